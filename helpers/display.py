@@ -1,0 +1,83 @@
+"""Show results in notebooks: tables with a plain-text twin, source code, responses."""
+from __future__ import annotations
+
+import html
+import importlib
+import inspect
+import json
+from types import ModuleType
+from typing import Any, Iterable, Mapping, Sequence
+
+from IPython.display import Code
+
+import httpx
+
+
+class Table:
+    """A small table that renders as HTML in JupyterLab and as aligned text elsewhere."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]], columns: Sequence[str], title: str = "") -> None:
+        self.columns = [str(c) for c in columns]
+        self.rows = [[_cell(v) for v in row] for row in rows]
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"each row needs {len(self.columns)} values ({self.columns}), got {row!r}")
+        self.title = title
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td style='text-align:left;white-space:pre-wrap'>{esc(v)}</td>" for v in row) + "</tr>"
+            for row in self.rows
+        )
+        caption = f"<caption style='text-align:left'><b>{esc(self.title)}</b></caption>" if self.title else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def __repr__(self) -> str:
+        widths = [max([len(c)] + [len(line) for row in self.rows for line in row[i].splitlines() or [""]])
+                  for i, c in enumerate(self.columns)]
+        def fmt(values: Sequence[str]) -> str:
+            return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+        lines = [self.title] if self.title else []
+        lines += [fmt(self.columns), fmt(["-" * w for w in widths])]
+        for row in self.rows:
+            split = [v.splitlines() or [""] for v in row]
+            for i in range(max(len(s) for s in split)):
+                lines.append(fmt([s[i] if i < len(s) else "" for s in split]))
+        return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+RESPONSE_HEADERS = ("content-type", "content-length", "server")
+
+
+def compare_responses(responses: Mapping[str, httpx.Response], headers: Sequence[str] = RESPONSE_HEADERS) -> Table:
+    """Tabulate responses from several servers side by side: status, chosen headers, body."""
+    rows: list[list[str]] = [["status"] + [f"{r.status_code} {r.reason_phrase}" for r in responses.values()]]
+    for h in headers:
+        rows.append([h] + [r.headers.get(h, "—") for r in responses.values()])
+    rows.append(["body"] + [short_body(r) for r in responses.values()])
+    return Table(rows, [""] + list(responses))
+
+
+def short_body(response: httpx.Response, limit: int = 160) -> str:
+    """Return the body as compact JSON, or the first `limit` characters of text."""
+    try:
+        text = json.dumps(response.json(), separators=(", ", ": "))
+    except ValueError:
+        text = response.text
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_code(obj: ModuleType | Any | str) -> Code:
+    """Show the source of a module (or object, or dotted module name) with highlighting."""
+    if isinstance(obj, str):
+        obj = importlib.import_module(obj)
+    return Code(inspect.getsource(obj), language="python")

@@ -1,0 +1,1 @@
+"""A Django app (label "notebook") that models defined in notebook cells belong to."""

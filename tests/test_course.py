@@ -1,0 +1,72 @@
+"""The notebooks as files: order, titles, navigation, stored outputs, exercises."""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from helpers import course
+from helpers.checks import EXERCISES, _lookup
+
+EXISTING = [n for n, _ in course.NOTEBOOKS if (course.NOTEBOOK_DIR / n).exists()]
+MIN_EXERCISES = {"00_start_here.ipynb": 1}
+
+
+def read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(course.NOTEBOOK_DIR / name, as_version=4)
+
+
+def test_every_notebook_file_is_in_the_course_list():
+    on_disk = {p.name for p in course.NOTEBOOK_DIR.glob("*.ipynb")}
+    assert on_disk <= {n for n, _ in course.NOTEBOOKS}, "add new notebooks to helpers/course.py"
+    assert "00_start_here.ipynb" in on_disk
+
+
+def test_navigation_and_contents_are_current():
+    assert course.stale_navigation() == [], "run: python -m helpers.build_notebooks --nav-only"
+
+
+def test_stale_navigation_is_detected(tmp_path, monkeypatch):
+    nb = read("00_start_here.ipynb")
+    monkeypatch.setattr(course, "NOTEBOOK_DIR", tmp_path)
+    nb.cells[1].source = nb.cells[1].source.replace("Contents", "Index")
+    nbformat.write(nb, tmp_path / "00_start_here.ipynb")
+    assert course.stale_navigation() == ["00_start_here.ipynb"]
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_notebook_opens_with_title_nav_and_learning_goals(name):
+    nb = read(name)
+    assert nb.cells[0].source.startswith("# ")
+    assert nb.cells[1].source.startswith(course.NAV_MARK)
+    assert nb.cells[-1].source.startswith(course.NAV_MARK)
+    assert any("you will" in c.source.lower() for c in nb.cells[:4] if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_notebook_is_stored_fully_executed_without_errors(name):
+    code = [c for c in read(name).cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "re-run with python -m helpers.build_notebooks"
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), "outputs must come from one top-to-bottom run"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_notebook_checks_registered_exercises(name):
+    _lookup("00.1")
+    sources = "\n".join(c.source for c in read(name).cells if c.cell_type == "code")
+    ids = re.findall(r'check\("(\d\d\.\d+)"', sources)
+    assert len(set(ids)) >= MIN_EXERCISES.get(name, 3)
+    assert all(i in EXERCISES and i.startswith(name[:2]) for i in ids)
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_markdown_has_one_sentence_per_line(name):
+    for cell in read(name).cells:
+        if cell.cell_type != "markdown" or "```" in cell.source:
+            continue
+        for line in cell.source.splitlines():
+            # ". X" inside a line means two sentences share it.
+            assert not re.search(r"[a-z)\]`*]\. [A-Z]", line), f"{name}: split this line: {line!r}"
