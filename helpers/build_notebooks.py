@@ -2,7 +2,7 @@
 
     python -m helpers.build_notebooks            # every notebook
     python -m helpers.build_notebooks 00 02      # notebooks whose names start with these
-    python -m helpers.build_notebooks --nav-only # navigation cells only, no execution
+    python -m helpers.build_notebooks --nav-only # navigation cells only, no execution (all notebooks)
     python -m helpers.build_notebooks --check    # exit 1 if navigation is stale
 """
 from __future__ import annotations
@@ -62,10 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         if not names:
             print(f"no notebook starts with {args.prefixes}", file=sys.stderr)
             return 2
-    # Navigation everywhere first, so titles of notebooks not re-run stay current.
-    for n, _ in NOTEBOOKS:
-        if (NOTEBOOK_DIR / n).exists() and n not in names:
-            build(n, run=False)
+    # With prefixes, only those files are written, so notebooks being edited
+    # elsewhere are never clobbered; a full build refreshes them all.
     for name in names:
         seconds = build(name, run=not args.nav_only)
         print(f"{name}: {'navigation' if args.nav_only else 'executed'} in {seconds:.1f} s")

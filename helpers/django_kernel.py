@@ -9,7 +9,11 @@ from typing import Any, Iterable
 
 # Django apps of the course that every kernel installs, so any notebook (and
 # the test process, which imports them all) can use them without a restart.
-COURSE_APPS: tuple[str, ...] = ()
+COURSE_APPS: tuple[str, ...] = (
+    "helpers.apps.bookshelf_django",  # notebook 01
+    "helpers.apps.library_django",  # notebook 03
+    "helpers.apps.cms_django",  # notebook 04
+)
 
 _lock = threading.Lock()
 _url_groups: dict[str, list[Any]] = {}

@@ -132,7 +132,7 @@ def test_rerunning_a_cell_replaces_the_server_without_leaks(factory, no_leaks):
     assert not first.running
     assert first_port not in {p for _, p in listening_ports()}
     assert len(running()) == 1 and running()[0] is latest
-    assert settle(threads) == threads
+    assert settle(threads) <= threads
     assert len(listening_ports()) == len(ports)
 
 

@@ -1,0 +1,1 @@
+"""Django app "bookshelf" (stub until its notebook fills it in)."""

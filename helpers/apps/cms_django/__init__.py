@@ -1,0 +1,1 @@
+"""Django app "cms" (stub until its notebook fills it in)."""

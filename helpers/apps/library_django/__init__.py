@@ -1,0 +1,1 @@
+"""Django app "library" (stub until its notebook fills it in)."""

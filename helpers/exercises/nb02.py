@@ -1,0 +1,2 @@
+"""Exercises of notebook 02."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Exercises of notebook 04."""
+from __future__ import annotations
