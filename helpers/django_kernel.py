@@ -69,6 +69,10 @@ def _default_settings() -> dict[str, Any]:
         ],
         "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": db_name}},
         "STATIC_URL": "static/",
+        # On JupyterHub/Binder the browser speaks https to the hub, which proxies
+        # plain http to us and says so in X-Forwarded-Proto; without this the
+        # admin login's CSRF origin check fails there.
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
         "USE_TZ": True,
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         # Django's default logging would print request errors into random cells.

@@ -110,3 +110,20 @@ def test_wrong_admin_password_is_refused(no_leaks):
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', c.get("/admin/login/").text).group(1)
         r = c.post("/admin/login/", data={"csrfmiddlewaretoken": token, "username": "teacher", "password": "nope"})
         assert r.status_code == 200 and "correct username and password" in r.text
+
+
+def test_admin_login_works_behind_an_https_hub_proxy(no_leaks):
+    """Headers as JupyterHub + jupyter-server-proxy send them: browser's Host and Origin, https."""
+    dk.setup_django()
+    dk.create_superuser("teacher", "s3cret-pass")
+    hub = {"Host": "hub.example.org", "X-Forwarded-Proto": "https",
+           "X-Forwarded-Prefix": "/user/ana/proxy/8000"}
+    with serve(dk.wsgi_app(), "t-admin-hub") as srv, srv.client(headers=hub) as c:
+        page = c.get("/admin/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        r = c.post("/admin/login/", data={"csrfmiddlewaretoken": token, "username": "teacher",
+                                          "password": "s3cret-pass", "next": "/user/ana/proxy/8000/admin/"},
+                   headers={"Origin": "https://hub.example.org",
+                            "Referer": "https://hub.example.org/user/ana/proxy/8000/admin/login/"})
+        assert r.status_code == 302, r.text[:300]
+        assert r.headers["location"] == "/user/ana/proxy/8000/admin/"
