@@ -15,8 +15,24 @@ PROBE = """
 import json, os, threading, psutil
 print(json.dumps({
     "threads": threading.active_count(),
+    # Process-wide pools (asyncio's default executor, asgiref's, anyio's workers) persist by design.
+    # ipykernel starts its fd-watcher threads lazily, so they may be missing from the baseline.
+    "own_threads": sorted(t.name for t in threading.enumerate() if not t.name.startswith(
+        ("ThreadPoolExecutor-", "AnyIO worker thread", "asyncio_")) and "_watch_pipe_fd" not in t.name),
     "listening": len([c for c in psutil.Process(os.getpid()).net_connections("tcp") if c.status == psutil.CONN_LISTEN]),
 }))
+"""
+
+
+# Stop what the notebook left running for the learner, then give handler threads a moment to end.
+POOLS = ("ThreadPoolExecutor-", "AnyIO worker thread", "asyncio_")
+STOP_ALL = """
+import threading, time, helpers
+helpers.stop_all()
+_end = time.monotonic() + 15
+while time.monotonic() < _end and len([t for t in threading.enumerate()
+        if not t.name.startswith({pools!r}) and "_watch_pipe_fd" not in t.name]) > {baseline}:
+    time.sleep(0.05)
 """
 
 
@@ -38,9 +54,15 @@ def test_run_all_twice_in_one_kernel_leaks_nothing(name):
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
     with client.setup_kernel():
+        baseline = _probe(client)
         _run_cells(client, nb)
         after_first = _probe(client)
         _run_cells(client, nb)  # raises CellExecutionError on any error
         after_second = _probe(client)
+        stop = STOP_ALL.format(pools=POOLS, baseline=len(baseline["own_threads"]))
+        client.execute_cell(nbformat.v4.new_code_cell(stop), 0)
+        stopped = _probe(client)
     assert after_second["listening"] == after_first["listening"]
     assert after_second["threads"] <= after_first["threads"]
+    # And once its servers are stopped, the kernel is back to where it started.
+    assert stopped["listening"] == baseline["listening"]

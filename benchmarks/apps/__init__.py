@@ -1,0 +1,1 @@
+"""Apps and settings the benchmarks start the usual way, in subprocesses."""

@@ -1,0 +1,106 @@
+"""Figure 1: every notebook executed top to bottom in a fresh kernel; seconds each and in total.
+
+Each notebook runs in its own fresh kernel (as `python -m helpers.build_notebooks`
+does) but nothing is written back. Its "floor" is what it can't beat: a fresh
+kernel's start-up plus, for notebook 02, the makespans its scenarios
+demonstrate on real servers (the model's predictions, from helpers.scenarios).
+
+    python -m benchmarks.course_runtime [--repeat 1]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+from ._common import Figure, median, table
+
+GOAL_TOTAL_S = 60.0
+BUDGETS_S = {"01": 15.0, "02": 30.0, "03": 12.0, "04": 12.0}  # from the course brief; 00 has none
+
+
+def run_notebook(nb: nbformat.NotebookNode, cwd: str) -> float:
+    """Execute a copy of `nb` in a fresh python3 kernel; return wall seconds, kernel start included."""
+    nb = copy.deepcopy(nb)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": cwd}},
+                            record_timing=False)
+    t0 = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - t0
+
+
+def kernel_floor(cwd: str) -> float:
+    """Return the time to start a fresh kernel and run one empty cell."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    return run_notebook(nb, cwd)
+
+
+def scenario_floor() -> tuple[float | None, str]:
+    """Return the sum of the makespans notebook 02's scenarios demonstrate (the model, no overhead)."""
+    try:
+        from helpers.scenarios import SCENARIOS
+        from helpers.simulation import simulate
+    except ImportError:
+        return None, "helpers.scenarios is not there yet"
+    total = sum(simulate(n=sc.n, io=sc.io_ms / 1000, cpu=sc.cpu_ms / 1000, **sc.model).makespan
+                for sc in SCENARIOS.values())
+    return total, f"the model's makespans of its {len(SCENARIOS)} scenarios"
+
+
+def measure(repeat: int = 1, quick: bool = False) -> list[Figure]:
+    """Run every notebook that exists; one Figure per notebook and one for the total."""
+    from helpers.course import NOTEBOOK_DIR, NOTEBOOKS
+
+    os.environ.pop("COURSE_GRADING", None)  # the learner's view: checks print, never raise
+    cwd = str(NOTEBOOK_DIR)
+    present = [name for name, _ in NOTEBOOKS if (NOTEBOOK_DIR / name).exists()]
+    missing = [name for name, _ in NOTEBOOKS if name not in present]
+    floor_kernel = median(kernel_floor(cwd) for _ in range(max(1, repeat)))
+    scen_floor, scen_how = scenario_floor()
+    figures, total, failed = [], 0.0, []
+    for name in present:
+        nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+        try:
+            seconds = median(run_notebook(nb, cwd) for _ in range(max(1, repeat)))
+        except Exception as exc:  # report and go on: one broken notebook must not hide the rest
+            failed.append(name)
+            figures.append(Figure(f"course_runtime.{name[:2]}", f"1. run time {name}", None, "s", "runs", False,
+                                  note=f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
+            continue
+        total += seconds
+        floor = floor_kernel + ((scen_floor or 0.0) if name.startswith("02") else 0.0)
+        budget = BUDGETS_S.get(name[:2])
+        figures.append(Figure(
+            f"course_runtime.{name[:2]}", f"1. run time {name}", seconds, "s",
+            f"<= {budget:g} s" if budget else "(no budget)", (seconds <= budget) if budget else None,
+            details={"floor_s": floor},
+            note=f"floor {floor:.1f} s" + (f" (+ scenarios: {scen_how})" if name.startswith("02") else ""),
+        ))
+    figures.append(Figure(
+        "course_runtime.total", f"1. course run time, {len(present)} of {len(NOTEBOOKS)} notebooks", total, "s",
+        f"< {GOAL_TOTAL_S:g} s", total < GOAL_TOTAL_S and not failed,
+        details={"present": present, "missing": missing, "failed": failed, "kernel_floor_s": floor_kernel,
+                 "repeat": repeat},
+        note=(f"fresh kernel + empty cell: {floor_kernel:.1f} s per notebook; "
+              + (f"not yet written: {', '.join(missing)}; " if missing else "")
+              + (f"failed: {', '.join(failed)}" if failed else "all ran")),
+    ))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print this figure alone."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(table(measure(args.repeat)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

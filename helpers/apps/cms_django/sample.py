@@ -1,0 +1,28 @@
+"""Fill the CMS with a few authors, sections and articles (idempotent)."""
+from __future__ import annotations
+
+from .models import Article, Author, Section
+
+ARTICLES = [
+    ("Council approves new bike lanes", "News", "Ada", "published"),
+    ("Why the bike lanes matter", "Opinion", "Grace", "review"),
+    ("Storm warning for the weekend", "News", "Grace", "published"),
+    ("Ten years of the city library", "Culture", "Ada", "draft"),
+    ("Library opens on Sundays", "News", "Linus", "draft"),
+]
+
+
+def load_sample() -> int:
+    """Replace the CMS content with the sample articles and return how many there are."""
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    Section.objects.all().delete()
+    for title, section, author, status in ARTICLES:
+        Article.objects.create(
+            title=title,
+            body=f"{title}. Written by {author}.",
+            status=status,
+            author=Author.objects.get_or_create(name=author, defaults={"email": f"{author.lower()}@example.com"})[0],
+            section=Section.objects.get_or_create(name=section)[0],
+        )
+    return Article.objects.count()

@@ -1,0 +1,129 @@
+"""Fire N concurrent HTTP requests and record when each started and ended."""
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import httpx
+
+MAX_REQUESTS = 1000
+
+
+@dataclass
+class LoadResult:
+    """Each request's (start, end) in seconds after t0, and its HTTP status."""
+
+    t0: float  # time.perf_counter() when the load started
+    times: list[tuple[float, float]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    @property
+    def makespan(self) -> float:
+        """Return seconds from the start of the load to the last response (0 without requests)."""
+        return max((end for _, end in self.times), default=0.0)
+
+    def percentile(self, p: float) -> float:
+        """Return the p-th percentile latency in seconds (nearest rank; 0 without requests)."""
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 100:
+            raise ValueError(f"p must be a number in [0, 100], got {p!r}")
+        lat = sorted(end for _, end in self.times)  # every request is sent at t0: latency = end
+        if not lat:
+            return 0.0
+        return lat[max(1, math.ceil(p / 100 * len(lat))) - 1]
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether every request answered 200."""
+        return bool(self.statuses) and all(s == 200 for s in self.statuses)
+
+
+def _validate(n: Any, timeout: Any) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REQUESTS:
+        raise ValueError(f"n must be an int in [1, {MAX_REQUESTS}], got {n!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
+        raise ValueError(f"timeout must be seconds in (0, 600], got {timeout!r}")
+
+
+async def fire(
+    base_url: str,
+    path: str = "/",
+    n: int = 20,
+    *,
+    timeout: float = 60.0,
+    on_done: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """Send `n` GET requests to `base_url + path` at once and time each of them."""
+    _validate(n, timeout)
+    # One connection per request: fewer would queue requests in the client, not the server.
+    # A generous timeout: serialised servers take n x the handler time, longer than httpx's 5 s.
+    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout), limits=limits) as client:
+        result = LoadResult(t0=time.perf_counter())
+        done = 0
+
+        async def one() -> tuple[float, float, int]:
+            nonlocal done
+            start = time.perf_counter() - result.t0
+            response = await client.get(path)
+            end = time.perf_counter() - result.t0
+            done += 1
+            if on_done is not None:
+                on_done(done)
+            return start, end, response.status_code
+
+        for start, end, status in await asyncio.gather(*(one() for _ in range(n))):
+            result.times.append((start, end))
+            result.statuses.append(status)
+    return result
+
+
+def run_in_thread(coro_fn: Callable[[], Any], timeout: float = 120.0) -> Any:
+    """Run `coro_fn()` with asyncio.run in a fresh thread and return its result.
+
+    A notebook cell already runs inside an event loop, where asyncio.run() refuses to
+    start a second one; a thread has no loop, so it can.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro_fn())
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="helpers-load", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"the load did not finish within {timeout} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def run_load(
+    base_url: str,
+    path: str = "/",
+    n: int = 20,
+    *,
+    timeout: float = 60.0,
+    progress: bool = False,
+) -> LoadResult:
+    """Fire the load from ordinary (non-async) code, optionally with a progress bar."""
+    _validate(n, timeout)
+    on_done = None
+    if progress:
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        bar = widgets.IntProgress(value=0, min=0, max=n, description="requests")
+        display(bar)
+
+        def on_done(k: int) -> None:
+            bar.value = k
+
+    return run_in_thread(lambda: fire(base_url, path, n, timeout=timeout, on_done=on_done), timeout=timeout + 10)

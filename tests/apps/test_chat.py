@@ -1,0 +1,97 @@
+"""The chat room: several clients see each other's messages in one order; disconnects are handled."""
+import pytest
+
+from helpers import serve
+from helpers.apps.chat_fastapi import ChatRoom, create_app
+from helpers.chat_clients import ChatClient, messages
+from helpers.checks import evaluate
+
+
+@pytest.fixture
+def chat(no_leaks):
+    with serve(create_app(), "t-chat") as srv:
+        yield srv
+
+
+def test_several_clients_receive_every_message_in_the_same_order(chat):
+    clients = [ChatClient(chat.url, name) for name in ("ada", "bob", "cy")]
+    try:
+        for round_ in range(3):
+            for c in clients:  # sent without waiting: the server decides one order for all
+                c.send(f"{c.name} {round_}")
+        last = 3 + 9  # three joins, nine messages
+        seen = {c.name: [e for e in c.receive_until(last) if e["type"] == "message"] for c in clients}
+    finally:
+        for c in clients:
+            c.close()
+    orders = {name: [(e["seq"], e["user"], e["text"]) for e in events] for name, events in seen.items()}
+    assert orders["ada"] == orders["bob"] == orders["cy"]
+    assert len(orders["ada"]) == 9
+    assert [s for s, _, _ in orders["ada"]] == list(range(4, 13))
+    for name in ("ada", "bob", "cy"):  # each sender's own messages keep their order
+        assert [t for _, u, t in orders["ada"] if u == name] == [f"{name} {i}" for i in range(3)]
+
+
+def test_a_disconnect_is_announced_and_the_room_goes_on(chat):
+    with ChatClient(chat.url, "ada") as ada:
+        bob = ChatClient(chat.url, "bob")
+        ada.receive_until(2)
+        bob.close()
+        assert messages([ada.receive()]) == ["3 bob left"]
+        with ChatClient(chat.url, "cy") as cy:
+            cy.send("still here?")
+            assert messages(ada.receive_until(5))[-1] == "5 cy: still here?"
+        assert chat.get("/").json()["members"] == ["ada"]
+
+
+def test_a_taken_name_is_refused(chat):
+    with ChatClient(chat.url, "ada"), ChatClient(chat.url, "ada") as twin:
+        assert twin.receive()["type"] == "error"
+    assert chat.get("/").json()["members"] == []
+
+
+def test_client_refuses_bad_names_and_timeouts():
+    with pytest.raises(ValueError, match="name"):
+        ChatClient("http://127.0.0.1:1", "a b")
+    with pytest.raises(ValueError, match="timeout"):
+        ChatClient("http://127.0.0.1:1", "ada", timeout=0)
+
+
+def test_exercise_04_3_catches_missing_or_full_history(no_leaks):
+    class Everything(ChatRoom):
+        def welcome(self, name):
+            return [e for e in self.log if e["type"] == "message"]
+
+    assert "his own join" in evaluate("04.3", ChatRoom).message
+    assert "last 10 messages" in evaluate("04.3", Everything).message
+
+
+def test_browser_page_joins_and_receives_messages(chat):
+    import shutil
+
+    pytest.importorskip("playwright")
+    if not shutil.which("chromium"):
+        pytest.skip("no chromium")
+    from playwright.sync_api import sync_playwright
+
+    assert "new WebSocket" in chat.get("/room").text
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.goto(chat.url + "/room", timeout=10_000)
+            page.fill("#name", "web")
+            page.click("#join")
+            page.wait_for_function("document.getElementById('log').textContent.includes('web join')", timeout=10_000)
+            with ChatClient(chat.url, "ada") as ada:
+                ada.receive()
+                ada.send("hello browser")
+                page.wait_for_function("document.getElementById('log').textContent.includes('ada: hello browser')",
+                                       timeout=10_000)
+                page.fill("#text", "hi ada")
+                page.click("#send")
+                assert messages(ada.receive_until(4))[-1] == "4 web: hi ada"
+        finally:
+            browser.close()

@@ -1,0 +1,89 @@
+"""One JupyterLab and one Chromium per session; browser tests skip (or fail in CI) without Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.browser.lab import CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, start_lab, stop_lab
+
+
+def _missing_browser() -> str | None:
+    """Return why the browser tests can't run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -r tests/requirements.txt)"
+    if not find_chromium():
+        return "Chromium not found (Debian: apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_ready():
+    """Skip with a one-line reason where Chromium is missing; fail instead when CI requires it."""
+    reason = _missing_browser()
+    if reason:
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def lab(browser_ready, tmp_path_factory):
+    """Start JupyterLab over a copy of the notebooks (the real ones are never opened); stop it and its kernels."""
+    work = tmp_path_factory.mktemp("jupyterlab")
+    root = work / "root"
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        blank_copy(nb, root / "notebooks" / nb.name)
+    (root / "broken").mkdir()
+    server = start_lab(work, root)
+    try:
+        yield server
+    finally:
+        stop_lab(server)
+
+
+@pytest.fixture(scope="session")
+def browser(browser_ready):
+    """Launch Debian's Chromium through playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, lab):
+    """A fresh 1280×800 tab logged into the lab; closed (with its kernel shut down) after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    try:
+        yield pg
+    finally:
+        _shutdown_kernels(lab)
+        context.close()
+
+
+def _shutdown_kernels(lab) -> None:
+    """Shut every kernel down through the API so the next notebook starts alone on the 2 cores."""
+    import httpx
+
+    h = {"Authorization": f"token {lab.token}"}
+    try:
+        for k in httpx.get(f"{lab.url}api/kernels", headers=h, timeout=5).json():
+            httpx.delete(f"{lab.url}api/kernels/{k['id']}", headers=h, timeout=15)
+    except httpx.HTTPError:
+        pass  # stop_lab kills what is left by PID
+
+
+@pytest.fixture(scope="session")
+def shots():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS

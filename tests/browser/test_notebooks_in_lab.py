@@ -1,0 +1,145 @@
+"""Every notebook, run as a learner runs it: open in JupyterLab, Run → Run All Cells, look at the page."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from helpers.course import NOTEBOOKS
+from tests.browser.lab import ROOT, expected_counts, open_notebook, problems, run_all_from_menu
+
+ON_DISK = [name for name, _ in NOTEBOOKS if (ROOT / "notebooks" / name).exists()]
+TIMINGS: dict[str, float] = {}
+
+
+def run_notebook(page, lab, name: str, shots) -> None:
+    """Open, Run All from the menu, assert nothing went wrong, save a screenshot."""
+    open_notebook(page, lab, f"notebooks/{name}")
+    TIMINGS[name] = run_all_from_menu(page)
+    found = problems(page, expected_counts(ROOT / "notebooks" / name))
+    page.screenshot(path=str(shots / f"{name[:2]}_after_run_all.png"))
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", ON_DISK)
+def test_notebook_runs_clean_in_jupyterlab(page, lab, shots, name):
+    run_notebook(page, lab, name, shots)
+    interact = INTERACTIONS.get(name[:2])
+    if interact:
+        interact(page, lab, shots)
+
+
+def _follow_proxy_link(page, selector: str, shots, shot: str):
+    """Click the first link matching `selector` (opens a tab) and return the new page once loaded."""
+    link = page.locator(selector).first
+    link.scroll_into_view_if_needed(timeout=10_000)
+    href = link.get_attribute("href")
+    assert "/proxy/" in href, href
+    with page.context.expect_page() as new:
+        link.click()
+    tab = new.value
+    tab.wait_for_load_state("load")
+    tab.screenshot(path=str(shots / shot))
+    return tab
+
+
+def known_proxy_bug(check, *args):
+    """Run a proxy-link check; a failure is a known course bug (reported in issue 7), marked xfail, not hidden."""
+    try:
+        check(*args)
+    except Exception as exc:  # noqa: BLE001 - any failure here is the known bug
+        pytest.xfail(f"server link through jupyter-server-proxy broken (issue 7 report): {str(exc)[:200]}")
+
+
+def nb01(page, lab, shots):
+    """The Django admin link goes through jupyter-server-proxy to the admin login page."""
+    def check():
+        tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/admin/"]', shots, "01_django_admin.png")
+        assert tab.locator("input[name=username]").count() == 1, tab.url
+        assert "Django" in tab.title(), tab.title()
+        tab.close()
+    known_proxy_bug(check)
+
+
+def _plot_src(page) -> str:
+    return page.locator(".sim-widget .sim-plot img").first.get_attribute("src") or ""
+
+
+def nb02(page, lab, shots):
+    """Moving a simulation slider redraws the plot; Play advances the time readout."""
+    box = page.locator(".sim-widget").first
+    box.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "02_sim_widget.png"))
+    before = _plot_src(page)
+    slider = box.locator(".widget-slider .noUi-handle, .widget-slider .slider-handle").first
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("(b) => { const i = document.querySelector('.sim-widget .sim-plot img');"
+                           " return i && i.src !== b; }", arg=before, timeout=20_000)
+    label = box.locator(".sim-time").first
+    t0 = label.inner_text()
+    box.locator(".widget-play button").first.click()  # the ▶ button
+    page.wait_for_function("(t) => document.querySelector('.sim-widget .sim-time').innerText !== t",
+                           arg=t0, timeout=20_000)
+    time.sleep(1)
+    page.screenshot(path=str(shots / "02_sim_widget_playing.png"))
+
+
+def nb04(page, lab, shots):
+    """Changing a weight changes the decision helper's result; FastAPI's /docs opens through the proxy."""
+    box = page.locator(".decision-widget").first
+    box.scroll_into_view_if_needed()
+    result = box.locator(".decision-result").first
+    before = result.inner_text()
+    handle = box.locator(".widget-slider .noUi-handle, .widget-slider .slider-handle")
+    changed = False
+    for i in range(handle.count()):  # push each weight to an extreme until the text changes
+        handle.nth(i).focus()
+        for key in ("End", "Home"):
+            page.keyboard.press(key)
+            try:
+                page.wait_for_function("(t) => document.querySelector('.decision-widget .decision-result')"
+                                       ".innerText !== t", arg=before, timeout=3_000)
+                changed = True
+                break
+            except Exception:
+                continue
+        if changed:
+            break
+    page.screenshot(path=str(shots / "04_decision_widget.png"))
+    assert changed, f"no weight slider changed the result: {before!r}"
+    def check():
+        tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "04_fastapi_docs.png")
+        tab.wait_for_selector(".swagger-ui .info, .swagger-ui .title", timeout=20_000)
+        tab.close()
+    known_proxy_bug(check)
+
+
+INTERACTIONS = {"01": nb01, "02": nb02, "04": nb04}
+
+
+def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, lab, shots):
+    """A notebook broken on purpose three ways (a temporary copy, never a course notebook) must fail all three checks."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Broken on purpose\n\n```mermaid\nflowchart LR\n  A -->> B((\n```"),
+        # stored outputs promise a widget view; the code no longer makes one
+        new_code_cell("print('no widget here')", outputs=[new_output(
+            "display_data", data={"application/vnd.jupyter.widget-view+json":
+                                  {"model_id": "0" * 32, "version_major": 2, "version_minor": 0},
+                                  "text/plain": "VBox()"})]),
+        new_code_cell("raise ValueError('broken on purpose')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    path = lab.root / "broken" / "broken.ipynb"
+    nbformat.write(nb, path)
+    open_notebook(page, lab, "broken/broken.ipynb")
+    run_all_from_menu(page)
+    found = "\n".join(problems(page, expected_counts(path)))
+    assert "ValueError" in found and "broken on purpose" in found, found
+    assert "Mermaid" in found, found
+    assert "widget views rendered, expected 1" in found, found

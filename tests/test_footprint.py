@@ -1,0 +1,90 @@
+"""Footprint measurements: dependency trees, sizes, import times, code lines, tables, plot."""
+import importlib.metadata as md
+
+import pytest
+
+from helpers import footprint as fp
+
+
+def test_dependency_tree_is_transitive_and_skips_extras():
+    flask = fp.dependency_tree("flask")
+    assert {"werkzeug", "jinja2", "markupsafe"} <= flask  # markupsafe comes through jinja2 and werkzeug
+    assert "flask" not in flask
+    assert "asgiref" not in flask  # only in the flask[async] extra
+    assert fp.dependency_tree("fastapi") >= {"starlette", "pydantic", "pydantic-core"}
+
+
+def test_dependency_tree_refuses_an_unknown_package():
+    with pytest.raises(ValueError, match="distribution"):
+        fp.dependency_tree("no-such-package-xyz")
+
+
+def test_size_on_disk_adds_up_the_files():
+    one = fp.size_on_disk(["sqlparse"])
+    assert one > 100_000
+    assert fp.size_on_disk(["sqlparse", "asgiref"]) > one
+    assert fp.size_on_disk([]) == 0
+
+
+def test_import_time_orders_a_tiny_module_before_a_big_one():
+    # Medians of fresh processes: the ordering holds with a wide margin even on a busy machine.
+    assert fp.import_time("json", runs=1) < fp.import_time("fastapi", runs=1)
+
+
+@pytest.mark.parametrize("runs", [0, 21, 1.5, "3"])
+def test_import_time_refuses_bad_runs(runs):
+    with pytest.raises(ValueError, match="runs"):
+        fp.import_time("json", runs=runs)
+
+
+def test_import_time_refuses_code_in_the_module_name():
+    with pytest.raises(ValueError, match="module"):
+        fp.import_time("os; print(1)")
+
+
+def test_code_lines_skip_blanks_comments_and_docstrings(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text('"""Doc\nstring."""\n\n# comment\nx = 1\n\n\ndef f():\n    """Doc."""\n    return x  # counted\n')
+    assert fp.code_lines(f) == 3
+    (tmp_path / "n.py").write_text("y = 2\n")
+    assert fp.code_lines(tmp_path) == 4
+
+
+def test_measure_and_table_report_every_framework():
+    results = fp.measure({"Flask": ("flask", "flask")}, runs=1)
+    assert results["Flask"]["version"] == md.version("flask")
+    assert "werkzeug" in results["Flask"]["dependencies"] and results["Flask"]["size_mb"] > 1
+    text = repr(fp.footprint_table(results, {"Flask": 0.012}))
+    assert "Flask 3" in text and "12 ms" in text
+
+
+def test_features_table_checks_built_in_modules(monkeypatch):
+    assert "built in: django.contrib.admin" in repr(fp.features_table())
+    monkeypatch.setitem(fp.FEATURES, "magic", {"Django": "django.no_such_module", "Flask": None, "FastAPI": None})
+    with pytest.raises(RuntimeError, match="django.no_such_module"):
+        fp.features_table()
+
+
+def test_plot_has_one_bar_per_framework_in_course_colours(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    results = {label: {"dependencies": ["a"] * n, "size_mb": 1.0 * n, "import_s": 0.1 * n}
+               for n, label in enumerate(["Django", "Flask", "FastAPI"], 1)}
+    fig = fp.plot_footprint(results, tmp_path / "p.png")
+    assert (tmp_path / "p.png").stat().st_size > 1000
+    ax = fig.axes[0]
+    assert [round(b.get_height()) for b in ax.patches] == [1, 2, 3]
+    assert matplotlib.colors.to_hex(ax.patches[2].get_facecolor()).upper() == "#D55E00"
+    assert ax.get_ylabel() and ax.get_title()
+
+
+def test_exercise_01_2_tells_a_wrong_framework_apart():
+    from helpers.checks import evaluate
+
+    counts = {label: len(fp.dependency_tree(dist)) for label, (dist, _) in fp.FRAMEWORKS.items()}
+    fewest = min(counts, key=counts.get)
+    assert "installs" in evaluate("01.2", fewest).message
+    assert "not one of" in evaluate("01.2", "Bottle").message
+    assert "string" in evaluate("01.2", 3).message
+    assert evaluate("01.2", max(counts, key=counts.get).upper()).passed

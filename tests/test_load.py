@@ -1,0 +1,76 @@
+"""The load helper: concurrency, timing, limits and refusals, against real in-kernel servers."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from helpers.apps import concurrency_fastapi, concurrency_flask
+from helpers.load import LoadResult, fire, run_in_thread, run_load
+from helpers.servers import serve
+
+
+@pytest.fixture(scope="module")
+def loop_server():
+    with serve(concurrency_fastapi.app, "test-load-fastapi", ready_path="/io?ms=0") as server:
+        yield server
+
+
+def test_requests_are_sent_at_once_and_timed(loop_server):
+    result = run_load(loop_server.url, "/io?ms=100", 20)
+    assert result.ok and len(result.times) == 20
+    assert all(0 <= start < 0.09 for start, _ in result.times)  # all sent before any came back
+    assert all(end >= 0.1 for _, end in result.times)
+    # 20 overlapping 100 ms waits: far less than 20 x 100 ms.
+    assert result.makespan < 1.0
+
+
+def test_connection_limit_does_not_serialise_the_load(loop_server):
+    result = run_load(loop_server.url, "/io?ms=200", 30)
+    assert result.makespan < 0.2 * 3
+
+
+def test_a_serialised_server_beyond_httpx_default_timeout_still_completes():
+    with serve(concurrency_flask.create_app(), "test-load-single", threaded=False, ready_path="/io?ms=0") as s:
+        result = run_load(s.url, "/io?ms=100", 6, timeout=30)
+    assert result.ok and result.makespan >= 0.6
+
+
+def test_fire_can_be_awaited_in_a_running_loop(loop_server):
+    async def main() -> LoadResult:
+        return await fire(loop_server.url, "/io?ms=10", 3)
+
+    result = asyncio.run(main())
+    assert result.ok and len(result.statuses) == 3
+
+
+def test_failed_statuses_are_recorded(loop_server):
+    result = run_load(loop_server.url, "/nowhere", 2)
+    assert result.statuses == [404, 404] and not result.ok
+
+
+def test_percentiles_and_makespan_of_a_result():
+    r = LoadResult(t0=0.0, times=[(0, 0.1), (0, 0.3), (0, 0.2), (0, 0.4)])
+    assert r.makespan == 0.4 and r.percentile(50) == 0.2 and r.percentile(100) == 0.4
+    assert LoadResult(t0=0.0).makespan == 0.0 and not LoadResult(t0=0.0).ok
+    with pytest.raises(ValueError, match="p must be"):
+        r.percentile(-1)
+
+
+@pytest.mark.parametrize("kwargs,name", [({"n": 0}, "n"), ({"n": 5000}, "n"), ({"n": True}, "n"),
+                                         ({"timeout": 0}, "timeout"), ({"timeout": 1000}, "timeout")])
+def test_bad_arguments_name_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name} must be"):
+        run_load("http://127.0.0.1:9", "/", **{"n": 1, **kwargs})
+
+
+def test_run_in_thread_returns_and_reraises():
+    async def ok() -> int:
+        return 42
+
+    async def bad() -> None:
+        raise KeyError("boom")
+
+    assert run_in_thread(ok) == 42
+    with pytest.raises(KeyError):
+        run_in_thread(bad)

@@ -1,0 +1,99 @@
+"""The timeline plots: panels, rows, legend, summaries, cursor, and refusals."""
+from __future__ import annotations
+
+import pytest
+from matplotlib.figure import Figure
+
+from helpers.simulation import simulate
+from helpers.timeline_plot import COLOURS, plot_lag, plot_measured, plot_timeline
+
+
+def texts(fig: Figure) -> str:
+    found = [t.get_text() for ax in fig.axes for t in ax.texts]
+    found += [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    found += [ax.get_title(loc="left") for ax in fig.axes]
+    return "\n".join(found)
+
+
+def test_one_panel_per_result_on_a_shared_time_axis():
+    results = [simulate("wsgi", 10, 0.1), simulate("async", 10, 0.1)]
+    fig = plot_timeline(results)
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_xlim() == fig.axes[1].get_xlim()
+    assert fig.axes[0].get_xlim()[1] >= results[0].makespan
+
+
+def test_summaries_beside_each_panel_show_makespan_and_percentiles():
+    r = simulate("wsgi", 10, 0.1)
+    shown = texts(plot_timeline(r))
+    assert f"makespan {r.makespan:.2f} s" in shown
+    assert f"p95 {r.percentile(95):.2f} s" in shown and f"p50 {r.percentile(50):.2f} s" in shown
+
+
+def test_rows_are_labelled_per_thread_and_for_the_loop():
+    shown = texts(plot_timeline([simulate("wsgi", 4, 0.1, workers=2, threads=2), simulate("async", 4, 0.1)]))
+    assert "worker 2 thread 2" in shown and "event loop" in shown and "awaiting I/O" in shown
+
+
+def test_too_many_rows_are_cut_and_said_so():
+    shown = texts(plot_timeline(simulate("threadpool", 50, 0.1, pool=40), max_rows=5))
+    assert "thread 5" in shown and "thread 6" not in shown and "35 more rows not drawn" in shown
+
+
+def test_legend_uses_the_okabe_ito_colours_of_what_is_drawn():
+    fig = plot_timeline(simulate("blocking", 3, 0.1, 0.01))
+    legend = fig.legends[0]
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "blocked on I/O, holding the loop" in labels and "running (CPU)" in labels
+    assert "waiting on I/O" not in labels  # nothing waited without holding the loop
+    colours = {matplotlib_hex(h.get_facecolor()) for h in legend.legend_handles}
+    assert colours <= {c.lower() for c in COLOURS.values()}
+
+
+def matplotlib_hex(rgba) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(rgba).lower()
+
+
+def test_cursor_draws_a_vertical_line_in_every_panel():
+    with_cursor = plot_timeline([simulate("wsgi", 3, 0.1), simulate("async", 3, 0.1)], cursor=0.15)
+    without = plot_timeline([simulate("wsgi", 3, 0.1), simulate("async", 3, 0.1)])
+    for a, b in zip(with_cursor.axes, without.axes):
+        assert len(a.lines) == len(b.lines) + 1
+        assert list(a.lines[-1].get_xdata()) == [0.15, 0.15]
+
+
+def test_the_title_says_what_to_notice():
+    assert "blocked worker" in plot_timeline(simulate("wsgi", 3, 0.1))._suptitle.get_text()
+    assert plot_timeline(simulate("wsgi", 3, 0.1), title="Look here")._suptitle.get_text() == "Look here"
+
+
+@pytest.mark.parametrize("bad,kwargs,error", [
+    ([], {}, TypeError),
+    ("x", {}, TypeError),
+    (None, {"cursor": -1}, ValueError),
+    (None, {"max_rows": 0}, ValueError),
+])
+def test_bad_arguments_are_refused(bad, kwargs, error):
+    with pytest.raises(error):
+        plot_timeline(simulate("async", 2, 0.1) if bad is None else bad, **kwargs)
+
+
+def test_measured_plot_draws_both_and_names_the_error():
+    predicted = simulate("wsgi", 3, 0.1)
+    fig = plot_measured([(0, 0.1), (0, 0.2), (0, 0.33)], predicted)
+    ax = fig.axes[0]
+    assert len(ax.lines) >= 6
+    assert "+10%" in ax.get_title() and ax.get_xlabel().endswith("(s)")
+    with pytest.raises(TypeError):
+        plot_measured([], "not a result")
+
+
+def test_lag_plot_has_one_line_per_label_in_ms():
+    fig = plot_lag({"blocking": [(0.0, 0.1), (0.1, 0.0)], "awaiting": [(0.0, 0.001)]})
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and max(ax.lines[0].get_ydata()) == pytest.approx(100)
+    assert "ms" in ax.get_ylabel()
+    with pytest.raises(TypeError):
+        plot_lag({})
