@@ -1,6 +1,7 @@
 """Chat clients for notebooks and tests: synchronous WebSocket clients with timeouts everywhere."""
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -21,7 +22,10 @@ class ChatClient:
         self.timeout = float(timeout)
         self.received: list[dict[str, Any]] = []
         ws_url = base_url.replace("http://", "ws://", 1).rstrip("/") + f"/ws/{name}"
-        self._ws: ClientConnection | None = connect(ws_url, open_timeout=timeout, close_timeout=timeout)
+        # websockets wants its connection used as a context manager; the stack holds it open until close().
+        self._stack = contextlib.ExitStack()
+        self._ws: ClientConnection | None = self._stack.enter_context(
+            connect(ws_url, open_timeout=timeout, close_timeout=timeout))
 
     def send(self, text: str) -> None:
         """Send one chat message."""
@@ -47,8 +51,8 @@ class ChatClient:
     def close(self) -> None:
         """Leave the room (idempotent)."""
         if self._ws is not None:
-            self._ws.close()
             self._ws = None
+            self._stack.close()
 
     def __enter__(self) -> "ChatClient":
         return self

@@ -19,7 +19,9 @@ def _slider(name: str, value: float, high: float, step: float) -> widgets.FloatS
 def render(result: decision.Decision) -> str:
     """Return the decision as HTML: the pick in bold, then one line per sentence."""
     lines = [html.escape(line) for line in result.explanation.splitlines()]
-    return f"<b>Pick: {html.escape(result.recommendation)}</b><br>" + "<br>".join(lines)
+    # ipywidgets' HTML sets a 28 px line height for one-line labels; a paragraph needs its own.
+    body = f"<b>Pick: {html.escape(result.recommendation)}</b><br>" + "<br>".join(lines)
+    return f'<div style="line-height: 1.45; white-space: normal; max-width: 60em">{body}</div>'
 
 
 def decision_widget(

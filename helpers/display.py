@@ -17,11 +17,19 @@ class Table:
     """A small table that renders as HTML in JupyterLab and as aligned text elsewhere."""
 
     def __init__(self, rows: Iterable[Sequence[Any]], columns: Sequence[str], title: str = "") -> None:
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+            raise TypeError(f"columns must be a list of column names, got {columns!r}")
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+            raise TypeError(f"rows must be an iterable of rows (lists of values), got {rows!r}")
         self.columns = [str(c) for c in columns]
-        self.rows = [[_cell(v) for v in row] for row in rows]
-        for row in self.rows:
-            if len(row) != len(self.columns):
+        self.rows = []
+        for row in rows:
+            if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
+                raise TypeError(f"each row in rows must be a list of values, got {row!r}")
+            cells = [_cell(v) for v in row]
+            if len(cells) != len(self.columns):
                 raise ValueError(f"each row needs {len(self.columns)} values ({self.columns}), got {row!r}")
+            self.rows.append(cells)
         self.title = title
 
     def _repr_html_(self) -> str:
@@ -59,6 +67,13 @@ RESPONSE_HEADERS = ("content-type", "content-length", "server")
 
 def compare_responses(responses: Mapping[str, httpx.Response], headers: Sequence[str] = RESPONSE_HEADERS) -> Table:
     """Tabulate responses from several servers side by side: status, chosen headers, body."""
+    if not isinstance(responses, Mapping):
+        raise TypeError(f"responses must be a dict of name -> httpx.Response, got {type(responses).__name__}")
+    for name, r in responses.items():
+        if not isinstance(r, httpx.Response):
+            raise TypeError(f"responses must map names to httpx.Response, got {type(r).__name__} for {name!r}")
+    if isinstance(headers, (str, bytes)) or not isinstance(headers, Iterable):
+        raise TypeError(f"headers must be a list of header names like ['server'], got {headers!r}")
     rows: list[list[str]] = [["status"] + [f"{r.status_code} {r.reason_phrase}" for r in responses.values()]]
     for h in headers:
         rows.append([h] + [r.headers.get(h, "—") for r in responses.values()])
@@ -68,6 +83,10 @@ def compare_responses(responses: Mapping[str, httpx.Response], headers: Sequence
 
 def short_body(response: httpx.Response, limit: int = 160) -> str:
     """Return the body as compact JSON, or the first `limit` characters of text."""
+    if not isinstance(response, httpx.Response):
+        raise TypeError(f"response must be an httpx.Response, got {type(response).__name__}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be an int >= 1 (characters to keep), got {limit!r}")
     try:
         text = json.dumps(response.json(), separators=(", ", ": "))
     except ValueError:

@@ -69,6 +69,11 @@ def _default_settings() -> dict[str, Any]:
         ],
         "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": db_name}},
         "STATIC_URL": "static/",
+        # Static URLs under each request's prefix, so the admin has its CSS behind the proxy too.
+        "STORAGES": {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "helpers.django_static.PrefixedStaticFilesStorage"},
+        },
         # On JupyterHub/Binder the browser speaks https to the hub, which proxies
         # plain http to us and says so in X-Forwarded-Proto; without this the
         # admin login's CSRF origin check fails there.
@@ -123,6 +128,8 @@ def set_urls(group: str, patterns: Iterable[Any]) -> None:
     """Set the URL patterns of `group`, replacing what an earlier run of the cell set."""
     if not isinstance(group, str) or not group:
         raise ValueError(f"group must be a non-empty string, got {group!r}")
+    if isinstance(patterns, (str, bytes)) or not isinstance(patterns, Iterable):
+        raise TypeError(f"patterns must be a list of django.urls.path() patterns, got {type(patterns).__name__}")
     patterns = list(patterns)
     from django.contrib import admin
     from django.urls import URLPattern, URLResolver, clear_url_caches, path
@@ -176,15 +183,17 @@ def create_superuser(username: str = "admin", password: str = "course-admin") ->
 
 def wsgi_app() -> Any:
     """Return Django as a WSGI app that also serves the admin's static files."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
 
-    return StaticFilesHandler(get_wsgi_application())
+    from .django_static import StaticFiles
+
+    return StaticFiles(get_wsgi_application())
 
 
 def asgi_app() -> Any:
     """Return Django as an ASGI app that also serves the admin's static files."""
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.asgi import get_asgi_application
 
-    return ASGIStaticFilesHandler(get_asgi_application())
+    from .django_static import ASGIStaticFiles
+
+    return ASGIStaticFiles(get_asgi_application())

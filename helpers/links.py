@@ -18,27 +18,36 @@ def on_jupyterhub() -> bool:
     return bool(os.environ.get("JUPYTERHUB_SERVICE_PREFIX"))
 
 
+def _check(port: object, path: object) -> None:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ValueError(f"port must be an int in 1..65535, got {port!r}")
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a str like '/admin/', got {path!r}")
+
+
 def proxy_url(port: int, path: str = "/") -> str:
     """Return the jupyter-server-proxy path that reaches `port` (trailing slash kept)."""
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise ValueError(f"port must be an int in 1..65535, got {port!r}")
+    _check(port, path)
     return f"{proxy_prefix()}proxy/{port}/{path.lstrip('/')}"
 
 
 def direct_url(port: int, path: str = "/") -> str:
     """Return the loopback URL of `port`, which works when the browser runs on this machine."""
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise ValueError(f"port must be an int in 1..65535, got {port!r}")
+    _check(port, path)
     return f"http://127.0.0.1:{port}/{path.lstrip('/')}"
 
 
 def browser_url(port: int, path: str = "/") -> str:
     """Return the link a learner should click: the proxy on JupyterHub, loopback otherwise."""
+    _check(port, path)
     return proxy_url(port, path) if on_jupyterhub() else direct_url(port, path)
 
 
 def link_html(name: str, port: int, path: str = "/") -> str:
     """Return an HTML snippet with the link to click and the alternative route."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str like 'django', got {name!r}")
+    _check(port, path)
     main = browser_url(port, path)
     other = direct_url(port, path) if on_jupyterhub() else proxy_url(port, path)
     other_label = "on this machine" if on_jupyterhub() else "through Jupyter's proxy"

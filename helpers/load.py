@@ -81,25 +81,59 @@ async def fire(
     return result
 
 
+CANCEL_GRACE = 5.0  # seconds an interrupted load gets to close its connections
+
+
 def run_in_thread(coro_fn: Callable[[], Any], timeout: float = 120.0) -> Any:
     """Run `coro_fn()` with asyncio.run in a fresh thread and return its result.
 
     A notebook cell already runs inside an event loop, where asyncio.run() refuses to
-    start a second one; a thread has no loop, so it can.
+    start a second one; a thread has no loop, so it can. A kernel interrupt (or the
+    timeout) cancels the coroutine in that loop, so no load goes on in the background.
     """
     box: dict[str, Any] = {}
+    lock = threading.Lock()
+    # Wait on an Event, not on Thread.join: in Python 3.11 a join interrupted by Ctrl-C
+    # can mark the still-running thread as stopped (bpo-45274's fix), and later joins return at once.
+    done = threading.Event()
+
+    async def main() -> Any:
+        with lock:
+            if box.get("cancelled"):  # interrupted before the loop even started
+                raise asyncio.CancelledError
+            box["loop"], box["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        return await coro_fn()
 
     def target() -> None:
         try:
-            box["value"] = asyncio.run(coro_fn())
+            box["value"] = asyncio.run(main())
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
+        finally:
+            done.set()
+
+    def cancel() -> None:
+        with lock:
+            box["cancelled"] = True
+            if "task" in box:
+                try:
+                    box["loop"].call_soon_threadsafe(box["task"].cancel)
+                except RuntimeError:  # the loop has already closed: nothing left to cancel
+                    pass
+        if done.wait(CANCEL_GRACE) and thread.ident is not None:
+            thread.join(1.0)  # done is set last thing: the thread is about to end
 
     thread = threading.Thread(target=target, name="helpers-load", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"the load did not finish within {timeout} s")
+    try:
+        thread.start()  # inside the try: an interrupt can land while start() waits for the thread
+        finished = done.wait(timeout)
+    except BaseException:  # KeyboardInterrupt from the kernel's interrupt button
+        cancel()
+        raise
+    if not finished:
+        cancel()
+        raise TimeoutError(f"the load did not finish within {timeout} s, so it was cancelled")
+    thread.join()
     if "error" in box:
         raise box["error"]
     return box["value"]

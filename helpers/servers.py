@@ -6,12 +6,14 @@ import contextlib
 import functools
 import inspect
 import io
+import posixpath
 import re
 import socket
 import ssl
 import threading
 import time
 import traceback
+import urllib.parse
 from typing import Any, Callable
 
 import httpx
@@ -24,6 +26,7 @@ DEFAULT_DEADLINE = 10.0
 DEFAULT_TIMEOUT = 10.0
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _INTERFACES = ("auto", "wsgi", "asgi")
+_LIFESPANS = ("auto", "on", "off")  # uvicorn's choices
 
 
 class ServerStartError(RuntimeError):
@@ -47,16 +50,47 @@ def _is_django_asgi(app: Any) -> bool:
     return type(app).__module__.startswith("django.")
 
 
+def relative_location(location: str, public_path: str, prefix: str) -> str:
+    """Turn a redirect target built under `prefix` into one relative to the page the browser is on."""
+    # jupyter-server-proxy prefixes every Location that starts with "/" with its own
+    # path, even one the app already built under X-Forwarded-Prefix, which doubles the
+    # prefix (/proxy/P/proxy/P/admin/login/). A relative reference is left alone by the
+    # proxy and resolves to the same page in the browser, with or without that rewrite.
+    # Targets outside the prefix ("/docs" from an app that ignores it) are the proxy's to fix.
+    parts = urllib.parse.urlsplit(location)
+    prefix = prefix.rstrip("/")
+    if parts.scheme or parts.netloc or not (parts.path == prefix or parts.path.startswith(prefix + "/")):
+        return location
+    base = public_path[: public_path.rfind("/") + 1] or "/"
+    relative = posixpath.relpath(parts.path, base)
+    if relative == ".":
+        relative = "./"
+    elif parts.path.endswith("/"):
+        relative += "/"
+    if ":" in relative.split("/", 1)[0]:
+        relative = "./" + relative  # "a:b" would read as a URL scheme
+    return urllib.parse.urlunsplit(("", "", relative, parts.query, parts.fragment))
+
+
 def _wsgi_middleware(app: Callable) -> Callable:
     """Send `wsgi.errors` to the log buffer and honour jupyter-server-proxy's prefix."""
 
     def wrapped(environ: dict, start_response: Callable) -> Any:
         environ["wsgi.errors"] = logs.stream
         prefix = environ.get("HTTP_X_FORWARDED_PREFIX", "")
-        if prefix:
-            # Like werkzeug's ProxyFix(x_prefix=1): apps build links under the prefix.
-            environ["SCRIPT_NAME"] = prefix.rstrip("/") + environ.get("SCRIPT_NAME", "")
-        return app(environ, start_response)
+        if not prefix:
+            return app(environ, start_response)
+        # Like werkzeug's ProxyFix(x_prefix=1): apps build links under the prefix.
+        environ["SCRIPT_NAME"] = prefix.rstrip("/") + environ.get("SCRIPT_NAME", "")
+        public_path = environ["SCRIPT_NAME"] + environ.get("PATH_INFO", "")
+
+        def start(status: str, headers: list, exc_info: Any = None) -> Any:
+            if status[:1] == "3":
+                headers = [(k, relative_location(v, public_path, prefix) if k.lower() == "location" else v)
+                           for k, v in headers]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return app(environ, start)
 
     return wrapped
 
@@ -65,12 +99,27 @@ def _asgi_middleware(app: Callable) -> Callable:
     """Honour jupyter-server-proxy's prefix by setting the ASGI `root_path`."""
 
     async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
-        if scope.get("type") in ("http", "websocket"):
-            for key, value in scope.get("headers", ()):
-                if key == b"x-forwarded-prefix" and value:
-                    scope = dict(scope, root_path=value.decode("latin-1").rstrip("/"))
-                    break
-        await app(scope, receive, send)
+        if scope.get("type") not in ("http", "websocket"):
+            await app(scope, receive, send)
+            return
+        prefix = next((v.decode("latin-1").rstrip("/") for k, v in scope.get("headers", ())
+                       if k == b"x-forwarded-prefix" and v), "")
+        if not prefix:
+            await app(scope, receive, send)
+            return
+        path = scope.get("path", "/")
+        public_path = path if path.startswith(prefix + "/") else prefix + path
+        scope = dict(scope, root_path=prefix)
+
+        async def send_relative(message: dict) -> None:
+            if message.get("type") == "http.response.start" and 300 <= message.get("status", 200) < 400:
+                message = dict(message, headers=[
+                    (k, relative_location(v.decode("latin-1"), public_path, prefix).encode("latin-1")
+                     if k.lower() == b"location" else v)
+                    for k, v in message.get("headers", ())])
+            await send(message)
+
+        await app(scope, receive, send_relative)
 
     return wrapped
 
@@ -109,7 +158,7 @@ class Server:
         self, timeout: float = DEFAULT_TIMEOUT, max_connections: int = 100, **kwargs: Any
     ) -> httpx.AsyncClient:
         """Return an httpx.AsyncClient; raise `max_connections` for concurrent load."""
-        if not isinstance(max_connections, int) or max_connections < 1:
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
             raise ValueError(f"max_connections must be an int >= 1, got {max_connections!r}")
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         kwargs.setdefault("verify", _ssl_context())
@@ -352,6 +401,10 @@ def serve(
     within `deadline` seconds.
     """
     _validate(name, app, interface, port, deadline, ready_path)
+    if not isinstance(threaded, bool):
+        raise ValueError(f"threaded must be True or False, got {threaded!r}")
+    if lifespan not in _LIFESPANS:
+        raise ValueError(f"lifespan must be one of {_LIFESPANS}, got {lifespan!r}")
     kind = interface if interface != "auto" else ("asgi" if _is_asgi(app) else "wsgi")
     if kind == "wsgi" and uvicorn_options:
         raise TypeError(f"options {sorted(uvicorn_options)} apply to ASGI apps only")

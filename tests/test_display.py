@@ -30,3 +30,38 @@ def test_show_code_shows_a_modules_source():
 
     assert "def create_app" in show_code(hello_flask).data
     assert "def create_app" in show_code("helpers.apps.hello_flask").data
+
+
+def test_table_accepts_any_iterable_of_rows():
+    t = Table((row for row in [("a", 1), ("b", 2)]), ("name", "n"))
+    assert t.rows == [["a", "1"], ["b", "2"]]
+
+
+@pytest.mark.parametrize("rows", [5, None, "ab", [5], ["ab"]])
+def test_table_refuses_rows_that_are_not_rows_of_values(rows):
+    with pytest.raises(TypeError, match="row"):
+        Table(rows, ["a", "b"])
+
+
+@pytest.mark.parametrize("responses", [[httpx.Response(200)], None, {"A": 200}])
+def test_compare_responses_needs_a_mapping_of_responses(responses):
+    with pytest.raises(TypeError, match="responses"):
+        compare_responses(responses)
+
+
+def test_compare_responses_refuses_a_single_header_string():
+    with pytest.raises(TypeError, match="headers"):
+        compare_responses({"A": httpx.Response(200)}, headers="server")
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5, "20"])
+def test_short_body_refuses_a_bad_limit(limit):
+    with pytest.raises(ValueError, match="limit must be an int >= 1"):
+        short_body(httpx.Response(200, text="x" * 50), limit=limit)
+
+
+def test_short_body_needs_a_response_and_keeps_short_bodies_whole():
+    with pytest.raises(TypeError, match="response must be an httpx.Response"):
+        short_body("text")
+    assert short_body(httpx.Response(200, json={"a": 1}), limit=1) == "…"
+    assert short_body(httpx.Response(200, text="  two\n words "), limit=9) == "two words"

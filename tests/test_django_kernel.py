@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import pytest
 from django.http import JsonResponse
@@ -126,4 +127,6 @@ def test_admin_login_works_behind_an_https_hub_proxy(no_leaks):
                    headers={"Origin": "https://hub.example.org",
                             "Referer": "https://hub.example.org/user/ana/proxy/8000/admin/login/"})
         assert r.status_code == 302, r.text[:300]
-        assert r.headers["location"] == "/user/ana/proxy/8000/admin/"
+        # Relative (see servers.relative_location), it lands on the admin index in the browser.
+        landed = urllib.parse.urljoin("https://hub.example.org/user/ana/proxy/8000/admin/login/", r.headers["location"])
+        assert landed == "https://hub.example.org/user/ana/proxy/8000/admin/"

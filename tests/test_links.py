@@ -24,3 +24,16 @@ def test_hub_links_use_the_service_prefix(monkeypatch, prefix):
 def test_bad_ports_are_refused(port):
     with pytest.raises(ValueError, match="port"):
         links.proxy_url(port)
+
+
+@pytest.mark.parametrize("make", [links.proxy_url, links.direct_url, links.browser_url,
+                                  lambda port, path: links.link_html("x", port, path)])
+@pytest.mark.parametrize("path", [5, None, b"/admin/"])
+def test_a_path_that_is_not_a_str_is_refused_naming_path(make, path):
+    with pytest.raises(TypeError, match="^path must be a str like '/admin/', got "):
+        make(8123, path)
+
+
+def test_a_bool_port_is_refused():
+    with pytest.raises(ValueError, match="port"):
+        links.direct_url(True)

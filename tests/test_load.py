@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 
 import pytest
 
@@ -74,3 +76,43 @@ def test_run_in_thread_returns_and_reraises():
     assert run_in_thread(ok) == 42
     with pytest.raises(KeyError):
         run_in_thread(bad)
+
+
+def _slow_load(started: threading.Event, cancelled: threading.Event):
+    async def slow() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    return slow
+
+
+def _load_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "helpers-load"]
+
+
+def test_an_interrupt_cancels_the_load_and_ends_its_thread():
+    """Ctrl-C (the kernel's interrupt) in the waiting thread cancels the coroutine in the load's loop."""
+    started, cancelled = threading.Event(), threading.Event()
+    main = threading.main_thread().ident
+
+    def interrupt() -> None:
+        if started.wait(10):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt, name="test-interrupter", daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_in_thread(_slow_load(started, cancelled), timeout=60)
+    assert cancelled.is_set(), "the coroutine went on after the interrupt"
+    assert _load_threads() == []
+
+
+def test_a_timeout_cancels_the_load_too():
+    started, cancelled = threading.Event(), threading.Event()
+    with pytest.raises(TimeoutError, match="cancelled"):
+        run_in_thread(_slow_load(started, cancelled), timeout=0.2)
+    assert started.is_set() and cancelled.is_set()
+    assert _load_threads() == []

@@ -8,15 +8,18 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 from flask import Flask
 
 from helpers import ServerStartError, get_server, running, serve, serve_asgi, serve_wsgi, server_logs, stop_all
 from helpers import django_kernel
+from helpers.servers import relative_location
 from tests.conftest import listening_ports, settle
 
 
@@ -301,9 +304,24 @@ def test_forwarded_prefix_reaches_wsgi_and_asgi_apps(no_leaks):
     with serve(django_wsgi(), "t-prefix-dj") as srv:
         r = srv.get("/admin/", headers=prefix)
         assert r.status_code == 302
-        assert r.headers["location"].startswith("/user/ana/proxy/1234/admin/login/")
+        # Relative, so jupyter-server-proxy's own Location rewrite can't double the prefix.
+        page = "https://hub.example.org/user/ana/proxy/1234/admin/"
+        target = urllib.parse.urljoin(page, r.headers["location"])
+        assert target.startswith("https://hub.example.org/user/ana/proxy/1234/admin/login/?next=")
+        assert not r.headers["location"].startswith("/")
+        assert srv.get("/admin/").headers["location"].startswith("/admin/login/")  # no proxy: unchanged
     app = FastAPI()
+    app.get("/old")(lambda: RedirectResponse("/docs"))
+
+    @app.get("/older")
+    def older(request: Request) -> RedirectResponse:
+        return RedirectResponse(request.scope["root_path"] + "/docs")
+
     with serve(app, "t-prefix-fa") as srv:
+        moved = srv.get("/old", headers=prefix)
+        # Starlette's redirect ignores root_path: left root-relative for the proxy to prefix.
+        assert moved.status_code == 307 and moved.headers["location"] == "/docs", moved.headers
+        assert srv.get("/older", headers=prefix).headers["location"] == "docs"
         assert "/user/ana/proxy/1234/openapi.json" in srv.get("/docs", headers=prefix).text
         assert "'/openapi.json'" in srv.get("/docs").text or '"/openapi.json"' in srv.get("/docs").text
 
@@ -315,3 +333,22 @@ def test_repr_and_link_show_the_url(no_leaks, monkeypatch):
         assert f"http://127.0.0.1:{srv.port}/" in srv.link().data
         assert srv.url in srv._repr_html_()
     assert "stopped" in repr(srv)
+
+
+@pytest.mark.parametrize("location, page, expected", [
+    ("/p/admin/login/?next=/p/admin/", "/p/admin/", "login/?next=/p/admin/"),
+    ("/p/admin/login/", "/p/admin", "admin/login/"),
+    ("/p/admin/", "/p/admin/", "./"),
+    ("/p/", "/p/admin/books/", "../../"),
+    ("/p/docs", "/p/old", "docs"),
+    ("/p/a:b", "/p/x", "./a:b"),
+    ("https://elsewhere.example/x", "/p/", "https://elsewhere.example/x"),
+    ("login/", "/p/admin/", "login/"),
+    ("/docs", "/p/old", "/docs"),  # outside the prefix: jupyter-server-proxy prefixes it itself
+    ("/pp/x", "/p/old", "/pp/x"),
+])
+def test_relative_location_resolves_to_the_same_page(location, page, expected):
+    """A redirect made relative lands where the absolute one pointed."""
+    assert relative_location(location, page, "/p") == expected
+    base = "https://hub.example.org" + page
+    assert urllib.parse.urljoin(base, expected) == urllib.parse.urljoin(base, location)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 
 import pytest
 
@@ -44,22 +45,28 @@ def _follow_proxy_link(page, selector: str, shots, shot: str):
     return tab
 
 
-def known_proxy_bug(check, *args):
-    """Run a proxy-link check; a failure is a known course bug (reported in issue 7), marked xfail, not hidden."""
-    try:
-        check(*args)
-    except Exception as exc:  # noqa: BLE001 - any failure here is the known bug
-        pytest.xfail(f"server link through jupyter-server-proxy broken (issue 7 report): {str(exc)[:200]}")
-
-
 def nb01(page, lab, shots):
     """The Django admin link goes through jupyter-server-proxy to the admin login page."""
-    def check():
-        tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/admin/"]', shots, "01_django_admin.png")
-        assert tab.locator("input[name=username]").count() == 1, tab.url
-        assert "Django" in tab.title(), tab.title()
-        tab.close()
-    known_proxy_bug(check)
+    tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/admin/"]', shots, "01_django_admin.png")
+    # The admin redirects to its login page: through the proxy, once, to the right path.
+    assert urllib.parse.urlsplit(tab.url).path.count("/proxy/") == 1, tab.url
+    assert tab.locator("input[name=username]").count() == 1, tab.url
+    assert "Django" in tab.title(), tab.title()
+    # Styled, not bare HTML: every stylesheet came through the proxy and has rules.
+    sheets = tab.evaluate("() => [...document.querySelectorAll('link[rel=stylesheet]')]"
+                          ".map(l => [l.href, !!(l.sheet && l.sheet.cssRules.length)])")
+    assert sheets and all(ok for _, ok in sheets), sheets
+    # Log in as the notebook's superuser and land on the bookshelf's change list.
+    tab.fill("input[name=username]", "admin")
+    tab.fill("input[name=password]", "course-admin")
+    with tab.expect_navigation():
+        tab.click("input[type=submit]")
+    assert urllib.parse.urlsplit(tab.url).path.count("/proxy/") == 1, tab.url
+    with tab.expect_navigation():
+        tab.click("a[href$='/bookshelf/book/']")
+    assert tab.locator("#result_list").count() == 1, tab.url
+    tab.screenshot(path=str(shots / "01_django_admin_books.png"))
+    tab.close()
 
 
 def _plot_src(page) -> str:
@@ -110,11 +117,16 @@ def nb04(page, lab, shots):
             break
     page.screenshot(path=str(shots / "04_decision_widget.png"))
     assert changed, f"no weight slider changed the result: {before!r}"
-    def check():
-        tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "04_fastapi_docs.png")
-        tab.wait_for_selector(".swagger-ui .info, .swagger-ui .title", timeout=20_000)
-        tab.close()
-    known_proxy_bug(check)
+    tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "04_fastapi_docs.png")
+    assert "Swagger UI" in tab.title(), tab.title()
+    # Swagger UI's script comes from a CDN, out of reach of this offline machine, so the test
+    # checks what the course controls: the page names its schema under the proxy prefix, and
+    # the browser can fetch that schema through the proxy.
+    schema_url = re.search(r"url: '([^']+openapi\.json)'", tab.content()).group(1)
+    assert schema_url.startswith(urllib.parse.urlsplit(tab.url).path.rsplit("/docs", 1)[0]), schema_url
+    schema = tab.evaluate("async (u) => (await fetch(u)).json()", schema_url)
+    assert schema["openapi"].startswith("3.") and schema["paths"], schema.keys()
+    tab.close()
 
 
 INTERACTIONS = {"01": nb01, "02": nb02, "04": nb04}
