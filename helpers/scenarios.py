@@ -1,7 +1,6 @@
 """Real concurrency scenarios: start a server in this kernel, calibrate the model, measure, stop."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 

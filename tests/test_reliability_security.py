@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import subprocess
 import sys
 import threading
 
 import nbformat
-import psutil
 import pytest
 from nbclient import NotebookClient
 

@@ -48,3 +48,64 @@ def test_play_moves_the_cursor_and_the_readout_shows_its_time():
 def test_redraw_time_is_recorded():
     w = explore(n=20)
     assert 0 < w.redraw_seconds < 30
+    before = png(w)
+    assert 0 < w.redraw_cursor() < 30 and w.cursor.value == 0 and png(w) == before
+
+
+def test_a_cursor_move_redraws_only_the_cursor():
+    w = explore(n=10, io_ms=100, cpu_ms=0)
+    full = w.canvas.full_renders
+    first = w.canvas.pixels()
+    w.cursor.value = CURSOR_STEPS // 2
+    moved = w.canvas.pixels()
+    assert w.canvas.full_renders == full
+    changed = (moved != first).any(axis=2).any(axis=0)  # columns with a changed pixel
+    assert 0 < changed.sum() < 20  # two thin lines' worth: the old cursor and the new one
+
+
+def test_a_small_slider_change_keeps_the_labels_and_matches_a_full_render():
+    from helpers.sim_widget import TimelineCanvas
+    from helpers.timeline_plot import plot_timeline
+
+    w = explore(n=200, io_ms=100, cpu_ms=5, threads=4)
+    w.cursor.value = 10
+    full = w.canvas.full_renders
+    w.io_ms.value = 110  # same axis end (6 s), same labels
+    assert w.canvas.full_renders == full
+    fresh = TimelineCanvas()
+    fresh.show(plot_timeline(w.results, cursor=w.cursor_time()))
+    assert fresh.full_renders == 1
+    differ = (w.canvas.pixels() != fresh.pixels()).any(axis=2)
+    assert differ.sum() == 0
+    w.workers.value = 2  # new rows: everything is rendered again
+    assert w.canvas.full_renders == full + 1
+
+
+def test_images_stay_small():
+    import base64
+    import io
+
+    from PIL import Image
+
+    w = explore(n=200, io_ms=100, cpu_ms=5, workers=2, threads=4)
+    w.loop_mode.value = "threadpool"
+    assert len(base64.b64decode(png(w))) < 60_000
+    image = Image.open(io.BytesIO(base64.b64decode(png(w)))).convert("RGB")
+    corners = [image.getpixel(xy) for xy in [(0, 0), (image.width - 1, image.height - 1)]]
+    assert corners == [(255, 255, 255)] * 2  # white stays white in the 64-colour PNG: no grey box
+
+
+def test_labels_have_room_for_their_text():
+    w = explore()
+    sliders = [w.n, w.io_ms, w.cpu_ms, w.workers, w.threads, w.pool]
+    for s in sliders:
+        # About 0.55 em per character at JupyterLab's widget font; the width is in em.
+        assert len(s.description) * 0.55 <= float(s.style.description_width.removesuffix("em")), s.description
+    assert w.loop_mode.style.button_width == "auto"  # no "plain def (thread..."
+
+
+def test_moving_the_cursor_before_showing_is_refused():
+    from helpers.sim_widget import TimelineCanvas
+
+    with pytest.raises(RuntimeError, match="show a figure"):
+        TimelineCanvas().move_cursor(0.1)

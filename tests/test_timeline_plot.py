@@ -37,7 +37,7 @@ def test_rows_are_labelled_per_thread_and_for_the_loop():
 
 def test_too_many_rows_are_cut_and_said_so():
     shown = texts(plot_timeline(simulate("threadpool", 50, 0.1, pool=40), max_rows=5))
-    assert "thread 5" in shown and "thread 6" not in shown and "35 more rows not drawn" in shown
+    assert "thread 5" in shown and "thread 6" not in shown and "+35 rows\nnot drawn" in shown
 
 
 def test_legend_uses_the_okabe_ito_colours_of_what_is_drawn():
@@ -85,7 +85,16 @@ def test_measured_plot_draws_both_and_names_the_error():
     fig = plot_measured([(0, 0.1), (0, 0.2), (0, 0.33)], predicted)
     ax = fig.axes[0]
     assert len(ax.lines) >= 6
-    assert "+10%" in ax.get_title() and ax.get_xlabel().endswith("(s)")
+    assert "+10.0%" in ax.get_title() and ax.get_xlabel().endswith("(s)")
+    # Rows are whole requests: no tick at 2.5.
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() and 1 <= t <= 3 for t in ticks), ticks
+    # The legend sits outside the axes, clear of the bars.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    assert ax.get_legend().get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
     with pytest.raises(TypeError):
         plot_measured([], "not a result")
 
@@ -97,3 +106,53 @@ def test_lag_plot_has_one_line_per_label_in_ms():
     assert "ms" in ax.get_ylabel()
     with pytest.raises(TypeError):
         plot_lag({})
+
+
+def test_time_axis_ends_on_a_round_number_so_small_changes_keep_it():
+    from helpers.timeline_plot import nice_end
+
+    assert [nice_end(t) for t in (0.2, 0.21, 1.01, 5.26, 5.77, 9, 11)] == [0.2, 0.25, 1.2, 6, 6, 10, 12]
+    a = plot_timeline(simulate("wsgi", 200, 0.100, 0.005, threads=4)).axes[0].get_xlim()
+    b = plot_timeline(simulate("wsgi", 200, 0.110, 0.005, threads=4)).axes[0].get_xlim()
+    assert a == b == (0, 6)
+    with pytest.raises(ValueError, match="t must"):
+        nice_end(0)
+
+
+def test_bars_are_one_collection_per_kind_and_data_is_marked_for_the_widget():
+    from helpers.timeline_plot import CURSOR_GID, DYNAMIC
+
+    fig = plot_timeline([simulate("wsgi", 200, 0.1, 0.005, workers=2, threads=4), simulate("async", 200, 0.1, 0.005)],
+                        cursor=1.0)
+    wsgi, loop = fig.axes
+    assert len(wsgi.collections) == 3  # running, waiting, the queue profile
+    assert all(c.get_gid() == DYNAMIC for ax in fig.axes for c in ax.collections)
+    assert [line.get_gid() for ax in fig.axes for line in ax.lines] == [CURSOR_GID, CURSOR_GID]
+    # 200 back-to-back 5 ms CPU slices on the loop: white edges would bleach them, so none.
+    assert loop.collections[0].get_linewidths()[0] == 0 and wsgi.collections[1].get_linewidths()[0] > 0
+
+
+def test_text_is_large_enough_to_read_at_display_size():
+    fig = plot_timeline([simulate("wsgi", 5, 0.1), simulate("async", 5, 0.1)])
+    sizes = [t.get_fontsize() for ax in fig.axes for t in ax.texts] + [fig.legends[0].get_texts()[0].get_fontsize()]
+    assert min(sizes) >= 10 and fig._suptitle.get_fontsize() >= 12
+    assert fig.get_size_inches()[0] * 80 <= 840  # fits a JupyterLab output at 1280x800 without scaling down
+
+
+def test_cursor_colour_is_not_a_bar_colour():
+    from helpers.timeline_plot import CURSOR
+
+    assert CURSOR.lower() not in {c.lower() for c in COLOURS.values()}
+
+
+@pytest.mark.parametrize("width", [-1, 0, True, "10", 100])
+def test_bad_widths_are_refused(width):
+    with pytest.raises(ValueError, match="width"):
+        plot_timeline(simulate("async", 2, 0.1), width=width)
+
+
+@pytest.mark.parametrize("fraction, text", [(0.0812, "+8.1%"), (-0.0004, "0.0%"), (0.0004, "0.0%"), (-0.2, "-20.0%")])
+def test_errors_print_with_a_sign_but_never_minus_zero(fraction, text):
+    from helpers.timeline_plot import _signed_percent
+
+    assert _signed_percent(fraction) == text

@@ -1,12 +1,12 @@
-"""One JupyterLab and one Chromium per session; browser tests skip (or fail in CI) without Chromium."""
+"""One JupyterLab and one Chromium for the browser tests; browser tests skip (or fail in CI) without Chromium."""
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-from tests.browser.lab import CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, start_lab, stop_lab
+from tests.browser.lab import (CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, shutdown_kernels,
+                               start_lab, stop_lab)
 
 
 def _missing_browser() -> str | None:
@@ -30,7 +30,9 @@ def browser_ready():
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Package scope: playwright's sync API keeps an event loop running in the main thread
+# while it is open, and asyncio.run() in any later test would refuse to start.
+@pytest.fixture(scope="package")
 def lab(browser_ready, tmp_path_factory):
     """Start JupyterLab over a copy of the notebooks (the real ones are never opened); stop it and its kernels."""
     work = tmp_path_factory.mktemp("jupyterlab")
@@ -45,7 +47,7 @@ def lab(browser_ready, tmp_path_factory):
         stop_lab(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(browser_ready):
     """Launch Debian's Chromium through playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
@@ -67,20 +69,8 @@ def page(browser, lab):
     try:
         yield pg
     finally:
-        _shutdown_kernels(lab)
+        shutdown_kernels(lab)
         context.close()
-
-
-def _shutdown_kernels(lab) -> None:
-    """Shut every kernel down through the API so the next notebook starts alone on the 2 cores."""
-    import httpx
-
-    h = {"Authorization": f"token {lab.token}"}
-    try:
-        for k in httpx.get(f"{lab.url}api/kernels", headers=h, timeout=5).json():
-            httpx.delete(f"{lab.url}api/kernels/{k['id']}", headers=h, timeout=15)
-    except httpx.HTTPError:
-        pass  # stop_lab kills what is left by PID
 
 
 @pytest.fixture(scope="session")

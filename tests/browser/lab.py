@@ -71,7 +71,7 @@ def start_lab(workdir: Path, root: Path, deadline: float = 60) -> Lab:
                JUPYTER_CONFIG_DIR=str(workdir / "config"))
     env.pop("JUPYTERHUB_SERVICE_PREFIX", None)  # links must point at this lab's /proxy/
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip=127.0.0.1",
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
            "--LabApp.news_url=None",
@@ -115,6 +115,18 @@ def stop_lab(lab: Lab) -> None:
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(children, timeout=5)
+
+
+def shutdown_kernels(lab: Lab) -> None:
+    """Shut every kernel of `lab` down through its API, so the next notebook runs alone on the 2 cores."""
+    import httpx
+
+    h = {"Authorization": f"token {lab.token}"}
+    try:
+        for k in httpx.get(f"{lab.url}api/kernels", headers=h, timeout=5).json():
+            httpx.delete(f"{lab.url}api/kernels/{k['id']}", headers=h, timeout=15)
+    except httpx.HTTPError:
+        pass  # stop_lab kills what is left by PID
 
 
 def expected_counts(path: Path) -> dict[str, int]:
@@ -170,7 +182,9 @@ def run_all_from_menu(page, timeout: float = 90) -> float:
         state = page.evaluate("""() => {
             const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
                 .map(e => e.textContent.trim());
-            return {running: p.filter(t => t === '[*]:').length, done: p.filter(t => /\\[\\d+\\]/.test(t)).length};
+            const status = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+            return {running: p.filter(t => t === '[*]:').length, done: p.filter(t => /\\[\\d+\\]/.test(t)).length,
+                    cells: p.length, kernel: status ? status.getAttribute('data-status') : 'unknown'};
         }""")
         if not started and (dismiss_kernel_dialog(page) or time.monotonic() - t0 > retry_at):
             retry_at += 10  # a late "Select Kernel" dialog or a busy page swallowed the click
@@ -208,9 +222,17 @@ def problems(page, expected: dict[str, int]) -> list[str]:
             viewsOk: views.filter(v => v.querySelector('.jupyter-widgets, .widget-output, .lm-Widget .jupyter-widgets')
                                         && !/Error displaying widget|Loading widget/.test(v.innerText)).length,
             viewsText: views.map(v => v.innerText.slice(0, 120)),
+            prompts: [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim()),
+            kernel: (nb.querySelector('.jp-Notebook-ExecutionIndicator') || {getAttribute: () => 'unknown'})
+                .getAttribute('data-status'),
         };
     }""", WIDGET_MIME)
     out = []
+    not_run = [i for i, prompt in enumerate(found["prompts"]) if not re.fullmatch(r"\[\d+\]:", prompt)]
+    if not_run:
+        # Run All stopped early, or never reached these cells: never pass on half a run.
+        out.append(f"{len(not_run)} of {len(found['prompts'])} code cells did not run (first: code cell "
+                   f"{not_run[0] + 1}, prompt {found['prompts'][not_run[0]]!r}; kernel {found['kernel']})")
     for text in found["errs"]:
         if "Traceback" in text or re.search(r"^\w*(Error|Exception)\b", text, re.M):
             out.append("error output: " + text.strip()[-400:])
