@@ -26,18 +26,21 @@ SPIN = "while True: pass"
 
 
 def parse_junit(path: Path) -> dict[str, list[str] | int]:
-    """Return passed/failed/skipped counts and the ids of failed tests from a JUnit XML file."""
+    """Return passed/failed/skipped counts, the ids of failed tests and why each failed, from a JUnit XML file."""
     root = ET.parse(path).getroot()
-    failed, passed, skipped = [], 0, 0
+    failed, passed, skipped, why = [], 0, 0, {}
     for case in root.iter("testcase"):
         test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
-        if case.find("failure") is not None or case.find("error") is not None:
+        problem = case.find("failure") if case.find("failure") is not None else case.find("error")
+        if problem is not None:
             failed.append(test_id)
+            # The cause of a flake is the point of running this: keep the message and the traceback's end.
+            why[test_id] = (problem.get("message", "") + "\n" + (problem.text or "")[-1500:]).strip()
         elif case.find("skipped") is not None:
             skipped += 1
         else:
             passed += 1
-    return {"passed": passed, "failed": failed, "skipped": skipped}
+    return {"passed": passed, "failed": failed, "skipped": skipped, "why": why}
 
 
 def run_once(pytest_args: list[str], timeout: float) -> dict:
@@ -52,7 +55,7 @@ def run_once(pytest_args: list[str], timeout: float) -> dict:
         except subprocess.TimeoutExpired:
             code, tail = -1, f"timed out after {timeout} s"
         seconds = time.perf_counter() - t0
-        result = parse_junit(xml) if xml.exists() else {"passed": 0, "failed": ["<no report>"], "skipped": 0}
+        result = parse_junit(xml) if xml.exists() else {"passed": 0, "failed": ["<no report>"], "skipped": 0, "why": {}}
     return {**result, "exit_code": code, "seconds": seconds, "tail": tail if code not in (0,) else ""}
 
 

@@ -170,31 +170,56 @@ def blank_copy(src: Path, dest: Path) -> None:
     nbformat.write(nb, dest)
 
 
-def run_all_from_menu(page, timeout: float = 90) -> float:
-    """Click Run → Run All Cells, wait until no cell is running; return the seconds it took."""
+def _menu(page, command: str) -> None:
+    """Open the Run menu and click the item that runs `command`."""
+    page.locator('.lm-MenuBar-item').filter(has_text=re.compile(r'^Run$')).click()
+    page.click(f".lm-Menu-item[data-command='{command}']")
+
+
+RESUMED: list[str] = []  # one line per Run All that stopped early and was resumed, for the report
+
+
+def run_all_from_menu(page, timeout: float = 90, resumes: int = 2) -> float:
+    """Click Run → Run All Cells, wait until every cell has run or one has failed; return the seconds it took."""
     t0 = time.monotonic()
     dismiss_kernel_dialog(page)
-    page.locator('.lm-MenuBar-item').filter(has_text=re.compile(r'^Run$')).click()
-    page.click(".lm-Menu-item[data-command='runmenu:run-all']")
+    _menu(page, "runmenu:run-all")
+    return wait_until_run(page, t0, timeout, resumes)
+
+
+def wait_until_run(page, t0: float, timeout: float = 90, resumes: int = 2) -> float:
+    """Wait until every code cell has run or one has failed, resuming a run that stopped early."""
     end, quiet_since, retry_at = time.monotonic() + timeout, None, 10.0
     started = False
     while time.monotonic() < end:
         state = page.evaluate("""() => {
-            const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
-                .map(e => e.textContent.trim());
-            const status = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+            const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+            const p = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
+            const status = nb.querySelector('.jp-Notebook-ExecutionIndicator');
+            const failed = [...nb.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+                .some(e => /Traceback|^\\w*(Error|Exception)\\b/m.test(e.innerText));
             return {running: p.filter(t => t === '[*]:').length, done: p.filter(t => /\\[\\d+\\]/.test(t)).length,
-                    cells: p.length, kernel: status ? status.getAttribute('data-status') : 'unknown'};
+                    cells: p.length, firstNotRun: p.findIndex(t => !/\\[(\\d+|\\*)\\]/.test(t)), failed,
+                    kernel: status ? status.getAttribute('data-status') : 'unknown'};
         }""")
         if not started and (dismiss_kernel_dialog(page) or time.monotonic() - t0 > retry_at):
             retry_at += 10  # a late "Select Kernel" dialog or a busy page swallowed the click
-            page.locator('.lm-MenuBar-item').filter(has_text=re.compile(r'^Run$')).click()
-            page.click(".lm-Menu-item[data-command='runmenu:run-all']")
+            _menu(page, "runmenu:run-all")
         if state["running"] or state["done"]:
             started = True
         if started and not state["running"]:
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since > 1.5:
+                if state["firstNotRun"] >= 0 and not state["failed"] and resumes > 0:
+                    # On a busy machine JupyterLab sometimes drops the queued cells after the first one
+                    # (a late kernel handshake): do what a learner does, run the rest from there.
+                    RESUMED.append(f"Run All stopped at code cell {state['firstNotRun'] + 1} of {state['cells']} "
+                                   f"(kernel {state['kernel']}); resumed with Run Selected Cell and All Below")
+                    page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').nth(
+                        state["firstNotRun"]).locator('.jp-InputPrompt').click()
+                    _menu(page, "notebook:run-all-below")
+                    resumes, quiet_since = resumes - 1, None
+                    continue
                 return time.monotonic() - t0
         else:
             quiet_since = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 import time
 import urllib.parse
+import warnings
 
 import pytest
 
 from helpers.course import NOTEBOOKS
-from tests.browser.lab import ROOT, expected_counts, open_notebook, problems, run_all_from_menu
+from tests.browser.lab import RESUMED, ROOT, expected_counts, open_notebook, problems, run_all_from_menu
 
 ON_DISK = [name for name, _ in NOTEBOOKS if (ROOT / "notebooks" / name).exists()]
 TIMINGS: dict[str, float] = {}
@@ -17,7 +18,10 @@ TIMINGS: dict[str, float] = {}
 def run_notebook(page, lab, name: str, shots) -> None:
     """Open, Run All from the menu, assert nothing went wrong, save a screenshot."""
     open_notebook(page, lab, f"notebooks/{name}")
+    RESUMED.clear()
     TIMINGS[name] = run_all_from_menu(page)
+    for line in RESUMED:  # visible in pytest's warnings summary, never silent
+        warnings.warn(f"{name}: {line}", stacklevel=2)
     found = problems(page, expected_counts(ROOT / "notebooks" / name))
     page.screenshot(path=str(shots / f"{name[:2]}_after_run_all.png"))
     assert not found, "\n".join(found)
@@ -155,3 +159,24 @@ def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, la
     assert "ValueError" in found and "broken on purpose" in found, found
     assert "Mermaid" in found, found
     assert "widget views rendered, expected 1" in found, found
+
+
+def test_a_run_that_stops_early_is_resumed_and_reported(page, lab):
+    """If only the first cell ran (as JupyterLab sometimes does on a busy machine), the rest still runs."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from tests.browser.lab import _menu, wait_until_run
+
+    nb = new_notebook(cells=[new_code_cell(f"x{i} = {i}") for i in range(3)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    path = lab.root / "broken" / "stops_early.ipynb"
+    nbformat.write(nb, path)
+    open_notebook(page, lab, "broken/stops_early.ipynb")
+    RESUMED.clear()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").first.locator(".jp-InputPrompt").click()
+    _menu(page, "notebook:run-cell")  # only the first cell, as in the flaky runs
+    wait_until_run(page, time.monotonic())
+    assert problems(page, expected_counts(path)) == []
+    assert len(RESUMED) == 1 and "code cell 2 of 3" in RESUMED[0], RESUMED
+    RESUMED.clear()

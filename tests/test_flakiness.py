@@ -1,0 +1,23 @@
+"""The flakiness script reads pytest's JUnit report right, and keeps why a test failed."""
+from __future__ import annotations
+
+from benchmarks.flakiness import parse_junit
+
+REPORT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" tests="4">
+<testcase classname="tests.test_a" name="test_ok" time="0.1"/>
+<testcase classname="tests.test_a" name="test_bad" time="0.1"><failure message="AssertionError: 2 != 1">trace ends here</failure></testcase>
+<testcase classname="tests.test_b" name="test_setup" time="0.1"><error message="fixture exploded">boom</error></testcase>
+<testcase classname="tests.test_b" name="test_skip" time="0.0"><skipped message="no chromium"/></testcase>
+</testsuite></testsuites>"""
+
+
+def test_counts_ids_and_reasons(tmp_path):
+    path = tmp_path / "junit.xml"
+    path.write_text(REPORT)
+    result = parse_junit(path)
+    assert (result["passed"], result["skipped"]) == (1, 1)
+    assert result["failed"] == ["tests.test_a::test_bad", "tests.test_b::test_setup"]
+    assert "2 != 1" in result["why"]["tests.test_a::test_bad"]
+    assert "trace ends here" in result["why"]["tests.test_a::test_bad"]
+    assert "fixture exploded" in result["why"]["tests.test_b::test_setup"]
