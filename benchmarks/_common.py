@@ -1,6 +1,9 @@
 """What every benchmark module shares: a Figure record, statistics, the table and the JSON file."""
 from __future__ import annotations
 
+import argparse
+import inspect
+
 import json
 import os
 import platform
@@ -64,11 +67,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def unavailable(key: str, label: str, unit: str, goal: str, why: str) -> Figure:
-    """Return a Figure that could not be measured, saying why."""
-    return Figure(key, label, None, unit, goal, None, note=why)
-
-
 def machine() -> dict[str, Any]:
     """Describe the machine and the load on it, so noisy figures can be read in context."""
     info: dict[str, Any] = {
@@ -117,3 +115,11 @@ def write_json(figures: Sequence[Figure], extra: dict[str, Any] | None = None) -
     path.write_text(text)
     (RESULTS_DIR / "latest.json").write_text(text)
     return path
+
+
+def run_alone(measure: Callable[..., Sequence[Figure]], doc: str | None, argv: list[str] | None = None) -> int:
+    """Run one module's `measure` from its command line (`--repeat`, defaulting to its own) and print the table."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=inspect.signature(measure).parameters["repeat"].default)
+    print(table(measure(parser.parse_args(argv).repeat)))
+    return 0

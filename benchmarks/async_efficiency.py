@@ -13,7 +13,6 @@ read from the OS.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import subprocess
@@ -27,7 +26,7 @@ import psutil
 
 from helpers.servers import _ssl_context as ssl_context  # one SSL context, as Server's clients use
 
-from ._common import ROOT, Figure, median, table
+from ._common import Figure, ROOT, median, run_alone
 
 IO_MS = 100.0
 GOALS = {50: 0.8, 500: 0.5}
@@ -144,14 +143,5 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print this figure alone."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
-    print(table(measure(args.repeat)))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(measure, __doc__))

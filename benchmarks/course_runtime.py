@@ -9,44 +9,40 @@ demonstrate on real servers (the model's predictions, from helpers.scenarios).
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import os
 import sys
 import time
+from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from ._common import Figure, median, table
+from helpers.build_notebooks import execute
+from helpers.checks import GRADING_ENV
+from helpers.scenarios import SCENARIOS
+from helpers.simulation import simulate
+
+from ._common import Figure, median, run_alone
 
 GOAL_TOTAL_S = 60.0
 BUDGETS_S = {"01": 15.0, "02": 30.0, "03": 12.0, "04": 12.0}  # from the course brief; 00 has none
 
 
-def run_notebook(nb: nbformat.NotebookNode, cwd: str) -> float:
-    """Execute a copy of `nb` in a fresh python3 kernel; return wall seconds, kernel start included."""
-    nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": cwd}},
-                            record_timing=False)
+def run_notebook(nb: nbformat.NotebookNode, cwd: Path) -> float:
+    """Execute a copy of `nb` as the build script does, in a fresh kernel; return wall seconds, start included."""
     t0 = time.perf_counter()
-    client.execute()
+    execute(copy.deepcopy(nb), cwd)
     return time.perf_counter() - t0
 
 
-def kernel_floor(cwd: str) -> float:
+def kernel_floor(cwd: Path) -> float:
     """Return the time to start a fresh kernel and run one empty cell."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
     return run_notebook(nb, cwd)
 
 
-def scenario_floor() -> tuple[float | None, str]:
+def scenario_floor() -> tuple[float, str]:
     """Return the sum of the makespans notebook 02's scenarios demonstrate (the model, no overhead)."""
-    try:
-        from helpers.scenarios import SCENARIOS
-        from helpers.simulation import simulate
-    except ImportError:
-        return None, "helpers.scenarios is not there yet"
     total = sum(simulate(n=sc.n, io=sc.io_ms / 1000, cpu=sc.cpu_ms / 1000, **sc.model).makespan
                 for sc in SCENARIOS.values())
     return total, f"the model's makespans of its {len(SCENARIOS)} scenarios"
@@ -56,14 +52,12 @@ def measure(repeat: int = 1, quick: bool = False) -> list[Figure]:
     """Run every notebook that exists; one Figure per notebook and one for the total."""
     from helpers.course import NOTEBOOK_DIR, NOTEBOOKS
 
-    os.environ.pop("COURSE_GRADING", None)  # the learner's view: checks print, never raise
-    cwd = str(NOTEBOOK_DIR)
-    present = [name for name, _ in NOTEBOOKS if (NOTEBOOK_DIR / name).exists()]
-    missing = [name for name, _ in NOTEBOOKS if name not in present]
+    os.environ.pop(GRADING_ENV, None)  # the learner's view: checks print, never raise
+    cwd = NOTEBOOK_DIR
     floor_kernel = median(kernel_floor(cwd) for _ in range(max(1, repeat)))
     scen_floor, scen_how = scenario_floor()
     figures, total, failed = [], 0.0, []
-    for name in present:
+    for name, _ in NOTEBOOKS:
         nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
         try:
             seconds = median(run_notebook(nb, cwd) for _ in range(max(1, repeat)))
@@ -73,7 +67,7 @@ def measure(repeat: int = 1, quick: bool = False) -> list[Figure]:
                                   note=f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
             continue
         total += seconds
-        floor = floor_kernel + ((scen_floor or 0.0) if name.startswith("02") else 0.0)
+        floor = floor_kernel + (scen_floor if name.startswith("02") else 0.0)
         budget = BUDGETS_S.get(name[:2])
         figures.append(Figure(
             f"course_runtime.{name[:2]}", f"1. run time {name}", seconds, "s",
@@ -82,25 +76,15 @@ def measure(repeat: int = 1, quick: bool = False) -> list[Figure]:
             note=f"floor {floor:.1f} s" + (f" (+ scenarios: {scen_how})" if name.startswith("02") else ""),
         ))
     figures.append(Figure(
-        "course_runtime.total", f"1. course run time, {len(present)} of {len(NOTEBOOKS)} notebooks", total, "s",
+        "course_runtime.total", f"1. course run time, {len(NOTEBOOKS)} notebooks", total, "s",
         f"< {GOAL_TOTAL_S:g} s", total < GOAL_TOTAL_S and not failed,
-        details={"present": present, "missing": missing, "failed": failed, "kernel_floor_s": floor_kernel,
+        details={"failed": failed, "kernel_floor_s": floor_kernel,
                  "repeat": repeat},
         note=(f"fresh kernel + empty cell: {floor_kernel:.1f} s per notebook; "
-              + (f"not yet written: {', '.join(missing)}; " if missing else "")
               + (f"failed: {', '.join(failed)}" if failed else "all ran")),
     ))
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print this figure alone."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args(argv)
-    print(table(measure(args.repeat)))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(measure, __doc__))

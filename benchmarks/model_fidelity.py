@@ -4,40 +4,24 @@
 """
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import Any
 
-from ._common import Figure, median, table, unavailable
+from ._common import Figure, median, run_alone
 
 GOAL_ERROR = 0.10
 
 
-def _get(obj: Any, *names: str) -> float:
-    """Read the first of `names` from an object or a mapping (issue 4's result shape)."""
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return float(obj[name])
-        if hasattr(obj, name):
-            return float(getattr(obj, name))
-    raise KeyError(f"none of {names} in {type(obj).__name__}")
-
-
 def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
     """Measure each scenario `repeat` times; one Figure per scenario (the worse of the two errors)."""
-    try:
-        from helpers import scenarios
-    except ImportError as exc:
-        return [unavailable("model_fidelity", "3. model fidelity (all scenarios)", "%", "<= 10% each",
-                            f"helpers.scenarios not importable yet ({exc})")]
+    from helpers import scenarios
+
     repeat = 1 if quick else repeat
     figures = []
     for name in scenarios.SCENARIOS:
         results = [scenarios.measure(name) for _ in range(repeat)]
-        pm = _get(results[0], "predicted_makespan")
-        pp = _get(results[0], "predicted_p95")
-        mm = median(_get(r, "measured_makespan") for r in results)
-        mp = median(_get(r, "measured_p95") for r in results)
+        pm, pp = results[0].predicted_makespan, results[0].predicted_p95
+        mm = median(r.measured_makespan for r in results)
+        mp = median(r.measured_p95 for r in results)
         err_m, err_p = abs(mm - pm) / pm, abs(mp - pp) / pp
         worst = max(err_m, err_p)
         figures.append(Figure(
@@ -51,14 +35,5 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print this figure alone."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
-    print(table(measure(args.repeat)))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(measure, __doc__))

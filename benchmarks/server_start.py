@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -14,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from ._common import ROOT, Figure, free_port, median, table
+from ._common import Figure, ROOT, free_port, median, run_alone
 
 GOAL_RATIO = 10.0
 
@@ -143,14 +142,5 @@ def measure(repeat: int = 5, quick: bool = False) -> list[Figure]:
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print this figure alone."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
-    print(table(measure(args.repeat)))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(measure, __doc__))

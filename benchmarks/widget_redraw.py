@@ -4,10 +4,9 @@
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-from ._common import Figure, median, percentile, table, unavailable
+from ._common import Figure, median, percentile, run_alone
 
 GOAL_MEDIAN_MS = 100.0
 N_REQUESTS = 200
@@ -67,11 +66,6 @@ def breakdown(repeat: int) -> dict[str, float]:
 def measure(repeat: int = 30, quick: bool = False) -> list[Figure]:
     """Time `repeat` widget redraws after one warm-up; one Figure with the median and p95."""
     label = f"5. widget redraw, {N_REQUESTS} requests (median)"
-    try:
-        import helpers.sim_widget  # noqa: F401
-    except ImportError as exc:
-        return [unavailable("widget_redraw", label, "ms", f"< {GOAL_MEDIAN_MS:g} ms",
-                            f"issue 4's modules are not importable yet ({exc})")]
     repeat = 5 if quick else repeat
     seconds, cursor_seconds = widget_redraws(repeat)
     times, cursor = [t * 1000 for t in seconds], [t * 1000 for t in cursor_seconds]
@@ -87,14 +81,5 @@ def measure(repeat: int = 30, quick: bool = False) -> list[Figure]:
                          + ", ".join(f"{k} {v:.0f} ms" for k, v in parts.items())))]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print this figure alone."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args(argv)
-    print(table(measure(args.repeat)))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(measure, __doc__))
