@@ -8,8 +8,8 @@ import pytest
 
 from helpers import course
 from helpers.checks import EXERCISES, _lookup
+from tests.conftest import COURSE_NOTEBOOKS
 
-EXISTING = [n for n, _ in course.NOTEBOOKS if (course.NOTEBOOK_DIR / n).exists()]
 MIN_EXERCISES = {"00_start_here.ipynb": 1}
 
 
@@ -35,7 +35,7 @@ def test_stale_navigation_is_detected(tmp_path, monkeypatch):
     assert course.stale_navigation() == ["00_start_here.ipynb"]
 
 
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_notebook_opens_with_title_nav_and_learning_goals(name):
     nb = read(name)
     assert nb.cells[0].source.startswith("# ")
@@ -44,7 +44,7 @@ def test_notebook_opens_with_title_nav_and_learning_goals(name):
     assert any("you will" in c.source.lower() for c in nb.cells[:4] if c.cell_type == "markdown")
 
 
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_notebook_is_stored_fully_executed_without_errors(name):
     code = [c for c in read(name).cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), "re-run with python -m helpers.build_notebooks"
@@ -53,7 +53,7 @@ def test_notebook_is_stored_fully_executed_without_errors(name):
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
 
 
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_notebook_checks_registered_exercises(name):
     _lookup("00.1")
     sources = "\n".join(c.source for c in read(name).cells if c.cell_type == "code")
@@ -62,7 +62,7 @@ def test_notebook_checks_registered_exercises(name):
     assert all(i in EXERCISES and i.startswith(name[:2]) for i in ids)
 
 
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_markdown_has_one_sentence_per_line(name):
     for cell in read(name).cells:
         if cell.cell_type != "markdown" or "```" in cell.source:

@@ -10,14 +10,10 @@ import threading
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from helpers import serve, stop_all
-from helpers.course import NOTEBOOK_DIR, NOTEBOOKS
-from tests.conftest import listening_ports
+from tests.conftest import COURSE_NOTEBOOKS, listening_ports, notebook_client, run_json_cell
 from tests.test_servers import APPS
-
-EXISTING = [n for n, _ in NOTEBOOKS if (NOTEBOOK_DIR / n).exists()]
 
 
 def is_loopback(ip: str) -> bool:
@@ -112,27 +108,18 @@ print(_json.dumps(sorted({c.laddr.ip for c in _psutil.Process(_os.getpid()).net_
 """
 
 
-def _run_probe(client: NotebookClient, code: str) -> object:
-    cell = nbformat.v4.new_code_cell(code)
-    client.execute_cell(cell, 0)
-    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    return json.loads(text.strip().splitlines()[-1])
-
-
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_notebook_listens_on_loopback_only_and_reaches_nothing_beyond(name):
     """Run the notebook with an audit hook; after every code cell, read the kernel's socket table."""
-    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    nb, client = notebook_client(name)
     listen_ips: set[str] = set()
     with client.setup_kernel():
         client.execute_cell(nbformat.v4.new_code_cell(AUDIT), 0)
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
             if cell.cell_type == "code":
-                listen_ips.update(_run_probe(client, LISTEN_PROBE))
-        outbound = _run_probe(client, "import json; print(json.dumps(_course_outbound))")
+                listen_ips.update(run_json_cell(client, LISTEN_PROBE))
+        outbound = run_json_cell(client, "import json; print(json.dumps(_course_outbound))")
     # The kernel's own ZMQ sockets are on loopback too (jupyter_client's default ip).
     assert listen_ips and all(is_loopback(ip) for ip in listen_ips), listen_ips
     assert outbound == [], outbound

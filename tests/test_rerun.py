@@ -1,15 +1,11 @@
 """Run All twice in one kernel: no error, and no thread or listening socket gained."""
 from __future__ import annotations
 
-import json
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers.course import NOTEBOOK_DIR, NOTEBOOKS
-
-EXISTING = [n for n, _ in NOTEBOOKS if (NOTEBOOK_DIR / n).exists()]
+from tests.conftest import COURSE_NOTEBOOKS, notebook_client, run_json_cell
 
 PROBE = """
 import json, os, threading, psutil
@@ -41,27 +37,18 @@ def _run_cells(client: NotebookClient, nb: nbformat.NotebookNode) -> None:
         client.execute_cell(cell, index)
 
 
-def _probe(client: NotebookClient) -> dict[str, int]:
-    cell = nbformat.v4.new_code_cell(PROBE)
-    client.execute_cell(cell, 0)
-    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    return json.loads(text.strip().splitlines()[-1])
-
-
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_run_all_twice_in_one_kernel_leaks_nothing(name):
-    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    nb, client = notebook_client(name)
     with client.setup_kernel():
-        baseline = _probe(client)
+        baseline = run_json_cell(client, PROBE)
         _run_cells(client, nb)
-        after_first = _probe(client)
+        after_first = run_json_cell(client, PROBE)
         _run_cells(client, nb)  # raises CellExecutionError on any error
-        after_second = _probe(client)
+        after_second = run_json_cell(client, PROBE)
         stop = STOP_ALL.format(pools=POOLS, baseline=len(baseline["own_threads"]))
         client.execute_cell(nbformat.v4.new_code_cell(stop), 0)
-        stopped = _probe(client)
+        stopped = run_json_cell(client, PROBE)
     assert after_second["listening"] == after_first["listening"]
     assert after_second["threads"] <= after_first["threads"]
     # And once its servers are stopped, the kernel is back to where it started.

@@ -8,10 +8,9 @@ import warnings
 
 import pytest
 
-from helpers.course import NOTEBOOKS
+from tests.conftest import COURSE_NOTEBOOKS
 from tests.browser.lab import RESUMED, ROOT, expected_counts, open_notebook, problems, run_all_from_menu
 
-ON_DISK = [name for name, _ in NOTEBOOKS if (ROOT / "notebooks" / name).exists()]
 TIMINGS: dict[str, float] = {}
 
 
@@ -27,7 +26,7 @@ def run_notebook(page, lab, name: str, shots) -> None:
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("name", ON_DISK)
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_notebook_runs_clean_in_jupyterlab(page, lab, shots, name):
     run_notebook(page, lab, name, shots)
     interact = INTERACTIONS.get(name[:2])
