@@ -5,8 +5,9 @@ from typing import Mapping
 
 from matplotlib.figure import Figure
 
-# Okabe-Ito, one colour per framework, as in every plot of the course.
-FRAMEWORK_COLOURS = {"FastAPI": "#D55E00", "Flask": "#0072B2", "Django (ASGI)": "#009E73"}
+from . import palette
+
+FRAMEWORK_COLOURS = {"FastAPI": palette.FASTAPI, "Flask": palette.FLASK, "Django (ASGI)": palette.DJANGO}
 KINDS = ("sequential", "concurrent")
 
 
@@ -31,8 +32,8 @@ def plot_fanout(timings: Mapping[tuple[str, str], float], n: int, delay: float) 
         ax.barh(i, seconds * 1000, color=FRAMEWORK_COLOURS[label], hatch="//" if kind == "sequential" else None,
                 edgecolor="white", label=label if kind == "concurrent" else None)
         ax.text(seconds * 1000 + 8, i, kind, va="center", fontsize=10)
-    ax.axvline(n * delay * 1000, color="#000000", linestyle="--", linewidth=1, label=f"{n} waits added up")
-    ax.axvline(delay * 1000, color="#E69F00", linestyle=":", linewidth=1.5, label="one wait")
+    ax.axvline(n * delay * 1000, color=palette.BLACK, linestyle="--", linewidth=1, label=f"{n} waits added up")
+    ax.axvline(delay * 1000, color=palette.ORANGE, linestyle=":", linewidth=1.5, label="one wait")
     ax.set_yticks(range(len(timings)), [label for label, _ in timings], fontsize=10)
     ax.invert_yaxis()
     ax.set_xlabel(f"time for one request that calls {n} backends (ms)", fontsize=11)

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping
 
 from packaging.requirements import Requirement
 
+from . import palette
 from .display import Table
 
 # label: (distribution, modules a small app imports). "import django" alone loads almost
@@ -22,7 +23,7 @@ FRAMEWORKS: dict[str, tuple[str, str]] = {
     "Flask": ("flask", "flask"),
     "FastAPI": ("fastapi", "fastapi"),
 }
-COLOURS = {"Django": "#009E73", "Flask": "#0072B2", "FastAPI": "#D55E00"}
+COLOURS = palette.FRAMEWORKS
 
 # What each framework ships (the module that provides it) or leaves you to choose (None).
 FEATURES: dict[str, dict[str, str | None]] = {
@@ -173,7 +174,7 @@ def plot_footprint(results: Mapping[str, dict], path: str | Path | None = None):
     import matplotlib.pyplot as plt
 
     labels = list(results)
-    colours = [COLOURS.get(label, "#E69F00") for label in labels]
+    colours = [COLOURS.get(label, palette.ORANGE) for label in labels]
     panels = [
         ("dependencies installed with it", [len(results[l]["dependencies"]) for l in labels], "packages"),
         ("size on disk, with dependencies", [results[l]["size_mb"] for l in labels], "MB"),

@@ -1,7 +1,6 @@
 """Draw simulated (or measured) request timelines as Gantt charts on one time axis."""
 from __future__ import annotations
 
-import io
 import math
 from typing import Iterable, Sequence
 
@@ -246,15 +245,3 @@ def plot_lag(samples: dict[str, Sequence[tuple[float, float]]], *, title: str | 
     ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
     return fig
-
-
-def show(fig: Figure, path: str | None = None, dpi: int = 80) -> None:
-    """Display `fig` as a PNG in the notebook (and save it to `path` if given)."""
-    from IPython.display import Image, display
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    if path:
-        with open(path, "wb") as f:
-            f.write(buffer.getvalue())
-    display(Image(data=buffer.getvalue(), format="png"))

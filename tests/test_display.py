@@ -2,6 +2,7 @@
 import httpx
 import pytest
 
+from helpers import display
 from helpers.display import Table, compare_responses, short_body, show_code
 
 
@@ -65,3 +66,17 @@ def test_short_body_needs_a_response_and_keeps_short_bodies_whole():
         short_body("text")
     assert short_body(httpx.Response(200, json={"a": 1}), limit=1) == "…"
     assert short_body(httpx.Response(200, text="  two\n words "), limit=9) == "two words"
+
+
+def test_show_figure_displays_a_small_png(monkeypatch):
+    from matplotlib.figure import Figure
+
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    fig = Figure(figsize=(10.4, 4))
+    fig.subplots().plot([0, 1], [0, 1])
+    display.show_figure(fig)
+    assert len(shown) == 1 and shown[0].data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(shown[0].data) < 64_000  # above 64 KB the kernel starts a zero-copy thread

@@ -1,0 +1,12 @@
+"""The course's colours: Okabe-Ito, safe for colour-blind readers, one colour per framework everywhere."""
+from __future__ import annotations
+
+DJANGO = "#009E73"  # bluish green
+FLASK = "#0072B2"  # blue
+FASTAPI = "#D55E00"  # vermillion
+ORANGE = "#E69F00"  # for a fourth contender (SQLAlchemy, bare Jinja2, ...)
+PURPLE = "#CC79A7"  # reddish purple: a fifth, or a marker such as a time cursor
+SKY = "#56B4E9"
+BLACK = "#000000"
+
+FRAMEWORKS = {"Django": DJANGO, "Flask": FLASK, "FastAPI": FASTAPI}
