@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import psutil
 
-from helpers.servers import _ssl_context as ssl_context  # one SSL context, as Server's clients use
+from helpers.serving.servers import _ssl_context as ssl_context  # one SSL context, as Server's clients use
 
 from ._common import Figure, ROOT, median, run_alone
 

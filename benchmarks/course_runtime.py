@@ -1,9 +1,9 @@
 """Figure 1: every notebook executed top to bottom in a fresh kernel; seconds each and in total.
 
-Each notebook runs in its own fresh kernel (as `python -m helpers.build_notebooks`
+Each notebook runs in its own fresh kernel (as `python -m tools.build_notebooks`
 does) but nothing is written back. Its "floor" is what it can't beat: a fresh
 kernel's start-up plus, for notebook 02, the makespans its scenarios
-demonstrate on real servers (the model's predictions, from helpers.scenarios).
+demonstrate on real servers (the model's predictions, from helpers.concurrency.scenarios).
 
     python -m benchmarks.course_runtime [--repeat 1]
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.build_notebooks import execute
-from helpers.checks import GRADING_ENV
-from helpers.scenarios import SCENARIOS
-from helpers.simulation import simulate
+from tools.build_notebooks import execute
+from helpers.coursework.checks import GRADING_ENV
+from helpers.concurrency.scenarios import SCENARIOS
+from helpers.concurrency.simulation import simulate
 
 from ._common import Figure, median, run_alone
 
@@ -50,7 +50,7 @@ def scenario_floor() -> tuple[float, str]:
 
 def measure(repeat: int = 1, quick: bool = False) -> list[Figure]:
     """Run every notebook that exists; one Figure per notebook and one for the total."""
-    from helpers.course import NOTEBOOK_DIR, NOTEBOOKS
+    from tools.course import NOTEBOOK_DIR, NOTEBOOKS
 
     os.environ.pop(GRADING_ENV, None)  # the learner's view: checks print, never raise
     cwd = NOTEBOOK_DIR

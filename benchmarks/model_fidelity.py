@@ -13,7 +13,7 @@ GOAL_ERROR = 0.10
 
 def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
     """Measure each scenario `repeat` times; one Figure per scenario (the worse of the two errors)."""
-    from helpers import scenarios
+    from helpers.concurrency import scenarios
 
     repeat = 1 if quick else repeat
     figures = []

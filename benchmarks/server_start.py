@@ -41,7 +41,7 @@ print(json.dumps({{"seconds": dt}}))
 COLD_MAKE = {
     "fastapi": "from helpers.apps.hello_fastapi import app",
     "flask": "from helpers.apps.hello_flask import create_app; app = create_app()",
-    "django": ("from helpers import django_kernel; django_kernel.setup_django()\n"
+    "django": ("from helpers.serving import django_kernel; django_kernel.setup_django()\n"
                "from helpers.apps import hello_django; django_kernel.set_urls('bench', hello_django.urlpatterns)\n"
                "app = django_kernel.wsgi_app()"),
 }
@@ -55,7 +55,7 @@ def in_kernel_app(framework: str) -> Any:
     if framework == "flask":
         from helpers.apps.hello_flask import create_app
         return create_app()
-    from helpers import django_kernel
+    from helpers.serving import django_kernel
     from helpers.apps import hello_django
     django_kernel.setup_django()
     django_kernel.set_urls("bench-hello", hello_django.urlpatterns)

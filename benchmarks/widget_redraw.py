@@ -22,7 +22,7 @@ def widget_redraws(repeat: int) -> tuple[list[float], list[float]]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from helpers.sim_widget import CURSOR_STEPS, SimulationExplorer
+    from helpers.concurrency.sim_widget import CURSOR_STEPS, SimulationExplorer
 
     explorer = SimulationExplorer(n=N_REQUESTS, io_ms=100, cpu_ms=5, workers=1, threads=4)
     times, cursor = [], []
@@ -38,9 +38,9 @@ def breakdown(repeat: int) -> dict[str, float]:
     """Time a redraw's steps apart: both simulations, building the plot, the widget's render, a full render."""
     import time
 
-    from helpers.sim_widget import TimelineCanvas, figure_output
-    from helpers.simulation import simulate
-    from helpers.timeline_plot import plot_timeline
+    from helpers.concurrency.sim_widget import TimelineCanvas, figure_output
+    from helpers.concurrency.simulation import simulate
+    from helpers.concurrency.timeline_plot import plot_timeline
 
     steps: dict[str, list[float]] = {"simulate": [], "plot_timeline": [], "widget render + PNG": [],
                                      "full render + PNG": []}

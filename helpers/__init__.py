@@ -1,15 +1,34 @@
-"""Plumbing for the course notebooks: servers, Django set-up, checks, display."""
-from .logs import server_logs
-from .servers import Server, ServerStartError, get_server, running, serve, serve_asgi, serve_wsgi, stop_all
+"""The course's helpers: what notebooks import. See helpers/README.md for the map of subpackages.
+
+The names a learner types most are re-exported here, so `from helpers import serve, check` works.
+"""
+from helpers.coursework.checks import check, show_solution
+from helpers.display import Table, show_code, show_figure
+from helpers.serving.logs import server_logs
+from helpers.serving.servers import (
+    Server,
+    ServerStartError,
+    get_server,
+    list_servers,
+    serve,
+    serve_asgi,
+    serve_wsgi,
+    stop_all,
+)
 
 __all__ = [
     "Server",
     "ServerStartError",
+    "Table",
+    "check",
     "get_server",
-    "running",
+    "list_servers",
     "serve",
     "serve_asgi",
     "serve_wsgi",
     "server_logs",
+    "show_code",
+    "show_figure",
+    "show_solution",
     "stop_all",
 ]

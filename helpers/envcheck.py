@@ -6,7 +6,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .display import Table
+from helpers.display import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS_FILE = ROOT / "binder" / "requirements.txt"

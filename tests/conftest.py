@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers import stop_all
-from helpers.course import NOTEBOOK_DIR, NOTEBOOKS
+from tools.course import NOTEBOOK_DIR, NOTEBOOKS
 
 # Every notebook of the course, present or not: a missing one must fail its tests, not drop out of them.
 COURSE_NOTEBOOKS = [name for name, _ in NOTEBOOKS]

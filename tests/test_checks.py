@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import checks
-from helpers.checks import EXERCISES, ExerciseFailed, check, evaluate, solution_answer
+from helpers.coursework import checks
+from helpers.coursework.checks import ExerciseFailed, check, evaluate, solution_answer
+from helpers.coursework.exercise import ExerciseSet
+from helpers.coursework.exercises import EXERCISES, exercise_ids
 
-checks._lookup("00.1")  # registers every notebook's exercises
-ALL = sorted(EXERCISES)
+ALL = exercise_ids()
 
 
 @pytest.mark.parametrize("exercise_id", ALL)
@@ -72,6 +73,15 @@ def test_unknown_exercise_lists_the_known_ones():
         evaluate("99.9", 1)
 
 
-def test_ids_are_registered_once():
+def test_an_id_is_declared_once_and_in_its_own_notebook():
+    exercise = ExerciseSet("00")
+    exercise("00.1", "first", hint="h", solution="answer = 1")(lambda a: None)
     with pytest.raises(ValueError, match="twice"):
-        checks.exercise("00.1", "dup", hint="h", solution="answer = 1")(lambda a: None)
+        exercise("00.1", "dup", hint="h", solution="answer = 1")
+    with pytest.raises(ValueError, match="notebook '00'"):
+        exercise("01.1", "elsewhere", hint="h", solution="answer = 1")
+
+
+def test_exercise_ids_filter_by_notebook():
+    assert exercise_ids("02") and all(i.startswith("02.") for i in exercise_ids("02"))
+    assert set(exercise_ids()) == set(EXERCISES)

@@ -6,15 +6,15 @@ import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session
 
-from helpers.django_kernel import setup_django
+from helpers.serving.django_kernel import setup_django
 
 setup_django()
 
 from helpers.apps import book_pages, library_queries as q  # noqa: E402
 from helpers.apps.library_sqlalchemy import make_engine  # noqa: E402
-from helpers.library_data import load_django, load_sqlalchemy, make_data  # noqa: E402
-from helpers.query_count import count_django, count_sqlalchemy  # noqa: E402
-from helpers.validation_table import run_all  # noqa: E402
+from helpers.components.library_data import load_django, load_sqlalchemy, make_data  # noqa: E402
+from helpers.components.query_count import count_django, count_sqlalchemy  # noqa: E402
+from helpers.components.validation_table import run_all  # noqa: E402
 
 AUTHORS, PER_AUTHOR = 15, 4
 HOSTILE = [{"title": "<script>alert(1)</script>", "year": 2024}]

@@ -2,7 +2,7 @@
 import httpx
 import pytest
 
-from helpers.contract import MISSING_ID, check_servers, run_contract, side_by_side
+from helpers.components.contract import MISSING_ID, check_servers, run_contract, side_by_side
 
 
 def fake_server(overrides: dict | None = None) -> httpx.Client:

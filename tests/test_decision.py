@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import decision
-from helpers.checks import evaluate
-from helpers.decision import EXAMPLES, FACTORS, FIT, FRAMEWORKS, Project, score
+from helpers.usecases import decision
+from helpers.coursework.checks import evaluate
+from helpers.usecases.decision import EXAMPLES, FACTORS, FIT, FRAMEWORKS, Project, score
 
 needs = st.fixed_dictionaries({f: st.floats(0, 1) for f in FACTORS})
 weights = st.fixed_dictionaries({f: st.floats(0, decision.MAX_WEIGHT) for f in FACTORS})

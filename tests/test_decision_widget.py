@@ -1,6 +1,6 @@
 """The decision widget is glue: its names, and a result that follows the sliders."""
-from helpers import decision
-from helpers.decision_widget import decision_widget
+from helpers.usecases import decision
+from helpers.usecases.decision_widget import decision_widget
 
 
 def test_widget_has_the_css_classes_the_browser_test_uses():

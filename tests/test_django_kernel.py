@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from helpers import serve
-from helpers import django_kernel as dk
+from helpers.serving import django_kernel as dk
 
 
 def test_setup_is_idempotent_and_keeps_the_database():

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from helpers import django_kernel as dk
+from helpers.serving import django_kernel as dk
 from helpers import serve
 
 PROXY = {"X-Forwarded-Prefix": "/user/ana/proxy/1234"}
@@ -32,7 +32,7 @@ def test_a_missing_static_file_is_a_404(no_leaks):
 
 
 def test_storage_needs_a_name():
-    from helpers.django_static import PrefixedStaticFilesStorage
+    from helpers.serving.django_static import PrefixedStaticFilesStorage
 
     with pytest.raises(ValueError, match="name"):
         PrefixedStaticFilesStorage().url(None)

@@ -6,7 +6,7 @@ import time
 import pytest
 from fastapi import FastAPI
 
-from helpers.checks import evaluate
+from helpers.coursework.checks import evaluate
 
 
 @pytest.mark.parametrize("answer,words", [

@@ -4,8 +4,8 @@ from __future__ import annotations
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
-from helpers.checks import evaluate
-from helpers.django_kernel import setup_django
+from helpers.coursework.checks import evaluate
+from helpers.serving.django_kernel import setup_django
 
 setup_django()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.fanout_plot import FRAMEWORK_COLOURS, plot_fanout
+from helpers.usecases.fanout_plot import FRAMEWORK_COLOURS, plot_fanout
 
 TIMINGS = {("FastAPI", "sequential"): 0.51, ("FastAPI", "concurrent"): 0.11, ("Django (ASGI)", "concurrent"): 0.12}
 

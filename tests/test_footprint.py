@@ -3,7 +3,7 @@ import importlib.metadata as md
 
 import pytest
 
-from helpers import footprint as fp
+from helpers.components import footprint as fp
 
 
 def test_dependency_tree_is_transitive_and_skips_extras():
@@ -80,7 +80,7 @@ def test_plot_has_one_bar_per_framework_in_course_colours(tmp_path):
 
 
 def test_exercise_01_2_tells_a_wrong_framework_apart():
-    from helpers.checks import evaluate
+    from helpers.coursework.checks import evaluate
 
     counts = {label: len(fp.dependency_tree(dist)) for label, (dist, _) in fp.FRAMEWORKS.items()}
     fewest = min(counts, key=counts.get)

@@ -6,9 +6,9 @@ import time
 import pytest
 
 from helpers.apps import concurrency_fastapi
-from helpers.lag_probe import LagProbe
-from helpers.load import run_load
-from helpers.servers import serve
+from helpers.concurrency.lag_probe import LagProbe
+from helpers.concurrency.load import run_load
+from helpers.serving.servers import serve
 
 
 def test_blocking_handler_delays_the_heartbeat_far_more_than_an_awaiting_one():

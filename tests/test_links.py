@@ -1,7 +1,7 @@
 """Browser links: direct on a laptop, through jupyter-server-proxy on JupyterHub."""
 import pytest
 
-from helpers import links
+from helpers.serving import links
 
 
 def test_local_links_go_direct_and_offer_the_proxy(monkeypatch):

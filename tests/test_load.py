@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from helpers.apps import concurrency_fastapi, concurrency_flask
-from helpers.load import LoadResult, fire, run_in_thread, run_load
-from helpers.servers import serve
+from helpers.concurrency.load import LoadResult, fire, run_in_thread, run_load
+from helpers.serving.servers import serve
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from helpers.django_kernel import setup_django
-from helpers.query_count import QueryLog, count_django, count_sqlalchemy
+from helpers.serving.django_kernel import setup_django
+from helpers.components.query_count import QueryLog, count_django, count_sqlalchemy
 
 setup_django()
 

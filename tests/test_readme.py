@@ -22,7 +22,7 @@ def test_ci_runs_the_readmes_test_command():
 
 
 def test_readme_links_every_notebook_and_binder_opens_start_here():
-    from helpers.course import NOTEBOOKS
+    from tools.course import NOTEBOOKS
 
     for name, _ in NOTEBOOKS:
         assert f"(notebooks/{name})" in README

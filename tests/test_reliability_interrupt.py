@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from jupyter_client import KernelManager
 
-from helpers.course import ROOT
+from tools.course import ROOT
 
 SETUP = r"""
 import asyncio, json, os, threading, time, pathlib
@@ -33,7 +33,7 @@ def probe():
         "listening": sorted(f"{{c.laddr.ip}}:{{c.laddr.port}}" for c in conns if c.status == psutil.CONN_LISTEN),
         "open": len([c for c in conns if c.status != psutil.CONN_LISTEN and c.raddr
                      and c.raddr.port not in ZMQ_PORTS and c.laddr.port not in ZMQ_PORTS]),
-        "servers": [s.name for s in helpers.running()],
+        "servers": [s.name for s in helpers.list_servers()],
     }}
 
 def settle_and_probe(base, wait=15.0):
@@ -188,13 +188,13 @@ def test_interrupt_during_a_load_run_leaves_nothing_behind(kernel):
 
 
 def test_interrupt_during_notebook_02s_load_helper_leaves_nothing_behind(kernel):
-    """helpers.load.run_load fires from a thread of its own: the interrupt must stop that thread too."""
-    pytest.importorskip("helpers.load")
+    """helpers.concurrency.load.run_load fires from a thread of its own: the interrupt must stop that thread too."""
+    pytest.importorskip("helpers.concurrency.load")
     kernel.run_json('srv = helpers.serve(io_app, "io", ready_path="/io/0"); print(json.dumps({"port": srv.port}))')
     # 30 s of I/O per request: far longer than the settle wait, so a load thread that keeps
     # running after the interrupt shows up as a leaked thread and open sockets.
     reply = kernel.run_and_interrupt(
-        'from helpers.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)
+        'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)
     assert reply["status"] == "error" and reply["ename"] in ("KeyboardInterrupt", "CancelledError")
     assert kernel.run_json('print(json.dumps({"status": srv.get("/io/1").status_code}))') == {"status": 200}
     kernel.run_json('srv.stop(); print(json.dumps({"stopped": not srv.running}))')
@@ -213,16 +213,16 @@ OPEN_AFTER_LOAD = r"""
 end = time.monotonic() + 5
 while time.monotonic() < end and probe()["open"] > BASE["open"]:
     time.sleep(0.05)
-print(json.dumps({"open": probe()["open"], "base": BASE["open"], "server": [s.name for s in helpers.running()]}))
+print(json.dumps({"open": probe()["open"], "base": BASE["open"], "server": [s.name for s in helpers.list_servers()]}))
 """
 
 
 def test_interrupting_run_load_stops_the_load_itself(kernel):
     """While the server keeps running, the interrupted load must stop, not go on in the background."""
-    pytest.importorskip("helpers.load")
+    pytest.importorskip("helpers.concurrency.load")
     kernel.run_json('srv = helpers.serve(io_app, "io", ready_path="/io/0"); print(json.dumps({"port": srv.port}))')
     reply = kernel.run_and_interrupt(
-        'from helpers.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)
+        'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
     assert kernel.run_json(LOAD_THREADS) == {"load_threads": []}
     after = kernel.run_json(OPEN_AFTER_LOAD)

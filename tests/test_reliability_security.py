@@ -56,7 +56,7 @@ def test_the_loopback_check_catches_a_server_on_all_interfaces(no_leaks):
 
 SECRET_PROBE = (
     "import hashlib, json\n"
-    "from helpers import django_kernel\n"
+    "from helpers.serving import django_kernel\n"
     "django_kernel.setup_django()\n"
     "from django.conf import settings\n"
     "k = settings.SECRET_KEY\n"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.scenarios import SCENARIOS, Measurement, measure
-from helpers.servers import running
+from helpers.concurrency.scenarios import SCENARIOS, Measurement, measure
+from helpers.serving.servers import list_servers
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_the_model_predicts_the_serialised_ones_closely(spans):
 
 
 def test_servers_are_stopped_after_measuring(spans):
-    assert not [s for s in running() if s.name.startswith("scenario-")]
+    assert not [s for s in list_servers() if s.name.startswith("scenario-")]
 
 
 def test_every_scenario_is_described_with_a_model():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from helpers import screenshots as sc
+from tools import screenshots as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +179,7 @@ def readme_images() -> list[str]:
 
 def test_readme_shows_the_picks_with_their_captions():
     assert sc.markdown() in (ROOT / "README.md").read_text(), \
-        "README's 'What it looks like' must read as helpers.screenshots.markdown() prints it"
+        "README's 'What it looks like' must read as tools.screenshots.markdown() prints it"
 
 
 def test_main_prints_the_readme_section(capsys):
@@ -192,7 +192,7 @@ def test_readme_shows_three_or_four_pictures_that_exist_and_are_small():
     assert 3 <= len(images) <= 4, images
     for rel in images:
         path = ROOT / rel
-        assert path.is_file(), f"README shows {rel}, which does not exist (python -m helpers.screenshots)"
+        assert path.is_file(), f"README shows {rel}, which does not exist (python -m tools.screenshots)"
         assert path.stat().st_size < 150_000, f"{rel} is {path.stat().st_size // 1024} KB; keep README images small"
         with Image.open(path) as im:
             assert im.width <= 1000, f"{rel} is {im.width} px wide"

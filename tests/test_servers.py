@@ -17,9 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from flask import Flask
 
-from helpers import ServerStartError, get_server, running, serve, serve_asgi, serve_wsgi, server_logs, stop_all
-from helpers import django_kernel
-from helpers.servers import relative_location
+from helpers import ServerStartError, get_server, list_servers, serve, serve_asgi, serve_wsgi, server_logs, stop_all
+from helpers.serving import django_kernel
+from helpers.serving.servers import relative_location
 from tests.conftest import listening_ports, settle
 
 
@@ -102,7 +102,7 @@ def test_binds_loopback_only_per_the_socket_table(no_leaks):
 
 def test_long_lived_server_keeps_serving_across_calls(no_leaks):
     srv = serve(flask_app(), "t-long")
-    assert [s.name for s in running()] == ["t-long"]
+    assert [s.name for s in list_servers()] == ["t-long"]
     assert get_server("t-long") is srv
     for _ in range(3):
         assert srv.get("/").status_code == 200
@@ -111,7 +111,7 @@ def test_long_lived_server_keeps_serving_across_calls(no_leaks):
         assert c.get("/").json() == {"framework": "flask"}
     srv.stop()
     srv.stop()  # idempotent
-    assert running() == []
+    assert list_servers() == []
 
 
 def test_async_client_with_many_connections(no_leaks):
@@ -134,7 +134,7 @@ def test_rerunning_a_cell_replaces_the_server_without_leaks(factory, no_leaks):
         latest = serve(factory(), "t-rerun")
     assert not first.running
     assert first_port not in {p for _, p in listening_ports()}
-    assert len(running()) == 1 and running()[0] is latest
+    assert len(list_servers()) == 1 and list_servers()[0] is latest
     assert settle(threads) <= threads
     assert len(listening_ports()) == len(ports)
 
@@ -152,7 +152,7 @@ def test_stop_all_stops_everything_and_counts(no_leaks):
     serve(flask_app(), "t-a")
     serve(fastapi_app(), "t-b")
     assert stop_all() == 2
-    assert running() == []
+    assert list_servers() == []
     assert stop_all() == 0
 
 
@@ -160,10 +160,10 @@ def test_stop_all_runs_at_interpreter_exit():
     # The observer is registered first, so atexit runs it last: after stop_all.
     code = (
         "import atexit\n"
-        "atexit.register(lambda: print('left running:', len(__import__('helpers').running())))\n"
+        "atexit.register(lambda: print('left running:', len(__import__('helpers').list_servers())))\n"
         "import helpers\n"
         "helpers.serve(lambda e, s: (s('200 OK', []), [b'x'])[1], 'exit-test', interface='wsgi')\n"
-        "print('serving:', len(helpers.running()))\n"
+        "print('serving:', len(helpers.list_servers()))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
@@ -183,7 +183,7 @@ def test_busy_port_gives_a_clear_error_fast(interface, no_leaks):
         assert time.monotonic() - t0 < 5
     message = str(err.value)
     assert "t-busy" in message and ("in use" in message.lower() or "address" in message.lower())
-    assert running() == []
+    assert list_servers() == []
 
 
 def test_port_held_by_another_helper_server_is_named(no_leaks):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.sim_widget import CURSOR_STEPS, explore
+from helpers.concurrency.sim_widget import CURSOR_STEPS, explore
 
 
 def png(w) -> str:
@@ -64,8 +64,8 @@ def test_a_cursor_move_redraws_only_the_cursor():
 
 
 def test_a_small_slider_change_keeps_the_labels_and_matches_a_full_render():
-    from helpers.sim_widget import TimelineCanvas
-    from helpers.timeline_plot import plot_timeline
+    from helpers.concurrency.sim_widget import TimelineCanvas
+    from helpers.concurrency.timeline_plot import plot_timeline
 
     w = explore(n=200, io_ms=100, cpu_ms=5, threads=4)
     w.cursor.value = 10
@@ -105,7 +105,7 @@ def test_labels_have_room_for_their_text():
 
 
 def test_moving_the_cursor_before_showing_is_refused():
-    from helpers.sim_widget import TimelineCanvas
+    from helpers.concurrency.sim_widget import TimelineCanvas
 
     with pytest.raises(RuntimeError, match="show a figure"):
         TimelineCanvas().move_cursor(0.1)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helpers.simulation import MODES, closed_form, simulate
+from helpers.concurrency.simulation import MODES, closed_form, simulate
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 20, 50])

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from matplotlib.figure import Figure
 
-from helpers.simulation import simulate
-from helpers.timeline_plot import COLOURS, plot_lag, plot_measured, plot_timeline
+from helpers.concurrency.simulation import simulate
+from helpers.concurrency.timeline_plot import COLOURS, plot_lag, plot_measured, plot_timeline
 
 
 def texts(fig: Figure) -> str:
@@ -109,7 +109,7 @@ def test_lag_plot_has_one_line_per_label_in_ms():
 
 
 def test_time_axis_ends_on_a_round_number_so_small_changes_keep_it():
-    from helpers.timeline_plot import nice_end
+    from helpers.concurrency.timeline_plot import nice_end
 
     assert [nice_end(t) for t in (0.2, 0.21, 1.01, 5.26, 5.77, 9, 11)] == [0.2, 0.25, 1.2, 6, 6, 10, 12]
     a = plot_timeline(simulate("wsgi", 200, 0.100, 0.005, threads=4)).axes[0].get_xlim()
@@ -120,7 +120,7 @@ def test_time_axis_ends_on_a_round_number_so_small_changes_keep_it():
 
 
 def test_bars_are_one_collection_per_kind_and_data_is_marked_for_the_widget():
-    from helpers.timeline_plot import CURSOR_GID, DYNAMIC
+    from helpers.concurrency.timeline_plot import CURSOR_GID, DYNAMIC
 
     fig = plot_timeline([simulate("wsgi", 200, 0.1, 0.005, workers=2, threads=4), simulate("async", 200, 0.1, 0.005)],
                         cursor=1.0)
@@ -140,7 +140,7 @@ def test_text_is_large_enough_to_read_at_display_size():
 
 
 def test_cursor_colour_is_not_a_bar_colour():
-    from helpers.timeline_plot import CURSOR
+    from helpers.concurrency.timeline_plot import CURSOR
 
     assert CURSOR.lower() not in {c.lower() for c in COLOURS.values()}
 
@@ -153,6 +153,6 @@ def test_bad_widths_are_refused(width):
 
 @pytest.mark.parametrize("fraction, text", [(0.0812, "+8.1%"), (-0.0004, "0.0%"), (0.0004, "0.0%"), (-0.2, "-20.0%")])
 def test_errors_print_with_a_sign_but_never_minus_zero(fraction, text):
-    from helpers.timeline_plot import _signed_percent
+    from helpers.concurrency.timeline_plot import _signed_percent
 
     assert _signed_percent(fraction) == text

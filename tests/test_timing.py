@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from helpers.timing import compare_timings, timing_table
+from helpers.components.timing import compare_timings, timing_table
 
 
 def test_medians_order_slow_and_fast_work():
@@ -54,7 +54,7 @@ def test_plot_has_one_panel_per_group_and_bars_in_given_colours():
     matplotlib.use("Agg")
     from matplotlib.colors import to_hex
 
-    from helpers.timing import plot_timings
+    from helpers.components.timing import plot_timings
 
     fig = plot_timings({"A": {"x": 0.002, "y": 0.001}, "B": {"z": 0.003}},
                        {"x": "#009E73", "y": "#0072B2", "z": "#D55E00"}, title="t")

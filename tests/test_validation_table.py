@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from helpers.django_kernel import setup_django
+from helpers.serving.django_kernel import setup_django
 
 setup_django()
 
-from helpers.validation_table import (  # noqa: E402
+from helpers.components.validation_table import (  # noqa: E402
     CASES, VALID, VALIDATORS, Outcome, accepted_counts, accepts, describe, run_all, validation_table,
 )
 

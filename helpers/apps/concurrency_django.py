@@ -39,7 +39,7 @@ urlpatterns = [
 
 def install() -> None:
     """Add these views to the kernel's Django site (idempotent: re-running replaces them)."""
-    from helpers.django_kernel import set_urls, setup_django
+    from helpers.serving.django_kernel import set_urls, setup_django
 
     setup_django()
     set_urls("concurrency", urlpatterns)

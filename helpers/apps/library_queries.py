@@ -8,8 +8,8 @@ from django.db.models import Avg, Count, F
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from .library_django.models import Author as DjAuthor, Book as DjBook
-from .library_sqlalchemy import Author, Book
+from helpers.apps.library_django.models import Author as DjAuthor, Book as DjBook
+from helpers.apps.library_sqlalchemy import Author, Book
 
 
 # 1. Filter and order: books published from 2000 on, newest first.

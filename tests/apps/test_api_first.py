@@ -5,7 +5,7 @@ from pydantic import Field
 
 from helpers import serve
 from helpers.apps.api_first_fastapi import BookIn, app, create_app
-from helpers.checks import evaluate
+from helpers.coursework.checks import evaluate
 
 
 def test_schema_is_generated_from_the_models():

@@ -17,7 +17,7 @@ def test_bare_app_answers_json(module, protocol, interface, no_leaks):
 
 
 def test_exercise_01_3_says_what_is_wrong(no_leaks):
-    from helpers.checks import evaluate
+    from helpers.coursework.checks import evaluate
 
     def plain_text(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.django_kernel import setup_django
+from helpers.serving.django_kernel import setup_django
 
 setup_django()
 
 from helpers.apps.book_validators import isbn13_ok  # noqa: E402
-from helpers.validation_table import VALID, VALIDATORS  # noqa: E402
+from helpers.components.validation_table import VALID, VALIDATORS  # noqa: E402
 
 
 def test_isbn13_checksum():

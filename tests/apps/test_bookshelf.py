@@ -3,9 +3,9 @@ import pytest
 from flask import Flask
 
 from helpers import serve
-from helpers import django_kernel as dk
+from helpers.serving import django_kernel as dk
 from helpers.apps import bookshelf_fastapi, bookshelf_flask
-from helpers.contract import run_contract
+from helpers.components.contract import run_contract
 
 
 def django_app():
@@ -84,7 +84,7 @@ def test_contract_fails_when_one_app_breaks_it(no_leaks):
 
 
 def test_exercise_01_1_names_the_broken_step(no_leaks):
-    from helpers.checks import evaluate, solution_code
+    from helpers.coursework.checks import evaluate, solution_code
 
     assert evaluate("01.1", bookshelf_fastapi.create_app()).passed  # the course's own app meets it
     # The exercise's starting point: the solution with the `year` field taken out of the model.

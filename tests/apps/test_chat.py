@@ -3,8 +3,8 @@ import pytest
 
 from helpers import serve
 from helpers.apps.chat_fastapi import ChatRoom, create_app
-from helpers.chat_clients import ChatClient, messages
-from helpers.checks import evaluate
+from helpers.usecases.chat_clients import ChatClient, messages
+from helpers.coursework.checks import evaluate
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from helpers import django_kernel as dk
+from helpers.serving import django_kernel as dk
 from helpers import serve
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from helpers.apps import concurrency_django, concurrency_fastapi, concurrency_flask
-from helpers.django_kernel import asgi_app, wsgi_app
-from helpers.servers import serve
+from helpers.serving.django_kernel import asgi_app, wsgi_app
+from helpers.serving.servers import serve
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 import pytest
 
 from helpers import serve
-from helpers import django_kernel as dk
+from helpers.serving import django_kernel as dk
 from helpers.apps import fanout_django, fanout_fastapi, fanout_flask
 
 N, DELAY = 5, 0.1

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from helpers.django_kernel import setup_django
+from helpers.serving.django_kernel import setup_django
 
 setup_django()
 
 from helpers.apps import library_queries as q  # noqa: E402
 from helpers.apps.library_sqlalchemy import make_engine  # noqa: E402
-from helpers.library_data import load_django, load_sqlalchemy, make_data  # noqa: E402
+from helpers.components.library_data import load_django, load_sqlalchemy, make_data  # noqa: E402
 
 PAIRS = ["recent_books", "books_from_country", "pages_per_country", "prolific_authors", "pad_old_books"]
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.browser.lab import (CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, shutdown_kernels,
+from tools.lab import (CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, shutdown_kernels,
                                start_lab, stop_lab)
 
 

@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from tests.conftest import COURSE_NOTEBOOKS
-from tests.browser.lab import RESUMED, ROOT, expected_counts, open_notebook, problems, run_all_from_menu
+from tools.lab import RESUMED, ROOT, expected_counts, open_notebook, problems, run_all_from_menu
 
 TIMINGS: dict[str, float] = {}
 
@@ -165,7 +165,7 @@ def test_a_run_that_stops_early_is_resumed_and_reported(page, lab):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from tests.browser.lab import _menu, wait_until_run
+    from tools.lab import _menu, wait_until_run
 
     nb = new_notebook(cells=[new_code_cell(f"x{i} = {i}") for i in range(3)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}

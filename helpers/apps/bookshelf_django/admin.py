@@ -1,7 +1,7 @@
 """Show books in Django's admin: one registration gives list, search, add and edit pages."""
 from django.contrib import admin
 
-from .models import Book
+from helpers.apps.bookshelf_django.models import Book
 
 
 @admin.register(Book)

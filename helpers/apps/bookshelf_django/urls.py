@@ -1,7 +1,7 @@
 """Route the bookshelf's paths to its views."""
 from django.urls import path
 
-from . import views
+from helpers.apps.bookshelf_django import views
 
 urlpatterns = [
     path("books", views.books),

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .models import Book
+from helpers.apps.bookshelf_django.models import Book
 
 
 class BookForm(forms.ModelForm):

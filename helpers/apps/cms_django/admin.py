@@ -1,7 +1,7 @@
 """The back office: register the CMS models in Django's admin."""
 from django.contrib import admin
 
-from .models import Article, Author, Section
+from helpers.apps.cms_django.models import Article, Author, Section
 
 
 @admin.register(Article)

@@ -1,7 +1,7 @@
 """Fill the CMS with a few authors, sections and articles (idempotent)."""
 from __future__ import annotations
 
-from .models import Article, Author, Section
+from helpers.apps.cms_django.models import Article, Author, Section
 
 ARTICLES = [
     ("Council approves new bike lanes", "News", "Ada", "published"),

@@ -1,6 +1,6 @@
 """URL patterns of the CMS; a notebook installs them with set_urls("cms", urlpatterns)."""
 from django.urls import path
 
-from . import views
+from helpers.apps.cms_django import views
 
 urlpatterns = [path("cms/published/", views.published, name="cms-published")]

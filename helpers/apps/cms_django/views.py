@@ -1,7 +1,7 @@
 """A public view of the CMS: the published articles as JSON."""
 from django.http import JsonResponse
 
-from .models import Article
+from helpers.apps.cms_django.models import Article
 
 
 def published(request):

@@ -1,0 +1,197 @@
+"""Measure what each framework costs: dependencies, size on disk, import time, app lines."""
+from __future__ import annotations
+
+import ast
+import importlib.metadata as md
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Iterable, Mapping
+
+from packaging.requirements import Requirement
+
+from helpers import palette
+from helpers.display import Table
+
+# label: (distribution, modules a small app imports). "import django" alone loads almost
+# nothing, so Django's row imports what a view, a URL and a model need.
+FRAMEWORKS: dict[str, tuple[str, str]] = {
+    "Django": ("django", "django.http, django.urls, django.db.models, django.forms"),
+    "Flask": ("flask", "flask"),
+    "FastAPI": ("fastapi", "fastapi"),
+}
+COLOURS = palette.FRAMEWORKS
+
+# What each framework ships (the module that provides it) or leaves you to choose (None).
+FEATURES: dict[str, dict[str, str | None]] = {
+    "ORM": {"Django": "django.db.models", "Flask": None, "FastAPI": None},
+    "admin site": {"Django": "django.contrib.admin", "Flask": None, "FastAPI": None},
+    "auth and sessions": {"Django": "django.contrib.auth", "Flask": "flask.sessions", "FastAPI": "fastapi.security"},
+    "templates": {"Django": "django.template", "Flask": "jinja2", "FastAPI": None},
+    "validation": {"Django": "django.forms", "Flask": None, "FastAPI": "pydantic"},
+    "async views": {"Django": "django.core.handlers.asgi", "Flask": "flask.app", "FastAPI": "starlette.routing"},
+    "OpenAPI docs": {"Django": None, "Flask": None, "FastAPI": "fastapi.openapi.utils"},
+}
+NOTES = {
+    ("auth and sessions", "Flask"): "signed-cookie sessions only; logins: Flask-Login",
+    ("auth and sessions", "FastAPI"): "OAuth2/API-key helpers; no user model",
+    ("async views", "Flask"): "each request still holds a WSGI worker; needs flask[async]",
+    ("async views", "Django"): "under WSGI, one event loop per request",
+}
+CHOICES = {"ORM": "SQLAlchemy", "admin site": "Flask-Admin, SQLAdmin", "templates": "Jinja2",
+           "validation": "Marshmallow, Pydantic", "OpenAPI docs": "drf-spectacular, flask-smorest"}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dependency_tree(distribution: str) -> set[str]:
+    """Return the normalised names of every distribution `distribution` needs, itself excluded."""
+    try:
+        md.distribution(distribution)
+    except md.PackageNotFoundError:
+        raise ValueError(f"distribution must be an installed package, {distribution!r} is not installed") from None
+    seen: set[str] = set()
+    todo = [distribution]
+    while todo:
+        for line in md.requires(todo.pop()) or []:
+            req = Requirement(line)
+            # Skip extras ("fastapi[all]") and other platforms: only what a plain install pulls in.
+            if req.marker and not req.marker.evaluate({"extra": ""}):
+                continue
+            name = _norm(req.name)
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    seen.discard(_norm(distribution))
+    return seen
+
+
+def size_on_disk(distributions: Iterable[str]) -> int:
+    """Return the bytes the installed files of `distributions` take on disk."""
+    total = 0
+    for name in distributions:
+        for f in md.distribution(name).files or []:
+            path = Path(f.locate())
+            if path.is_file():
+                total += path.stat().st_size
+    return total
+
+
+def import_time(module: str, runs: int = 3) -> float:
+    """Return the median seconds `import module` (or "a, b") takes in a fresh Python, over `runs` runs."""
+    if not isinstance(runs, int) or not 1 <= runs <= 20:
+        raise ValueError(f"runs must be an int from 1 to 20, got {runs!r}")
+    if not re.fullmatch(r"[A-Za-z_][\w.]*(, ?[A-Za-z_][\w.]*)*", module):
+        raise ValueError(f"module must be a dotted module name, got {module!r}")
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+        times.append(float(out.stdout))
+    return statistics.median(times)
+
+
+def code_lines(obj: ModuleType | str | Path) -> int:
+    """Count the lines of code of a module or package: no blanks, comments or docstrings."""
+    if isinstance(obj, ModuleType):
+        obj = Path(obj.__file__).parent if obj.__file__.endswith("__init__.py") else Path(obj.__file__)
+    path = Path(obj)
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+    total = 0
+    for file in files:
+        source = file.read_text()
+        docstrings = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body
+                if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+                        and isinstance(body[0].value.value, str):
+                    docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+        total += sum(1 for i, line in enumerate(source.splitlines(), 1)
+                     if line.strip() and not line.strip().startswith("#") and i not in docstrings)
+    return total
+
+
+def measure(frameworks: Mapping[str, tuple[str, str]] = FRAMEWORKS, runs: int = 3) -> dict[str, dict]:
+    """Measure each framework: dependencies, size of it plus them, median import time."""
+    results = {}
+    for label, (dist, module) in frameworks.items():
+        deps = dependency_tree(dist)
+        results[label] = {
+            "version": md.version(dist),
+            "dependencies": sorted(deps),
+            "size_mb": size_on_disk([dist, *deps]) / 1e6,
+            "import_s": import_time(module, runs),
+        }
+    return results
+
+
+def footprint_table(results: Mapping[str, dict], start_s: Mapping[str, float] | None = None) -> Table:
+    """Tabulate the measurements, one row per framework."""
+    rows = []
+    for label, r in results.items():
+        start = f"{start_s[label] * 1000:.0f} ms" if start_s and label in start_s else "—"
+        rows.append([f"{label} {r['version']}", len(r["dependencies"]), ", ".join(r["dependencies"]),
+                     f"{r['size_mb']:.1f} MB", f"{r['import_s'] * 1000:.0f} ms", start])
+    return Table(rows, ["framework", "deps", "installed with it", "size on disk", "import time", "start to first answer"],
+                 title="What each framework costs, measured in this kernel")
+
+
+def shipped(module: str | None) -> bool:
+    """Tell whether `module` is importable here (None means: not shipped)."""
+    if module is None:
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def features_table() -> Table:
+    """Tabulate built-in vs chosen for each feature, checking each built-in module exists."""
+    rows = []
+    for feature, by_framework in FEATURES.items():
+        cells = []
+        for label in FRAMEWORKS:
+            module = by_framework[label]
+            if module is None:
+                cells.append(f"you choose ({CHOICES.get(feature, 'a package')})")
+            elif not shipped(module):
+                raise RuntimeError(f"{module} is listed as built into {label} but can't be imported")
+            else:
+                note = NOTES.get((feature, label))
+                cells.append(f"built in: {module}" + (f" ({note})" if note else ""))
+        rows.append([feature, *cells])
+    return Table(rows, ["feature", *FRAMEWORKS], title="Built in (the module that provides it) or chosen by you")
+
+
+def plot_footprint(results: Mapping[str, dict], path: str | Path | None = None):
+    """Draw dependencies, size and import time side by side; save a PNG if `path` is given."""
+    import matplotlib.pyplot as plt
+
+    labels = list(results)
+    colours = [COLOURS.get(label, palette.ORANGE) for label in labels]
+    panels = [
+        ("dependencies installed with it", [len(results[l]["dependencies"]) for l in labels], "packages"),
+        ("size on disk, with dependencies", [results[l]["size_mb"] for l in labels], "MB"),
+        ("import time in a fresh Python", [results[l]["import_s"] * 1000 for l in labels], "ms (median)"),
+    ]
+    # dpi 80 keeps the inline PNG small (under 64 KB, the size at which the kernel starts a zero-copy thread).
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), dpi=80)
+    for ax, (title, values, unit) in zip(axes, panels):
+        bars = ax.bar(labels, values, color=colours, label=labels)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit)
+        ax.set_xlabel("framework")
+        ax.bar_label(bars, fmt="%.0f" if unit != "MB" else "%.1f", fontsize=9)
+        ax.margins(y=0.15)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle("Fewest packages is not fewest bytes: Django carries its batteries inside one package", fontsize=11)
+    fig.tight_layout()
+    if path:
+        fig.savefig(path, dpi=100)
+    return fig

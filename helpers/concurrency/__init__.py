@@ -1,0 +1,1 @@
+"""Concurrency, modelled and measured: the simulation, its widget and plots, load, scenarios, the lag probe."""

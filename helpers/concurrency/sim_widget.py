@@ -1,0 +1,233 @@
+"""Widget glue for the simulation: sliders and a Play control drive simulate() and plot_timeline()."""
+from __future__ import annotations
+
+import base64
+import io
+import time
+from typing import Any, Iterator
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from PIL import Image
+
+from helpers.concurrency.simulation import simulate
+from helpers.concurrency.timeline_plot import CURSOR_GID, DYNAMIC, plot_timeline
+
+CURSOR_STEPS = 40  # positions of the Play control across the run
+DPI = 80  # 10.4 in x 80 dpi = 832 px: the width of a notebook output at 1280x800
+
+
+def png_bytes(canvas: FigureCanvasAgg) -> bytes:
+    """Return what `canvas` shows now as a small PNG (64 colours: a few flat colours and their edges)."""
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").quantize(64, method=Image.Quantize.MAXCOVERAGE).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_output(png: bytes) -> dict:
+    """Return a display_data output holding `png` (what an Output widget stores)."""
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": "<timeline figure>"}}
+
+
+def figure_output(fig: Figure, dpi: int = DPI) -> dict:
+    """Return a display_data output holding `fig` as PNG."""
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return png_output(png_bytes(canvas))
+
+
+def _parts(fig: Figure) -> Iterator[Artist]:
+    """Yield the texts, lines and collections plot_timeline draws (not fig.findobj: that builds every tick)."""
+    yield from fig.texts
+    for legend in fig.legends:
+        yield from legend.texts
+    for ax in fig.axes:
+        yield from ax.collections
+        yield from ax.lines
+        yield from ax.texts
+        yield ax.xaxis.label
+
+
+class TimelineCanvas:
+    """Render timeline figures, redrawing only what changed.
+
+    Text (labels, ticks, legend) costs most of a matplotlib render, and it rarely changes: a new
+    figure whose fixed parts match the last one's reuses their pixels and draws only its bars,
+    counts and summaries; a cursor move redraws only the cursor lines.
+    """
+
+    def __init__(self, dpi: int = DPI) -> None:
+        self.dpi = dpi
+        self.full_renders = 0  # how often everything had to be rendered
+        self._key: tuple | None = None
+        self._fixed = None  # pixels of the fixed parts
+        self._frame = None  # pixels of everything but the cursor
+        self._canvas: FigureCanvasAgg | None = None
+        self._cursors: list = []
+        self._spines: list = []
+
+    def show(self, fig: Figure) -> bytes:
+        """Render `fig` (from plot_timeline) and return it as PNG."""
+        fig.set_dpi(self.dpi)
+        canvas = FigureCanvasAgg(fig)
+        parts = list(_parts(fig))
+        dynamic = [a for a in parts if a.get_gid() == DYNAMIC]
+        self._cursors = [a for a in parts if a.get_gid() == CURSOR_GID]
+        for artist in dynamic + self._cursors:
+            artist.set_animated(True)
+        key = self._fixed_key(fig, parts)
+        if key == self._key:
+            renderer = canvas.get_renderer()
+            renderer.restore_region(self._fixed)
+        else:
+            canvas.draw()  # draws all but the animated artists
+            self._fixed, self._key = canvas.copy_from_bbox(fig.bbox), key
+            self.full_renders += 1
+        for artist in dynamic:
+            if artist.axes:
+                artist.axes.draw_artist(artist)
+            else:  # the figure's title
+                fig.draw_artist(artist)
+        self._spines = [(ax, spine) for ax in fig.axes for spine in ax.spines.values()]
+        for ax, spine in self._spines:  # frames go over the bars, as in a full render
+            ax.draw_artist(spine)
+        self._frame, self._canvas = canvas.copy_from_bbox(fig.bbox), canvas
+        return self.move_cursor(None)
+
+    def move_cursor(self, t: float | None) -> bytes:
+        """Move the cursor lines of the shown figure to `t` seconds (None: leave them) and return the PNG."""
+        if self._canvas is None:
+            raise RuntimeError("show a figure before moving its cursor")
+        self._canvas.get_renderer().restore_region(self._frame)
+        for line in self._cursors:
+            if t is not None:
+                line.set_xdata([t, t])
+            line.axes.draw_artist(line)
+        for ax, spine in self._spines:
+            ax.draw_artist(spine)
+        return png_bytes(self._canvas)
+
+    def pixels(self) -> np.ndarray:
+        """Return a copy of what the canvas shows now, as an RGBA array (before the PNG's 64 colours)."""
+        if self._canvas is None:
+            raise RuntimeError("show a figure before reading its pixels")
+        return np.array(self._canvas.buffer_rgba())
+
+    def _fixed_key(self, fig: Figure, parts: list) -> tuple:
+        """Return what decides the fixed parts' pixels: size, axis limits and every fixed text."""
+        texts = tuple((t.get_text(), tuple(t.get_position())) for t in parts
+                      if isinstance(t, Text) and t.get_gid() != DYNAMIC)
+        limits = tuple((ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in fig.axes)
+        return (tuple(fig.get_size_inches()), self.dpi, limits, texts)
+
+
+class SimulationExplorer:
+    """Sliders for the workload and both servers, a Play control for the time cursor, and the plot."""
+
+    def __init__(self, n: int = 20, io_ms: int = 100, cpu_ms: int = 5, workers: int = 1, threads: int = 1) -> None:
+        # Descriptions wide enough for the longest ("I/O wait per request (ms)") at JupyterLab's 13 px.
+        style = {"description_width": "14em"}
+        layout = widgets.Layout(width="29em")
+
+        def slider(value: int, low: int, high: int, text: str) -> widgets.IntSlider:
+            return widgets.IntSlider(value=value, min=low, max=high, description=text, style=style,
+                                     layout=layout, continuous_update=False)
+
+        self.n = slider(n, 1, 200, "requests")
+        self.io_ms = slider(io_ms, 0, 500, "I/O wait per request (ms)")
+        self.cpu_ms = slider(cpu_ms, 0, 50, "CPU per request (ms)")
+        self.workers = slider(workers, 1, 8, "WSGI workers")
+        self.threads = slider(threads, 1, 16, "threads per worker")
+        self.pool = slider(40, 1, 100, "threadpool size")
+        self.loop_mode = widgets.ToggleButtons(
+            options=[("awaits its I/O", "async"), ("blocks in async def", "blocking"),
+                     ("plain def (threadpool)", "threadpool")],
+            value="async", description="event-loop handler",
+            style={"description_width": "14em", "button_width": "auto"}, layout=widgets.Layout(margin="6px 0 10px 0"))
+        self.play = widgets.Play(value=0, min=0, max=CURSOR_STEPS, step=1, interval=400, description="play")
+        self.cursor = widgets.IntSlider(value=0, min=0, max=CURSOR_STEPS, description="time cursor",
+                                        readout=False, style={"description_width": "7em"},
+                                        layout=widgets.Layout(width="24em"))
+        widgets.jslink((self.play, "value"), (self.cursor, "value"))
+        self.time_label = widgets.HTML().add_class("sim-time")
+        self.output = widgets.Output().add_class("sim-plot")
+        self.canvas = TimelineCanvas()
+        self.results: list = []
+        self.redraw_seconds = float("nan")  # how long the last simulate + plot took
+        self.cursor_seconds = float("nan")  # how long the last cursor move took
+
+        for control in (self.n, self.io_ms, self.cpu_ms, self.workers, self.threads, self.loop_mode, self.pool):
+            control.observe(self._resimulate, names="value")
+        self.cursor.observe(self._move_cursor, names="value")
+        self.play.observe(self._follow_play, names="value")
+        column = widgets.Layout(margin="0 1.5em 0 0")
+        workload = widgets.VBox([widgets.HTML("<b>Workload</b>"), self.n, self.io_ms, self.cpu_ms], layout=column)
+        servers = widgets.VBox([widgets.HTML("<b>Servers</b>"), self.workers, self.threads, self.pool])
+        # Columns wrap under each other as whole columns when the notebook is narrow.
+        columns = widgets.HBox([workload, servers], layout=widgets.Layout(flex_flow="row wrap"))
+        timeline = widgets.HBox([self.play, self.cursor, self.time_label],
+                                layout=widgets.Layout(align_items="center"))
+        self.box = widgets.VBox([columns, self.loop_mode, timeline, self.output]).add_class("sim-widget")
+        self._resimulate()
+
+    def cursor_time(self) -> float:
+        """Return the cursor's position in seconds."""
+        end = max((r.makespan for r in self.results), default=0.0)
+        return end * self.cursor.value / CURSOR_STEPS
+
+    def redraw(self) -> float:
+        """Re-simulate and redraw now; return how long it took in seconds."""
+        self._resimulate()
+        return self.redraw_seconds
+
+    def redraw_cursor(self) -> float:
+        """Redraw the time cursor where it is, as a Play step does; return how long it took in seconds."""
+        self._move_cursor()
+        return self.cursor_seconds
+
+    def _follow_play(self, change: dict) -> None:
+        # jslink moves the slider only in the browser; keep the kernel side in step too.
+        self.cursor.value = change["new"]
+
+    def _resimulate(self, change: Any = None) -> None:
+        started = time.perf_counter()
+        common = {"n": self.n.value, "io": self.io_ms.value / 1000, "cpu": self.cpu_ms.value / 1000}
+        self.results = [
+            simulate("wsgi", workers=self.workers.value, threads=self.threads.value, **common),
+            simulate(self.loop_mode.value, pool=self.pool.value, **common),
+        ]
+        t = self._show_time()
+        self._show(self.canvas.show(plot_timeline(self.results, cursor=t)))
+        self.redraw_seconds = time.perf_counter() - started
+
+    def _move_cursor(self, change: Any = None) -> None:
+        started = time.perf_counter()
+        self._show(self.canvas.move_cursor(self._show_time()))
+        self.cursor_seconds = time.perf_counter() - started
+
+    def _show_time(self) -> float:
+        t = self.cursor_time()
+        self.time_label.value = f"t = {t:.2f} s"
+        return t
+
+    def _show(self, png: bytes) -> None:
+        # Replace the outputs in one assignment: the old image goes as the new one arrives.
+        self.output.outputs = (png_output(png),)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)
+
+
+def explore(**defaults: Any) -> SimulationExplorer:
+    """Return the simulation explorer widget (display it as a cell's last line)."""
+    return SimulationExplorer(**defaults)

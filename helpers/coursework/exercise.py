@@ -1,0 +1,41 @@
+"""What one exercise is, and the decorator a notebook's exercise module collects its checks with."""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable
+
+CheckFn = Callable[[Any], "str | None"]  # returns what is wrong, or None when right
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its check, a hint, and a solution kept out of the learner's way."""
+
+    id: str
+    title: str
+    check: CheckFn
+    hint: str
+    solution: str  # code that binds `answer`
+    praise: str = "Well done."
+
+
+class ExerciseSet:
+    """The exercises of one notebook, in the order they are declared."""
+
+    def __init__(self, notebook: str) -> None:
+        self.notebook = notebook
+        self.items: dict[str, Exercise] = {}
+
+    def __call__(self, id: str, title: str, *, hint: str, solution: str, praise: str = "Well done.") -> Callable:
+        """Return a decorator that adds the decorated function as the check of exercise `id`."""
+        if not id.startswith(self.notebook + "."):
+            raise ValueError(f"exercise {id!r} does not belong to notebook {self.notebook!r}")
+        if id in self.items:
+            raise ValueError(f"exercise {id!r} is declared twice")
+
+        def add(fn: CheckFn) -> CheckFn:
+            self.items[id] = Exercise(id, title, fn, hint, textwrap.dedent(solution).strip(), praise)
+            return fn
+
+        return add

@@ -1,0 +1,1 @@
+"""Choosing a framework: the decision helper and its widget, the fan-out plot, chat clients."""

@@ -1,0 +1,74 @@
+"""Refresh navigation and re-run notebooks top to bottom in a fresh kernel, storing outputs.
+
+    python -m tools.build_notebooks            # every notebook
+    python -m tools.build_notebooks 00 02      # notebooks whose names start with these
+    python -m tools.build_notebooks --nav-only # navigation cells only, no execution (all notebooks)
+    python -m tools.build_notebooks --check    # exit 1 if navigation is stale
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from helpers.coursework.checks import GRADING_ENV
+from tools.course import NOTEBOOK_DIR, NOTEBOOKS, stale_navigation, with_navigation
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    """Run every cell of `nb` in a fresh python3 kernel started in `cwd`."""
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
+        record_timing=False,  # timings in metadata would change every run
+    )
+    client.execute()
+    return nb
+
+
+def build(name: str, run: bool = True) -> float:
+    """Refresh the navigation of notebook `name`, optionally re-run it; return seconds taken."""
+    path = NOTEBOOK_DIR / name
+    nb = with_navigation(nbformat.read(path, as_version=4), name)
+    t0 = time.perf_counter()
+    if run:
+        nb = execute(nb, NOTEBOOK_DIR)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the notebooks named on the command line (all by default)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="notebook name prefixes, e.g. 00 02")
+    parser.add_argument("--nav-only", action="store_true", help="refresh navigation, don't execute")
+    parser.add_argument("--check", action="store_true", help="exit 1 if any navigation cell is stale")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = stale_navigation()
+        for name in stale:
+            print(f"stale navigation: {name} (run python -m tools.build_notebooks --nav-only)")
+        return 1 if stale else 0
+    os.environ.pop(GRADING_ENV, None)  # stored outputs show the learner's view
+    names = [n for n, _ in NOTEBOOKS if (NOTEBOOK_DIR / n).exists()]
+    if args.prefixes:
+        names = [n for n in names if any(n.startswith(p) for p in args.prefixes)]
+        if not names:
+            print(f"no notebook starts with {args.prefixes}", file=sys.stderr)
+            return 2
+    # With prefixes, only those files are written, so notebooks being edited
+    # elsewhere are never clobbered; a full build refreshes them all.
+    for name in names:
+        seconds = build(name, run=not args.nav_only)
+        print(f"{name}: {'navigation' if args.nav_only else 'executed'} in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
