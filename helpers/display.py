@@ -13,6 +13,8 @@ from IPython.display import Code
 
 import httpx
 
+from helpers.numbers import require_number
+
 
 class Table:
     """A small table that renders as HTML in JupyterLab and as aligned text elsewhere."""
@@ -82,18 +84,22 @@ def compare_responses(responses: Mapping[str, httpx.Response], headers: Sequence
     return Table(rows, [""] + list(responses))
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """Return `text` with runs of white space folded, cut to `limit` characters with an ellipsis."""
+    require_number("limit", limit, 1, integer=True)
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def short_body(response: httpx.Response, limit: int = 160) -> str:
     """Return the body as compact JSON, or the first `limit` characters of text."""
     if not isinstance(response, httpx.Response):
         raise TypeError(f"response must be an httpx.Response, got {type(response).__name__}")
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be an int >= 1 (characters to keep), got {limit!r}")
     try:
         text = json.dumps(response.json(), separators=(", ", ": "))
     except ValueError:
         text = response.text
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def show_code(obj: ModuleType | Any | str) -> Code:

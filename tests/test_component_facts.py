@@ -1,4 +1,4 @@
-"""Pin the facts notebook 03's prose relies on, so a library upgrade that changes one fails loudly."""
+"""Pin the facts notebook 04's prose relies on, so a library upgrade that changes one fails loudly."""
 from __future__ import annotations
 
 import jinja2

@@ -69,3 +69,17 @@ def test_markdown_has_one_sentence_per_line(name):
         for line in cell.source.splitlines():
             # ". X" inside a line means two sentences share it.
             assert not re.search(r"[a-z)\]`*]\. [A-Z]", line), f"{name}: split this line: {line!r}"
+
+
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
+def test_nbval_markers_are_cell_tags_not_comments_in_the_learners_code(name):
+    code = [c for c in read(name).cells if c.cell_type == "code"]
+    assert not [c.source for c in code if "NBVAL_" in c.source], "the build script turns these comments into tags"
+
+
+def test_the_build_moves_an_ignore_comment_into_a_tag():
+    from tools.build_notebooks import IGNORE_OUTPUT_TAG, with_nbval_tags
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\nprint(1)")])
+    cell = with_nbval_tags(with_nbval_tags(nb)).cells[0]
+    assert cell.source == "print(1)" and cell.metadata.tags == [IGNORE_OUTPUT_TAG]

@@ -97,8 +97,8 @@ def test_every_factor_has_fits_evidence_and_a_project_field():
 
 
 def test_exercise_04_1_refuses_wrong_picks_and_wrong_reasons():
-    assert "still picks Django" in evaluate("04.1", {"weights": {}, "deciding": "realtime"}).message
-    wrong_reason = evaluate("04.1", {"weights": {"realtime": 2, "admin_ui": 0.5}, "deciding": "admin_ui"})
+    assert "still picks Django" in evaluate("06.1", {"weights": {}, "deciding": "realtime"}).message
+    wrong_reason = evaluate("06.1", {"weights": {"realtime": 2, "admin_ui": 0.5}, "deciding": "admin_ui"})
     assert not wrong_reason.passed and "not what decided it" in wrong_reason.message
-    assert "refused your weights" in evaluate("04.1", {"weights": {"realtime": 9}, "deciding": "realtime"}).message
-    assert not evaluate("04.1", {"realtime": 2}).passed
+    assert "refused your weights" in evaluate("06.1", {"weights": {"realtime": 9}, "deciding": "realtime"}).message
+    assert not evaluate("06.1", {"realtime": 2}).passed

@@ -35,7 +35,7 @@ def test_choose_splits_found_and_missing_shots(tmp_path):
 def test_the_readme_picks_are_the_four_promised_shots():
     shots = {p.shot for p in sc.PICKS}
     assert shots == {"02_sim_widget_playing.png", "02_measured_vs_model.png", "01_django_admin.png",
-                     "04_decision_widget.png"}
+                     "06_decision_widget.png"}
     assert len({p.image for p in sc.PICKS}) == len(sc.PICKS), "two picks would overwrite one image"
 
 

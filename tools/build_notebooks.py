@@ -30,10 +30,30 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbforma
     return nb
 
 
+IGNORE_OUTPUT_TAG = "nbval-ignore-output"
+_IGNORE_COMMENT = "# NBVAL_IGNORE_OUTPUT"
+
+
+def with_nbval_tags(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Turn nbval's `# NBVAL_IGNORE_OUTPUT` comment into the cell tag, which learners don't see in the code."""
+    # The tag is the one convention: authors may still type the comment while writing;
+    # the build moves it into metadata so the learner's code stays clean.
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        if any(line.strip() == _IGNORE_COMMENT for line in lines):
+            cell.source = "\n".join(line for line in lines if line.strip() != _IGNORE_COMMENT).strip("\n")
+            tags = cell.metadata.setdefault("tags", [])
+            if IGNORE_OUTPUT_TAG not in tags:
+                tags.append(IGNORE_OUTPUT_TAG)
+    return nb
+
+
 def build(name: str, run: bool = True) -> float:
-    """Refresh the navigation of notebook `name`, optionally re-run it; return seconds taken."""
+    """Refresh the navigation and nbval tags of notebook `name`, optionally re-run it; return seconds taken."""
     path = NOTEBOOK_DIR / name
-    nb = with_navigation(nbformat.read(path, as_version=4), name)
+    nb = with_nbval_tags(with_navigation(nbformat.read(path, as_version=4), name))
     t0 = time.perf_counter()
     if run:
         nb = execute(nb, NOTEBOOK_DIR)

@@ -13,8 +13,8 @@ NOTEBOOKS: list[tuple[str, str]] = [
     ("00_start_here.ipynb", "Start here: Django, Flask and FastAPI, run side by side"),
     ("01_architecture.ipynb", "Architecture: batteries included, micro, modern async"),
     ("02_concurrency.ipynb", "Concurrency: a blocked worker next to an event loop"),
-    ("03_components.ipynb", "Components: ORM, templates and validation"),
-    ("04_use_cases.ipynb", "Use cases: which framework when"),
+    ("04_components.ipynb", "Components: ORM, templates and validation"),
+    ("06_use_cases.ipynb", "Use cases: which framework when"),
 ]
 
 NAV_MARK = "<!--NAVIGATION-->"

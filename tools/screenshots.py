@@ -45,8 +45,8 @@ PICKS: tuple[Pick, ...] = (
          "Notebook 02 again: each request measured on a real server (green) over the model's prediction (pink)."),
     Pick("01_django_admin.png", "01_django_admin.png", "Notebook 01: the Django admin",
          "The Django admin of notebook 01's bookshelf, served from the kernel and opened from a link in the notebook."),
-    Pick("04_decision_widget.png", "04_decision_widget.png", "Notebook 04: the decision helper",
-         "The decision helper in notebook 04: move a need or a weight and the pick and its reasons change."),
+    Pick("06_decision_widget.png", "06_decision_widget.png", "Notebook 06: the decision helper",
+         "The decision helper in notebook 06: move a need or a weight and the pick and its reasons change."),
 )
 
 
@@ -207,7 +207,7 @@ def shoot_decision(page: Any, lab: Any, shots: Path) -> None:
     """Screenshot the decision helper as it first appears."""
     box = page.locator(".decision-widget").first
     _centre(box)
-    _record(page, shots, "04_decision_widget.png", box)
+    _record(page, shots, "06_decision_widget.png", box)
 
 
 def _admin_book_list(tab: Any) -> None:
@@ -260,7 +260,7 @@ def shoot_admin(page: Any, lab: Any, shots: Path) -> None:
 STEPS: dict[str, tuple[str, Sequence[Callable[..., None]]]] = {
     "01": ("01_architecture.ipynb", (shoot_admin,)),
     "02": ("02_concurrency.ipynb", (shoot_simulation, shoot_measured)),
-    "04": ("04_use_cases.ipynb", (shoot_decision,)),
+    "06": ("06_use_cases.ipynb", (shoot_decision,)),
 }
 
 

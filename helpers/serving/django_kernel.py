@@ -11,8 +11,8 @@ from typing import Any, Iterable
 # the test process, which imports them all) can use them without a restart.
 COURSE_APPS: tuple[str, ...] = (
     "helpers.apps.bookshelf_django",  # notebook 01
-    "helpers.apps.library_django",  # notebook 03
-    "helpers.apps.cms_django",  # notebook 04
+    "helpers.apps.library_django",  # notebook 04
+    "helpers.apps.cms_django",  # notebook 06
 )
 
 _lock = threading.Lock()

@@ -45,7 +45,7 @@ MAX_WEIGHT = 5.0
 # Where the course shows each factor at work (cited in explanations).
 EVIDENCE: dict[str, str] = {
     "admin_ui": "the CMS case in this notebook gets a searchable, filterable back office from a few lines of admin.py",
-    "server_pages": "notebook 03 renders the same page with Django templates and Jinja2",
+    "server_pages": "notebook 04 renders the same page with Django templates and Jinja2",
     "deadline": "notebook 01 counts what Django ships against what Flask and FastAPI leave to you",
     "large_team": "Django fixes where models, views, URLs and admin live, so a newcomer knows where to look",
     "own_parts": "the microservice case in this notebook picks its own HTTP client and validation",

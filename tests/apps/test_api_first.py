@@ -51,5 +51,5 @@ def test_exercise_04_2_refuses_a_field_without_bound():
     class Loose(BookIn):
         pages: int
 
-    assert "no lower bound" in evaluate("04.2", Loose).message
-    assert "subclasses BookIn" in evaluate("04.2", dict).message
+    assert "no lower bound" in evaluate("06.2", Loose).message
+    assert "subclasses BookIn" in evaluate("06.2", dict).message

@@ -62,8 +62,8 @@ def test_exercise_04_3_catches_missing_or_full_history(no_leaks):
         def welcome(self, name):
             return [e for e in self.log if e["type"] == "message"]
 
-    assert "his own join" in evaluate("04.3", ChatRoom).message
-    assert "last 10 messages" in evaluate("04.3", Everything).message
+    assert "his own join" in evaluate("06.3", ChatRoom).message
+    assert "last 10 messages" in evaluate("06.3", Everything).message
 
 
 def test_browser_page_joins_and_receives_messages(chat):

@@ -97,7 +97,7 @@ def nb02(page, lab, shots):
     page.screenshot(path=str(shots / "02_sim_widget_playing.png"))
 
 
-def nb04(page, lab, shots):
+def nb06(page, lab, shots):
     """Changing a weight changes the decision helper's result; FastAPI's /docs opens through the proxy."""
     box = page.locator(".decision-widget").first
     box.scroll_into_view_if_needed()
@@ -118,7 +118,7 @@ def nb04(page, lab, shots):
                 continue
         if changed:
             break
-    page.screenshot(path=str(shots / "04_decision_widget.png"))
+    page.screenshot(path=str(shots / "06_decision_widget.png"))
     assert changed, f"no weight slider changed the result: {before!r}"
     tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "04_fastapi_docs.png")
     assert "Swagger UI" in tab.title(), tab.title()
@@ -132,7 +132,7 @@ def nb04(page, lab, shots):
     tab.close()
 
 
-INTERACTIONS = {"01": nb01, "02": nb02, "04": nb04}
+INTERACTIONS = {"01": nb01, "02": nb02, "06": nb06}
 
 
 def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, lab, shots):

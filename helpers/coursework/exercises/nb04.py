@@ -1,4 +1,4 @@
-"""Exercises of notebook 04 (use cases)."""
+"""Exercises of 04_components."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,128 +7,134 @@ from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("04")
 
-# The project of exercise 04.1, also shown in the notebook.
-AUCTION = {"admin_ui": 1.0, "realtime": 0.8, "io_bound": 0.8, "deadline": 0.6, "server_pages": 0.3}
+HOSTILE = "<script>alert('pwned')</script>"
+
+# Exercise 04.3: a validator must accept every ACCEPT and reject every REJECT.
+ACCEPT: list[dict[str, Any]] = [
+    {"title": "Dune", "year": 1965},
+    {"title": "Emma", "year": 1815},
+]
+REJECT: list[tuple[str, dict[str, Any]]] = [
+    ("year as a string", {"title": "Dune", "year": "1965"}),
+    ("year as a float", {"title": "Dune", "year": 1965.0}),
+    ("empty title", {"title": "", "year": 1965}),
+    ("missing year", {"title": "Dune"}),
+    ("an unknown field", {"title": "Dune", "year": 1965, "price": 9}),
+]
+
+
+def _library_ready() -> None:
+    from helpers.serving.django_kernel import setup_django
+
+    setup_django()
+    from helpers.apps.library_django.models import Book
+    from helpers.components.library_data import load_django, make_data
+
+    if not Book.objects.exists():  # the check works even before the notebook loaded its data
+        load_django(make_data(20, 5))
 
 
 @exercise(
     "04.1",
-    "weights for a live auction",
-    hint="Raise the weight of what matters most to this client (real-time bidding), lower what they can live "
-    "without (the back office), then put a factor from the helper's 'Deciding factor' sentences in 'deciding'.",
+    "fix the N+1 loop",
+    hint="Ask the queryset to fetch the authors with the books: `.select_related(\"author\")` (a JOIN) "
+         "or `.prefetch_related(\"author\")` (one extra query).",
     solution='''
-        from helpers.usecases.decision import score
-        from helpers.coursework.exercises.nb04 import AUCTION
+        from helpers.serving.django_kernel import setup_django
 
-        weights = {"realtime": 2.0, "admin_ui": 0.5}
-        print(score(AUCTION, weights).explanation)  # the reasons, to defend the pick
-        answer = {"weights": weights, "deciding": "realtime"}
+        setup_django()
+        from helpers.apps.library_django.models import Book
+
+
+        def book_labels():
+            """Return "title by author" for every book, in two queries at most."""
+            books = Book.objects.select_related("author").order_by("id")
+            return [f"{book.title} by {book.author.name}" for book in books]
+
+
+        answer = book_labels
     ''',
-    praise="The helper now picks FastAPI, and you can name the factor that tipped it.",
+    praise="The authors now come with the books, so the loop no longer queries once per book.",
 )
-def auction_weights(answer: Any) -> str | None:
-    from helpers.usecases.decision import FACTORS, score
+def fix_n_plus_one(answer: Any) -> str | None:
+    from helpers.apps import library_queries
+    from helpers.components.query_count import count_django
 
-    if not isinstance(answer, dict) or set(answer) != {"weights", "deciding"}:
-        return 'the answer should be a dict with two keys: {"weights": {...}, "deciding": "a factor name"}.'
-    try:
-        result = score(AUCTION, answer["weights"])
-    except (TypeError, ValueError) as exc:
-        return f"the helper refused your weights: {exc}"
-    if result.recommendation != "FastAPI":
-        return (f"with your weights the helper still picks {result.recommendation} "
-                f"({', '.join(f'{k} {v:.2f}' for k, v in result.scores.items())}); FastAPI must come first.")
-    if answer["deciding"] not in FACTORS:
-        return f"'deciding' should be one of the factor names {list(FACTORS)}, got {answer['deciding']!r}."
-    if answer["deciding"] not in result.deciding:
-        return (f"{answer['deciding']!r} is not what decided it; the helper's deciding factors are "
-                f"{result.deciding}: defend the pick with one of those.")
+    if not callable(answer):
+        return f"the answer should be a function that returns the labels, not a {type(answer).__name__}."
+    _library_ready()
+    expected = library_queries.book_labels_django_fixed()
+    with count_django() as log:
+        got = answer()
+    if not isinstance(got, list):
+        return f"your function should return a list of strings, it returned a {type(got).__name__}."
+    if got != expected:
+        return (f"your function returned {len(got)} labels, starting {got[:2]!r}; "
+                f"expected {len(expected)}, starting {expected[:2]!r} (ordered by id).")
+    if log.count > 2:
+        return f"the labels are right, but your function sent {log.count} queries; get it down to 2 or fewer."
     return None
 
 
 @exercise(
     "04.2",
-    "add a field and watch the schema change",
-    hint="Subclass BookIn and add `pages: int = Field(ge=1)`; create_app(YourModel).openapi() is the schema.",
+    "make a bare Jinja2 environment safe",
+    hint="`jinja2.Environment(autoescape=True)` escapes everything; "
+         "`autoescape=jinja2.select_autoescape()` escapes .html files and strings, as Flask does.",
     solution='''
-        from pydantic import Field
-        from helpers.apps.api_first_fastapi import BookIn
+        import jinja2
 
-
-        class BookWithPages(BookIn):
-            """A book with its number of pages."""
-
-            pages: int = Field(ge=1)
-
-
-        answer = BookWithPages
+        answer = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "xml"]))
     ''',
-    praise="The new field appears in the request schema and in the response schema, with its constraint, and you wrote no schema by hand.",
+    praise="Hostile titles now arrive in the browser as text, not as code.",
 )
-def api_field(answer: Any) -> str | None:
-    from helpers.apps.api_first_fastapi import BookIn, create_app
+def safe_jinja(answer: Any) -> str | None:
+    import jinja2
 
-    if not (isinstance(answer, type) and issubclass(answer, BookIn)):
-        return f"the answer should be a class that subclasses BookIn, like `class BookWithPages(BookIn): ...`; got {answer!r}."
-    schema = create_app(answer).openapi()
-    ref = schema["paths"]["/books"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    components = schema["components"]["schemas"]
-    request_props = components[ref.rsplit("/", 1)[1]]["properties"]
-    pages = request_props.get("pages")
-    if pages is None:
-        return f"the request schema has the fields {sorted(request_props)}, but no 'pages'."
-    if pages.get("type") != "integer":
-        return f"'pages' should be an integer in the schema, but it says {pages.get('type', pages)!r}."
-    if pages.get("minimum") != 1 and pages.get("exclusiveMinimum") != 0:
-        return "'pages' has no lower bound in the schema: use Field(ge=1) so 0 or -3 pages are refused."
-    if "pages" not in components.get("Book", {}).get("properties", {}):
-        return "'pages' is missing from the response model Book: did you pass your class to create_app?"
-    if {"title", "author", "year"} - set(request_props):
-        return "the original fields title, author and year must stay: subclass BookIn instead of replacing it."
+    if not isinstance(answer, jinja2.Environment):
+        return f"the answer should be a jinja2.Environment, not a {type(answer).__name__}."
+    out = answer.from_string("<li>{{ title }}</li>").render(title=HOSTILE)
+    if "<script>" in out:
+        return f"your environment rendered the hostile title as live HTML: {out!r}; it should come out escaped."
+    if "&lt;script&gt;" not in out:
+        return f"the hostile title did not come out escaped as &lt;script&gt;: got {out!r}."
     return None
 
 
 @exercise(
     "04.3",
-    "message history for newcomers",
-    hint="Subclass ChatRoom and override welcome(self, name): return the last 10 events of self.log "
-    "whose 'type' is 'message'.",
+    "a validator that says no",
+    hint="In Pydantic: `model_config = ConfigDict(strict=True, extra=\"forbid\")` and "
+         "`title: str = Field(min_length=1)`; in Marshmallow: `fields.Integer(strict=True)`.",
     solution='''
-        from helpers.apps.chat_fastapi import ChatRoom
+        from pydantic import BaseModel, ConfigDict, Field
 
 
-        class HistoryRoom(ChatRoom):
-            """A room that shows newcomers the last ten messages."""
+        class StrictBook(BaseModel):
+            """A title and a year, no coercion and no extra fields."""
 
-            def welcome(self, name):
-                return [e for e in self.log if e["type"] == "message"][-10:]
+            model_config = ConfigDict(strict=True, extra="forbid")
+            title: str = Field(min_length=1)
+            year: int
 
 
-        answer = HistoryRoom
+        answer = StrictBook
     ''',
-    praise="A newcomer now sees the last ten messages, in order, before anything new.",
+    praise="Your validator refuses exactly what it should, and nothing more.",
 )
-def chat_history(answer: Any) -> str | None:
-    from helpers.apps.chat_fastapi import ChatRoom, create_app
-    from helpers.usecases.chat_clients import ChatClient
-    from helpers.serving.servers import serve
+def strict_validator(answer: Any) -> str | None:
+    from helpers.components.validation_table import accepts
 
-    if not (isinstance(answer, type) and issubclass(answer, ChatRoom)):
-        return f"the answer should be a class that subclasses ChatRoom; got {answer!r}."
-    with serve(create_app(answer), "exercise-04-3") as server:
-        with ChatClient(server.url, "ada") as ada:
-            ada.receive()  # ada's own join
-            for i in range(12):
-                ada.send(f"message {i}")
-                ada.receive()
-            with ChatClient(server.url, "bob") as bob:
-                # Everything bob gets up to and including his own join event.
-                first = [bob.receive()]
-                while first[-1].get("type") != "join" and len(first) < 30:
-                    first.append(bob.receive())
-    history, expected = [e.get("text") for e in first[:-1]], [f"message {i}" for i in range(2, 12)]
-    if not history:
-        return "bob's first event was his own join: the history must come before it (return it from welcome)."
-    if history != expected:
-        return f"bob should first get the last 10 messages {expected[:2]}…{expected[-1:]}, in order; he got {history}."
+    try:
+        accepts(answer, ACCEPT[0])
+    except TypeError as exc:
+        return str(exc)
+    for payload in ACCEPT:
+        ok, error = accepts(answer, payload)
+        if not ok:
+            return f"your validator rejected the good input {payload!r} ({error}); it must accept it."
+    for label, payload in REJECT:
+        ok, _ = accepts(answer, payload)
+        if ok:
+            return f"your validator accepted {payload!r} ({label}); it must reject it."
     return None

@@ -1,4 +1,4 @@
-"""Notebook 03's exercise checks reject plausible wrong answers with a specific message."""
+"""Notebook 04's exercise checks reject plausible wrong answers with a specific message."""
 from __future__ import annotations
 
 import jinja2
@@ -13,20 +13,20 @@ setup_django()
 def test_n_plus_one_loop_is_rejected_for_its_query_count():
     from helpers.apps import library_queries
 
-    result = evaluate("03.1", library_queries.book_labels_django_naive)
+    result = evaluate("04.1", library_queries.book_labels_django_naive)
     assert not result.passed and "queries" in result.message
 
 
 def test_n_plus_one_wrong_labels_are_rejected():
-    result = evaluate("03.1", lambda: ["nope"])
+    result = evaluate("04.1", lambda: ["nope"])
     assert not result.passed and "labels" in result.message
 
 
 def test_bare_environment_is_not_safe():
-    result = evaluate("03.2", jinja2.Environment())
+    result = evaluate("04.2", jinja2.Environment())
     assert not result.passed and "live HTML" in result.message
-    assert not evaluate("03.2", "autoescape").passed
-    assert evaluate("03.2", jinja2.Environment(autoescape=True)).passed
+    assert not evaluate("04.2", "autoescape").passed
+    assert evaluate("04.2", jinja2.Environment(autoescape=True)).passed
 
 
 def test_lax_validator_is_told_which_input_it_accepted():
@@ -34,7 +34,7 @@ def test_lax_validator_is_told_which_input_it_accepted():
         title: str = Field(min_length=1)
         year: int
 
-    result = evaluate("03.3", Lax)
+    result = evaluate("04.3", Lax)
     assert not result.passed and "'1965'" in result.message
 
 
@@ -44,7 +44,7 @@ def test_too_strict_validator_is_told_which_good_input_it_rejected():
         title: str = Field(min_length=10)
         year: int
 
-    result = evaluate("03.3", Never)
+    result = evaluate("04.3", Never)
     assert not result.passed and "good input" in result.message
 
 
@@ -53,4 +53,4 @@ def test_function_validator_can_pass():
         if set(payload) != {"title", "year"} or type(payload["year"]) is not int or not payload["title"]:
             raise ValueError("bad book")
 
-    assert evaluate("03.3", validate).passed
+    assert evaluate("04.3", validate).passed
