@@ -13,6 +13,7 @@ from helpers.serving.servers import (
     serve,
     serve_asgi,
     serve_wsgi,
+    show_links,
     stop_all,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "server_logs",
     "show_code",
     "show_figure",
+    "show_links",
     "show_solution",
     "stop_all",
 ]

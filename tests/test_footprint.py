@@ -88,3 +88,14 @@ def test_exercise_01_2_tells_a_wrong_framework_apart():
     assert "not one of" in evaluate("01.2", "Bottle").message
     assert "string" in evaluate("01.2", 3).message
     assert evaluate("01.2", max(counts, key=counts.get).upper()).passed
+
+
+def test_each_chosen_part_names_an_add_on_for_that_framework():
+    """Every 'you choose' cell names the usual add-on of its own framework, never another's."""
+    from helpers.components.footprint import CHOICES, FEATURES
+
+    missing = [(f, fw) for f, by in FEATURES.items() for fw, module in by.items() if module is None and (f, fw) not in CHOICES]
+    assert not missing, missing
+    others = {"Django": ("Flask", "SQLAdmin", "SQLModel"), "Flask": ("drf", "Django", "SQLAdmin", "Ninja"),
+              "FastAPI": ("Flask", "Django", "drf")}
+    assert not [(k, v) for k, v in CHOICES.items() if any(o in v for o in others[k[1]])]

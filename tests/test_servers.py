@@ -19,7 +19,7 @@ from flask import Flask
 
 from helpers import ServerStartError, get_server, list_servers, serve, serve_asgi, serve_wsgi, server_logs, stop_all
 from helpers.serving import django_kernel
-from helpers.serving.servers import relative_location
+from helpers.serving.servers import ServerLink, relative_location
 from tests.conftest import listening_ports, settle
 
 
@@ -330,9 +330,11 @@ def test_repr_and_link_show_the_url(no_leaks, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX", raising=False)
     with serve(bare_wsgi, "t-repr") as srv:
         assert srv.url in repr(srv) and "running" in repr(srv)
-        assert f"http://127.0.0.1:{srv.port}/" in srv.link().data
+        data, _ = ServerLink.bundle(srv.name, srv.link().path)
+        assert f"http://127.0.0.1:{srv.port}/" in data["text/html"]
         assert srv.url in srv._repr_html_()
     assert "stopped" in repr(srv)
+    assert "not running" in ServerLink.bundle("t-repr", "/")[0]["text/html"]
 
 
 @pytest.mark.parametrize("location, page, expected", [

@@ -20,17 +20,36 @@ from helpers.coursework.checks import GRADING_ENV
 from tools.course import NOTEBOOK_DIR, NOTEBOOKS, stale_navigation, with_navigation
 
 
+IGNORE_OUTPUT_TAG = "nbval-ignore-output"
+
+
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Run every cell of `nb` in a fresh python3 kernel started in `cwd`."""
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
         record_timing=False,  # timings in metadata would change every run
     )
-    client.execute()
+    # One more cell, run and then dropped: stopping every server turns the links shown
+    # earlier into "not running" notes, so a stored notebook never holds a dead link.
+    nb.cells.append(nbformat.v4.new_code_cell("import helpers\nhelpers.stop_all()"))
+    try:
+        client.execute()
+    finally:
+        nb.cells.pop()
+    return with_link_tags(nb)
+
+
+def with_link_tags(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Tag cells that show a server link: stored, the link says 'not running'; live, it is a link."""
+    for cell in nb.cells:
+        if not any(o.get("metadata", {}).get("helpers", {}).get("server_link") for o in cell.get("outputs", [])):
+            continue
+        tags = cell.metadata.setdefault("tags", [])
+        if IGNORE_OUTPUT_TAG not in tags:
+            tags.append(IGNORE_OUTPUT_TAG)
     return nb
 
 
-IGNORE_OUTPUT_TAG = "nbval-ignore-output"
 _IGNORE_COMMENT = "# NBVAL_IGNORE_OUTPUT"
 
 

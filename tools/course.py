@@ -11,7 +11,7 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 # (file, title used until the notebook exists and has its own H1)
 NOTEBOOKS: list[tuple[str, str]] = [
     ("00_start_here.ipynb", "Start here: Django, Flask and FastAPI, run side by side"),
-    ("01_architecture.ipynb", "Architecture: batteries included, micro, modern async"),
+    ("01_architecture.ipynb", "Architecture: one app built three ways"),
     ("02_concurrency.ipynb", "Concurrency: a blocked worker next to an event loop"),
     ("04_components.ipynb", "Components: ORM, templates and validation"),
     ("06_use_cases.ipynb", "Use cases: which framework when"),

@@ -1,7 +1,7 @@
 """The bookshelf in FastAPI: Pydantic models, SQLAlchemy 2, a session by dependency injection."""
 # No "from __future__ import annotations" here: FastAPI reads the annotations of the nested routes at runtime.
 
-from typing import Annotated, AsyncIterator
+from typing import Annotated, Iterator
 
 from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,29 +46,29 @@ def create_app(database_url: str = "sqlite://") -> FastAPI:
     Base.metadata.create_all(engine)
     app = FastAPI(title="Bookshelf")
 
-    async def get_session() -> AsyncIterator[Session]:
+    def get_session() -> Iterator[Session]:
         # A dependency: FastAPI opens a session per request and closes it afterwards.
         with Session(engine) as session:
             yield session
 
     SessionDep = Annotated[Session, Depends(get_session)]
 
-    # async def with a blocking session is fine here only because in-memory SQLite answers in
-    # microseconds; with a real database use plain def (FastAPI's threadpool) or SQLAlchemy's
-    # asyncio extension. Notebook 02 shows what a blocking call inside async def costs.
+    # Plain def, not async def: a SQLAlchemy Session blocks while it waits for the database,
+    # so FastAPI runs these routes in its thread pool and the event loop stays free.
+    # (FastAPI's docs, "Concurrency and async / await"; notebook 02 measures the difference.)
     @app.get("/books")
-    async def list_books(session: SessionDep) -> list[BookOut]:
+    def list_books(session: SessionDep) -> list[BookOut]:
         return session.scalars(select(BookRow).order_by(BookRow.id)).all()
 
     @app.post("/books", status_code=201)
-    async def add_book(book: BookIn, session: SessionDep) -> BookOut:
+    def add_book(book: BookIn, session: SessionDep) -> BookOut:
         row = BookRow(**book.model_dump())
         session.add(row)
         session.commit()
         return row
 
     @app.get("/books/{book_id}")
-    async def get_book(book_id: int, session: SessionDep) -> BookOut:
+    def get_book(book_id: int, session: SessionDep) -> BookOut:
         row = session.get(BookRow, book_id)
         if row is None:
             raise HTTPException(status_code=404, detail="Book not found")

@@ -30,7 +30,7 @@ FEATURES: dict[str, dict[str, str | None]] = {
     "ORM": {"Django": "django.db.models", "Flask": None, "FastAPI": None},
     "admin site": {"Django": "django.contrib.admin", "Flask": None, "FastAPI": None},
     "auth and sessions": {"Django": "django.contrib.auth", "Flask": "flask.sessions", "FastAPI": "fastapi.security"},
-    "templates": {"Django": "django.template", "Flask": "jinja2", "FastAPI": None},
+    "templates": {"Django": "django.template", "Flask": "jinja2", "FastAPI": "fastapi.templating"},
     "validation": {"Django": "django.forms", "Flask": None, "FastAPI": "pydantic"},
     "async views": {"Django": "django.core.handlers.asgi", "Flask": "flask.app", "FastAPI": "starlette.routing"},
     "OpenAPI docs": {"Django": None, "Flask": None, "FastAPI": "fastapi.openapi.utils"},
@@ -40,9 +40,18 @@ NOTES = {
     ("auth and sessions", "FastAPI"): "OAuth2/API-key helpers; no user model",
     ("async views", "Flask"): "each request still holds a WSGI worker; needs flask[async]",
     ("async views", "Django"): "under WSGI, one event loop per request",
+    ("templates", "FastAPI"): "Starlette's Jinja2Templates; Jinja2 is an optional install",
 }
-CHOICES = {"ORM": "SQLAlchemy", "admin site": "Flask-Admin, SQLAdmin", "templates": "Jinja2",
-           "validation": "Marshmallow, Pydantic", "OpenAPI docs": "drf-spectacular, flask-smorest"}
+# The usual add-on for each framework, where it ships none.
+CHOICES = {
+    ("ORM", "Flask"): "SQLAlchemy, often via Flask-SQLAlchemy",
+    ("ORM", "FastAPI"): "SQLAlchemy or SQLModel",
+    ("admin site", "Flask"): "Flask-Admin",
+    ("admin site", "FastAPI"): "SQLAdmin",
+    ("validation", "Flask"): "Marshmallow or Pydantic",
+    ("OpenAPI docs", "Django"): "Django REST framework + drf-spectacular, or Django Ninja",
+    ("OpenAPI docs", "Flask"): "flask-smorest or APIFlask",
+}
 
 
 def _norm(name: str) -> str:
@@ -159,7 +168,7 @@ def features_table() -> Table:
         for label in FRAMEWORKS:
             module = by_framework[label]
             if module is None:
-                cells.append(f"you choose ({CHOICES.get(feature, 'a package')})")
+                cells.append(f"you choose ({CHOICES.get((feature, label), 'a package')})")
             elif not shipped(module):
                 raise RuntimeError(f"{module} is listed as built into {label} but can't be imported")
             else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import html
 import os
 
+from helpers.numbers import require_number
+
 
 def proxy_prefix() -> str:
     """Return the Jupyter server's URL prefix: JupyterHub's per-user path, or '/'."""
@@ -19,8 +21,7 @@ def on_jupyterhub() -> bool:
 
 
 def _check(port: object, path: object) -> None:
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ValueError(f"port must be an int in 1..65535, got {port!r}")
+    require_number("port", port, 1, 65535, integer=True)
     if not isinstance(path, str):
         raise TypeError(f"path must be a str like '/admin/', got {path!r}")
 

@@ -6,6 +6,8 @@ import io
 import logging
 import threading
 
+from helpers.numbers import require_number
+
 # Loggers that servers and frameworks write to from their own threads.
 # Left alone, their records reach the root logger's last-resort handler and
 # print under whatever cell happens to be running.
@@ -23,10 +25,38 @@ SERVER_LOGGERS = (
 MAX_LINES = 2000
 
 
+class _Ring:
+    """The last MAX_LINES lines, plus a count of every line ever stored (so a mark survives wrap-around)."""
+
+    def __init__(self, maxlen: int) -> None:
+        self._lines: collections.deque[str] = collections.deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+        self.total = 0
+
+    def append(self, line: str) -> None:
+        with self._lock:
+            self._lines.append(line)
+            self.total += 1
+
+    def since(self, mark: int) -> list[str]:
+        """Return the lines stored after `mark` (a former `total`) that are still kept."""
+        with self._lock:
+            new = self.total - mark
+            return list(self._lines)[-new:] if new > 0 else []
+
+    def last(self, n: int) -> list[str]:
+        with self._lock:
+            return list(self._lines)[-n:] if n else []
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lines.clear()
+
+
 class _RingHandler(logging.Handler):
     """Store formatted records in a bounded, thread-safe buffer."""
 
-    def __init__(self, lines: collections.deque[str]) -> None:
+    def __init__(self, lines: _Ring) -> None:
         super().__init__(level=logging.DEBUG)
         self.lines = lines
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
@@ -41,22 +71,20 @@ class _RingHandler(logging.Handler):
 class LogStream(io.TextIOBase):
     """A file-like sink for `wsgi.errors` and tracebacks that stores lines."""
 
-    def __init__(self, lines: collections.deque[str]) -> None:
+    def __init__(self, lines: _Ring) -> None:
         self.lines = lines
-        self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
-        with self._lock:
-            for line in str(text).splitlines():
-                if line.strip():
-                    self.lines.append(line)
+        for line in str(text).splitlines():
+            if line.strip():
+                self.lines.append(line)
         return len(text)
 
     def writable(self) -> bool:
         return True
 
 
-_lines: collections.deque[str] = collections.deque(maxlen=MAX_LINES)
+_lines = _Ring(MAX_LINES)
 _handler = _RingHandler(_lines)
 stream = LogStream(_lines)
 
@@ -83,10 +111,18 @@ def capture_app_logger(app: object) -> None:
 
 def server_logs(last: int = 20) -> str:
     """Return the last `last` lines the servers logged, oldest first."""
-    if not isinstance(last, int) or isinstance(last, bool) or last < 0:
-        raise ValueError(f"last must be a whole number >= 0, got {last!r}")
-    lines = list(_lines)
-    return "\n".join(lines[-last:] if last else [])
+    require_number("last", last, 0, integer=True)
+    return "\n".join(_lines.last(last))
+
+
+def mark() -> int:
+    """Return a mark for `logs_since`: how many lines have been stored so far."""
+    return _lines.total
+
+
+def logs_since(mark: int) -> list[str]:
+    """Return the lines stored since `mark` (those still kept in the buffer)."""
+    return _lines.since(mark)
 
 
 def clear_server_logs() -> None:

@@ -14,11 +14,11 @@ import threading
 import time
 import traceback
 import urllib.parse
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import httpx
-from IPython.display import HTML
 
+from helpers.numbers import require_number
 from helpers.serving import links, logs
 
 HOST = "127.0.0.1"  # loopback only: nothing the course serves is reachable from outside
@@ -158,8 +158,7 @@ class Server:
         self, timeout: float = DEFAULT_TIMEOUT, max_connections: int = 100, **kwargs: Any
     ) -> httpx.AsyncClient:
         """Return an httpx.AsyncClient; raise `max_connections` for concurrent load."""
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
-            raise ValueError(f"max_connections must be an int >= 1, got {max_connections!r}")
+        require_number("max_connections", max_connections, 1, integer=True)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         kwargs.setdefault("verify", _ssl_context())
         return httpx.AsyncClient(base_url=self.url, timeout=_timeout(timeout), limits=limits, **kwargs)
@@ -184,9 +183,9 @@ class Server:
         """Return the URL a learner's browser should open."""
         return links.browser_url(self.port, path)
 
-    def link(self, path: str = "/") -> HTML:
-        """Return a clickable link to `path`, right for local JupyterLab and for JupyterHub."""
-        return HTML(links.link_html(f"{self.name} {path}", self.port, path))
+    def link(self, path: str = "/") -> "ServerLink":
+        """Return a clickable link to `path` that follows this server's name across re-runs and stops."""
+        return ServerLink(self.name, path)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop serving, close the socket and join the thread (idempotent)."""
@@ -200,6 +199,9 @@ class Server:
             _stop_wsgi(self._impl, self._thread, timeout)
         else:
             _stop_asgi(self._impl, self._thread, timeout)
+        with _registry_lock:
+            if self.name not in _registry:  # replaced by a new server: serve() refreshes the links
+                ServerLink.refresh(self.name)
 
     def __enter__(self) -> "Server":
         return self
@@ -212,12 +214,70 @@ class Server:
         return f"<Server {self.name!r} {self.interface.upper()} {state} at {self.url}>"
 
     def _repr_html_(self) -> str:
+        # No clickable link here: a stored repr would outlive the server. `link()` follows it.
         state = "running" if self.running else "stopped"
-        link = links.link_html(self.name, self.port) if self.running else ""
         return (
             f"<code>{self.name}</code>: {self.interface.upper()} server {state} at "
-            f"<code>{self.url}</code> {link}"
+            f"<code>{self.url}</code> (<code>.link()</code> gives a link to click)"
         )
+
+
+class ServerLink:
+    """A link to a server by name: shown once, then kept up to date wherever it was shown.
+
+    Re-running a cell that serves under the same name moves every earlier link to the new
+    port; stopping the server turns them into a note saying which cell to re-run. Stored
+    notebooks therefore never hold a link to a server that is gone.
+    """
+
+    _shown: dict[str, list[tuple[Any, str]]] = {}  # server name -> [(display handle, path)]
+
+    def __init__(self, name: str, path: str = "/") -> None:
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"path must start with '/', like '/admin/', got {path!r}")
+        self.name = name
+        self.path = path
+
+    @staticmethod
+    def bundle(name: str, path: str) -> tuple[dict[str, str], dict[str, Any]]:
+        """Return the (data, metadata) to display for `name`'s link as things stand now."""
+        with _registry_lock:
+            server = _registry.get(name)
+        meta = {"helpers": {"server_link": name}}
+        if server is not None and server.running:
+            html_ = links.link_html(f"{name} {path}", server.port, path)
+            return {"text/html": html_, "text/plain": f"link to {name} {path}"}, meta
+        note = (
+            f"<code>{name}</code> is not running: re-run the cell that serves it "
+            f"(it calls <code>serve(…, \"{name}\")</code>) and this link comes back."
+        )
+        return {"text/html": note, "text/plain": f"{name} is not running: re-run the cell that serves it"}, meta
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        data, meta = self.bundle(self.name, self.path)
+        handle = display(data, metadata=meta, raw=True, display_id=True)
+        if handle is not None:
+            self._shown.setdefault(self.name, []).append((handle, self.path))
+
+    @classmethod
+    def refresh(cls, name: str) -> None:
+        """Update every link to `name` shown so far (after a start, a replacement or a stop)."""
+        for handle, path in cls._shown.get(name, []):
+            data, meta = cls.bundle(name, path)
+            try:
+                handle.update(data, metadata=meta, raw=True)
+            except Exception:  # no kernel to send to (a script, or shutdown): nothing to update
+                pass
+
+
+def show_links(servers: "Iterable[Server]", path: str = "/") -> None:
+    """Show a link to each server, one per line, each kept up to date like `Server.link()`."""
+    from IPython.display import display
+
+    for server in servers:
+        display(server.link(path))
 
 
 @functools.lru_cache(maxsize=1)
@@ -227,8 +287,7 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def _timeout(seconds: float) -> httpx.Timeout:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 600:
-        raise ValueError(f"timeout must be seconds in (0, 600], got {seconds!r}")
+    require_number("timeout", seconds, 0, 600, low_open=True, unit="seconds")
     return httpx.Timeout(float(seconds))
 
 
@@ -302,7 +361,7 @@ def _stop_wsgi(impl: Any, thread: threading.Thread | None, timeout: float) -> No
 
 
 # -- ASGI: uvicorn's Server in a thread with its own event loop ---------------
-def _start_asgi(server: Server, port: int, lifespan: str, options: dict[str, Any]) -> float:
+def _start_asgi(server: Server, port: int, lifespan: str, options: dict[str, Any]) -> None:
     import uvicorn
 
     if lifespan == "auto" and _is_django_asgi(server.app):
@@ -323,7 +382,6 @@ def _start_asgi(server: Server, port: int, lifespan: str, options: dict[str, Any
 
     server._thread = threading.Thread(target=run, daemon=True, name=f"helpers-asgi-{server.name}")
     server._thread.start()
-    return 0.0
 
 
 def _wait_asgi_started(server: Server, deadline: float, log_mark: int) -> None:
@@ -356,12 +414,14 @@ def _stop_asgi(impl: Any, thread: threading.Thread | None, timeout: float) -> No
 
 
 def _logs_since(mark: int) -> str:
-    lines = logs.server_logs(logs.MAX_LINES).splitlines()
-    new = lines[mark:] if mark <= len(lines) else lines
-    return "\n".join(new[-15:]) or "(nothing)"
+    return "\n".join(logs.logs_since(mark)[-15:]) or "(nothing)"
 
 
-def _validate(name: Any, app: Any, interface: Any, port: Any, deadline: Any, ready_path: Any) -> None:
+def _validate(
+    name: Any, app: Any, interface: Any, port: Any, threaded: Any, deadline: Any, ready_path: Any,
+    lifespan: Any, uvicorn_options: dict[str, Any],
+) -> str:
+    """Check every argument of `serve` before anything starts; return the interface to use."""
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise ValueError(
             f"name must be 1-40 characters of letters, digits, '_', '.', '-' "
@@ -371,12 +431,20 @@ def _validate(name: Any, app: Any, interface: Any, port: Any, deadline: Any, rea
         raise TypeError(f"app must be a WSGI or ASGI callable, got {type(app).__name__}")
     if interface not in _INTERFACES:
         raise ValueError(f"interface must be one of {_INTERFACES}, got {interface!r}")
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ValueError(f"port must be an int in 0..65535 (0 picks a free port), got {port!r}")
-    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not 0 < deadline <= 120:
-        raise ValueError(f"deadline must be seconds in (0, 120], got {deadline!r}")
+    require_number("port (0 picks a free port)", port, 0, 65535, integer=True)
+    require_number("deadline", deadline, 0, 120, low_open=True, unit="seconds")
     if not isinstance(ready_path, str) or not ready_path.startswith("/"):
         raise ValueError(f"ready_path must be a path starting with '/', got {ready_path!r}")
+    if not isinstance(threaded, bool):
+        raise ValueError(f"threaded must be True or False, got {threaded!r}")
+    if lifespan not in _LIFESPANS:
+        raise ValueError(f"lifespan must be one of {_LIFESPANS}, got {lifespan!r}")
+    kind = interface if interface != "auto" else ("asgi" if _is_asgi(app) else "wsgi")
+    if kind == "wsgi" and uvicorn_options:
+        raise TypeError(f"options {sorted(uvicorn_options)} apply to ASGI apps only")
+    if kind == "asgi" and not threaded:
+        raise ValueError("threaded=False applies to WSGI apps only: an ASGI server has one event loop")
+    return kind
 
 
 def serve(
@@ -400,16 +468,7 @@ def serve(
     request on `ready_path` (any status counts), or raises ServerStartError
     within `deadline` seconds.
     """
-    _validate(name, app, interface, port, deadline, ready_path)
-    if not isinstance(threaded, bool):
-        raise ValueError(f"threaded must be True or False, got {threaded!r}")
-    if lifespan not in _LIFESPANS:
-        raise ValueError(f"lifespan must be one of {_LIFESPANS}, got {lifespan!r}")
-    kind = interface if interface != "auto" else ("asgi" if _is_asgi(app) else "wsgi")
-    if kind == "wsgi" and uvicorn_options:
-        raise TypeError(f"options {sorted(uvicorn_options)} apply to ASGI apps only")
-    if kind == "asgi" and not threaded:
-        raise ValueError("threaded=False applies to WSGI apps only: an ASGI server has one event loop")
+    kind = _validate(name, app, interface, port, threaded, deadline, ready_path, lifespan, uvicorn_options)
     with _registry_lock:
         old = _registry.get(name)
         if old is not None:
@@ -424,7 +483,7 @@ def serve(
         server = Server(name, app, kind)
         logs.capture_server_logs()
         logs.capture_app_logger(app)
-        log_mark = len(logs.server_logs(logs.MAX_LINES).splitlines())
+        log_mark = logs.mark()
         t0 = time.perf_counter()
         end = time.monotonic() + deadline
         try:
@@ -440,6 +499,7 @@ def serve(
             raise
         server.started_in = time.perf_counter() - t0
         _registry[name] = server
+        ServerLink.refresh(name)  # links shown for an older server of this name now reach this one
         return server
 
 

@@ -11,24 +11,35 @@ exercise = ExerciseSet("00")
 @exercise(
     "00.1",
     "which header names the server",
-    hint="Look at the headers in the side-by-side table: one of them names the software that answered.",
-    solution='answer = "server"',
-    praise="The `server` header says Werkzeug for Flask and Django here, uvicorn for FastAPI.",
+    hint="Each response header answers one question about the response. "
+    "Which of the four columns would still make sense if the body were empty?",
+    solution='''
+        # content-type describes the body; x-frame-options and x-content-type-options tell
+        # the browser what it may do with the page. Only one header is about who answered:
+        answer = "server"
+    ''',
+    praise="The `server` header names the server software the course chose to run the app, "
+    "not the framework: Werkzeug for the WSGI apps here, uvicorn for the ASGI one.",
 )
 def header_names_server(answer: Any) -> str | None:
     if not isinstance(answer, str):
         return f"the answer should be a header name as a string, like \"content-type\"; you gave a {type(answer).__name__}."
-    if answer.strip().lower() == "content-type":
+    name = answer.strip().lower()
+    if name == "content-type":
         return "content-type says what kind of body came back (JSON), not who sent it."
-    if answer.strip().lower() != "server":
-        return f"{answer!r} is not the header that names the server software."
+    if name.startswith("x-"):
+        return f"{answer!r} is a security instruction to the browser, not the name of the software that answered."
+    if name != "server":
+        return f"{answer!r} is not one of the headers in the table."
     return None
 
 
 @exercise(
     "00.2",
     "a Flask app that adds two numbers",
-    hint="Use `@app.get(\"/add\")`, read `request.args.get(\"a\", type=int)`, and return a dict.",
+    hint="Flask hands a view the query string as `request.args`, a dictionary-like object. "
+    "Its `get` method can convert the text it finds (Flask's docs: the Request object). "
+    "A view that returns a dict is sent as JSON.",
     solution='''
         from flask import Flask, request
 
@@ -37,11 +48,12 @@ def header_names_server(answer: Any) -> str | None:
             """Build a Flask app that adds the query parameters a and b."""
             app = Flask(__name__)
 
-            @app.get("/add")
+            @app.get("/add")  # the route: GET /add
             def add():
+                # Query parameters arrive as text; type=int converts them (None if missing or not a number).
                 a = request.args.get("a", type=int)
                 b = request.args.get("b", type=int)
-                return {"sum": a + b}
+                return {"sum": a + b}  # a dict becomes a JSON response
 
             return app
 
@@ -60,6 +72,9 @@ def flask_adds(answer: Any) -> str | None:
             r = srv.get("/add", params={"a": a, "b": b})
             if r.status_code == 404:
                 return "GET /add answered 404 Not Found: is there a route for \"/add\"?"
+            if r.status_code >= 500:
+                return (f"GET /add?a={a}&b={b} answered {r.status_code}: your view raised an error. "
+                        "`server_logs()` shows the traceback.")
             if r.status_code != 200:
                 return f"GET /add?a={a}&b={b} answered {r.status_code}, not 200 OK."
             try:
@@ -68,4 +83,47 @@ def flask_adds(answer: Any) -> str | None:
                 return f"GET /add?a={a}&b={b} did not return JSON: {r.text[:80]!r}"
             if not isinstance(body, dict) or body.get("sum") != a + b:
                 return f"GET /add?a={a}&b={b} returned {body!r}; expected {{\"sum\": {a + b}}}."
+    return None
+
+
+@exercise(
+    "00.3",
+    "give Flask one of Django's security headers",
+    hint="Flask calls every function registered with `@app.after_request` with the response, "
+    "just before sending it; whatever that function returns is sent. "
+    "Headers behave like a dictionary: `response.headers[...] = ...`.",
+    solution='''
+        from helpers.apps import hello_flask
+
+        app = hello_flask.create_app()
+
+
+        @app.after_request  # runs for every response this app sends
+        def no_sniffing(response):
+            # The same header Django's SecurityMiddleware adds: browsers must trust content-type.
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+
+
+        answer = app
+    ''',
+    praise="That is what Django's SecurityMiddleware does for every response: in Flask you add it yourself "
+    "(or install an extension that does).",
+)
+def flask_sends_nosniff(answer: Any) -> str | None:
+    from helpers.serving.servers import serve_wsgi
+
+    if not callable(answer) or not hasattr(answer, "after_request"):
+        return "the answer should be a Flask app (what `hello_flask.create_app()` returns), not " + type(answer).__name__
+    with serve_wsgi(answer, "exercise-00-3") as srv:
+        r = srv.get("/")
+        if r.status_code >= 500:
+            return f"GET / answered {r.status_code}: something raised. `server_logs()` shows the traceback."
+        if r.status_code != 200:
+            return f"GET / answered {r.status_code}: keep the hello route and add the header to it."
+        value = r.headers.get("x-content-type-options")
+        if value is None:
+            return "the response has no X-Content-Type-Options header yet."
+        if value.strip().lower() != "nosniff":
+            return f"X-Content-Type-Options is {value!r}; Django sends \"nosniff\"."
     return None

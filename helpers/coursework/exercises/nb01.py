@@ -11,7 +11,8 @@ exercise = ExerciseSet("01")
 @exercise(
     "01.1",
     "make a FastAPI bookshelf meet the contract",
-    hint="The contract sends a `year` and expects it back: add `year: int` to the Pydantic model `BookIn`.",
+    hint="Compare a valid book in the contract (title, author, year) with the fields of `BookIn`. "
+    "A Pydantic field is a class attribute with a type annotation, and strict mode wants the exact type.",
     solution='''
         from fastapi import FastAPI, HTTPException
         from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +27,10 @@ exercise = ExerciseSet("01")
             model_config = ConfigDict(strict=True)
             title: str = Field(min_length=1)
             author: str
-            year: int  # the field the contract needs
+            # The contract's valid book is {"title", "author", "year": 1965}: the model had no year,
+            # so FastAPI dropped it and the answer lacked it. An int field, strict, also makes
+            # "soon" a 422, which is the contract's invalid-book step.
+            year: int
 
 
         @app.get("/books")
@@ -68,8 +72,16 @@ def fastapi_meets_contract(answer: Any) -> str | None:
 @exercise(
     "01.2",
     "which framework pulls in the most dependencies",
-    hint="Read the `deps` column of the footprint table (or `len(costs[label]['dependencies'])`).",
-    solution='answer = "FastAPI"',
+    hint="Run the measurement below and read the column of dependencies (or `len(costs[label]['dependencies'])`).",
+    solution='''
+        # Read from package metadata (footprint.dependency_tree), not guessed from the labels:
+        # Django keeps its batteries inside one package; FastAPI stands on Starlette and Pydantic,
+        # which bring their own dependencies.
+        from helpers.components.footprint import FRAMEWORKS, dependency_tree
+
+        counts = {label: len(dependency_tree(dist)) for label, (dist, _) in FRAMEWORKS.items()}
+        answer = max(counts, key=counts.get)
+    ''',
     praise="Counted from package metadata: the micro and the modern frameworks install more packages than the big one.",
 )
 def most_dependencies(answer: Any) -> str | None:
@@ -91,14 +103,17 @@ def most_dependencies(answer: Any) -> str | None:
 @exercise(
     "01.3",
     "a bare WSGI app that returns JSON",
-    hint="Encode a dict with `json.dumps(...).encode()`, call `start_response(\"200 OK\", [(\"Content-Type\", \"application/json\")])`, return `[body]`.",
+    hint="A WSGI app calls `start_response(status_line, headers)` once, headers being a list of (name, value) pairs, "
+    "then returns an iterable of bytes: text must be encoded first, and JSON starts as a dict.",
     solution='''
         import json
 
 
         def answer(environ, start_response):
             """Answer every request with {"hello": "wsgi"} as JSON."""
+            # The server speaks bytes: dict -> JSON text -> UTF-8 bytes.
             body = json.dumps({"hello": "wsgi"}).encode()
+            # Status and headers go through start_response; the body is what we return.
             start_response("200 OK", [("Content-Type", "application/json")])
             return [body]
     ''',
