@@ -10,10 +10,21 @@ def commands() -> list[str]:
     return re.findall(r"```bash\n(.+?)\n```", README, flags=re.S)
 
 
-def test_readme_has_exactly_the_install_open_and_test_commands():
-    cmds = commands()
-    assert any(c.startswith("pip install -r requirements.txt && jupyter lab") for c in cmds)
-    assert any(c.startswith("pip install -r tests/requirements.txt && python -m pytest") for c in cmds)
+def section(title: str) -> str:
+    """Return the README's text under `## title`, up to the next `## ` heading."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, flags=re.S | re.M)
+    assert match, f"the README has no '## {title}' section"
+    return match.group(1)
+
+
+def test_run_it_is_one_command_that_installs_and_opens_the_course():
+    blocks = re.findall(r"```bash\n(.+?)\n```", section("Run it"), flags=re.S)
+    assert blocks == ["pip install -r requirements.txt && jupyter lab notebooks/00_start_here.ipynb"], blocks
+
+
+def test_test_it_is_one_command_that_installs_and_runs_every_test():
+    blocks = re.findall(r"```bash\n(.+?)\n```", section("Test it"), flags=re.S)
+    assert blocks == ["pip install -r tests/requirements.txt && python -m pytest"], blocks
 
 
 def test_ci_runs_the_readmes_test_command():

@@ -48,6 +48,35 @@ def _follow_proxy_link(page, selector: str, shots, shot: str):
     return tab
 
 
+def _flask_link_href(page) -> str | None:
+    return page.evaluate("""() => {
+        const outs = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')];
+        const out = outs.find(o => o.innerText.includes('open flask-hello'));
+        const a = out && out.querySelector('a[href*="/proxy/"]');
+        return a ? a.getAttribute('href') : null;
+    }""")
+
+
+def nb00(page, lab, shots):
+    """Re-running the serving cell moves the links shown further down to the new servers, and they answer."""
+    before = _flask_link_href(page)
+    assert before, "no link to flask-hello after Run All"
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").filter(
+        has_text='serve(hello_flask.create_app(), "flask-hello")').first
+    cell.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+Enter")  # run the selected cell again, as the notebook invites
+    page.wait_for_function("""(b) => {
+        const outs = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')];
+        const out = outs.find(o => o.innerText.includes('open flask-hello'));
+        const a = out && out.querySelector('a[href*="/proxy/"]');
+        return a && a.getAttribute('href') !== b;
+    }""", arg=before, timeout=30_000)
+    after = _flask_link_href(page)
+    tab = _follow_proxy_link(page, f'a[href="{after}"]', shots, "00_link_after_rerun.png")
+    assert '"framework":"Flask"' in tab.content().replace(" ", ""), tab.content()[:300]
+    tab.close()
+
+
 def nb01(page, lab, shots):
     """The Django admin link goes through jupyter-server-proxy to the admin login page."""
     tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/admin/"]', shots, "01_django_admin.png")
@@ -132,7 +161,7 @@ def nb06(page, lab, shots):
     tab.close()
 
 
-INTERACTIONS = {"01": nb01, "02": nb02, "06": nb06}
+INTERACTIONS = {"00": nb00, "01": nb01, "02": nb02, "06": nb06}
 
 
 def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, lab, shots):
