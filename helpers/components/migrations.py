@@ -8,6 +8,7 @@ import importlib.util
 import io
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -174,20 +175,41 @@ class DjangoProject(_Project):
         (self.migrations_dir / name).write_text(text)
         return text
 
-    def manage(self, *args: str, answers: str = "", timeout: float = 60) -> str:
-        """Run `python -m django ARGS` in the project (like manage.py) and return what it printed."""
+    def manage(self, *commands: str, answers: str = "", timeout: float = 60) -> str:
+        """Run each command ("makemigrations shelf") as `manage.py` would, in one fresh process; return the output.
+
+        `answers` is what a person would type at Django's questions, one line each.
+        """
+        if not commands or not all(isinstance(c, str) and c.strip() for c in commands):
+            raise ValueError(f"give one or more manage.py commands as strings, e.g. 'migrate', got {commands!r}")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings", "PYTHONPATH": str(self.root),
                "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a terminal has no event loop to excuse
-        done = subprocess.run([sys.executable, "-m", "django", *args], cwd=self.root, env=env, input=answers,
+        done = subprocess.run([sys.executable, "-c", _MANAGE, *commands], cwd=self.root, env=env, input=answers,
                               capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-        return done.stdout
+            raise RuntimeError(f"manage.py {'; '.join(commands)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        out = done.stdout
+        for line in answers.splitlines():  # show what was typed after each question, as a terminal would
+            out = out.replace("[y/N] ", f"[y/N] {line}\n", 1)
+        return out.rstrip("\n")
 
     def shell(self, code: str) -> str:
         """Run Python `code` with the project's Django set up (like manage.py shell -c); return its output."""
-        return self.manage("shell", "--no-imports", "-c", code)
+        return self.manage(f"shell --no-imports -c {shlex.quote(code)}")
+
+
+# One process, several commands: each printed as typed, then run the way manage.py runs it.
+_MANAGE = """
+import shlex, sys
+import django
+from django.core.management import call_command
+django.setup()
+for i, command in enumerate(sys.argv[1:]):
+    print(("\\n" if i else "") + "$ python manage.py " + command, flush=True)
+    call_command(*shlex.split(command))
+    sys.stdout.flush()
+"""
 
 
 _ENV_PY = '''\
