@@ -42,6 +42,12 @@ class Token(Schema):
     token_type = fields.String(required=True)
 
 
+def issue_token(app: Flask, username: str, minutes: float) -> str:
+    """Sign a JWT for `username` with the app's key, expiring after `minutes` (negative: already expired)."""
+    with app.app_context():
+        return create_access_token(identity=username, expires_delta=timedelta(minutes=minutes))
+
+
 def create_app(users: dict[str, str] | None = None, token_minutes: int = 15) -> Flask:
     """Build the API; `users` maps usernames to passwords, stored only as hashes."""
     app = Flask(__name__)
