@@ -1,14 +1,18 @@
 """The bookshelf API in Django Ninja: Pydantic schemas, OpenAPI for free, sessions or a signed token to delete."""
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, login
-from django.core import signing
-from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Schema
-from ninja.errors import HttpError
-from ninja.security import HttpBearer
+from helpers.serving.django_kernel import setup_django
 
-from helpers.apps.shelf_api_django.models import Book
+setup_django()  # Django Ninja reads Django's settings when it is imported
+
+from django.contrib.auth import authenticate, login  # noqa: E402
+from django.core import signing  # noqa: E402
+from django.shortcuts import get_object_or_404  # noqa: E402
+from ninja import Field, NinjaAPI, Schema  # noqa: E402
+from ninja.errors import HttpError  # noqa: E402
+from ninja.security import HttpBearer  # noqa: E402
+
+from helpers.apps.shelf_api_django.models import Book  # noqa: E402
 
 TOKEN_SALT = "shelf-api-token"  # signing.dumps salt: a token for this API can't be replayed elsewhere
 TOKEN_MAX_AGE = 15 * 60  # seconds a token stays valid
