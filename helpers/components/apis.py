@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -22,10 +23,25 @@ def api_client(server: Any, prefix: str = "", **kwargs: Any) -> httpx.Client:
     return httpx.Client(base_url=server.url + prefix, **kwargs)
 
 
+def _import_validator() -> Any:
+    """Import openapi-spec-validator without the seconds jsonschema spends on an IRI grammar it won't use here."""
+    # jsonschema imports rfc3987_syntax when installed, and that compiles a grammar at import time
+    # (seconds on a busy machine) only to check "iri" formats; a None entry makes jsonschema skip it.
+    blocked = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        import openapi_spec_validator
+        from openapi_spec_validator.validation import exceptions
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    return openapi_spec_validator.validate, exceptions.OpenAPIValidationError
+
+
 def validate_schema(schema: Mapping[str, Any]) -> str:
     """Return "valid OpenAPI X" or the validator's first complaint, for one schema."""
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    validate, OpenAPIValidationError = _import_validator()
 
     try:
         validate(dict(schema))
