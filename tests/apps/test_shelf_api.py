@@ -132,3 +132,13 @@ def test_django_form_view_needs_csrf_and_the_token_api_ignores_cookies(running):
 def test_passwords_are_stored_as_hashes():
     assert shelf_api_flask.create_app({"alice": "pw"}).config["USERS"]["alice"].startswith("scrypt:")
     assert shelf_api_fastapi.create_app({"alice": "pw"}).state.users["alice"].startswith("$argon2id$")
+
+
+def test_api_client_prefix_is_checked():
+    class FakeServer:
+        url = "http://127.0.0.1:1"
+
+    with pytest.raises(ValueError, match="prefix"):
+        apis.api_client(FakeServer(), "ninja/")
+    with apis.api_client(FakeServer(), "/ninja") as client:
+        assert str(client.base_url) == "http://127.0.0.1:1/ninja/" and client.timeout.read == apis.DEFAULT_TIMEOUT
