@@ -71,6 +71,7 @@ def test_both_orms_send_values_as_parameters(engine):
 def test_django_and_flask_escape_but_a_bare_environment_does_not():
     assert "&lt;script&gt;" in book_pages.render_django("t", HOSTILE)
     assert "&lt;script&gt;" in book_pages.render_flask("t", HOSTILE)
+    assert "&lt;script&gt;" in book_pages.render_starlette("t", HOSTILE)  # FastAPI's documented way escapes
     assert "<script>" in book_pages.render_jinja("t", HOSTILE)
     assert jinja2.Environment().autoescape is False
     assert "<b>" in jinja2.Environment().from_string("{{ x }}").render(x="<b>")

@@ -71,7 +71,8 @@ def test_plot_has_one_bar_per_framework_in_course_colours(tmp_path):
     matplotlib.use("Agg")
     results = {label: {"dependencies": ["a"] * n, "size_mb": 1.0 * n, "import_s": 0.1 * n}
                for n, label in enumerate(["Django", "Flask", "FastAPI"], 1)}
-    fig = fp.plot_footprint(results, tmp_path / "p.png")
+    fig = fp.plot_footprint(results)
+    fig.savefig(tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 1000
     ax = fig.axes[0]
     assert [round(b.get_height()) for b in ax.patches] == [1, 2, 3]

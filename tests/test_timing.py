@@ -59,7 +59,10 @@ def test_plot_has_one_panel_per_group_and_bars_in_given_colours():
     fig = plot_timings({"A": {"x": 0.002, "y": 0.001}, "B": {"z": 0.003}},
                        {"x": "#009E73", "y": "#0072B2", "z": "#D55E00"}, title="t")
     axes = fig.get_axes()
-    assert [ax.get_title() for ax in axes] == ["A", "B"]
+    assert [ax.get_title(loc="left") for ax in axes] == ["A", "B"]
+    # readable: labels at the size of the notebook's text, and the figure as wide as a notebook column
+    assert min(label.get_fontsize() for label in axes[0].get_yticklabels()) >= 10
+    assert fig.get_figwidth() >= 8
     bars = axes[0].patches
     assert [to_hex(b.get_facecolor()) for b in bars] == ["#009e73", "#0072b2"]
     assert bars[0].get_width() == pytest.approx(2.0)  # seconds shown as ms

@@ -1,4 +1,4 @@
-"""The same book-list page rendered by Django templates, Flask's Jinja2 and a bare Jinja2 Environment."""
+"""The same book-list page rendered by Django templates, Flask's Jinja2, FastAPI's Jinja2Templates and a bare Jinja2 Environment."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -43,6 +43,20 @@ def render_flask(title: str, books: Iterable[Mapping[str, Any]], app: Flask | No
     app = app or _default_app()
     with app.app_context():
         return render_template("book_list.html", title=title, books=list(books))
+
+
+@lru_cache(maxsize=1)
+def starlette_templates() -> Any:
+    """Return FastAPI's documented template helper (Starlette's Jinja2Templates) on the Jinja2 templates."""
+    from fastapi.templating import Jinja2Templates
+
+    return Jinja2Templates(directory=TEMPLATES / "jinja")
+
+
+def render_starlette(title: str, books: Iterable[Mapping[str, Any]]) -> str:
+    """Render the page as a FastAPI route's TemplateResponse would (Jinja2Templates turns autoescape on)."""
+    # TemplateResponse needs a request; the template and its environment are the same without one.
+    return starlette_templates().get_template("book_list.html").render(title=title, books=list(books))
 
 
 def bare_environment() -> jinja2.Environment:

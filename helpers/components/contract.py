@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import httpx
 
-from helpers.display import Table, short_body
+from helpers.display import Table, short_body, shorten
 
 VALID_BOOK = {"title": "Dune", "author": "Frank Herbert", "year": 1965}
 INVALID_BOOK = {"title": "", "author": "Nobody", "year": "soon"}  # empty title, a year that is not a number
@@ -93,8 +93,7 @@ def response_ok(result: ContractResult, step: str) -> bool:
 
 def short(value: Any, limit: int = 80) -> str:
     """Return a short repr of a JSON value for a problem message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(repr(value), limit)
 
 
 def check_servers(servers: Mapping[str, Any]) -> dict[str, ContractResult]:

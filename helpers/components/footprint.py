@@ -15,6 +15,7 @@ from packaging.requirements import Requirement
 
 from helpers import palette
 from helpers.display import Table
+from helpers.numbers import require_number
 
 # label: (distribution, modules a small app imports). "import django" alone loads almost
 # nothing, so Django's row imports what a view, a URL and a model need.
@@ -93,8 +94,7 @@ def size_on_disk(distributions: Iterable[str]) -> int:
 
 def import_time(module: str, runs: int = 3) -> float:
     """Return the median seconds `import module` (or "a, b") takes in a fresh Python, over `runs` runs."""
-    if not isinstance(runs, int) or not 1 <= runs <= 20:
-        raise ValueError(f"runs must be an int from 1 to 20, got {runs!r}")
+    require_number("runs", runs, 1, 20, integer=True)
     if not re.fullmatch(r"[A-Za-z_][\w.]*(, ?[A-Za-z_][\w.]*)*", module):
         raise ValueError(f"module must be a dotted module name, got {module!r}")
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
@@ -178,8 +178,8 @@ def features_table() -> Table:
     return Table(rows, ["feature", *FRAMEWORKS], title="Built in (the module that provides it) or chosen by you")
 
 
-def plot_footprint(results: Mapping[str, dict], path: str | Path | None = None):
-    """Draw dependencies, size and import time side by side; save a PNG if `path` is given."""
+def plot_footprint(results: Mapping[str, dict]):
+    """Draw dependencies, size and import time side by side; return the figure (show it with display.show_figure)."""
     import matplotlib.pyplot as plt
 
     labels = list(results)
@@ -201,6 +201,4 @@ def plot_footprint(results: Mapping[str, dict], path: str | Path | None = None):
     axes[0].legend(fontsize=8, loc="upper left")
     fig.suptitle("Fewest packages is not fewest bytes: Django carries its batteries inside one package", fontsize=11)
     fig.tight_layout()
-    if path:
-        fig.savefig(path, dpi=100)
     return fig

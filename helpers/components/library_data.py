@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from helpers.numbers import require_number
+
 COUNTRIES = ("UK", "USA", "Nigeria", "Japan", "Chile")
 
 
@@ -17,9 +19,8 @@ class LibraryData:
 
 def make_data(authors: int = 20, books_per_author: int = 5) -> LibraryData:
     """Make a deterministic library of `authors` × `books_per_author` books."""
-    for name, value in (("authors", authors), ("books_per_author", books_per_author)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
-            raise ValueError(f"{name} must be an int from 1 to 10000, got {value!r}")
+    require_number("authors", authors, 1, 10_000, integer=True)
+    require_number("books_per_author", books_per_author, 1, 10_000, integer=True)
     author_rows = [(a, f"Author {a:03d}", COUNTRIES[a % len(COUNTRIES)]) for a in range(1, authors + 1)]
     book_rows = []
     for a in range(1, authors + 1):

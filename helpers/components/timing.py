@@ -6,6 +6,7 @@ import time
 from typing import Any, Callable, Mapping
 
 from helpers.display import Table
+from helpers.numbers import require_number
 
 
 def compare_timings(funcs: Mapping[str, Callable[[], Any]], repeats: int = 5, number: int = 1) -> dict[str, float]:
@@ -14,9 +15,8 @@ def compare_timings(funcs: Mapping[str, Callable[[], Any]], repeats: int = 5, nu
         raise ValueError("funcs must name at least one callable")
     if not all(callable(f) for f in funcs.values()):
         raise TypeError("every value of funcs must be callable")
-    for name, value in (("repeats", repeats), ("number", number)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1000:
-            raise ValueError(f"{name} must be an int from 1 to 1000, got {value!r}")
+    require_number("repeats", repeats, 1, 1000, integer=True)
+    require_number("number", number, 1, 1000, integer=True)
     samples: dict[str, list[float]] = {name: [] for name in funcs}
     for _ in range(repeats):
         # Interleaving rounds spreads the machine's noise evenly over the contenders.
@@ -40,28 +40,34 @@ def timing_table(medians: Mapping[str, float], title: str = "", unit: str = "ms"
 
 
 def plot_timings(panels: Mapping[str, Mapping[str, float]], colors: Mapping[str, str], title: str = "",
-                 legend: Mapping[str, str] | None = None, dpi: int = 72) -> Any:
-    """Draw one horizontal bar panel per group of medians (ms), bars coloured by contender; return the figure."""
-    import matplotlib.pyplot as plt
+                 legend: Mapping[str, str] | None = None) -> Any:
+    """Draw one labelled bar panel per group of medians (ms), stacked, bars coloured by contender; return the figure."""
+    from matplotlib.figure import Figure
 
     if not panels:
         raise ValueError("panels must hold at least one group of timings")
     missing = sorted({name for medians in panels.values() for name in medians} - set(colors))
     if missing:
         raise ValueError(f"colors has no colour for {missing}")
-    # A modest dpi keeps the PNG small: outputs over 64 KB make pyzmq start a lasting garbage-collector thread.
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2), dpi=dpi, squeeze=False)
-    for ax, (panel, medians) in zip(axes[0], panels.items()):
+    # Panels stacked full width, one row per bar, so names and values read at the size of the text around them.
+    # A Figure (not pyplot) is never shown twice: the caller shows it once with display.show_figure.
+    heights = [len(medians) for medians in panels.values()]
+    fig = Figure(figsize=(9, 1.2 + 0.55 * sum(heights) + 0.6 * len(panels)), layout="constrained")
+    axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
+    for ax, (panel, medians) in zip(axes[:, 0], panels.items()):
         names = sorted(medians, key=medians.get, reverse=True)  # barh draws the first name at the bottom: the fastest ends up on top
-        ax.barh(names, [medians[n] * 1e3 for n in names], color=[colors[n] for n in names])
-        ax.set_title(panel)
-        ax.set_xlabel("median time (ms)")
+        values = [medians[n] * 1e3 for n in names]
+        bars = ax.barh(names, values, color=[colors[n] for n in names])
+        ax.bar_label(bars, fmt="%.2f ms", padding=3, fontsize=11)
+        ax.set_title(panel, fontsize=12, loc="left")
+        ax.set_xlabel("median time (ms); each panel has its own scale", fontsize=10)
+        ax.tick_params(labelsize=11)
+        ax.margins(x=0.2)
     if legend:
         from matplotlib.patches import Patch
 
         fig.legend(handles=[Patch(color=c, label=label) for label, c in legend.items()],
-                   loc="lower center", ncol=len(legend), frameon=False)
+                   loc="outside lower center", ncol=min(len(legend), 3), frameon=False, fontsize=11)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.08 if legend else 0, 1, 1))
+        fig.suptitle(title, fontsize=13)
     return fig

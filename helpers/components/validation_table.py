@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from helpers.display import Table
+from helpers.display import Table, shorten
 
 VALID: dict[str, Any] = {
     "title": "Dune",
@@ -122,7 +122,7 @@ def run_all(cases: list[tuple[str, str, dict[str, Any]]] | None = None) -> dict[
     return {label: {name: fn(payload) for name, fn in VALIDATORS.items()} for label, _, payload in cases}
 
 
-def describe(outcome: Outcome, field: str, limit: int = 46) -> str:
+def describe(outcome: Outcome, field: str, limit: int = 140) -> str:
     """Say in a few words what happened: the cleaned value of `field`, or the error."""
     if outcome.accepted:
         if field not in outcome.value:
@@ -131,8 +131,7 @@ def describe(outcome: Outcome, field: str, limit: int = 46) -> str:
             text = f"accepted: {outcome.value[field]!r}"
     else:
         text = f"REJECTED {outcome.error}"
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def validation_table(results: dict[str, dict[str, Outcome]] | None = None) -> Table:

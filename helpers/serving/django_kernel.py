@@ -12,6 +12,7 @@ from typing import Any, Iterable
 COURSE_APPS: tuple[str, ...] = (
     "helpers.apps.bookshelf_django",  # notebook 01
     "helpers.apps.library_django",  # notebook 04
+    "helpers.apps.shelf_api_django",  # notebook 05
     "helpers.apps.cms_django",  # notebook 06
 )
 

@@ -1,4 +1,4 @@
-"""Exercises of 04_components."""
+"""Exercises of 04_data: predict the N+1 count, fix the loop, rename a column without losing it."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,20 +7,11 @@ from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("04")
 
-HOSTILE = "<script>alert('pwned')</script>"
+# Exercise 04.1: the library the notebook loads (make_data(authors=100, books_per_author=12)).
+AUTHORS, BOOKS_PER_AUTHOR = 100, 12
 
-# Exercise 04.3: a validator must accept every ACCEPT and reject every REJECT.
-ACCEPT: list[dict[str, Any]] = [
-    {"title": "Dune", "year": 1965},
-    {"title": "Emma", "year": 1815},
-]
-REJECT: list[tuple[str, dict[str, Any]]] = [
-    ("year as a string", {"title": "Dune", "year": "1965"}),
-    ("year as a float", {"title": "Dune", "year": 1965.0}),
-    ("empty title", {"title": "", "year": 1965}),
-    ("missing year", {"title": "Dune"}),
-    ("an unknown field", {"title": "Dune", "year": 1965, "price": 9}),
-]
+# Exercise 04.3: the rows the rename must keep.
+SLUGGED_BOOKS = [(1, "Dune", 1965, "dune-1965"), (2, "Emma", 1815, "emma-1815")]
 
 
 def _library_ready() -> None:
@@ -36,6 +27,36 @@ def _library_ready() -> None:
 
 @exercise(
     "04.1",
+    "predict the N+1 count",
+    hint="The loop runs one query to list the books, then touches `book.author` once per book, "
+         "and a Django model instance remembers nothing about other instances.",
+    solution='''
+        # One query lists the books: SELECT ... FROM library_book ORDER BY id.
+        # The loop then reads book.author for each of the 100 × 12 = 1200 books, and each read of a
+        # not-yet-loaded author is a new query: Django keeps no map of authors it has already seen.
+        books = 100 * 12
+        answer = 1 + books
+    ''',
+    praise="One query for the list plus one per book: the count grows with the data, which is the trap.",
+)
+def predict_n_plus_one(answer: Any) -> str | None:
+    books = AUTHORS * BOOKS_PER_AUTHOR
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return f"the answer should be a whole number of queries, not a {type(answer).__name__}."
+    if answer == books + 1:
+        return None
+    if answer == books:
+        return f"close: {books} queries fetch the authors, one per book; what lists the books in the first place?"
+    if answer == AUTHORS + 1:
+        return (f"{answer} is what SQLAlchemy sends, because its session remembers authors it already loaded; "
+                "Django's model instances don't share such a map.")
+    if answer in (1, 2):
+        return f"{answer} is what the fixed versions send (a JOIN, or one extra query); the lazy loop sends more."
+    return f"{answer} is not it: count one query for the list, then ask how many times `book.author` goes to the database."
+
+
+@exercise(
+    "04.2",
     "fix the N+1 loop",
     hint="Ask the queryset to fetch the authors with the books: `.select_related(\"author\")` (a JOIN) "
          "or `.prefetch_related(\"author\")` (one extra query).",
@@ -77,64 +98,53 @@ def fix_n_plus_one(answer: Any) -> str | None:
 
 
 @exercise(
-    "04.2",
-    "make a bare Jinja2 environment safe",
-    hint="`jinja2.Environment(autoescape=True)` escapes everything; "
-         "`autoescape=jinja2.select_autoescape()` escapes .html files and strings, as Flask does.",
-    solution='''
-        import jinja2
-
-        answer = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "xml"]))
-    ''',
-    praise="Hostile titles now arrive in the browser as text, not as code.",
-)
-def safe_jinja(answer: Any) -> str | None:
-    import jinja2
-
-    if not isinstance(answer, jinja2.Environment):
-        return f"the answer should be a jinja2.Environment, not a {type(answer).__name__}."
-    out = answer.from_string("<li>{{ title }}</li>").render(title=HOSTILE)
-    if "<script>" in out:
-        return f"your environment rendered the hostile title as live HTML: {out!r}; it should come out escaped."
-    if "&lt;script&gt;" not in out:
-        return f"the hostile title did not come out escaped as &lt;script&gt;: got {out!r}."
-    return None
-
-
-@exercise(
     "04.3",
-    "a validator that says no",
-    hint="In Pydantic: `model_config = ConfigDict(strict=True, extra=\"forbid\")` and "
-         "`title: str = Field(min_length=1)`; in Marshmallow: `fields.Integer(strict=True)`.",
+    "rename a column without losing it",
+    hint="Alembic's `op.alter_column(table, column, new_column_name=...)` renames in place; "
+         "autogenerate wrote `add_column` + `drop_column` because it cannot tell a rename from a new column.",
     solution='''
-        from pydantic import BaseModel, ConfigDict, Field
+        from alembic import op
 
 
-        class StrictBook(BaseModel):
-            """A title and a year, no coercion and no extra fields."""
+        def upgrade():
+            """Rename book.slug to book.handle in place, so every row keeps its value."""
+            # Autogenerate saw a column disappear and another appear, and wrote drop + add;
+            # one ALTER TABLE ... RENAME COLUMN keeps the data.
+            op.alter_column("book", "slug", new_column_name="handle")
 
-            model_config = ConfigDict(strict=True, extra="forbid")
-            title: str = Field(min_length=1)
-            year: int
 
-
-        answer = StrictBook
+        answer = upgrade
     ''',
-    praise="Your validator refuses exactly what it should, and nothing more.",
+    praise="One ALTER TABLE ... RENAME COLUMN, and every slug survived: that is what the tools can't guess.",
 )
-def strict_validator(answer: Any) -> str | None:
-    from helpers.components.validation_table import accepts
+def rename_column(answer: Any) -> str | None:
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import create_engine
 
+    if not callable(answer):
+        return f"the answer should be your upgrade() function, not a {type(answer).__name__}."
+    engine = create_engine("sqlite://")
     try:
-        accepts(answer, ACCEPT[0])
-    except TypeError as exc:
-        return str(exc)
-    for payload in ACCEPT:
-        ok, error = accepts(answer, payload)
-        if not ok:
-            return f"your validator rejected the good input {payload!r} ({error}); it must accept it."
-    for label, payload in REJECT:
-        ok, _ = accepts(answer, payload)
-        if ok:
-            return f"your validator accepted {payload!r} ({label}); it must reject it."
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE book (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, "
+                                 "year INTEGER NOT NULL, slug VARCHAR(200))")
+            conn.exec_driver_sql("INSERT INTO book VALUES (?, ?, ?, ?)", SLUGGED_BOOKS[0])
+            conn.exec_driver_sql("INSERT INTO book VALUES (?, ?, ?, ?)", SLUGGED_BOOKS[1])
+        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            answer()  # `from alembic import op` inside it now talks to this database
+        with engine.connect() as conn:
+            result = conn.exec_driver_sql("SELECT * FROM book ORDER BY id")
+            columns, got = list(result.keys()), [tuple(r) for r in result]
+    except Exception as exc:  # the learner's migration failed: say how
+        return f"your upgrade() raised {type(exc).__name__}: {exc}"
+    finally:
+        engine.dispose()
+    if "handle" not in columns:
+        return f"after your upgrade() the table's columns are {columns}; there should be a `handle` column."
+    if "slug" in columns:
+        return f"`handle` is there but `slug` is still there too ({columns}): rename it rather than add a new one."
+    if [row[3] for row in got] != [row[3] for row in SLUGGED_BOOKS]:
+        return (f"the column is called handle now, but its values are {[row[3] for row in got]}: "
+                "the slugs were lost, as with drop + add. Rename the column instead.")
     return None

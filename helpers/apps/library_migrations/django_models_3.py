@@ -1,0 +1,7 @@
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    year = models.IntegerField()
+    handle = models.SlugField(max_length=200, null=True)  # was `slug`

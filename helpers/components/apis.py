@@ -1,0 +1,163 @@
+"""Compare JSON API implementations: fetch and validate their OpenAPI schemas, and run the owner-only delete matrix."""
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import httpx
+
+from helpers.display import Table
+
+DEFAULT_TIMEOUT = 10.0
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def api_client(server: Any, prefix: str = "", **kwargs: Any) -> httpx.Client:
+    """Return an httpx.Client for `server` whose paths start at `prefix` (e.g. "/ninja"), with a timeout."""
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise ValueError(f"prefix must start with / and not end with one, e.g. '/ninja', got {prefix!r}")
+    kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+    return httpx.Client(base_url=server.url + prefix, **kwargs)
+
+
+def _import_validator() -> Any:
+    """Import openapi-spec-validator without the seconds jsonschema spends on an IRI grammar it won't use here."""
+    # jsonschema imports rfc3987_syntax when installed, and that compiles a grammar at import time
+    # (seconds on a busy machine) only to check "iri" formats; a None entry makes jsonschema skip it.
+    blocked = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        import openapi_spec_validator
+        from openapi_spec_validator.validation import exceptions
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    return openapi_spec_validator.validate, exceptions.OpenAPIValidationError
+
+
+def validate_schema(schema: Mapping[str, Any]) -> str:
+    """Return "valid OpenAPI X" or the validator's first complaint, for one schema."""
+    validate, OpenAPIValidationError = _import_validator()
+
+    try:
+        validate(dict(schema))
+    except OpenAPIValidationError as exc:
+        return f"INVALID: {exc.message}"
+    return f"valid OpenAPI {schema.get('openapi', '?')}"
+
+
+def operations(schema: Mapping[str, Any], prefix: str = "") -> dict[str, dict]:
+    """Return {"GET /books": operation} for every operation of a schema, with `prefix` taken off the paths."""
+    out = {}
+    for path, item in schema.get("paths", {}).items():
+        path = path[len(prefix):] if prefix and path.startswith(prefix) else path
+        for method in METHODS:
+            if method in item:
+                out[f"{method.upper()} {path}"] = item[method]
+    return out
+
+
+def _year_rules(schema: Mapping[str, Any]) -> str:
+    """Find the year property of the book-input schema and say what it documents."""
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        props = component.get("properties", {})
+        if "year" in props and "id" not in props:
+            year = props["year"]
+            rules = [f"{k} {year[k]}" for k in ("minimum", "maximum") if k in year]
+            return f"{name}.year: {year.get('type', '?')}" + (f", {', '.join(rules)}" if rules else ", no range")
+    return "—"
+
+
+def schema_table(schemas: Mapping[str, Mapping[str, Any]], prefixes: Mapping[str, str] | None = None) -> Table:
+    """Tabulate what each generated schema documents by itself, one column per implementation."""
+    prefixes = prefixes or {}
+    ops = {label: operations(s, prefixes.get(label, "")) for label, s in schemas.items()}
+
+    def statuses(label: str, op: str) -> str:
+        found = ops[label].get(op)
+        return "not documented" if found is None else " ".join(sorted(found.get("responses", {})))
+
+    all_ops = sorted({op for o in ops.values() for op in o}, key=lambda o: (o.split()[1], o))
+    rows = [
+        ["validator says", *(validate_schema(s) for s in schemas.values())],
+        ["size (compact JSON)", *(f"{len(json.dumps(s, separators=(',', ':')))} bytes" for s in schemas.values())],
+        ["operations", *(str(len(o)) for o in ops.values())],
+        *([f"{op}: statuses", *(statuses(label, op) for label in schemas)] for op in all_ops),
+        ["the year a client sends", *(_year_rules(s) for s in schemas.values())],
+        ["security schemes", *(", ".join(sorted(s.get("components", {}).get("securitySchemes", {}))) or "none"
+                               for s in schemas.values())],
+    ]
+    return Table(rows, ["", *schemas], title="What each generated OpenAPI schema documents by itself")
+
+
+# --- only the owner may delete -------------------------------------------------------------------
+
+@dataclass
+class AuthTarget:
+    """How to reach one API and get tokens from it."""
+
+    label: str
+    client: Callable[[], httpx.Client]  # a new client (no cookies) for the API's base URL
+    login: Callable[[httpx.Client, str, str], str]  # (client, username, password) -> bearer token, over HTTP
+    token_for: Callable[[str], str]  # username -> a valid token, made on the server side (no password check)
+    expired_token: Callable[[str], str]  # username -> a token that expired
+
+
+CASES = ("no credentials", "owner, own book", "owner, someone else's book", "tampered token", "expired token")
+
+
+def tamper(token: str) -> str:
+    """Rewrite who a token names and keep its old signature: what a user editing their token would try."""
+    # A JWT is header.payload.signature; a django.core.signing token is payload:timestamp:signature.
+    sep, index = (".", 1) if token.count(".") == 2 else (":", 0)
+    parts = token.split(sep)
+    claims = json.loads(base64.urlsafe_b64decode(parts[index] + "=" * (-len(parts[index]) % 4)))
+    for key in ("sub", "user"):
+        if isinstance(claims.get(key), str):
+            claims[key] = "mallory"
+        elif isinstance(claims.get(key), int):
+            claims[key] += 1
+    parts[index] = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).decode().rstrip("=")
+    return sep.join(parts)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Return the Authorization header for a bearer token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def run_matrix(target: AuthTarget, owner: str, password: str, other: str) -> dict[str, httpx.Response]:
+    """Log `owner` in, then try to delete books in each way of CASES; return the response to each."""
+    # Only the owner logs in over HTTP: each password check costs a deliberate fraction of a second.
+    with target.client() as client:
+        tokens = {owner: target.login(client, owner, password), other: target.token_for(other)}
+        book = {"title": "Dune", "author": "Frank Herbert", "year": 1965}
+        mine = client.post("/books", json=book, headers=bearer(tokens[owner])).json()["id"]
+        theirs = client.post("/books", json=book, headers=bearer(tokens[other])).json()["id"]
+        out = {
+            "no credentials": client.delete(f"/books/{mine}"),
+            "owner, someone else's book": client.delete(f"/books/{theirs}", headers=bearer(tokens[owner])),
+            "tampered token": client.delete(f"/books/{mine}", headers=bearer(tamper(tokens[owner]))),
+            "expired token": client.delete(f"/books/{mine}", headers=bearer(target.expired_token(owner))),
+        }
+        out["owner, own book"] = client.delete(f"/books/{mine}", headers=bearer(tokens[owner]))  # last: it deletes
+        for response in out.values():
+            response.read()
+    return {case: out[case] for case in CASES}
+
+
+def matrix_table(results: Mapping[str, Mapping[str, httpx.Response]]) -> Table:
+    """Tabulate status and body of each case for each framework."""
+    def cell(r: httpx.Response) -> str:
+        try:
+            body = json.dumps(r.json(), separators=(", ", ": "))
+        except ValueError:
+            body = r.text
+        return f"{r.status_code} {body}"
+
+    rows = [[case, *(cell(res[case]) for res in results.values())] for case in CASES]
+    return Table(rows, ["DELETE /books/{id}", *results], title="Only the owner may delete: the same attempts on each API")
