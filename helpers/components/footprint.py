@@ -24,7 +24,7 @@ FRAMEWORKS: dict[str, tuple[str, str]] = {
     "Flask": ("flask", "flask"),
     "FastAPI": ("fastapi", "fastapi"),
 }
-COLOURS = palette.FRAMEWORKS
+FRAMEWORK_COLOURS = palette.FRAMEWORKS
 
 # What each framework ships (the module that provides it) or leaves you to choose (None).
 FEATURES: dict[str, dict[str, str | None]] = {
@@ -180,17 +180,17 @@ def features_table() -> Table:
 
 def plot_footprint(results: Mapping[str, dict]):
     """Draw dependencies, size and import time side by side; return the figure (show it with display.show_figure)."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a pyplot figure would be shown a second time
 
     labels = list(results)
-    colours = [COLOURS.get(label, palette.ORANGE) for label in labels]
+    colours = [FRAMEWORK_COLOURS.get(label, palette.ORANGE) for label in labels]
     panels = [
         ("dependencies installed with it", [len(results[l]["dependencies"]) for l in labels], "packages"),
         ("size on disk, with dependencies", [results[l]["size_mb"] for l in labels], "MB"),
         ("import time in a fresh Python", [results[l]["import_s"] * 1000 for l in labels], "ms (median)"),
     ]
-    # dpi 80 keeps the inline PNG small (under 64 KB, the size at which the kernel starts a zero-copy thread).
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), dpi=80)
+    fig = Figure(figsize=(11, 3.6))
+    axes = fig.subplots(1, 3)
     for ax, (title, values, unit) in zip(axes, panels):
         bars = ax.bar(labels, values, color=colours, label=labels)
         ax.set_title(title, fontsize=10)
