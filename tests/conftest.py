@@ -59,3 +59,19 @@ def no_leaks():
     stop_all()
     assert settle(threads) <= threads, [t.name for t in threading.enumerate()]
     assert listening_ports() <= ports
+
+
+@pytest.fixture(scope="session")
+def django_ready() -> None:
+    """Configure Django once for the session, as a kernel does (in-memory database, the course's apps)."""
+    from helpers.serving.django_kernel import setup_django
+
+    setup_django()
+
+
+@pytest.fixture(scope="session")
+def library_queries(django_ready):
+    """The library's query functions: their module defines Django models, so it needs Django set up first."""
+    from helpers.apps import library_queries
+
+    return library_queries

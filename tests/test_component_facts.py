@@ -6,18 +6,22 @@ import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session
 
-from helpers.serving.django_kernel import setup_django
-
-setup_django()
-
-from helpers.apps import book_pages, library_queries as q  # noqa: E402
-from helpers.apps.library_sqlalchemy import make_engine  # noqa: E402
-from helpers.components.library_data import load_django, load_sqlalchemy, make_data  # noqa: E402
-from helpers.components.query_count import count_django, count_sqlalchemy  # noqa: E402
-from helpers.components.validation_table import run_all  # noqa: E402
+from helpers.apps import book_pages
+from helpers.apps.library_sqlalchemy import make_engine
+from helpers.components.library_data import load_django, load_sqlalchemy, make_data
+from helpers.components.query_count import count_django, count_sqlalchemy
+from helpers.components.validation_table import run_all
 
 AUTHORS, PER_AUTHOR = 15, 4
 HOSTILE = [{"title": "<script>alert(1)</script>", "year": 2024}]
+
+
+pytestmark = pytest.mark.usefixtures("django_ready")
+
+
+@pytest.fixture(scope="module")
+def q(library_queries):
+    return library_queries
 
 
 @pytest.fixture(scope="module")
@@ -37,28 +41,28 @@ def results():
 
 # --- ORM: the N+1 counts before and after ---
 @pytest.mark.parametrize("fn, expected", [
-    (q.book_labels_django_naive, 1 + AUTHORS * PER_AUTHOR),  # one query per book
-    (q.book_labels_django_fixed, 1),
-    (q.book_labels_django_prefetch, 2),
+    ("book_labels_django_naive", 1 + AUTHORS * PER_AUTHOR),  # one query per book
+    ("book_labels_django_fixed", 1),
+    ("book_labels_django_prefetch", 2),
 ])
-def test_django_n_plus_one_counts(engine, fn, expected):
+def test_django_n_plus_one_counts(engine, q, fn, expected):
     with count_django() as log:
-        fn()
+        getattr(q, fn)()
     assert log.count == expected
 
 
 @pytest.mark.parametrize("fn, expected", [
-    (q.book_labels_sqlalchemy_naive, 1 + AUTHORS),  # identity map: one query per author, not per book
-    (q.book_labels_sqlalchemy_fixed, 1),
-    (q.book_labels_sqlalchemy_selectin, 2),
+    ("book_labels_sqlalchemy_naive", 1 + AUTHORS),  # identity map: one query per author, not per book
+    ("book_labels_sqlalchemy_fixed", 1),
+    ("book_labels_sqlalchemy_selectin", 2),
 ])
-def test_sqlalchemy_n_plus_one_counts(engine, fn, expected):
+def test_sqlalchemy_n_plus_one_counts(engine, q, fn, expected):
     with Session(engine) as session, count_sqlalchemy(engine) as log:
-        fn(session)
+        getattr(q, fn)(session)
     assert log.count == expected
 
 
-def test_both_orms_send_values_as_parameters(engine):
+def test_both_orms_send_values_as_parameters(engine, q):
     hostile = "nobody' OR '1'='1"
     with count_django() as dj:
         q.books_from_country_django(hostile)

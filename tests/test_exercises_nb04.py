@@ -1,11 +1,11 @@
 """Notebook 04's exercise checks reject plausible wrong answers with a specific message."""
 from __future__ import annotations
 
+import pytest
+
 from helpers.coursework.checks import evaluate
-from helpers.serving.django_kernel import setup_django
 
-setup_django()
-
+pytestmark = pytest.mark.usefixtures("django_ready")
 
 def test_predicted_count_names_the_mistake():
     assert evaluate("04.1", 1201).passed

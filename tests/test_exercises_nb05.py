@@ -1,14 +1,14 @@
 """Notebook 05's exercise checks reject plausible wrong answers with a specific message."""
 from __future__ import annotations
 
+import pytest
+
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpers.coursework.checks import evaluate
-from helpers.serving.django_kernel import setup_django
 
-setup_django()
-
+pytestmark = pytest.mark.usefixtures("django_ready")
 
 def test_escaping_prediction():
     assert evaluate("05.1", {"bare jinja2.Environment()"}).passed

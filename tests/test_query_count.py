@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from helpers.serving.django_kernel import setup_django
 from helpers.components.query_count import QueryLog, count_django, count_sqlalchemy
 
-setup_django()
+pytestmark = pytest.mark.usefixtures("django_ready")
+
 
 
 def test_django_counter_records_each_statement():

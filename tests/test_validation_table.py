@@ -4,13 +4,11 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from helpers.serving.django_kernel import setup_django
-
-setup_django()
-
-from helpers.components.validation_table import (  # noqa: E402
+from helpers.components.validation_table import (
     CASES, VALID, VALIDATORS, Outcome, accepted_counts, accepts, describe, run_all, validation_table,
 )
+
+pytestmark = pytest.mark.usefixtures("django_ready")
 
 
 def test_there_are_at_least_15_bad_inputs_each_differing_from_valid():

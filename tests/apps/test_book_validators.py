@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.serving.django_kernel import setup_django
+from helpers.apps.book_validators import isbn13_ok
+from helpers.components.validation_table import VALID, VALIDATORS
 
-setup_django()
-
-from helpers.apps.book_validators import isbn13_ok  # noqa: E402
-from helpers.components.validation_table import VALID, VALIDATORS  # noqa: E402
+pytestmark = pytest.mark.usefixtures("django_ready")
 
 
 def test_isbn13_checksum():

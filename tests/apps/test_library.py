@@ -4,19 +4,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from helpers.serving.django_kernel import setup_django
-
-setup_django()
-
-from helpers.apps import library_queries as q  # noqa: E402
-from helpers.apps.library_sqlalchemy import make_engine  # noqa: E402
-from helpers.components.library_data import load_django, load_sqlalchemy, make_data  # noqa: E402
+from helpers.apps.library_sqlalchemy import make_engine
+from helpers.components.library_data import load_django, load_sqlalchemy, make_data
 
 PAIRS = ["recent_books", "books_from_country", "pages_per_country", "prolific_authors", "pad_old_books"]
 
 
+@pytest.fixture(scope="module")
+def q(library_queries):
+    return library_queries
+
+
 @pytest.fixture()
-def engine():
+def engine(django_ready):
     data = make_data(authors=12, books_per_author=4)
     load_django(data)
     engine = make_engine()
@@ -26,7 +26,7 @@ def engine():
 
 
 @pytest.mark.parametrize("name", PAIRS)
-def test_both_orms_give_the_same_nonempty_answer(engine, name):
+def test_both_orms_give_the_same_nonempty_answer(engine, q, name):
     with Session(engine) as session:
         dj = getattr(q, f"{name}_django")()
         sa = getattr(q, f"{name}_sqlalchemy")(session)
@@ -34,7 +34,7 @@ def test_both_orms_give_the_same_nonempty_answer(engine, name):
     assert dj  # an empty answer would make the comparison meaningless
 
 
-def test_queries_answer_what_they_say(engine):
+def test_queries_answer_what_they_say(engine, q):
     recent = q.recent_books_django(since=2000)
     assert recent and all(year >= 2000 for _, year in recent)
     assert [y for _, y in recent] == sorted((y for _, y in recent), reverse=True)
@@ -42,7 +42,7 @@ def test_queries_answer_what_they_say(engine):
     assert sum(n for _, n, _ in per_country) == 48
 
 
-def test_update_changes_rows_in_both(engine):
+def test_update_changes_rows_in_both(engine, q):
     from helpers.apps.library_django.models import Book
 
     before = sum(Book.objects.filter(year__lt=1960).values_list("pages", flat=True))
@@ -51,7 +51,7 @@ def test_update_changes_rows_in_both(engine):
     assert changed > 0 and after - before == 10 * changed
 
 
-def test_every_label_version_gives_the_same_labels(engine):
+def test_every_label_version_gives_the_same_labels(engine, q):
     expected = q.book_labels_django_naive()
     assert len(expected) == 48 and expected[0] == "Book 0001 by Author 001"
     assert q.book_labels_django_fixed() == q.book_labels_django_prefetch() == expected
