@@ -53,3 +53,11 @@ def test_presets_team_and_reset():
 def test_everything_equally_says_no_pick():
     box = decision_widget(decision.EVERYTHING_EQUALLY)
     assert "No pick" in box.result.value
+
+
+def test_a_decision_shows_as_html_that_wraps_at_words_with_the_pick_in_words():
+    result = decision.score(decision.EXAMPLES["live support chat"])
+    page = result._repr_html_()
+    assert "white-space: normal" in page and "word-break: normal" in page
+    assert "<b>Pick: FastAPI</b>" in page and page.count("<li>") == len(result.explanation.splitlines())
+    assert "No pick" in decision.score(decision.EVERYTHING_EQUALLY)._repr_html_()

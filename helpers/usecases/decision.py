@@ -271,6 +271,19 @@ class Decision:
     def __str__(self) -> str:
         return self.explanation
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.explanation)  # plain-text views (nbval, terminals) read the sentences
+
+    def _repr_html_(self) -> str:
+        """Return the decision as HTML that wraps at words: the pick in words, then one item per sentence."""
+        import html
+
+        pick = (f"Pick: {html.escape(self.recommendation)}" if self.recommendation
+                else "No pick: the needs don't separate the frameworks")
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.explanation.splitlines())
+        return (f'<div style="line-height: 1.45; white-space: normal; word-break: normal; max-width: 62em">'
+                f"<b>{pick}</b><ul style='margin-top: 0.3em'>{items}</ul></div>")
+
 
 def make_project(description: "Project | Mapping[str, Any]") -> Project:
     """Return a Project from a Project or a mapping of factor names to needs (and team_knows)."""

@@ -17,13 +17,9 @@ def _slider(value: float, high: float, step: float) -> widgets.FloatSlider:
 
 
 def render(result: decision.Decision) -> str:
-    """Return the decision as HTML that wraps at words: the pick in words, then one line per sentence."""
-    pick = (f"Pick: {html.escape(result.recommendation)}" if result.recommendation
-            else "No pick: the needs don't separate the frameworks")
-    lines = "".join(f"<li>{html.escape(line)}</li>" for line in result.explanation.splitlines())
-    # ipywidgets' HTML sets a 28 px line height for one-line labels; a paragraph needs its own.
-    return (f'<div style="line-height: 1.45; white-space: normal; word-break: normal; max-width: 62em">'
-            f"<b>{pick}</b><ul style='margin-top: 0.3em'>{lines}</ul></div>")
+    """Return the decision as HTML that wraps at words (the same HTML a notebook cell shows)."""
+    # ipywidgets' HTML sets a 28 px line height for one-line labels; the HTML sets its own.
+    return result._repr_html_()
 
 
 def decision_widget(

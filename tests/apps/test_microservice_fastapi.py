@@ -2,13 +2,13 @@
 import pytest
 
 from helpers import serve
-from helpers.apps import microservice_fastapi, microservice_flask
+from helpers.apps import microservice_fastapi, microservice_flask, microservice_inventory
 
 
 @pytest.fixture(params=["Flask", "FastAPI"])
 def services(request, no_leaks):
     module = microservice_flask if request.param == "Flask" else microservice_fastapi
-    inventory = serve(microservice_flask.create_inventory_app({"apple": 5, "pear": 0}), "t-inventory")
+    inventory = serve(microservice_inventory.create_inventory_app({"apple": 5, "pear": 0}), "t-inventory")
     orders = serve(module.create_app(inventory.url, timeout=1.0), "t-orders", ready_path="/orders")
     yield inventory, orders
     orders.stop()
