@@ -26,7 +26,7 @@ class AuthorAdmin(ModelView):
 def register_admin(app: Flask) -> Admin:
     """Add the admin at /admin/ with a view per model."""
     admin = Admin(app, name="Newsroom")
-    admin.add_view(ArticleAdmin(Article, db.session))
-    admin.add_view(AuthorAdmin(Author, db.session))
-    admin.add_view(ModelView(Section, db.session))
+    admin.add_view(ArticleAdmin(Article, db))
+    admin.add_view(AuthorAdmin(Author, db))
+    admin.add_view(ModelView(Section, db))
     return admin
