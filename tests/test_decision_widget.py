@@ -1,4 +1,4 @@
-"""The decision widget is glue: its names, and a result that follows the sliders."""
+"""The decision widget is glue: plain labels, presets, a reset, and a result that follows the controls."""
 from helpers.usecases import decision
 from helpers.usecases.decision_widget import decision_widget
 
@@ -8,6 +8,15 @@ def test_widget_has_the_css_classes_the_browser_test_uses():
     assert "decision-widget" in box._dom_classes
     assert "decision-result" in box.result._dom_classes
     assert box.result in box.children
+
+
+def test_labels_are_plain_language_with_a_description():
+    box = decision_widget()
+    text = " ".join(getattr(w, "value", "") for row in box.children if hasattr(row, "children")
+                    for w in row.children if hasattr(w, "value") and isinstance(w.value, str))
+    for factor in decision.FACTORS.values():
+        assert factor.label in text and factor.description in text
+    assert "admin_ui" not in text and "own_parts" not in text  # no code names
 
 
 def test_result_changes_when_a_weight_changes_and_matches_score():
@@ -27,3 +36,28 @@ def test_needs_sliders_drive_the_pick_and_all_zero_says_so():
     assert "needs nothing" in box.result.value
     box.needs["admin_ui"].value = 1.0
     assert "Pick: Django" in box.result.value
+
+
+def test_presets_team_and_reset():
+    box = decision_widget(decision.EXAMPLES["newsroom CMS"])
+    start = box.result.value
+    box.presets.value = "live support chat"
+    assert "Pick: FastAPI" in box.result.value and box.needs["realtime"].value == 1.0
+    box.team.value = "Flask"
+    assert "your team knows Flask" in box.result.value or "Pick: Flask" in box.result.value
+    box.weights["realtime"].value = 4.0
+    box.reset.click()
+    assert box.result.value == start and box.weights["realtime"].value == 1.0 and box.team.value != "Flask"
+
+
+def test_everything_equally_says_no_pick():
+    box = decision_widget(decision.EVERYTHING_EQUALLY)
+    assert "No pick" in box.result.value
+
+
+def test_a_decision_shows_as_html_that_wraps_at_words_with_the_pick_in_words():
+    result = decision.score(decision.EXAMPLES["live support chat"])
+    page = result._repr_html_()
+    assert "white-space: normal" in page and "word-break: normal" in page
+    assert "<b>Pick: FastAPI</b>" in page and page.count("<li>") == len(result.explanation.splitlines())
+    assert "No pick" in decision.score(decision.EVERYTHING_EQUALLY)._repr_html_()

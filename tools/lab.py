@@ -230,6 +230,11 @@ def wait_until_run(page, t0: float, timeout: float = 90, resumes: int = 2) -> fl
 
 def problems(page, expected: dict[str, int]) -> list[str]:
     """Return what a learner would see go wrong: tracebacks, broken diagrams, widgets that failed."""
+    try:  # a widget shown near the end of a long run may still be loading on a busy machine: give it a moment
+        page.wait_for_function("() => ![...document.querySelectorAll('.jp-OutputArea-output')]"
+                               ".some(v => /Loading widget/.test(v.innerText))", timeout=10_000)
+    except Exception:  # still loading after 10 s: report it below like any widget that failed
+        pass
     found = page.evaluate("""(mime) => {
         const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
         const errs = [...nb.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]

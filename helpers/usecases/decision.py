@@ -1,194 +1,463 @@
-"""Score Django, Flask and FastAPI for a described project, with visible weights and reasons.
+"""Score Django, Flask and FastAPI for a described project; every fit carries the evidence it came from.
 
-Nothing here is a black box: a project is a handful of needs between 0 and 1,
-FIT says how well each framework serves each need, WEIGHTS says how much each
-need counts, and a framework's score is the sum of weight x need x fit.
+A project is a handful of needs between 0 and 1 (plus, optionally, the framework the team
+already knows). Each factor's fits are computed from evidence: a figure the course measured
+(named by the notebook cell that shows it) or a fact the frameworks' documentation states
+(with its address, and a probe that checks the installed packages still agree). A framework's
+score is the sum of weight x need x fit; nothing in the fit table is typed in.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+import functools
+import importlib.metadata as md
+import importlib.util
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from packaging.version import Version
+
+from helpers.numbers import require_number
 
 FRAMEWORKS: tuple[str, ...] = ("Django", "Flask", "FastAPI")
-
-# Each factor: a short label used in sentences, and why the fits are what they are.
-FACTORS: dict[str, str] = {
-    "admin_ui": "a staff back office (admin UI)",
-    "server_pages": "server-rendered HTML pages",
-    "deadline": "a tight deadline",
-    "large_team": "a large team that needs shared conventions",
-    "own_parts": "choosing your own parts",
-    "small_service": "a small, single-purpose service",
-    "realtime": "real-time features (WebSockets)",
-    "io_bound": "I/O-bound work (waiting on other services)",
-    "api_first": "an API-first design with a published schema",
-}
-
-# How well each framework serves each need, from 0 (you build it yourself) to 1 (it ships).
-FIT: dict[str, dict[str, float]] = {
-    "admin_ui": {"Django": 1.0, "Flask": 0.3, "FastAPI": 0.2},  # Django's admin ships; others need add-ons
-    "server_pages": {"Django": 1.0, "Flask": 0.8, "FastAPI": 0.4},  # Flask ships Jinja2; FastAPI makes it optional
-    "deadline": {"Django": 0.9, "Flask": 0.5, "FastAPI": 0.6},  # batteries save days; choosing parts costs them
-    "large_team": {"Django": 0.9, "Flask": 0.4, "FastAPI": 0.6},  # one project layout everyone knows
-    "own_parts": {"Django": 0.2, "Flask": 1.0, "FastAPI": 0.7},  # a micro core leaves the choices to you
-    "small_service": {"Django": 0.3, "Flask": 1.0, "FastAPI": 0.8},  # little code, few dependencies
-    "realtime": {"Django": 0.5, "Flask": 0.2, "FastAPI": 1.0},  # WebSockets are built into Starlette
-    "io_bound": {"Django": 0.5, "Flask": 0.4, "FastAPI": 1.0},  # an event loop overlaps waits cheaply
-    "api_first": {"Django": 0.4, "Flask": 0.3, "FastAPI": 1.0},  # OpenAPI generated from Pydantic models
-}
-
-# Default weights: every need counts the same until you say otherwise.
-WEIGHTS: dict[str, float] = {name: 1.0 for name in FACTORS}
+APPS = Path(__file__).resolve().parent.parent / "apps"
+NOTEBOOK = "06_use_cases.ipynb"
 MAX_WEIGHT = 5.0
 
-# Where the course shows each factor at work (cited in explanations).
-EVIDENCE: dict[str, str] = {
-    "admin_ui": "the CMS case in this notebook gets a searchable, filterable back office from a few lines of admin.py",
-    "server_pages": "notebook 04 renders the same page with Django templates and Jinja2",
-    "deadline": "notebook 01 counts what Django ships against what Flask and FastAPI leave to you",
-    "large_team": "Django fixes where models, views, URLs and admin live, so a newcomer knows where to look",
-    "own_parts": "the microservice case in this notebook picks its own HTTP client and validation",
-    "small_service": "the Flask microservice in this notebook is one short file with a health check",
-    "realtime": "the chat case in this notebook broadcasts over WebSockets with FastAPI alone",
-    "io_bound": "the fan-out case in this notebook measures concurrent calls beating sequential ones",
-    "api_first": "the API-first case in this notebook generates its OpenAPI schema from Pydantic models",
-}
+# How a documented fact becomes a fit: the framework ships it whole, ships part of it,
+# leaves it to a maintained add-on, or leaves it to you. One scale for every cited factor.
+LEVELS: dict[str, float] = {"ships": 1.0, "ships part": 0.6, "add-on": 0.4, "none": 0.0}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a factor's fits rest on, and how the fits follow from it."""
+
+    kind: str  # "measured" (a figure the course measured), "cited" (documentation) or "input" (yours)
+    source: str  # measured: "notebook 06, cell `id`"; cited: the documentation's address
+    statement: str  # one sentence with the figures or the fact
+    figures: dict[str, Any]  # per framework: the measured figure (None: not built) or the cited level
+    rule: str  # how the fits follow from the figures
+    fits: dict[str, float]
+    cell: str = ""  # measured: the id of the notebook cell that shows the figure
+    files: tuple[str, ...] = ()  # measured: the files the figure was measured from, relative to helpers/apps
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One thing a project may need: plain-language label, one-line description, evidence."""
+
+    name: str
+    label: str
+    description: str
+    evidence: Callable[[], Evidence]  # re-derives the evidence from the installed packages and the course's files
+
+
+# -- how evidence is gathered ------------------------------------------------------------------
+
+def code_lines(relative: str) -> int:
+    """Count the lines of code of a file under helpers/apps (no blanks, comments or docstrings)."""
+    from helpers.components.footprint import code_lines as count
+
+    path = APPS / relative
+    if not path.is_file():
+        raise FileNotFoundError(f"evidence file helpers/apps/{relative} is missing")
+    return count(path)
+
+
+@functools.cache
+def installed_mb(distribution: str) -> float:
+    """Return the size in MB of `distribution` and everything it pulls in, as its wheels' RECORDs list them."""
+    from helpers.components.footprint import dependency_tree
+
+    # RECORD sizes, not files on disk: bytecode caches appear on first import and would move the figure.
+    return sum((f.size or 0) for name in [distribution, *dependency_tree(distribution)]
+               for f in md.distribution(name).files or []) / 1e6
+
+
+def _fewer_is_better(figures: Mapping[str, float | None]) -> dict[str, float]:
+    # The best framework gets 1, the others best/theirs; None (the course built nothing) gets 0.
+    best = min(v for v in figures.values() if v is not None)
+    return {fw: 0.0 if v is None else round(best / v, 2) for fw, v in figures.items()}
+
+
+def measured(cell: str, statement: str, figures: dict[str, float | None], unit: str,
+             files: tuple[str, ...] = ()) -> Evidence:
+    """Evidence from a figure the course measured: fewer is better, and the fit is best / this one."""
+    return Evidence("measured", f"notebook 06, cell `{cell}`", statement, figures,
+                    f"fit = smallest {unit} / this framework's {unit} (0 where the course built none)",
+                    _fewer_is_better(figures), cell=cell, files=files)
+
+
+def cited(url: str, statement: str, levels: dict[str, str], probe: Callable[[], bool]) -> Evidence:
+    """Evidence from the documentation, checked against the installed packages by `probe`."""
+    if not probe():
+        raise LookupError(f"the installed packages no longer agree with: {statement} ({url})")
+    return Evidence("cited", url, statement, dict(levels), "fit = " + ", ".join(f"{k} {v:g}" for k, v in LEVELS.items()),
+                    {fw: LEVELS[level] for fw, level in levels.items()})
+
+
+def _has(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _requires(distribution: str, name: str) -> bool:
+    from helpers.components.footprint import dependency_tree
+
+    return name in dependency_tree(distribution)
+
+
+# -- the factors -----------------------------------------------------------------------------
+
+def _admin() -> Evidence:
+    lines = {"Django": code_lines("cms_django/admin.py"), "Flask": code_lines("cms_flask/admin.py"), "FastAPI": None}
+    return measured("cms-contest-lines",
+                    f"the same list, filters, search and edit took {lines['Django']} lines of Django admin.py and "
+                    f"{lines['Flask']} lines of Flask-Admin views; FastAPI ships no admin and the course built none",
+                    lines, "lines", ("cms_django/admin.py", "cms_flask/admin.py"))
+
+
+def _api() -> Evidence:
+    lines = {"Django": code_lines("api_first_ninja.py"), "Flask": None, "FastAPI": code_lines("api_first_fastapi.py")}
+    return measured("api-contest-lines",
+                    f"the same books API with a generated OpenAPI schema took {lines['FastAPI']} lines with FastAPI "
+                    f"and {lines['Django']} with Django Ninja (an add-on); Flask generates no schema "
+                    "(add-ons such as APIFlask do; the course ran none)",
+                    lines, "lines", ("api_first_fastapi.py", "api_first_ninja.py"))
+
+
+def _small() -> Evidence:
+    size = {fw: round(installed_mb(fw.lower()), 1) for fw in FRAMEWORKS}
+    return measured("microservice-contest-size",
+                    f"installed with its dependencies, Flask is {size['Flask']} MB, FastAPI {size['FastAPI']} MB and "
+                    f"Django {size['Django']} MB (start time and memory: the microservice contest)",
+                    size, "MB installed")
+
+
+def _pages() -> Evidence:
+    return cited(
+        "https://fastapi.tiangolo.com/advanced/templates/",
+        "Django ships its template engine; Flask installs Jinja2 as a dependency; FastAPI documents "
+        "Jinja2Templates but Jinja2 is an optional install",
+        {"Django": "ships", "Flask": "ships", "FastAPI": "ships part"},
+        lambda: _has("django.template") and _requires("flask", "jinja2") and not _requires("fastapi", "jinja2")
+        and _has("fastapi.templating"))
+
+
+def _relational() -> Evidence:
+    return cited(
+        "https://docs.djangoproject.com/en/stable/topics/migrations/",
+        "Django ships an ORM and migrations; Flask and FastAPI leave both to add-ons "
+        "(SQLAlchemy with Flask-SQLAlchemy or SQLModel, and Alembic)",
+        {"Django": "ships", "Flask": "add-on", "FastAPI": "add-on"},
+        lambda: _has("django.db.migrations") and not _requires("flask", "sqlalchemy")
+        and not _requires("fastapi", "sqlalchemy"))
+
+
+def _auth() -> Evidence:
+    return cited(
+        "https://docs.djangoproject.com/en/stable/topics/auth/",
+        "Django ships users, groups, permissions and login views; FastAPI ships security helpers "
+        "(OAuth2 password flow, API keys) but no user model; Flask leaves logins to Flask-Login, "
+        "and Flask-Admin's back office answered without any login in the CMS contest",
+        {"Django": "ships", "Flask": "add-on", "FastAPI": "ships part"},
+        lambda: _has("django.contrib.auth") and _has("fastapi.security") and not _has("flask.login"))
+
+
+def _realtime() -> Evidence:
+    return cited(
+        "https://fastapi.tiangolo.com/advanced/websockets/",
+        "FastAPI (Starlette) ships WebSockets; Flask needs flask-sock (a thread per socket, on werkzeug or "
+        "gunicorn's gthread); Django needs Channels: the chat contest measured FastAPI against flask-sock",
+        {"Django": "add-on", "Flask": "add-on", "FastAPI": "ships"},
+        lambda: _has("starlette.websockets") and not _has("flask.websockets") and not _has("django.websockets"))
+
+
+def _io() -> Evidence:
+    return cited(
+        "https://flask.palletsprojects.com/en/stable/async-await/",
+        "FastAPI and Django (async views under ASGI) wait on many calls in one event loop; Flask's async views "
+        "still hold a worker per request, though its threads overlapped the fan-out's waits just as well",
+        {"Django": "ships", "Flask": "ships part", "FastAPI": "ships"},
+        lambda: _has("django.core.handlers.asgi") and _has("flask") and _has("starlette.routing"))
+
+
+def _support() -> Evidence:
+    return cited(
+        "https://www.djangoproject.com/download/#supported-versions",
+        "Django's LTS releases (every x.2) get security fixes for at least three years; Pallets supports "
+        "only Flask's latest feature release; FastAPI is 0.x and its docs say to pin it because "
+        "minor releases may break (fastapi.tiangolo.com/deployment/versions/)",
+        {"Django": "ships", "Flask": "ships part", "FastAPI": "none"},
+        lambda: Version(md.version("django")).minor == 2 and Version(md.version("flask")).major >= 1
+        and Version(md.version("fastapi")).major == 0)
+
+
+FACTORS: dict[str, Factor] = {f.name: f for f in [
+    Factor("admin_ui", "Staff back office", "Editors manage content in generated list, filter, search and edit pages.", _admin),
+    Factor("relational_data", "Relational data, migrations", "Tables with relations, changed over time by migrations.", _relational),
+    Factor("auth_users", "User accounts and logins", "People sign in; some may do more than others.", _auth),
+    Factor("server_pages", "HTML pages from the server", "The server renders pages from templates.", _pages),
+    Factor("api_first", "Published API contract", "Other teams code against an OpenAPI schema.", _api),
+    Factor("realtime", "Live updates (WebSockets)", "The server pushes messages to open browsers.", _realtime),
+    Factor("io_bound", "Waits on other services", "Requests mostly wait on APIs or databases.", _io),
+    Factor("small_service", "Small single-purpose service", "One job, few dependencies, quick to start.", _small),
+    Factor("long_term_support", "Long-term support", "The project must run for years on supported versions.", _support),
+]}
+TEAM = "team_knows"  # the factor of the framework the team already knows: an input, not a property of a framework
+TEAM_LABEL = "Team already knows it"
+TEAM_DESCRIPTION = "Your team's experience with one of the three."
+
+# Every factor counts the same until you say otherwise; the team's experience too.
+WEIGHTS: dict[str, float] = {**{name: 1.0 for name in FACTORS}, TEAM: 1.0}
+
+
+@functools.cache
+def evidence() -> dict[str, Evidence]:
+    """Return each factor's evidence, gathered once per process."""
+    return {name: factor.evidence() for name, factor in FACTORS.items()}
+
+
+def fit(factor: str) -> dict[str, float]:
+    """Return the fits of `factor`, computed from its evidence."""
+    return evidence()[factor].fits
 
 
 @dataclass(frozen=True)
 class Project:
-    """A project described by how much it needs each factor, each from 0 to 1."""
+    """A project: how much it needs each factor (0 to 1), and the framework the team knows, if any."""
 
     admin_ui: float = 0.0
+    relational_data: float = 0.0
+    auth_users: float = 0.0
     server_pages: float = 0.0
-    deadline: float = 0.0
-    large_team: float = 0.0
-    own_parts: float = 0.0
-    small_service: float = 0.0
+    api_first: float = 0.0
     realtime: float = 0.0
     io_bound: float = 0.0
-    api_first: float = 0.0
+    small_service: float = 0.0
+    long_term_support: float = 0.0
+    team_knows: str | None = None
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            _check_number(name, value, 0.0, 1.0, "a need")
+            if name == TEAM:
+                if value is not None and value not in FRAMEWORKS:
+                    raise ValueError(f"team_knows must be one of {list(FRAMEWORKS)} or None, got {value!r}")
+            else:
+                require_number(f"need {name!r}", value, 0.0, 1.0)
+
+    def needs(self) -> dict[str, float]:
+        """Return the needs by factor name (the team factor is 1 when the team knows a framework)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != TEAM}
+        return {**values, TEAM: 1.0 if self.team_knows else 0.0}
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Scores, the pick, each factor's contribution and an explanation in sentences."""
+    """Scores, the pick (None when the needs can't separate the frameworks), the reasons and their evidence."""
 
     scores: dict[str, float]
-    recommendation: str
+    recommendation: str | None
     runner_up: str
     contributions: dict[str, dict[str, float]]  # factor -> framework -> weight * need * fit
     deciding: list[str]  # factors that most favour the pick over the runner-up
     explanation: str
     weights: dict[str, float] = field(default_factory=dict)
+    tipping_point: str = ""  # how far the deciding weight would have to move to change the pick
 
     def __str__(self) -> str:
         return self.explanation
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.explanation)  # plain-text views (nbval, terminals) read the sentences
 
-def _check_number(name: str, value: Any, low: float, high: float, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{what} {name!r} must be a number from {low:g} to {high:g}, got {type(value).__name__}")
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{what} {name!r} must be from {low:g} to {high:g}, got {value!r}")
+    def _repr_html_(self) -> str:
+        """Return the decision as HTML that wraps at words: the pick in words, then one item per sentence."""
+        import html
+
+        pick = (f"Pick: {html.escape(self.recommendation)}" if self.recommendation
+                else "No pick: the needs don't separate the frameworks")
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.explanation.splitlines())
+        return (f'<div style="line-height: 1.45; white-space: normal; word-break: normal; max-width: 62em">'
+                f"<b>{pick}</b><ul style='margin-top: 0.3em'>{items}</ul></div>")
 
 
-def make_project(description: "Project | Mapping[str, float]") -> Project:
-    """Return a Project from a Project or a mapping of factor names to needs."""
+def make_project(description: "Project | Mapping[str, Any]") -> Project:
+    """Return a Project from a Project or a mapping of factor names to needs (and team_knows)."""
     if isinstance(description, Project):
         return description
     if not isinstance(description, Mapping):
         raise TypeError(f"project must be a Project or a dict of needs, got {type(description).__name__}")
-    unknown = set(description) - set(FACTORS)
+    unknown = set(description) - {*FACTORS, TEAM}
     if unknown:
-        raise ValueError(f"unknown project factor(s) {sorted(unknown)}; the factors are {list(FACTORS)}")
+        raise ValueError(f"unknown project factor(s) {sorted(unknown)}; the factors are {[*FACTORS, TEAM]}")
     return Project(**description)
 
 
-def check_weights(weights: "Mapping[str, float] | None") -> dict[str, float]:
-    """Return the full weights (defaults filled in) after checking names and ranges."""
+def normalise_weights(weights: "Mapping[str, float] | None") -> dict[str, float]:
+    """Return a weight for every factor: the ones given (checked), the default 1 for the rest."""
     if weights is None:
         return dict(WEIGHTS)
     if not isinstance(weights, Mapping):
         raise TypeError(f"weights must be a dict of factor names to numbers, got {type(weights).__name__}")
-    unknown = set(weights) - set(FACTORS)
+    unknown = set(weights) - set(WEIGHTS)
     if unknown:
-        raise ValueError(f"unknown weight name(s) {sorted(unknown)}; the factors are {list(FACTORS)}")
+        raise ValueError(f"unknown weight name(s) {sorted(unknown)}; the factors are {list(WEIGHTS)}")
     full = dict(WEIGHTS)
     for name, value in weights.items():
-        _check_number(name, value, 0.0, MAX_WEIGHT, "weight")
+        require_number(f"weight {name!r}", value, 0.0, MAX_WEIGHT)
         full[name] = float(value)
     return full
 
 
-def score(
-    project: "Project | Mapping[str, float]",
-    weights: "Mapping[str, float] | None" = None,
-    evidence: "Mapping[str, str] | None" = None,
-) -> Decision:
-    """Score the three frameworks for `project` and explain the pick in sentences.
+def fit_for(factor: str, project: Project) -> dict[str, float]:
+    """Return the fits of `factor` for `project` (the team factor follows the team)."""
+    if factor == TEAM:
+        return {fw: 1.0 if fw == project.team_knows else 0.0 for fw in FRAMEWORKS}
+    return fit(factor)
 
-    `evidence` replaces EVIDENCE sentences, e.g. with figures a notebook just measured.
-    """
+
+def label(factor: str) -> str:
+    """Return the plain-language label of `factor`."""
+    return TEAM_LABEL if factor == TEAM else FACTORS[factor].label
+
+
+def _why(factor: str, project: Project) -> str:
+    if factor == TEAM:
+        return f"your team knows {project.team_knows} (your input)"
+    e = evidence()[factor]
+    return f"{e.statement} [{e.kind}: {e.source}]"
+
+
+def weight_to_change(factor: str, project: Project, weights: Mapping[str, float],
+                     scores: Mapping[str, float], best: str) -> tuple[float, str] | None:
+    """Return the weight of `factor` (0 to MAX_WEIGHT) nearest its own at which another framework catches up
+    with `best`, and that framework; None when no weight in range changes the pick."""
+    need, fits, w = project.needs()[factor], fit_for(factor, project), weights[factor]
+    crossings = []
+    for other in FRAMEWORKS:
+        # best's lead over `other` moves by need x (fit_best - fit_other) per unit of weight
+        slope = need * (fits[best] - fits[other])
+        if other == best or abs(slope) < 1e-12:
+            continue
+        at = w - (scores[best] - scores[other]) / slope
+        if 0 <= at <= MAX_WEIGHT and (at < w if slope > 0 else at > w):
+            crossings.append((abs(at - w), at, other))
+    return min(crossings)[1:] if crossings else None
+
+
+def tipping_point(deciding: str, project: Project, weights: Mapping[str, float],
+                  scores: Mapping[str, float], best: str) -> str:
+    """Say how far the deciding weight would have to move to change the pick, or which weight would."""
+    change = weight_to_change(deciding, project, weights, scores, best)
+    if change is not None:
+        at, other = change
+        if at < 0.005:
+            return (f"The pick holds at every weight of '{label(deciding)}' above 0; at 0, {other} ties with {best}.")
+        return (f"The pick changes if the weight of '{label(deciding)}' drops from {weights[deciding]:g} "
+                f"to below {at:.2f} (then {other} catches up).")
+    moves = [(abs(c[0] - weights[f]), f, *c) for f in [*FACTORS, TEAM]
+             if (c := weight_to_change(f, project, weights, scores, best)) is not None]
+    text = f"No weight of '{label(deciding)}' from 0 to {MAX_WEIGHT:g} changes the pick"
+    if not moves:
+        return text + f", nor does any other single weight: {best} leads on several factors."
+    _, f, at, other = min(moves)
+    verb = "rises" if at > weights[f] else "drops"
+    return text + (f"; the smallest single change that does: the weight of '{label(f)}' {verb} from "
+                   f"{weights[f]:g} to {at:.2f} (then {other} catches up).")
+
+
+def score(project: "Project | Mapping[str, Any]", weights: "Mapping[str, float] | None" = None) -> Decision:
+    """Score the three frameworks for `project` and explain the pick, with the evidence behind each fit."""
     project = make_project(project)
-    weights = check_weights(weights)
-    if evidence is not None and (not isinstance(evidence, Mapping) or set(evidence) - set(FACTORS)):
-        raise ValueError(f"evidence must be a dict whose keys are among {list(FACTORS)}, got {evidence!r}")
-    cited = {**EVIDENCE, **(evidence or {})}
-    needs = asdict(project)
-    contributions = {
-        f: {fw: weights[f] * needs[f] * FIT[f][fw] for fw in FRAMEWORKS} for f in FACTORS
-    }
-    scores = {fw: sum(contributions[f][fw] for f in FACTORS) for fw in FRAMEWORKS}
+    weights = normalise_weights(weights)
+    needs = project.needs()
+    names = [*FACTORS, TEAM]
+    contributions = {f: {fw: weights[f] * needs[f] * fit_for(f, project)[fw] for fw in FRAMEWORKS} for f in names}
+    scores = {fw: sum(contributions[f][fw] for f in names) for fw in FRAMEWORKS}
     if max(scores.values()) <= 0:
         raise ValueError("the project needs nothing (or every weight it needs is 0): set at least one need above 0")
-    # Ties go to the earlier framework in FRAMEWORKS; the explanation says so.
     ranked = sorted(FRAMEWORKS, key=lambda fw: -scores[fw])
     best, second = ranked[0], ranked[1]
-    edge = {f: contributions[f][best] - contributions[f][second] for f in FACTORS}
-    deciding = [f for f in sorted(FACTORS, key=lambda f: -edge[f]) if edge[f] > 1e-9][:3]
-    against = [f for f in sorted(FACTORS, key=lambda f: edge[f]) if edge[f] < -1e-9][:1]
     sentences = [
         "Scores: " + ", ".join(f"{fw} {scores[fw]:.2f}" for fw in ranked) + " (sum of weight × need × fit).",
     ]
+    asked = {weights[f] * needs[f] for f in FACTORS}
+    if project.team_knows is None and len(asked) == 1:
+        # Every need counts the same: the column sums would decide, and they only count what each ships.
+        sentences.append("Every need counts the same, so the helper makes no pick: the scores would only count how "
+                         "many factors each framework covers, not what your project needs most. "
+                         "Say what matters more.")
+        return Decision(scores, None, second, contributions, [], "\n".join(sentences), weights)
     if scores[best] - scores[second] < 1e-9:
         sentences.append(f"{best} and {second} tie; the needs don't separate them, so change a weight or a need.")
-    else:
-        sentences.append(f"Recommendation: {best}, ahead of {second} by {scores[best] - scores[second]:.2f} points.")
+        return Decision(scores, None, second, contributions, [], "\n".join(sentences), weights)
+    sentences.append(f"Recommendation: {best}, ahead of {second} by {scores[best] - scores[second]:.2f} points.")
+    edge = {f: contributions[f][best] - contributions[f][second] for f in names}
+    deciding = [f for f in sorted(names, key=lambda f: -edge[f]) if edge[f] > 1e-9][:3]
+    against = [f for f in sorted(names, key=lambda f: edge[f]) if edge[f] < -1e-9][:1]
     for f in deciding:
-        sentences.append(
-            f"Deciding factor {f}: {FACTORS[f]} (weight {weights[f]:g}, need {needs[f]:g}) "
-            f"gives {best} {edge[f]:+.2f} over {second}; {cited[f]}."
-        )
+        sentences.append(f"Deciding factor '{label(f)}' (weight {weights[f]:g}, need {needs[f]:g}) gives {best} "
+                         f"{edge[f]:+.2f} over {second}: {_why(f, project)}.")
     for f in against:
-        sentences.append(f"Against {best}: {f}, {FACTORS[f]}, favours {second} by {-edge[f]:.2f}.")
-    return Decision(
-        scores=scores,
-        recommendation=best,
-        runner_up=second,
-        contributions=contributions,
-        deciding=deciding,
-        explanation="\n".join(sentences),
-        weights=weights,
-    )
+        sentences.append(f"Against {best}: '{label(f)}' favours {second} by {-edge[f]:.2f}.")
+    tip = tipping_point(deciding[0], project, weights, scores, best)
+    sentences.append(tip)
+    return Decision(scores, best, second, contributions, deciding, "\n".join(sentences), weights, tip)
 
 
 def fit_table() -> list[list[Any]]:
-    """Return the FIT table as rows: factor, what it means, and one fit per framework."""
-    return [[f, FACTORS[f], *(FIT[f][fw] for fw in FRAMEWORKS)] for f in FACTORS]
+    """Return the fit table as rows: factor, one fit per framework, the kind of evidence and its source."""
+    rows = []
+    for name, factor in FACTORS.items():
+        e = evidence()[name]
+        rows.append([factor.label, *(e.fits[fw] for fw in FRAMEWORKS), e.kind, e.source])
+    return rows
 
 
-# A few realistic projects, to see what the helper says about each.
+def evidence_problems(notebook: "Path | None" = None) -> list[str]:
+    """Return what is wrong with the evidence: a factor without it, a missing cell, file or failing probe."""
+    import json
+
+    path = notebook or Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOK
+    cells = {c.get("id"): "".join(c["source"]) for c in json.loads(path.read_text())["cells"]} if path.exists() else {}
+    problems = []
+    for name, factor in FACTORS.items():
+        try:
+            e = factor.evidence()
+        except Exception as exc:  # a probe that disagrees or a file that is gone: the evidence no longer exists
+            problems.append(f"{name}: {exc}")
+            continue
+        if not isinstance(e, Evidence) or not e.statement or not e.source:
+            problems.append(f"{name}: no evidence")
+            continue
+        if set(e.fits) != set(FRAMEWORKS) or not all(0 <= v <= 1 for v in e.fits.values()):
+            problems.append(f"{name}: fits must give each of {FRAMEWORKS} a value from 0 to 1, got {e.fits}")
+        if e.kind == "measured":
+            if e.cell not in cells:
+                problems.append(f"{name}: notebook {path.name} has no cell `{e.cell}` showing the figure")
+            for file in e.files:
+                if file.split("/")[0].removesuffix(".py") not in cells.get(e.cell, ""):
+                    problems.append(f"{name}: cell `{e.cell}` does not show {file}")
+        elif e.kind == "cited":
+            if not e.source.startswith("https://") or e.figures.keys() != set(FRAMEWORKS):
+                problems.append(f"{name}: a citation needs an https address and a level for each framework")
+        else:
+            problems.append(f"{name}: evidence kind must be 'measured' or 'cited', got {e.kind!r}")
+    return problems
+
+
+# Realistic projects; tests/test_decision.py says why each picks what it picks.
 EXAMPLES: dict[str, Project] = {
-    "newsroom CMS": Project(admin_ui=1, server_pages=1, deadline=0.8, large_team=0.6),
-    "payments webhook service": Project(small_service=1, own_parts=0.7, io_bound=0.4),
+    "newsroom CMS": Project(admin_ui=1, relational_data=1, auth_users=0.8, server_pages=0.8, long_term_support=0.5),
+    "clinic booking site": Project(relational_data=1, auth_users=1, server_pages=1, long_term_support=1),
+    "payments webhook receiver": Project(small_service=1, io_bound=0.3),
+    "prototype with a few pages": Project(server_pages=1, small_service=0.8),
+    "internal tool, Flask team": Project(server_pages=1, small_service=0.6, auth_users=0.3, team_knows="Flask"),
     "live support chat": Project(realtime=1, io_bound=0.8, small_service=0.3),
-    "public partner API": Project(api_first=1, io_bound=0.5, large_team=0.4),
-    "price aggregator": Project(io_bound=1, small_service=0.6, api_first=0.3),
-    "shop with back office": Project(admin_ui=0.8, server_pages=0.8, deadline=1, api_first=0.3),
+    "public partner API": Project(api_first=1, io_bound=0.6, small_service=0.4),
 }
+EVERYTHING_EQUALLY = Project(**{name: 1.0 for name in FACTORS})

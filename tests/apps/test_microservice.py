@@ -2,7 +2,8 @@
 import pytest
 
 from helpers import serve
-from helpers.apps.microservice_flask import create_app, create_inventory_app, validate_order
+from helpers.apps.microservice_flask import create_app, validate_order
+from helpers.apps.microservice_inventory import create_inventory_app
 
 
 @pytest.fixture

@@ -1,15 +1,10 @@
 """Fill the CMS with a few authors, sections and articles (idempotent)."""
 from __future__ import annotations
 
+from helpers.apps.cms_articles import ARTICLES
 from helpers.apps.cms_django.models import Article, Author, Section
 
-ARTICLES = [
-    ("Council approves new bike lanes", "News", "Ada", "published"),
-    ("Why the bike lanes matter", "Opinion", "Grace", "review"),
-    ("Storm warning for the weekend", "News", "Grace", "published"),
-    ("Ten years of the city library", "Culture", "Ada", "draft"),
-    ("Library opens on Sundays", "News", "Linus", "draft"),
-]
+__all__ = ["ARTICLES", "load_sample"]
 
 
 def load_sample() -> int:

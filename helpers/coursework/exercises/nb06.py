@@ -7,42 +7,37 @@ from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("06")
 
-# The project of exercise 06.1, also shown in the notebook.
-AUCTION = {"admin_ui": 1.0, "realtime": 0.8, "io_bound": 0.8, "deadline": 0.6, "server_pages": 0.3}
+# The project of exercise 06.4, also shown in the notebook: a clinic whose developers know FastAPI.
+CLINIC = {"relational_data": 1.0, "auth_users": 1.0, "server_pages": 0.6, "long_term_support": 0.6,
+          "team_knows": "FastAPI"}
+# The project of exercise 06.5: a small events site with live updates.
+EVENTS = {"realtime": 0.6, "auth_users": 0.8, "io_bound": 0.5}
 
 
 @exercise(
     "06.1",
-    "weights for a live auction",
-    hint="Raise the weight of what matters most to this client (real-time bidding), lower what they can live "
-    "without (the back office), then put a factor from the helper's 'Deciding factor' sentences in 'deciding'.",
+    "predict: which chat server grows a thread per client?",
+    hint="WSGI hands a request to a thread until the response is done, and a WebSocket's 'response' lasts as long "
+    "as the connection. An event loop holds a socket as a small object, not a thread.",
     solution='''
-        from helpers.usecases.decision import score
-        from helpers.coursework.exercises.nb06 import AUCTION
-
-        weights = {"realtime": 2.0, "admin_ui": 0.5}
-        print(score(AUCTION, weights).explanation)  # the reasons, to defend the pick
-        answer = {"weights": weights, "deciding": "realtime"}
+        # flask-sock runs each socket's view in the werkzeug thread that accepted it, for as long as the
+        # socket is open (simple-websocket adds a reader thread too). uvicorn's event loop holds each
+        # socket as a task in its one thread, so FastAPI adds none.
+        answer = "Flask"
     ''',
-    praise="The helper now picks FastAPI, and you can name the factor that tipped it.",
+    praise="Right: the Flask server keeps a thread (two, measured) per open socket; FastAPI's loop keeps none. "
+    "The contest below measures it.",
 )
-def auction_weights(answer: Any) -> str | None:
-    from helpers.usecases.decision import FACTORS, score
-
-    if not isinstance(answer, dict) or set(answer) != {"weights", "deciding"}:
-        return 'the answer should be a dict with two keys: {"weights": {...}, "deciding": "a factor name"}.'
-    try:
-        result = score(AUCTION, answer["weights"])
-    except (TypeError, ValueError) as exc:
-        return f"the helper refused your weights: {exc}"
-    if result.recommendation != "FastAPI":
-        return (f"with your weights the helper still picks {result.recommendation} "
-                f"({', '.join(f'{k} {v:.2f}' for k, v in result.scores.items())}); FastAPI must come first.")
-    if answer["deciding"] not in FACTORS:
-        return f"'deciding' should be one of the factor names {list(FACTORS)}, got {answer['deciding']!r}."
-    if answer["deciding"] not in result.deciding:
-        return (f"{answer['deciding']!r} is not what decided it; the helper's deciding factors are "
-                f"{result.deciding}: defend the pick with one of those.")
+def chat_threads(answer: Any) -> str | None:
+    options = ["FastAPI", "Flask", "both", "neither"]
+    if answer not in options:
+        return f"answer with one of {options}, as a string; got {answer!r}."
+    if answer in ("FastAPI", "both"):
+        return ("FastAPI's WebSockets are tasks on uvicorn's one event loop: a waiting socket costs a task, "
+                "not a thread. Which server runs each socket's view in a thread of its own?")
+    if answer == "neither":
+        return ("one of them does: a WSGI server gives each request a thread until the response ends, and a "
+                "WebSocket doesn't end until the client leaves.")
     return None
 
 
@@ -131,4 +126,90 @@ def chat_history(answer: Any) -> str | None:
         return "bob's first event was his own join: the history must come before it (return it from welcome)."
     if history != expected:
         return f"bob should first get the last 10 messages {expected[:2]}…{expected[-1:]}, in order; he got {history}."
+    return None
+
+
+@exercise(
+    "06.4",
+    "predict the pick, then name what decided it",
+    hint="The team's experience is one factor among ten. Which needs does the clinic have at 1.0, and which "
+    "framework does the fit table give 1.0 for them? The helper's 'Deciding factor' lines name the evidence.",
+    solution='''
+        # The clinic needs relational data and user accounts fully: Django ships both (fit 1.0), FastAPI leaves
+        # the ORM and migrations to add-ons (0.4) and ships only security helpers (0.6). That outweighs the
+        # team's FastAPI experience (one factor, weight 1). The largest lead rests on Django's documented
+        # migrations.
+        from helpers.usecases.decision import score
+        from helpers.coursework.exercises.nb06 import CLINIC
+
+        result = score(CLINIC)
+        answer = {"pick": "Django", "deciding": "relational_data"}
+        print(result.recommendation, result.deciding)  # what the helper says, to compare with the prediction
+    ''',
+    praise="Right, and for the right reason: the documented ORM and migrations outweigh the team's experience.",
+)
+def clinic_pick(answer: Any) -> str | None:
+    from helpers.usecases.decision import FACTORS, TEAM, score
+
+    if not isinstance(answer, dict) or set(answer) != {"pick", "deciding"}:
+        return 'the answer should be a dict with two keys: {"pick": "a framework", "deciding": "a factor name"}.'
+    result = score(CLINIC)
+    if answer["pick"] != result.recommendation:
+        return (f"the helper doesn't pick {answer['pick']!r}: the team knows FastAPI, but that is one factor of ten; "
+                "which needs does the clinic have at 1.0, and which framework ships them?")
+    names = [*FACTORS, TEAM]
+    if answer["deciding"] not in names:
+        return f"'deciding' should be one of the factor names {names}, got {answer['deciding']!r}."
+    if answer["deciding"] not in result.deciding:
+        return (f"{answer['deciding']!r} didn't decide it: the helper's deciding factors are {result.deciding}. "
+                "Which one gives the pick the largest lead?")
+    lead = {f: result.contributions[f][result.recommendation] - result.contributions[f][result.runner_up]
+            for f in result.deciding}
+    if lead[answer["deciding"]] < max(lead.values()) - 1e-9:  # factors with equal leads are equally right
+        return (f"{answer['deciding']!r} helps, but it isn't the largest lead; look at the first 'Deciding factor' "
+                "line and the evidence it cites.")
+    return None
+
+
+@exercise(
+    "06.5",
+    "how far would the weight have to move?",
+    hint="Run score(EVENTS) and read its last sentence: it names the deciding factor and the weight below which "
+    "another framework catches up. Give a weight a little below that value, and name who catches up.",
+    solution='''
+        # The explanation's last sentence is the tipping point: below that weight of the deciding factor,
+        # the runner-up catches up. Any weight just under it changes the pick.
+        from helpers.usecases.decision import make_project, score, weight_to_change
+        from helpers.coursework.exercises.nb06 import EVENTS
+
+        result = score(EVENTS)
+        print(result.tipping_point)
+        factor = result.deciding[0]
+        at, other = weight_to_change(factor, make_project(EVENTS), result.weights, result.scores,
+                                     result.recommendation)
+        answer = {"factor": factor, "weight": round(at - 0.05, 2), "new_pick": other}
+    ''',
+    praise="Right: you read the tipping point and the runner-up from the explanation, not by moving sliders at random.",
+)
+def events_tipping(answer: Any) -> str | None:
+    from helpers.usecases.decision import WEIGHTS, score
+
+    if not isinstance(answer, dict) or set(answer) != {"factor", "weight", "new_pick"}:
+        return ('the answer should be a dict with three keys: {"factor": "a factor name", "weight": a number, '
+                '"new_pick": "a framework"}.')
+    base = score(EVENTS)
+    if answer["factor"] not in WEIGHTS:
+        return f"'factor' should be one of {list(WEIGHTS)}, got {answer['factor']!r}."
+    if answer["factor"] != base.deciding[0]:
+        return (f"move the weight the explanation's last sentence names; you moved {answer['factor']!r}, "
+                "which is not the deciding factor.")
+    try:
+        moved = score(EVENTS, {answer["factor"]: answer["weight"]})
+    except (TypeError, ValueError) as exc:
+        return f"the helper refused that weight: {exc}"
+    if moved.recommendation == base.recommendation:
+        return (f"at weight {answer['weight']} the pick is still {base.recommendation}: go below the value the "
+                "explanation gives.")
+    if answer["new_pick"] != moved.recommendation:
+        return f"the pick does change at that weight, but not to {answer['new_pick']!r}: read who catches up."
     return None
