@@ -13,6 +13,7 @@ NOTEBOOKS: list[tuple[str, str]] = [
     ("00_start_here.ipynb", "Start here: Django, Flask and FastAPI, run side by side"),
     ("01_architecture.ipynb", "Architecture: batteries included, micro, modern async"),
     ("02_concurrency.ipynb", "Concurrency: a blocked worker next to an event loop"),
+    ("03_serving.ipynb", "Serving for real: worker processes, waiting connections, production servers"),
     ("04_components.ipynb", "Components: ORM, templates and validation"),
     ("06_use_cases.ipynb", "Use cases: which framework when"),
 ]

@@ -14,6 +14,7 @@ import ctypes
 import os
 import re
 import resource
+import shlex
 import signal
 import socket
 import subprocess
@@ -73,6 +74,13 @@ class ServerProcess:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def command(self) -> str:
+        """Return the command line that started the server, as you would type it (port shown as PORT)."""
+        words = ["python", *self.argv[1:]]
+        words = [w.replace(f"{HOST}:{self.port}", f"{HOST}:PORT") if w != str(self.port) else "PORT" for w in words]
+        return shlex.join(words)
+
+    @property
     def pid(self) -> int:
         """Return the master process's id."""
         return self._popen.pid if self._popen else -1
@@ -95,6 +103,13 @@ class ServerProcess:
     def rss(self) -> int:
         """Return the resident memory of the whole process tree, in bytes."""
         return sum(_safe(lambda p=p: p.memory_info().rss, 0) for p in self.processes())
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the whole process tree has used so far, in seconds."""
+        def used(p: psutil.Process) -> float:
+            t = p.cpu_times()
+            return t.user + t.system
+        return sum(_safe(lambda p=p: used(p), 0.0) for p in self.processes())
 
     def thread_count(self) -> int:
         """Return the number of OS threads in the whole process tree."""
