@@ -226,3 +226,16 @@ def test_kernel_exit_stops_its_servers(how):
         kernel.kill()
         kernel.wait()
         kernel.stdout.close()
+
+
+def test_an_interrupted_start_leaves_nothing_behind(no_orphans, monkeypatch):
+    seen = []
+
+    def interrupt(proc, *args):
+        seen.extend(p.pid for p in proc.processes())
+        raise KeyboardInterrupt  # the learner pressed stop while the server was starting
+
+    monkeypatch.setattr(processes, "_wait_until_answers", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        start_gunicorn(FLASK, "t-interrupt", workers=2)
+    assert seen and list_processes() == [] and gone(seen)
