@@ -195,11 +195,18 @@ def _stop_tree(popen: subprocess.Popen, timeout: float) -> None:
         popen.wait(timeout)
 
 
+try:  # loaded here, not in the forked child, where only async-signal-safe work belongs
+    _LIBC: Any = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    _LIBC = None
+
+
 def _child_setup() -> None:
     """In the child before exec: die with the kernel, and allow thousands of open connections."""
     # PR_SET_PDEATHSIG = 1: if the kernel dies without running atexit (killed), the master gets SIGTERM.
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    # It fires when the *thread* that started the server ends: notebooks start them from the main thread.
+    if _LIBC is not None and hasattr(_LIBC, "prctl"):
+        _LIBC.prctl(1, signal.SIGTERM)
     with contextlib.suppress(ValueError, OSError):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         want = 65536 if hard == resource.RLIM_INFINITY else hard
