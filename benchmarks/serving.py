@@ -3,6 +3,8 @@
 8. gunicorn gthread (1 worker x 1000 threads) and uvicorn (1 worker, uvloop): connections held open,
    each with a request waiting on the server; resident memory of the process tree against the
    count, fitted by least squares (KiB per connection), and the latency of a probe request.
+10. peak resident memory of running notebook 03 top to bottom: the kernel and every process under it
+   (servers, workers, load clients), sampled every 50 ms; Binder gives 2 GB.
 9. notebook 02's model (`simulate("wsgi", workers=W)`) against gunicorn with W sync worker processes,
    12 requests of 100 ms I/O at once, calibrated by one run with no I/O; the worst makespan error.
 
@@ -10,17 +12,26 @@
 """
 from __future__ import annotations
 
+import copy
+import os
 import sys
+import threading
+import time
+
+import nbformat
+import psutil
 
 from helpers.concurrency.loadgen import run_load
 from helpers.concurrency.simulation import simulate
 from helpers.concurrency.waiting import fit_memory, hold_connections
 from helpers.serving.processes import start_gunicorn, start_uvicorn
 
-from ._common import Figure, median, run_alone
+from ._common import ROOT, Figure, median, run_alone
 
 STEPS = [300, 600, 900]  # under gthread's default worker_connections (1,000)
 MODEL_GOAL = 0.15
+PEAK_GOAL_MIB = 1536
+NOTEBOOK = ROOT / "notebooks" / "03_serving.ipynb"
 
 
 def idle_memory(repeat: int) -> list[Figure]:
@@ -73,10 +84,50 @@ def model_error(repeat: int) -> Figure:
     )
 
 
+def tree_rss_mib() -> float:
+    """Return the resident memory of this process's descendants (the kernel and what it started), in MiB."""
+    total = 0
+    for p in psutil.Process().children(recursive=True):
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+def notebook_peak_memory() -> Figure:
+    """Run notebook 03 in a fresh kernel as the build does; return the peak RSS of everything it started."""
+    from tools.build_notebooks import execute
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    peak, done = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_mib())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    try:
+        execute(copy.deepcopy(nb), NOTEBOOK.parent)
+    finally:
+        done.set()
+        sampler.join()
+    seconds = time.perf_counter() - t0
+    return Figure(
+        key="serving.notebook_peak_memory", label="10. peak memory, notebook 03 (kernel + servers + clients)",
+        value=peak[0], unit="MiB", goal=f"<= {PEAK_GOAL_MIB} MiB", met=peak[0] <= PEAK_GOAL_MIB,
+        details={"seconds": seconds, "loadavg_1m": os.getloadavg()[0]},
+        note=f"the run took {seconds:.1f} s (goal 60 s; load average {os.getloadavg()[0]:.1f} on this machine)",
+    )
+
+
 def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
-    """Measure memory per waiting connection on both servers and the model's error against real workers."""
+    """Measure memory per waiting connection, the model's error against real workers, notebook 03's peak memory."""
     repeat = 1 if quick else repeat
-    return [*idle_memory(repeat), model_error(repeat)]
+    return [*idle_memory(repeat), model_error(repeat), notebook_peak_memory()]
 
 
 if __name__ == "__main__":
