@@ -18,7 +18,7 @@ import traceback
 
 from ._common import Figure, table, write_json
 
-FIGURES = ["course_runtime", "server_start", "model_fidelity", "async_efficiency", "widget_redraw",
+FIGURES = ["course_runtime", "server_start", "model_fidelity", "async_efficiency", "serving", "widget_redraw",
            "framework_overhead"]
 
 

@@ -20,18 +20,8 @@ from .server_start import in_kernel_app
 
 FRAMEWORKS = ("django", "flask", "fastapi")
 
-# A published figure to read ours against: its source and conditions matter more than its numbers.
-PUBLISHED = {
-    "source": "Robyn docs, 'Comparison' page: https://robyn-docs.vercel.app/documentation/api_reference/comparison",
-    "conditions": ("oha, 10,000 requests to a hello endpoint on the author's dual-core development machine, "
-                   "5 workers; Flask and Django under gunicorn, FastAPI under uvicorn; a competing "
-                   "framework's page, one run, no versions given"),
-    "req_per_s": {"flask": 1809.8, "fastapi": 2420.5, "django": 740.4},
-    "also": ("TechEmpower's independent runs (techempower.com/benchmarks, JSON serialization test) place "
-             "FastAPI on uvicorn above Flask and Django, on many-core servers with wrk and tuned production "
-             "servers; FastAPI's own docs (fastapi.tiangolo.com/benchmarks) cite them and warn that simpler "
-             "tools always win such tests."),
-}
+# A published figure to read ours against (shared with notebook 03, which prints it beside its own).
+from helpers.serving.published import FRAMEWORK_HELLO as PUBLISHED  # noqa: E402
 
 HONEST_NOTE = (
     "In-kernel numbers are not production numbers: one process, so the server threads and the "

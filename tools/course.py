@@ -13,6 +13,7 @@ NOTEBOOKS: list[tuple[str, str]] = [
     ("00_start_here.ipynb", "Start here: Django, Flask and FastAPI, run side by side"),
     ("01_architecture.ipynb", "Architecture: one app built three ways"),
     ("02_concurrency.ipynb", "Concurrency: a blocked worker next to an event loop"),
+    ("03_serving.ipynb", "Serving for real: worker processes, waiting connections, production servers"),
     ("04_data.ipynb", "Data: two ORMs, the N+1 trap, injection and migrations"),
     ("05_web_layer.ipynb", "The web layer: templates, validation, JSON APIs, authentication and testing"),
     ("06_use_cases.ipynb", "Use cases: which framework when"),

@@ -1,0 +1,404 @@
+"""Run production servers (gunicorn, uvicorn) as real processes on 127.0.0.1, one per name.
+
+The in-kernel servers of `helpers.serving.servers` are threads of the kernel and share its GIL.
+A production server is a master process with worker processes: these helpers start one
+from an import string ("helpers.apps.serving_flask:app"), wait until it answers, and stop it
+with all its workers. Re-running a cell replaces the server of that name; `stop_all()` and the
+kernel's exit stop them all.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import re
+import resource
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from IPython.display import HTML
+
+from helpers.numbers import require_number
+from helpers.serving import links
+
+HOST = "127.0.0.1"  # loopback only, like every server of the course
+ROOT = Path(__file__).resolve().parent.parent.parent  # the course's folder: the servers import helpers from it
+DEFAULT_DEADLINE = 20.0
+MAX_WORKERS = 16
+MAX_THREADS = 4000
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+_IMPORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\(\))?$")
+_STDERR_TAIL = 15  # lines of the server's stderr an error message quotes
+
+_registry: dict[str, "ServerProcess"] = {}
+_lock = threading.RLock()
+
+
+class ServerProcessError(RuntimeError):
+    """A server process did not start: the message says why and quotes its stderr."""
+
+
+class ServerProcess:
+    """One server process (a master and its workers): its URL, its process tree, link and stop()."""
+
+    def __init__(self, name: str, server: str, app: str, argv: list[str], port: int,
+                 workers: int, threads: int) -> None:
+        self.name = name
+        self.server = server  # e.g. "gunicorn sync", "uvicorn uvloop+httptools"
+        self.app = app
+        self.argv = argv
+        self.host = HOST
+        self.port = port
+        self.workers = workers
+        self.threads = threads
+        self.started_in: float = float("nan")  # seconds from start to the first answer
+        self._popen: subprocess.Popen | None = None
+        self._log_path: Path | None = None
+        self._stopped = False
+
+    # -- what a notebook uses ------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Return the base URL, e.g. http://127.0.0.1:PORT."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def command(self) -> str:
+        """Return the command line that started the server, as you would type it (port shown as PORT)."""
+        words = ["python", *self.argv[1:]]
+        words = [w.replace(f"{HOST}:{self.port}", f"{HOST}:PORT") if w != str(self.port) else "PORT" for w in words]
+        return shlex.join(words)
+
+    @property
+    def pid(self) -> int:
+        """Return the master process's id."""
+        return self._popen.pid if self._popen else -1
+
+    @property
+    def running(self) -> bool:
+        """Tell whether the master process is alive and not stopped."""
+        return bool(self._popen and self._popen.poll() is None and not self._stopped)
+
+    def processes(self) -> list[psutil.Process]:
+        """Return the master and every process under it (its workers)."""
+        if not self.running:
+            return []
+        try:
+            master = psutil.Process(self.pid)
+            return [master, *master.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def rss(self) -> int:
+        """Return the resident memory of the whole process tree, in bytes."""
+        return sum(_safe(lambda p=p: p.memory_info().rss, 0) for p in self.processes())
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the whole process tree has used so far, in seconds."""
+        def used(p: psutil.Process) -> float:
+            t = p.cpu_times()
+            return t.user + t.system
+        return sum(_safe(lambda p=p: used(p), 0.0) for p in self.processes())
+
+    def thread_count(self) -> int:
+        """Return the number of OS threads in the whole process tree."""
+        return sum(_safe(p.num_threads, 0) for p in self.processes())
+
+    def get(self, path: str = "/", timeout: float = 10.0, **kwargs: Any) -> httpx.Response:
+        """GET `path` on a fresh connection, with a timeout."""
+        require_number("timeout", timeout, 0, 600, low_open=True, unit="seconds")
+        with httpx.Client(base_url=self.url, timeout=timeout) as client:
+            return client.get(path, **kwargs)
+
+    def stderr_tail(self, lines: int = _STDERR_TAIL) -> str:
+        """Return the last `lines` lines the server wrote to stderr (its log), without routine INFO lines."""
+        if self._log_path is None or not self._log_path.exists():
+            return ""
+        text = self._log_path.read_text(errors="replace")
+        kept = [line for line in text.splitlines() if "[INFO]" not in line and not line.startswith("INFO:")]
+        return "\n".join(kept[-lines:])
+
+    def browser_url(self, path: str = "/") -> str:
+        """Return the URL a learner's browser should open."""
+        return links.browser_url(self.port, path)
+
+    def link(self, path: str = "/") -> HTML:
+        """Return a clickable link to `path`, right for local JupyterLab and for JupyterHub."""
+        return HTML(links.link_html(f"{self.name} {path}", self.port, path))
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the master and every worker (the whole process group); idempotent."""
+        with _lock:
+            if _registry.get(self.name) is self:
+                del _registry[self.name]
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._popen is not None:
+            _stop_tree(self._popen, timeout)
+        if self._log_path is not None:
+            with contextlib.suppress(OSError):
+                self._log_path.unlink()
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<ServerProcess {self.name!r} {self.server} {self.workers}x{self.threads} {state} at {self.url}>"
+
+    def _repr_html_(self) -> str:
+        state = "running" if self.running else "stopped"
+        link = links.link_html(self.name, self.port) if self.running else ""
+        return (f"<code>{self.name}</code>: {self.server}, {self.workers} worker(s) x {self.threads} "
+                f"thread(s), {state} at <code>{self.url}</code> {link}")
+
+
+def _safe(fn: Any, default: Any) -> Any:
+    try:
+        return fn()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return default
+
+
+def _stop_tree(popen: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after `timeout`."""
+    try:
+        tree = [psutil.Process(popen.pid), *psutil.Process(popen.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        tree = []
+    # The server runs in a session of its own, so its group id is its pid: one signal reaches every worker.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(popen.pid, signal.SIGTERM)
+    _, alive = psutil.wait_procs(tree, timeout=timeout)
+    for p in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(popen.pid, signal.SIGKILL)  # anything forked meanwhile
+    psutil.wait_procs(alive, timeout=timeout)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        popen.wait(timeout)
+
+
+try:  # loaded here, not in the forked child, where only async-signal-safe work belongs
+    _LIBC: Any = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    _LIBC = None
+
+
+def _child_setup() -> None:
+    """In the child before exec: die with the kernel, and allow thousands of open connections."""
+    # PR_SET_PDEATHSIG = 1: if the kernel dies without running atexit (killed), the master gets SIGTERM.
+    # It fires when the *thread* that started the server ends: notebooks start them from the main thread.
+    if _LIBC is not None and hasattr(_LIBC, "prctl"):
+        _LIBC.prctl(1, signal.SIGTERM)
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = 65536 if hard == resource.RLIM_INFINITY else hard
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(want, 65536)), hard))
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _check_port_free(name: str, port: int) -> None:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((HOST, port))
+        except OSError as exc:
+            raise ServerProcessError(
+                f"{name!r} cannot listen on {HOST}:{port}: {exc.strerror or exc}. "
+                "Use port=0 (the default) to get a free port."
+            ) from None
+
+
+def _validate(name: Any, app: Any, workers: Any, threads: Any, port: Any, deadline: Any, ready_path: Any) -> None:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValueError(f"name must be 1-40 letters, digits, '_', '.', '-' starting with a letter or digit, "
+                         f"got {name!r}")
+    if not isinstance(app, str) or not _IMPORT_RE.match(app):
+        raise ValueError(f"app must be an import string 'package.module:attribute' "
+                         f"(e.g. 'helpers.apps.serving_flask:app'), got {app!r}")
+    require_number("workers", workers, 1, MAX_WORKERS, integer=True)
+    require_number("threads", threads, 1, MAX_THREADS, integer=True)
+    require_number("port", port, 0, 65535, integer=True)
+    require_number("deadline", deadline, 0, 120, low_open=True, unit="seconds")
+    if not isinstance(ready_path, str) or not ready_path.startswith("/"):
+        raise ValueError(f"ready_path must be a path starting with '/', got {ready_path!r}")
+
+
+def _launch(name: str, server: str, app: str, argv: list[str], port: int, workers: int, threads: int,
+            deadline: float, ready_path: str, ready_marker: str) -> ServerProcess:
+    """Replace any server called `name`, start `argv`, and wait until every worker is up and it answers."""
+    with _lock:
+        old = _registry.get(name)
+        if old is not None:
+            old.stop()
+        _check_port_free(name, port)
+        proc = ServerProcess(name, server, app, argv, port, workers, threads)
+        fd, log = tempfile.mkstemp(prefix=f"course-{name}-", suffix=".log")
+        proc._log_path = Path(log)
+        env = dict(os.environ)
+        # The server imports the course's helpers from this folder, as the kernel does.
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+        env["PYTHONUNBUFFERED"] = "1"
+        t0 = time.perf_counter()
+        try:
+            with os.fdopen(fd, "wb") as log_file:
+                proc._popen = subprocess.Popen(
+                    argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: stop() signals the master and all workers
+                    preexec_fn=_child_setup,
+                )
+            _wait_until_answers(proc, time.monotonic() + deadline, ready_path, deadline, ready_marker)
+        except BaseException:
+            # Also on KeyboardInterrupt: never leave a half-started server behind.
+            proc.stop(timeout=2.0)
+            raise
+        proc.started_in = time.perf_counter() - t0
+        _registry[name] = proc
+        return proc
+
+
+def _log_count(proc: ServerProcess, marker: str) -> int:
+    try:
+        return proc._log_path.read_text(errors="replace").count(marker)
+    except OSError:
+        return 0
+
+
+def _wait_until_answers(proc: ServerProcess, end: float, ready_path: str, deadline: float, marker: str) -> None:
+    while time.monotonic() < end:
+        code = proc._popen.poll()
+        if code is not None:
+            raise ServerProcessError(
+                f"{proc.name!r} ({proc.server} serving {proc.app}) exited with code {code} while starting. "
+                f"It said:\n{proc.stderr_tail() or '(nothing)'}"
+            )
+        if _log_count(proc, marker) < proc.workers:
+            time.sleep(0.02)
+            continue
+        try:
+            with httpx.Client(timeout=max(0.1, min(2.0, end - time.monotonic()))) as client:
+                client.get(proc.url + ready_path)
+            return
+        except httpx.TransportError:
+            time.sleep(0.02)
+    tail = proc.stderr_tail() or "(nothing)"
+    proc.stop(timeout=2.0)
+    raise ServerProcessError(
+        f"{proc.name!r} ({proc.server} serving {proc.app}) did not answer GET {ready_path} within {deadline:g} s. "
+        f"It said:\n{tail}"
+    )
+
+
+def start_gunicorn(
+    app: str,
+    name: str,
+    *,
+    workers: int = 1,
+    threads: int = 1,
+    worker_connections: int = 1000,
+    port: int = 0,
+    deadline: float = DEFAULT_DEADLINE,
+    ready_path: str = "/",
+    timeout: int = 120,
+) -> ServerProcess:
+    """Serve the WSGI app at import string `app` with gunicorn: `workers` processes x `threads` threads.
+
+    threads=1 runs gunicorn's `sync` worker (one request per process at a time); threads>1 its
+    `gthread` worker, which also caps open connections per worker at `worker_connections`.
+    """
+    _validate(name, app, workers, threads, port, deadline, ready_path)
+    require_number("worker_connections", worker_connections, 1, 100_000, integer=True)
+    require_number("timeout", timeout, 1, 3600, integer=True, unit="seconds")
+    port = port or free_port()
+    worker_class = "sync" if threads == 1 else "gthread"
+    argv = [sys.executable, "-m", "gunicorn", app, "--bind", f"{HOST}:{port}", "--workers", str(workers),
+            "--worker-class", worker_class, "--threads", str(threads),
+            "--worker-connections", str(worker_connections),
+            "--timeout", str(timeout),  # the master kills a worker silent for this long (a long CPU request)
+            "--graceful-timeout", "1",  # stop() waits this long for requests in flight, not gunicorn's 30 s
+            # Import the app once in the master, then fork: every worker is ready as soon as it exists,
+            # so the first measurement does not race workers still importing their framework.
+            "--preload",
+            "--log-level", "info", "--error-logfile", "-"]
+    return _launch(name, f"gunicorn {worker_class}", app, argv, port, workers, threads, deadline, ready_path,
+                   ready_marker="Booting worker with pid")
+
+
+def start_uvicorn(
+    app: str,
+    name: str,
+    *,
+    workers: int = 1,
+    fast: bool = True,
+    port: int = 0,
+    deadline: float = DEFAULT_DEADLINE,
+    ready_path: str = "/",
+    lifespan: str = "auto",
+) -> ServerProcess:
+    """Serve the ASGI app at import string `app` with uvicorn: `workers` processes, one event loop each.
+
+    fast=True uses uvloop and httptools (what `uvicorn[standard]` installs); False the asyncio
+    loop and the pure-Python h11 parser, as the in-kernel servers do.
+    """
+    _validate(name, app, workers, 1, port, deadline, ready_path)
+    if not isinstance(fast, bool):
+        raise ValueError(f"fast must be True or False, got {fast!r}")
+    if lifespan not in ("auto", "on", "off"):
+        raise ValueError(f"lifespan must be one of ('auto', 'on', 'off'), got {lifespan!r}")
+    port = port or free_port()
+    loop, http = ("uvloop", "httptools") if fast else ("asyncio", "h11")
+    argv = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port), "--workers", str(workers),
+            "--loop", loop, "--http", http, "--lifespan", lifespan, "--no-access-log",
+            "--timeout-graceful-shutdown", "1", "--log-level", "info"]
+    # Each worker logs this once it has imported the app, just before it serves.
+    return _launch(name, f"uvicorn {loop}+{http}", app, argv, port, workers, 1, deadline, ready_path,
+                   ready_marker="Started server process")
+
+
+def list_processes() -> list[ServerProcess]:
+    """Return the server processes this kernel is running, oldest first."""
+    with _lock:
+        return list(_registry.values())
+
+
+def get_process(name: str) -> ServerProcess:
+    """Return the running server process called `name`."""
+    with _lock:
+        if name not in _registry:
+            names = ", ".join(sorted(_registry)) or "none"
+            raise KeyError(f"no server process named {name!r} is running (running: {names})")
+        return _registry[name]
+
+
+def stop_all() -> int:
+    """Stop every server process this kernel started, with its workers; return how many."""
+    procs = list_processes()
+    for proc in procs:
+        proc.stop()
+    return len(procs)
+
+
+atexit.register(stop_all)

@@ -1,0 +1,47 @@
+"""Held connections: the server's threads, memory and a probe, step by step; the fitted slope."""
+from __future__ import annotations
+
+import pytest
+
+from helpers.concurrency.waiting import WaitingPoint, fit_memory, hold_connections
+from helpers.serving.processes import start_gunicorn, start_uvicorn, stop_all
+
+
+def test_held_connections_take_threads_on_gthread_not_on_uvicorn():
+    try:
+        threaded = start_gunicorn("helpers.apps.serving_flask:app", "t-wait-g", threads=100, ready_path="/json")
+        t_points = hold_connections(threaded, [20, 40], wait_s=5)
+        loop = start_uvicorn("helpers.apps.serving_fastapi:app", "t-wait-u", ready_path="/json")
+        l_points = hold_connections(loop, [20, 40], wait_s=5)
+    finally:
+        stop_all()
+    assert [p.waiting for p in t_points] == [0, 20, 40]
+    assert t_points[2].threads >= t_points[0].threads + 35  # one thread per waiting connection
+    assert l_points[2].threads - l_points[0].threads <= 2
+    assert all(p.probe_answered for p in t_points + l_points)
+    assert all(p.rss_mib > 10 for p in t_points + l_points)
+
+
+def test_past_its_threads_a_threaded_server_makes_the_probe_wait():
+    try:
+        threaded = start_gunicorn("helpers.apps.serving_flask:app", "t-wait-full", threads=10, ready_path="/json")
+        points = hold_connections(threaded, [10], wait_s=5, probe_timeout=0.5)
+    finally:
+        stop_all()
+    assert points[0].probe_answered and not points[1].probe_answered
+
+
+def test_fit_memory_recovers_a_line():
+    points = [WaitingPoint(n, 50 + n * 24 / 1024, 5, 0.001, True) for n in (0, 100, 200, 300)]
+    base, kib = fit_memory(points)
+    assert base == pytest.approx(50) and kib == pytest.approx(24)
+    assert fit_memory(points + [WaitingPoint(400, 1.0, 5, 1.0, False)], up_to=300) == pytest.approx((base, kib))
+    with pytest.raises(ValueError, match="two or more"):
+        fit_memory(points[:1])
+
+
+@pytest.mark.parametrize("steps", [[], [10, 5], [0], "100", [6000]])
+def test_bad_steps_are_refused(steps):
+    with start_uvicorn("helpers.apps.serving_fastapi:app", "t-wait-bad", ready_path="/json") as server:
+        with pytest.raises(ValueError, match="step"):
+            hold_connections(server, steps)
