@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from helpers.serving import processes
+from helpers.serving.servers import ServerLink
 from helpers.serving.processes import (
     ServerProcessError,
     get_process,
@@ -195,7 +196,8 @@ def test_bad_names_and_import_strings(no_orphans, name, app):
 
 def test_link_points_at_the_server(no_orphans):
     with start_gunicorn(FLASK, "t-link", ready_path="/json") as server:
-        html = server.link("/json").data
+        link = server.link("/json")
+        html = ServerLink.bundle(link.name, link.path, link.lookup)[0]["text/html"]
         assert f":{server.port}/json" in html or f"/proxy/{server.port}/json" in html
         assert str(server.port) in server._repr_html_()
 

@@ -45,10 +45,21 @@ def test_a_link_shown_before_a_rerun_reaches_the_new_server(rerun_then_stop):
 
 def test_a_link_to_a_stopped_server_says_which_cell_to_rerun(rerun_then_stop):
     text = html_of(rerun_then_stop.cells[1])
-    assert "not running" in text and "re-run the cell that serves it" in text and "link-test" in text
+    assert "not running" in text and "re-run the cell that starts it" in text and "link-test" in text
     assert not re.search(r"href=", text), "a stopped server's link must not be clickable"
 
 
 def test_a_server_repr_holds_no_link_that_could_go_dead():
     nb = run([SERVE + "server"])
     assert "href" not in html_of(nb.cells[0])
+
+
+def test_a_link_to_a_server_process_follows_it_too():
+    start = ("from helpers.serving.processes import start_gunicorn\n"
+             "proc = start_gunicorn('helpers.apps.serving_flask:app', 'link-proc', workers=1)\n")
+    nb = run([start, "proc.link('/')", start + "print(proc.port)"])
+    new_port = nb.cells[2].outputs[-1]["text"].strip().splitlines()[-1]
+    assert f"127.0.0.1:{new_port}/" in html_of(nb.cells[1])
+    nb = run([start, "proc.link('/')", "import helpers.serving.processes as p\np.stop_all()"])
+    text = html_of(nb.cells[1])
+    assert "not running" in text and "link-proc" in text and "href" not in text

@@ -27,10 +27,10 @@ from typing import Any
 
 import httpx
 import psutil
-from IPython.display import HTML
 
 from helpers.numbers import require_number
 from helpers.serving import links
+from helpers.serving.servers import ServerLink
 
 HOST = "127.0.0.1"  # loopback only, like every server of the course
 ROOT = Path(__file__).resolve().parent.parent.parent  # the course's folder: the servers import helpers from it
@@ -133,9 +133,9 @@ class ServerProcess:
         """Return the URL a learner's browser should open."""
         return links.browser_url(self.port, path)
 
-    def link(self, path: str = "/") -> HTML:
-        """Return a clickable link to `path`, right for local JupyterLab and for JupyterHub."""
-        return HTML(links.link_html(f"{self.name} {path}", self.port, path))
+    def link(self, path: str = "/") -> ServerLink:
+        """Return a clickable link to `path` that follows this server's name across re-runs and stops."""
+        return ServerLink(self.name, path, lookup=_running_process)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the master and every worker (the whole process group); idempotent."""
@@ -150,6 +150,9 @@ class ServerProcess:
         if self._log_path is not None:
             with contextlib.suppress(OSError):
                 self._log_path.unlink()
+        with _lock:
+            if self.name not in _registry:  # replaced by a new server: the start refreshes the links
+                ServerLink.refresh(self.name)
 
     def __enter__(self) -> "ServerProcess":
         return self
@@ -162,10 +165,15 @@ class ServerProcess:
         return f"<ServerProcess {self.name!r} {self.server} {self.workers}x{self.threads} {state} at {self.url}>"
 
     def _repr_html_(self) -> str:
+        # No clickable link here: a stored repr would outlive the server. `link()` follows it.
         state = "running" if self.running else "stopped"
-        link = links.link_html(self.name, self.port) if self.running else ""
         return (f"<code>{self.name}</code>: {self.server}, {self.workers} worker(s) x {self.threads} "
-                f"thread(s), {state} at <code>{self.url}</code> {link}")
+                f"thread(s), {state} at <code>{self.url}</code> (<code>.link()</code> gives a link to click)")
+
+
+def _running_process(name: str) -> "ServerProcess | None":
+    with _lock:
+        return _registry.get(name)
 
 
 def _safe(fn: Any, default: Any) -> Any:
@@ -277,6 +285,7 @@ def _launch(name: str, server: str, app: str, argv: list[str], port: int, worker
             raise
         proc.started_in = time.perf_counter() - t0
         _registry[name] = proc
+        ServerLink.refresh(name)  # links shown for an older server of this name now reach this one
         return proc
 
 

@@ -225,51 +225,57 @@ class Server:
 class ServerLink:
     """A link to a server by name: shown once, then kept up to date wherever it was shown.
 
-    Re-running a cell that serves under the same name moves every earlier link to the new
-    port; stopping the server turns them into a note saying which cell to re-run. Stored
-    notebooks therefore never hold a link to a server that is gone.
+    Re-running a cell that starts a server under the same name moves every earlier link to
+    the new port; stopping the server turns them into a note saying which cell to re-run.
+    Stored notebooks therefore never hold a link to a server that is gone. `lookup` finds
+    the server now running under a name (threads here, processes in `serving.processes`).
     """
 
-    _shown: dict[str, list[tuple[Any, str]]] = {}  # server name -> [(display handle, path)]
+    _shown: dict[str, list[tuple[Any, str, Callable[[str], Any]]]] = {}  # name -> [(handle, path, lookup)]
 
-    def __init__(self, name: str, path: str = "/") -> None:
+    def __init__(self, name: str, path: str = "/", lookup: "Callable[[str], Any] | None" = None) -> None:
         if not isinstance(path, str) or not path.startswith("/"):
             raise ValueError(f"path must start with '/', like '/admin/', got {path!r}")
         self.name = name
         self.path = path
+        self.lookup = lookup or _running_thread_server
 
     @staticmethod
-    def bundle(name: str, path: str) -> tuple[dict[str, str], dict[str, Any]]:
+    def bundle(name: str, path: str, lookup: "Callable[[str], Any] | None" = None) -> tuple[dict[str, str], dict[str, Any]]:
         """Return the (data, metadata) to display for `name`'s link as things stand now."""
-        with _registry_lock:
-            server = _registry.get(name)
+        server = (lookup or _running_thread_server)(name)
         meta = {"helpers": {"server_link": name}}
         if server is not None and server.running:
             html_ = links.link_html(f"{name} {path}", server.port, path)
             return {"text/html": html_, "text/plain": f"link to {name} {path}"}, meta
         note = (
-            f"<code>{name}</code> is not running: re-run the cell that serves it "
-            f"(it calls <code>serve(…, \"{name}\")</code>) and this link comes back."
+            f"<code>{name}</code> is not running: re-run the cell that starts it "
+            f"(it names <code>\"{name}\"</code>) and this link comes back."
         )
-        return {"text/html": note, "text/plain": f"{name} is not running: re-run the cell that serves it"}, meta
+        return {"text/html": note, "text/plain": f"{name} is not running: re-run the cell that starts it"}, meta
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        data, meta = self.bundle(self.name, self.path)
+        data, meta = self.bundle(self.name, self.path, self.lookup)
         handle = display(data, metadata=meta, raw=True, display_id=True)
         if handle is not None:
-            self._shown.setdefault(self.name, []).append((handle, self.path))
+            self._shown.setdefault(self.name, []).append((handle, self.path, self.lookup))
 
     @classmethod
     def refresh(cls, name: str) -> None:
         """Update every link to `name` shown so far (after a start, a replacement or a stop)."""
-        for handle, path in cls._shown.get(name, []):
-            data, meta = cls.bundle(name, path)
+        for handle, path, lookup in cls._shown.get(name, []):
+            data, meta = cls.bundle(name, path, lookup)
             try:
                 handle.update(data, metadata=meta, raw=True)
             except Exception:  # no kernel to send to (a script, or shutdown): nothing to update
                 pass
+
+
+def _running_thread_server(name: str) -> "Server | None":
+    with _registry_lock:
+        return _registry.get(name)
 
 
 def show_links(servers: "Iterable[Server]", path: str = "/") -> None:
