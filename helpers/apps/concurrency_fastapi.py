@@ -7,6 +7,8 @@ from typing import AsyncIterator
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Query
 
+from helpers.numbers import require_number
+
 MAX_MS = 5000  # a typo like ms=100000 should not hang a notebook cell for minutes
 Ms = Query(100, ge=0, le=MAX_MS)
 
@@ -55,8 +57,7 @@ def create_app(threads: int | None = None) -> FastAPI:
     if threads is None:
         app = FastAPI()
     else:
-        if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 1000:
-            raise ValueError(f"threads must be an int in [1, 1000] or None, got {threads!r}")
+        require_number("threads", threads, 1, 1000, integer=True)
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
