@@ -108,6 +108,17 @@ def test_02_3_app_that_no_longer_waits_is_caught():
     assert not result.passed and "answered at once" in result.message
 
 
+def test_02_3_app_that_raises_points_to_the_server_logs():
+    app = FastAPI()
+
+    @app.get("/slow")
+    async def slow(ms: int = 100) -> dict:
+        raise RuntimeError("oops")
+
+    result = evaluate("02.3", app)
+    assert not result.passed and "500" in result.message and "server_logs()" in result.message
+
+
 def test_02_3_missing_route_and_wrong_type():
     assert "/slow" in evaluate("02.3", FastAPI()).message
     assert "FastAPI app" in evaluate("02.3", 42).message

@@ -135,6 +135,9 @@ def fix_blocking(answer: Any) -> str | None:
         return "the answer should be a FastAPI app (what `FastAPI()` returns), not " + type(answer).__name__
     with serve_asgi(answer, "exercise-02-3", ready_path="/slow?ms=0") as server:
         single = server.get("/slow", params={"ms": 100})
+        if single.status_code >= 500:
+            return (f"GET /slow?ms=100 answered {single.status_code}: the handler raised an exception. "
+                    "Its traceback is in the server log: `from helpers import server_logs; print(server_logs())`.")
         if single.status_code != 200:
             return f"GET /slow?ms=100 answered {single.status_code}, not 200 OK: is there a route for \"/slow\"?"
         if single.elapsed.total_seconds() < 0.09:
