@@ -141,3 +141,19 @@ def test_moving_the_cursor_before_showing_is_refused():
 
     with pytest.raises(RuntimeError, match="show a figure"):
         TimelineCanvas().move_cursor(0.1)
+
+
+def test_the_cursor_keeps_its_colour_as_it_moves():
+    import base64
+    import io
+
+    from PIL import Image, ImageColor
+
+    from helpers.concurrency.timeline_plot import CURSOR
+
+    w = explore(n=10, io_ms=100, cpu_ms=5)
+    w.cursor.value = CURSOR_STEPS // 3  # away from the axis, where the first frame hid it
+    image = Image.open(io.BytesIO(base64.b64decode(png(w)))).convert("RGB")
+    cursor = ImageColor.getrgb(CURSOR)
+    exact = sum(count for count, colour in image.getcolors(1 << 16) if colour == cursor)
+    assert exact > 100, "the cursor line should be drawn in its own colour, not mapped onto a grey"

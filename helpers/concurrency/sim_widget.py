@@ -13,10 +13,10 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from PIL import Image
+from PIL import Image, ImageColor
 
 from helpers.concurrency.simulation import STATES, SimResult, simulate
-from helpers.concurrency.timeline_plot import CURSOR_GID, DYNAMIC, own_time_axes, plot_timeline, update_timeline
+from helpers.concurrency.timeline_plot import CURSOR, CURSOR_GID, DYNAMIC, own_time_axes, plot_timeline, update_timeline
 
 CURSOR_STEPS = 60  # positions of the Play control across the run
 SLOW_STEPS = 20  # of which, when one run is much shorter, this many go through the short run
@@ -37,6 +37,17 @@ def png_bytes(canvas: FigureCanvasAgg, palette: Image.Image | None = None) -> by
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _palette_of(image: Image.Image) -> Image.Image:
+    """Return 64 colours for later frames: 63 chosen from `image`, plus the cursor's own colour."""
+    # The cursor covers few pixels of the frame the colours are chosen from (at t = 0 it hides
+    # under the axis), so it would be mapped onto the nearest grey as it moves: keep it apart.
+    chosen = image.quantize(63, method=Image.Quantize.MAXCOVERAGE)
+    colours = (chosen.getpalette() or [])[: 63 * 3]
+    colours += [255, 255, 255] * (63 - len(colours) // 3)  # fewer than 63 colours in the frame
+    chosen.putpalette(colours + list(ImageColor.getrgb(CURSOR)))
+    return chosen
 
 
 def _rgb(canvas: FigureCanvasAgg) -> Image.Image:
@@ -132,7 +143,7 @@ class TimelineCanvas:
         for ax, spine in self._spines:
             ax.draw_artist(spine)
         if self._palette is None:
-            self._palette = _rgb(self._canvas).quantize(64, method=Image.Quantize.MAXCOVERAGE)
+            self._palette = _palette_of(_rgb(self._canvas))
         return png_bytes(self._canvas, self._palette)
 
     def pixels(self) -> np.ndarray:
