@@ -145,7 +145,9 @@ def fix_blocking(answer: Any) -> str | None:
         load = run_load(server.url, "/slow?ms=100", 10, timeout=20)
     if not load.ok:
         return f"some of 10 concurrent requests failed: statuses {sorted(set(load.statuses))}."
-    if load.makespan > 0.5:
+    # Ten blocking calls of 100 ms, one after another, can never take less than 1.0 s; awaiting
+    # ones take about 0.1 s, more on a busy machine: so only a run near the serial floor fails.
+    if load.makespan >= 0.95:
         return (f"10 concurrent requests took {load.makespan:.2f} s, about 10 x 100 ms: "
                 "the handler still blocks the loop. Is there a time.sleep (or another blocking call) left?")
     return None
