@@ -10,3 +10,8 @@ SKY = "#56B4E9"
 BLACK = "#000000"
 
 FRAMEWORKS = {"Django": DJANGO, "Flask": FLASK, "FastAPI": FASTAPI}
+
+# The same colours by name, for plots whose series are not frameworks (states of a request, model vs measured).
+VERMILLION = FASTAPI
+BLUE = FLASK
+GREEN = DJANGO

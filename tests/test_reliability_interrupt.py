@@ -189,7 +189,6 @@ def test_interrupt_during_a_load_run_leaves_nothing_behind(kernel):
 
 def test_interrupt_during_notebook_02s_load_helper_leaves_nothing_behind(kernel):
     """helpers.concurrency.load.run_load fires from a thread of its own: the interrupt must stop that thread too."""
-    pytest.importorskip("helpers.concurrency.load")
     kernel.run_json('srv = helpers.serve(io_app, "io", ready_path="/io/0"); print(json.dumps({"port": srv.port}))')
     # 30 s of I/O per request: far longer than the settle wait, so a load thread that keeps
     # running after the interrupt shows up as a leaked thread and open sockets.
@@ -219,7 +218,6 @@ print(json.dumps({"open": probe()["open"], "base": BASE["open"], "server": [s.na
 
 def test_interrupting_run_load_stops_the_load_itself(kernel):
     """While the server keeps running, the interrupted load must stop, not go on in the background."""
-    pytest.importorskip("helpers.concurrency.load")
     kernel.run_json('srv = helpers.serve(io_app, "io", ready_path="/io/0"); print(json.dumps({"port": srv.port}))')
     reply = kernel.run_and_interrupt(
         'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)

@@ -49,3 +49,7 @@ def test_every_scenario_is_described_with_a_model():
 def test_bad_arguments_are_refused(name, n):
     with pytest.raises(ValueError, match="must be"):
         measure(name, n=n)
+
+
+def test_every_scenario_says_where_the_model_may_miss():
+    assert all(len(s.caveat) > 40 for s in SCENARIOS.values())

@@ -36,20 +36,52 @@ def test_server_controls_reach_the_model():
 
 
 def test_play_moves_the_cursor_and_the_readout_shows_its_time():
-    w = explore(n=10, io_ms=100, cpu_ms=0)
-    assert w.time_label.value == "t = 0.00 s"
+    w = explore(n=10, io_ms=100, cpu_ms=0, threads=5)  # 0.2 s and 0.1 s: runs within 3x share the steps
+    assert w.time_label.value.startswith("<b>t = 0.000 s</b>")
     before = png(w)
     w.play.value = CURSOR_STEPS // 2
     assert w.cursor.value == CURSOR_STEPS // 2
-    assert w.time_label.value == "t = 0.50 s"
+    assert w.time_label.value.startswith("<b>t = 0.100 s</b>")
     assert png(w) != before
 
 
-def test_redraw_time_is_recorded():
+def test_the_readout_says_what_each_request_is_doing_at_the_cursor():
+    w = explore(n=10, io_ms=100, cpu_ms=5)  # one thread: 1.05 s; the loop: 0.15 s
+    w.cursor.value = CURSOR_STEPS  # the end: everything done on both sides
+    assert w.time_label.value.count("10 done") == 2
+    w.cursor.value = 0
+    wsgi, loop = w.time_label.value.split("<br>")[1:]
+    assert "1 running" in wsgi and "9 queued" in wsgi and "1 running" in loop and "9 queued" in loop
+
+
+def test_play_goes_slowly_through_a_much_shorter_run():
+    from helpers.concurrency.sim_widget import SLOW_STEPS, cursor_times
+    from helpers.concurrency.simulation import simulate
+
+    runs = [simulate("wsgi", 10, 0.1, 0.005), simulate("async", 10, 0.1, 0.005)]  # 1.05 s and 0.15 s
+    times = cursor_times(runs)
+    assert len(times) == CURSOR_STEPS + 1 and times == sorted(times)
+    assert times[SLOW_STEPS] == pytest.approx(0.15) and times[-1] == pytest.approx(1.05)
+    # Within the loop's run the steps are small enough to see each request's 5 ms of CPU start.
+    assert max(b - a for a, b in zip(times, times[1:SLOW_STEPS + 1])) < 0.01
+    close = [simulate("wsgi", 10, 0.1, threads=5), simulate("async", 10, 0.1)]  # 0.2 s and 0.1 s
+    assert cursor_times(close) == pytest.approx([0.2 * k / CURSOR_STEPS for k in range(CURSOR_STEPS + 1)])
+
+
+def test_a_slider_move_reuses_the_figure_while_the_layout_allows():
+    w = explore(n=200, io_ms=100, cpu_ms=5, threads=4)
+    fig = w.figure
+    w.io_ms.value = 110
+    assert w.figure is fig
+    w.workers.value = 2  # new rows: a new figure
+    assert w.figure is not fig
+
+
+def test_redrawing_the_cursor_where_it_is_changes_nothing():
     w = explore(n=20)
-    assert 0 < w.redraw_seconds < 30
     before = png(w)
-    assert 0 < w.redraw_cursor() < 30 and w.cursor.value == 0 and png(w) == before
+    w.redraw_cursor()
+    assert w.cursor.value == 0 and png(w) == before
 
 
 def test_a_cursor_move_redraws_only_the_cursor():
@@ -109,3 +141,19 @@ def test_moving_the_cursor_before_showing_is_refused():
 
     with pytest.raises(RuntimeError, match="show a figure"):
         TimelineCanvas().move_cursor(0.1)
+
+
+def test_the_cursor_keeps_its_colour_as_it_moves():
+    import base64
+    import io
+
+    from PIL import Image, ImageColor
+
+    from helpers.concurrency.timeline_plot import CURSOR
+
+    w = explore(n=10, io_ms=100, cpu_ms=5)
+    w.cursor.value = CURSOR_STEPS // 3  # away from the axis, where the first frame hid it
+    image = Image.open(io.BytesIO(base64.b64decode(png(w)))).convert("RGB")
+    cursor = ImageColor.getrgb(CURSOR)
+    exact = sum(count for count, colour in image.getcolors(1 << 16) if colour == cursor)
+    assert exact > 100, "the cursor line should be drawn in its own colour, not mapped onto a grey"

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from helpers.concurrency import simulation
 from helpers.concurrency.simulation import MODES, closed_form, simulate
 
 
@@ -102,11 +106,15 @@ def test_segments_describe_what_each_row_did():
     ({"mode": "threads"}, "mode"),
     ({"n": -1}, "n"),
     ({"n": 1.5}, "n"),
+    ({"n": True}, "n"),
     ({"n": 10**6}, "n"),
     ({"io": -0.1}, "io"),
     ({"cpu": float("nan")}, "cpu"),
+    ({"cpu": "1"}, "cpu"),
+    ({"io": math.inf}, "io"),
     ({"workers": 0}, "workers"),
     ({"threads": 0}, "threads"),
+    ({"threads": True}, "threads"),
     ({"pool": 0}, "pool"),
     ({"interval": -1}, "interval"),
     ({"overhead": 100}, "overhead"),
@@ -117,6 +125,91 @@ def test_bad_parameters_name_the_parameter_and_range(kwargs, name):
         simulate(**kwargs)
 
 
-def test_bad_percentile_is_refused():
+@pytest.mark.parametrize("p", [101, -1, None, "50"])
+def test_bad_percentile_is_refused(p):
     with pytest.raises(ValueError, match="p must be"):
-        simulate("async", 3, 0.1).percentile(101)
+        simulate("async", 3, 0.1).percentile(p)
+
+
+# Property tests of the simulation. derandomize: the same examples on every run (CI must
+# not be flaky); database=None: nothing written into the repository.
+PROPS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                 suppress_health_check=[HealthCheck.too_slow])
+EPS = 1e-9
+
+workloads = st.fixed_dictionaries({
+    "n": st.integers(0, 60),
+    "io": st.floats(0, 0.5, allow_nan=False),
+    "cpu": st.floats(0, 0.05, allow_nan=False),
+    "overhead": st.floats(0, 0.005, allow_nan=False),
+    "interval": st.sampled_from([0.0, 0.0, 0.001, 0.01, 0.05]),
+})
+servers = st.one_of(
+    st.fixed_dictionaries({"mode": st.just("wsgi"), "workers": st.integers(1, 4), "threads": st.integers(1, 8)}),
+    st.fixed_dictionaries({"mode": st.just("threadpool"), "pool": st.integers(1, 50)}),
+    st.fixed_dictionaries({"mode": st.sampled_from(["async", "blocking"])}),
+)
+
+
+@PROPS
+@given(workloads, servers)
+def test_no_request_finishes_before_it_starts_or_before_its_own_work(work, server):
+    result = simulate(**work, **server)
+    assert sorted(r.index for r in result.requests) == list(range(work["n"]))  # each request once
+    own = work["io"] + work["cpu"] + work["overhead"]
+    for r in result.requests:
+        assert r.arrival - EPS <= r.start <= r.finish + EPS
+        assert r.finish - r.arrival >= own - EPS  # nobody beats their own CPU + I/O
+    for s in result.segments:
+        assert s.start <= s.end + EPS
+
+
+@PROPS
+@given(workloads, servers)
+def test_makespan_is_at_least_the_single_request_floor_and_the_serialised_cpu(work, server):
+    result = simulate(**work, **server)
+    if work["n"] == 0:
+        assert result.makespan == 0
+        return
+    own = work["io"] + work["cpu"] + work["overhead"]
+    assert result.makespan >= own - EPS
+    # CPU never overlaps within one process (the GIL): W processes at best divide it by W.
+    processes = server.get("workers", 1)
+    assert result.makespan >= work["n"] * (work["cpu"] + work["overhead"]) / processes - EPS
+    if server["mode"] == "blocking":  # the loop is held for the whole of each request
+        assert result.makespan >= work["n"] * own - EPS
+    ps = [result.percentile(p) for p in (0, 50, 95, 100)]
+    assert ps == sorted(ps) and ps[-1] == pytest.approx(max(result.latencies))
+
+
+pure_io = st.fixed_dictionaries({
+    "n": st.integers(1, 60),
+    "io": st.floats(0.001, 0.5, allow_nan=False),
+    "interval": st.sampled_from([0.0, 0.001, 0.01, 0.05]),
+})
+
+
+@PROPS
+@given(pure_io, st.integers(1, 4), st.integers(1, 8), st.integers(1, 50))
+def test_more_workers_threads_or_pool_never_make_pure_io_slower(work, workers, threads, pool):
+    base = simulate("wsgi", workers=workers, threads=threads, **work).makespan
+    assert simulate("wsgi", workers=workers + 1, threads=threads, **work).makespan <= base + EPS
+    assert simulate("wsgi", workers=workers, threads=threads + 1, **work).makespan <= base + EPS
+    tp = simulate("threadpool", pool=pool, **work).makespan
+    assert simulate("threadpool", pool=pool + 1, **work).makespan <= tp + EPS
+    # And awaiting I/O is never slower than blocking the loop with it.
+    assert simulate("async", **work).makespan <= simulate("blocking", **work).makespan + EPS
+
+
+def test_the_properties_can_fail_on_a_broken_model(monkeypatch):
+    """Break the model on purpose (finish = start, no I/O wait): the floor property catches it."""
+    real = simulation.simulate
+
+    def broken(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.requests = [simulation.RequestTimes(r.index, r.arrival, r.start, r.start) for r in result.requests]
+        return result
+
+    monkeypatch.setattr(sys.modules[__name__], "simulate", broken)
+    with pytest.raises(AssertionError):
+        test_no_request_finishes_before_it_starts_or_before_its_own_work()

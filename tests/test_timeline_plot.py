@@ -17,10 +17,31 @@ def texts(fig: Figure) -> str:
 
 def test_one_panel_per_result_on_a_shared_time_axis():
     results = [simulate("wsgi", 10, 0.1), simulate("async", 10, 0.1)]
-    fig = plot_timeline(results)
+    fig = plot_timeline(results, time_axis="shared")
     assert len(fig.axes) == 2
     assert fig.axes[0].get_xlim() == fig.axes[1].get_xlim()
     assert fig.axes[0].get_xlim()[1] >= results[0].makespan
+
+
+def test_runs_far_apart_get_a_time_axis_each_and_say_so():
+    results = [simulate("wsgi", 10, 0.1), simulate("async", 10, 0.1)]  # 1.0 s and 0.1 s
+    fig = plot_timeline(results)
+    (_, wsgi_end), (_, loop_end) = (ax.get_xlim() for ax in fig.axes)
+    assert wsgi_end >= 1.0 and loop_end < 0.2  # the loop's run fills its panel
+    assert all("own scale" in ax.get_xlabel() for ax in fig.axes)
+    close = [simulate("wsgi", 10, 0.1, threads=5), simulate("async", 10, 0.1)]  # 0.2 s and 0.1 s
+    assert plot_timeline(close).axes[0].get_xlim() == plot_timeline(close).axes[1].get_xlim()
+
+
+def test_few_requests_get_a_lane_each_showing_what_each_did():
+    fig = plot_timeline(simulate("wsgi", 3, 0.1, 0.01))
+    shown = texts(fig)
+    assert "request 1" in shown and "request 3" in shown and "worker 1" not in shown
+    (ax,) = fig.axes
+    colours = {matplotlib_hex(c.get_facecolor()[0]) for c in ax.collections}
+    # Request 3 queues, runs, then waits: all three kinds appear, in the request's own lane.
+    assert colours == {COLOURS[k].lower() for k in ("queued", "running", "waiting")}
+    assert "request 1" not in texts(plot_timeline(simulate("wsgi", 3, 0.1), lanes="threads"))
 
 
 def test_summaries_beside_each_panel_show_makespan_and_percentiles():
@@ -31,7 +52,8 @@ def test_summaries_beside_each_panel_show_makespan_and_percentiles():
 
 
 def test_rows_are_labelled_per_thread_and_for_the_loop():
-    shown = texts(plot_timeline([simulate("wsgi", 4, 0.1, workers=2, threads=2), simulate("async", 4, 0.1)]))
+    shown = texts(plot_timeline([simulate("wsgi", 4, 0.1, workers=2, threads=2), simulate("async", 4, 0.1)],
+                                lanes="threads"))
     assert "worker 2 thread 2" in shown and "event loop" in shown and "awaiting I/O" in shown
 
 
@@ -64,14 +86,25 @@ def test_cursor_draws_a_vertical_line_in_every_panel():
         assert list(a.lines[-1].get_xdata()) == [0.15, 0.15]
 
 
-def test_the_title_says_what_to_notice():
-    assert "blocked worker" in plot_timeline(simulate("wsgi", 3, 0.1))._suptitle.get_text()
+def test_the_title_says_what_to_notice_true_to_the_settings():
+    def title(*results):
+        return plot_timeline(list(results))._suptitle.get_text()
+
+    assert "one worker thread serves one at a time" in title(simulate("wsgi", 3, 0.1))
+    four = title(simulate("wsgi", 3, 0.1, threads=4), simulate("async", 3, 0.1))
+    assert "4 worker threads hold up to 4 at a time" in four and "one at a time" not in four
+    assert "overlaps all their waits" in four
+    assert "10-thread pool holds up to 10" in title(simulate("threadpool", 3, 0.1, pool=10))
+    assert "a loop that blocks serves one at a time" in title(simulate("blocking", 3, 0.1))
     assert plot_timeline(simulate("wsgi", 3, 0.1), title="Look here")._suptitle.get_text() == "Look here"
 
 
 @pytest.mark.parametrize("bad,kwargs,error", [
     ([], {}, TypeError),
     ("x", {}, TypeError),
+    (5, {}, TypeError),
+    (None, {"lanes": "rows"}, ValueError),
+    (None, {"time_axis": "log"}, ValueError),
     (None, {"cursor": -1}, ValueError),
     (None, {"max_rows": 0}, ValueError),
 ])
@@ -85,7 +118,7 @@ def test_measured_plot_draws_both_and_names_the_error():
     fig = plot_measured([(0, 0.1), (0, 0.2), (0, 0.33)], predicted)
     ax = fig.axes[0]
     assert len(ax.lines) >= 6
-    assert "+10.0%" in ax.get_title() and ax.get_xlabel().endswith("(s)")
+    assert "+10.0%" in ax.get_title() and "(s)" in ax.get_xlabel() and "own scale" in ax.get_xlabel()
     # Rows are whole requests: no tick at 2.5.
     ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
     assert ticks and all(float(t).is_integer() and 1 <= t <= 3 for t in ticks), ticks
@@ -156,3 +189,22 @@ def test_errors_print_with_a_sign_but_never_minus_zero(fraction, text):
     from helpers.concurrency.timeline_plot import _signed_percent
 
     assert _signed_percent(fraction) == text
+
+
+def test_update_timeline_redraws_the_data_in_the_same_figure_and_matches_a_new_one():
+    from helpers.concurrency.timeline_plot import update_timeline
+
+    def summary(fig):
+        return sorted(t.get_text() for ax in fig.axes for t in ax.texts)
+
+    fig = plot_timeline([simulate("wsgi", 200, 0.1, 0.005), simulate("async", 200, 0.1, 0.005)], cursor=0.5)
+    axes = list(fig.axes)
+    changed = [simulate("wsgi", 200, 0.11, 0.005), simulate("async", 200, 0.11, 0.005)]
+    assert update_timeline(fig, changed, cursor=0.7)
+    assert list(fig.axes) == axes  # the same axes: nothing rebuilt
+    fresh = plot_timeline(changed, cursor=0.7)
+    assert summary(fig) == summary(fresh) and fig._suptitle.get_text() == fresh._suptitle.get_text()
+    assert [len(ax.collections) for ax in fig.axes] == [len(ax.collections) for ax in fresh.axes]
+    assert [list(line.get_xdata()) for ax in fig.axes for line in ax.lines] == [[0.7, 0.7]] * 2
+    # Other rows (two workers) need another layout: the caller must draw a new figure.
+    assert not update_timeline(fig, [simulate("wsgi", 200, 0.1, 0.005, workers=2), changed[1]], cursor=0.7)

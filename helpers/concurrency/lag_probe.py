@@ -5,13 +5,14 @@ import asyncio
 import time
 from typing import Any, Callable
 
+from helpers.numbers import require_number
+
 
 class LagProbe:
     """Wrap an ASGI app so its event loop runs a heartbeat every `interval` seconds."""
 
     def __init__(self, interval: float = 0.01) -> None:
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 0.001 <= interval <= 1:
-            raise ValueError(f"interval must be seconds in [0.001, 1], got {interval!r}")
+        require_number("interval", interval, 0.001, 1, unit="seconds")
         self.interval = float(interval)
         self.samples: list[tuple[float, float]] = []  # (time.perf_counter(), lag in seconds)
         self._task: asyncio.Task | None = None

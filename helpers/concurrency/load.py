@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import httpx
+
+from helpers.numbers import percentile, require_number
 
 MAX_REQUESTS = 1000
 
@@ -28,12 +29,7 @@ class LoadResult:
 
     def percentile(self, p: float) -> float:
         """Return the p-th percentile latency in seconds (nearest rank; 0 without requests)."""
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 100:
-            raise ValueError(f"p must be a number in [0, 100], got {p!r}")
-        lat = sorted(end for _, end in self.times)  # every request is sent at t0: latency = end
-        if not lat:
-            return 0.0
-        return lat[max(1, math.ceil(p / 100 * len(lat))) - 1]
+        return percentile((end for _, end in self.times), p)  # every request is sent at t0: latency = end
 
     @property
     def ok(self) -> bool:
@@ -42,10 +38,8 @@ class LoadResult:
 
 
 def _validate(n: Any, timeout: Any) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REQUESTS:
-        raise ValueError(f"n must be an int in [1, {MAX_REQUESTS}], got {n!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
-        raise ValueError(f"timeout must be seconds in (0, 600], got {timeout!r}")
+    require_number("n", n, 1, MAX_REQUESTS, integer=True)
+    require_number("timeout", timeout, 0, 600, low_open=True, unit="seconds")
 
 
 async def fire(

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from helpers.concurrency.load import LoadResult, run_load
 from helpers.concurrency.simulation import SimResult, simulate
+from helpers.numbers import require_number
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,9 @@ class Scenario:
     n: int = 20
     io_ms: int = 100
     cpu_ms: int = 0
-    app: Callable[[], Any] = field(default=lambda: None, repr=False, compare=False)
+    make_app: Callable[[], Any] = field(default=lambda: None, repr=False, compare=False)
     serve_options: dict[str, Any] = field(default_factory=dict)
+    caveat: str = ""  # where the model is simpler than this server, so where it may miss
 
 
 def _flask() -> Any:
@@ -56,33 +58,60 @@ def _django_asgi() -> Any:
 # A thread per request (werkzeug's threaded server) is a WSGI server with "enough" threads.
 _MANY = {"mode": "wsgi", "workers": 1, "threads": 1000}
 
+# Where the model is simpler than the real server: the likely cause when it misses.
+_SERIAL = ("one request at a time: the sleeps are exact, so what is left is the per-request overhead, "
+           "calibrated a moment earlier and never quite the same twice")
+_THREADS_WAKE = ("many threads wake from their sleeps at about the same moment and queue for the GIL; one that "
+                 "wakes while another holds it may wait a whole switch interval before it runs, which the model "
+                 "leaves out")
+_LOOP_AFTER = ("the model puts each request's overhead before its wait; the loop really sends the responses "
+               "after the waits end, one after another, so the last ones queue behind the others")
+_DEF_HOP = ("each call hops from the loop to a worker thread and back through the loop: two hand-offs that "
+            "the model counts as one block of overhead")
+_DEF_ROUNDS = ("the model gives a freed thread to the next request at once; in the server, a finished call's "
+               "result first goes back through the event loop, which is busy sending the first 40 responses, "
+               "before the limiter lets the 41st request into a thread, so the second round starts late")
+_DJANGO_ASGI = ("Django's ASGI handler runs parts of every request (its request_started and request_finished "
+                "signals) in threads through asgiref: hand-offs through the loop that the model counts as one "
+                "block of overhead before the wait")
+_FLASK_ASYNC = ("Flask runs each async view in an event loop started for that one request (asgiref's "
+                "async_to_sync): a cost that varies from request to request")
+_CPU = ("CPU-bound: calibrated one request at a time just before the run, but other programs on the machine "
+        "(and the load's own client, in this same process) still change how fast it runs")
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in [
         Scenario("flask-one-worker", "Flask, one WSGI worker, one thread: requests wait their turn",
                  "Flask", "werkzeug threaded=False", "/io", {"mode": "wsgi", "workers": 1, "threads": 1},
-                 app=_flask, serve_options={"threaded": False}),
+                 make_app=_flask, serve_options={"threaded": False}, caveat=_SERIAL),
         Scenario("flask-async-view", "Flask async def view, one worker: still one request at a time",
                  "Flask", "werkzeug threaded=False", "/async-io", {"mode": "wsgi", "workers": 1, "threads": 1},
-                 n=5, app=_flask, serve_options={"threaded": False}),
+                 n=5, make_app=_flask, serve_options={"threaded": False}, caveat=_FLASK_ASYNC),
         Scenario("flask-threaded", "Flask, a thread per request: waits overlap",
-                 "Flask", "werkzeug threaded=True", "/io", _MANY, app=_flask),
+                 "Flask", "werkzeug threaded=True", "/io", _MANY, make_app=_flask, caveat=_THREADS_WAKE),
         Scenario("django-wsgi", "Django sync view under WSGI, a thread per request",
-                 "Django", "werkzeug threaded=True", "/concurrency/io", _MANY, app=_django_wsgi),
+                 "Django", "werkzeug threaded=True", "/concurrency/io", _MANY, make_app=_django_wsgi,
+                 caveat=_THREADS_WAKE),
         Scenario("fastapi-async", "FastAPI async def that awaits its I/O: the loop interleaves",
-                 "FastAPI", "uvicorn", "/io", {"mode": "async"}, app=_fastapi),
+                 "FastAPI", "uvicorn", "/io", {"mode": "async"}, make_app=_fastapi, caveat=_LOOP_AFTER),
         Scenario("fastapi-blocking", "FastAPI async def that calls time.sleep: the loop is stuck",
-                 "FastAPI", "uvicorn", "/blocking", {"mode": "blocking"}, app=_fastapi),
+                 "FastAPI", "uvicorn", "/blocking", {"mode": "blocking"}, make_app=_fastapi, caveat=_SERIAL),
         Scenario("fastapi-def", "FastAPI plain def: runs in the 40-thread pool",
-                 "FastAPI", "uvicorn", "/sync-io", {"mode": "threadpool", "pool": 40}, app=_fastapi),
+                 "FastAPI", "uvicorn", "/sync-io", {"mode": "threadpool", "pool": 40}, make_app=_fastapi,
+                 caveat=_DEF_HOP),
         Scenario("fastapi-def-60", "FastAPI plain def with 60 requests: past the 40 threads",
-                 "FastAPI", "uvicorn", "/sync-io", {"mode": "threadpool", "pool": 40}, n=60, app=_fastapi),
+                 "FastAPI", "uvicorn", "/sync-io", {"mode": "threadpool", "pool": 40}, n=60, make_app=_fastapi,
+                 caveat=_DEF_ROUNDS),
         Scenario("django-asgi", "Django async view under ASGI: the loop interleaves",
-                 "Django", "uvicorn", "/concurrency/async-io", {"mode": "async"}, app=_django_asgi),
+                 "Django", "uvicorn", "/concurrency/async-io", {"mode": "async"}, make_app=_django_asgi,
+                 caveat=_DJANGO_ASGI),
         Scenario("flask-threaded-cpu", "Flask threaded, CPU-bound handler: the GIL serialises it",
-                 "Flask", "werkzeug threaded=True", "/cpu", _MANY, n=10, io_ms=0, cpu_ms=20, app=_flask),
+                 "Flask", "werkzeug threaded=True", "/cpu", _MANY, n=10, io_ms=0, cpu_ms=20, make_app=_flask,
+                 caveat=_CPU),
         Scenario("fastapi-async-cpu", "FastAPI async def, CPU-bound handler: nothing to await",
-                 "FastAPI", "uvicorn", "/cpu", {"mode": "async"}, n=10, io_ms=0, cpu_ms=20, app=_fastapi),
+                 "FastAPI", "uvicorn", "/cpu", {"mode": "async"}, n=10, io_ms=0, cpu_ms=20, make_app=_fastapi,
+                 caveat=_CPU),
     ]
 }
 
@@ -151,9 +180,8 @@ def measure(name: str, n: int | None = None, *, progress: bool = False) -> Measu
         raise ValueError(f"name must be one of {', '.join(SCENARIOS)}, got {name!r}")
     sc = SCENARIOS[name]
     n = sc.n if n is None else n
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 200:
-        raise ValueError(f"n must be an int in [1, 200], got {n!r}")
-    with serve(sc.app(), f"scenario-{name}", ready_path=f"{sc.path}?ms=0", **sc.serve_options) as server:
+    require_number("n", n, 1, 200, integer=True)
+    with serve(sc.make_app(), f"scenario-{name}", ready_path=f"{sc.path}?ms=0", **sc.serve_options) as server:
         overhead = calibrate(server, sc.path, n)
         cpu = calibrate_cpu(server, sc.path, sc.cpu_ms) if sc.cpu_ms else 0.0
         ms = sc.cpu_ms if sc.cpu_ms else sc.io_ms

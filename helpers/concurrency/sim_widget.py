@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 import time
 from typing import Any, Iterator
@@ -12,22 +13,46 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from PIL import Image
+from PIL import Image, ImageColor
 
-from helpers.concurrency.simulation import simulate
-from helpers.concurrency.timeline_plot import CURSOR_GID, DYNAMIC, plot_timeline
+from helpers.concurrency.simulation import STATES, SimResult, simulate
+from helpers.concurrency.timeline_plot import CURSOR, CURSOR_GID, DYNAMIC, own_time_axes, plot_timeline, update_timeline
 
-CURSOR_STEPS = 40  # positions of the Play control across the run
+CURSOR_STEPS = 60  # positions of the Play control across the run
+SLOW_STEPS = 20  # of which, when one run is much shorter, this many go through the short run
 DPI = 80  # 10.4 in x 80 dpi = 832 px: the width of a notebook output at 1280x800
 
 
-def png_bytes(canvas: FigureCanvasAgg) -> bytes:
-    """Return what `canvas` shows now as a small PNG (64 colours: a few flat colours and their edges)."""
-    width, height = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+def png_bytes(canvas: FigureCanvasAgg, palette: Image.Image | None = None) -> bytes:
+    """Return what `canvas` shows now as a small PNG (64 colours: a few flat colours and their edges).
+
+    With `palette` (an image from an earlier frame's quantize), the colours are only mapped onto it:
+    ten times faster than choosing 64 colours again, and right as long as no new colour appeared.
+    """
+    image = _rgb(canvas)
+    if palette is None:
+        image = image.quantize(64, method=Image.Quantize.MAXCOVERAGE)
+    else:
+        image = image.quantize(palette=palette, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    image.convert("RGB").quantize(64, method=Image.Quantize.MAXCOVERAGE).save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _palette_of(image: Image.Image) -> Image.Image:
+    """Return 64 colours for later frames: 63 chosen from `image`, plus the cursor's own colour."""
+    # The cursor covers few pixels of the frame the colours are chosen from (at t = 0 it hides
+    # under the axis), so it would be mapped onto the nearest grey as it moves: keep it apart.
+    chosen = image.quantize(63, method=Image.Quantize.MAXCOVERAGE)
+    colours = (chosen.getpalette() or [])[: 63 * 3]
+    colours += [255, 255, 255] * (63 - len(colours) // 3)  # fewer than 63 colours in the frame
+    chosen.putpalette(colours + list(ImageColor.getrgb(CURSOR)))
+    return chosen
+
+
+def _rgb(canvas: FigureCanvasAgg) -> Image.Image:
+    width, height = canvas.get_width_height()
+    return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
 def png_output(png: bytes) -> dict:
@@ -73,11 +98,14 @@ class TimelineCanvas:
         self._canvas: FigureCanvasAgg | None = None
         self._cursors: list = []
         self._spines: list = []
+        self._palette: Image.Image | None = None  # the 64 colours of the last full render
 
     def show(self, fig: Figure) -> bytes:
-        """Render `fig` (from plot_timeline) and return it as PNG."""
-        fig.set_dpi(self.dpi)
-        canvas = FigureCanvasAgg(fig)
+        """Render `fig` (from plot_timeline, or updated in place by update_timeline) and return it as PNG."""
+        if self._canvas is None or self._canvas.figure is not fig:
+            fig.set_dpi(self.dpi)
+            FigureCanvasAgg(fig)  # attaches itself as fig.canvas
+        canvas = fig.canvas
         parts = list(_parts(fig))
         dynamic = [a for a in parts if a.get_gid() == DYNAMIC]
         self._cursors = [a for a in parts if a.get_gid() == CURSOR_GID]
@@ -91,6 +119,7 @@ class TimelineCanvas:
             canvas.draw()  # draws all but the animated artists
             self._fixed, self._key = canvas.copy_from_bbox(fig.bbox), key
             self.full_renders += 1
+            self._palette = None  # new labels may bring new colours: choose them again below
         for artist in dynamic:
             if artist.axes:
                 artist.axes.draw_artist(artist)
@@ -113,7 +142,9 @@ class TimelineCanvas:
             line.axes.draw_artist(line)
         for ax, spine in self._spines:
             ax.draw_artist(spine)
-        return png_bytes(self._canvas)
+        if self._palette is None:
+            self._palette = _palette_of(_rgb(self._canvas))
+        return png_bytes(self._canvas, self._palette)
 
     def pixels(self) -> np.ndarray:
         """Return a copy of what the canvas shows now, as an RGBA array (before the PNG's 64 colours)."""
@@ -123,16 +154,42 @@ class TimelineCanvas:
 
     def _fixed_key(self, fig: Figure, parts: list) -> tuple:
         """Return what decides the fixed parts' pixels: size, axis limits and every fixed text."""
-        texts = tuple((t.get_text(), tuple(t.get_position())) for t in parts
+        # An axis label's position is set when it is drawn, so a reused figure's moves: its text decides.
+        axis_labels = {id(ax.xaxis.label) for ax in fig.axes}
+        texts = tuple((t.get_text(), None if id(t) in axis_labels else tuple(t.get_position())) for t in parts
                       if isinstance(t, Text) and t.get_gid() != DYNAMIC)
         limits = tuple((ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in fig.axes)
         return (tuple(fig.get_size_inches()), self.dpi, limits, texts)
 
 
+def cursor_times(results: list[SimResult], steps: int = CURSOR_STEPS, slow: int = SLOW_STEPS) -> list[float]:
+    """Return the `steps` + 1 times the Play control stops at: slow motion through a much shorter run."""
+    spans = sorted(r.makespan for r in results if r.makespan > 0)
+    if not spans:
+        return [0.0] * (steps + 1)
+    short, long = spans[0], spans[-1]
+    if not own_time_axes(results):
+        return [long * k / steps for k in range(steps + 1)]
+    # A third of the steps go through the short run, so its interleaving plays out frame by frame.
+    return ([short * k / slow for k in range(slow)]
+            + [short + (long - short) * k / (steps - slow) for k in range(steps - slow + 1)])
+
+
+STATE_WORDS = {"running": "running", "waiting": "waiting on I/O", "blocked": "blocked, holding the loop",
+               "queued": "queued", "done": "done"}
+
+
+def describe_states(name: str, result: SimResult, t: float) -> str:
+    """Return one line saying how many of `result`'s requests are in each state at `t` (HTML)."""
+    counts = result.states_at(t)
+    said = [f"{counts[k]} {STATE_WORDS[k]}" for k in STATES if counts[k]]
+    return f"<b>{html.escape(name)}</b>: {', '.join(said) or 'no requests yet'}"
+
+
 class SimulationExplorer:
     """Sliders for the workload and both servers, a Play control for the time cursor, and the plot."""
 
-    def __init__(self, n: int = 20, io_ms: int = 100, cpu_ms: int = 5, workers: int = 1, threads: int = 1) -> None:
+    def __init__(self, n: int = 10, io_ms: int = 100, cpu_ms: int = 5, workers: int = 1, threads: int = 1) -> None:
         # Descriptions wide enough for the longest ("I/O wait per request (ms)") at JupyterLab's 13 px.
         style = {"description_width": "14em"}
         layout = widgets.Layout(width="29em")
@@ -152,15 +209,18 @@ class SimulationExplorer:
                      ("plain def (threadpool)", "threadpool")],
             value="async", description="event-loop handler",
             style={"description_width": "14em", "button_width": "auto"}, layout=widgets.Layout(margin="6px 0 10px 0"))
-        self.play = widgets.Play(value=0, min=0, max=CURSOR_STEPS, step=1, interval=400, description="play")
+        self.play = widgets.Play(value=0, min=0, max=CURSOR_STEPS, step=1, interval=300, description="play")
         self.cursor = widgets.IntSlider(value=0, min=0, max=CURSOR_STEPS, description="time cursor",
                                         readout=False, style={"description_width": "7em"},
                                         layout=widgets.Layout(width="24em"))
         widgets.jslink((self.play, "value"), (self.cursor, "value"))
+        # The time and, for each server, how many requests run, wait and queue at the cursor.
         self.time_label = widgets.HTML().add_class("sim-time")
         self.output = widgets.Output().add_class("sim-plot")
         self.canvas = TimelineCanvas()
-        self.results: list = []
+        self.figure: Figure | None = None  # one figure, updated in place while its layout allows
+        self.results: list[SimResult] = []
+        self.times: list[float] = [0.0] * (CURSOR_STEPS + 1)
         self.redraw_seconds = float("nan")  # how long the last simulate + plot took
         self.cursor_seconds = float("nan")  # how long the last cursor move took
 
@@ -173,15 +233,14 @@ class SimulationExplorer:
         servers = widgets.VBox([widgets.HTML("<b>Servers</b>"), self.workers, self.threads, self.pool])
         # Columns wrap under each other as whole columns when the notebook is narrow.
         columns = widgets.HBox([workload, servers], layout=widgets.Layout(flex_flow="row wrap"))
-        timeline = widgets.HBox([self.play, self.cursor, self.time_label],
-                                layout=widgets.Layout(align_items="center"))
-        self.box = widgets.VBox([columns, self.loop_mode, timeline, self.output]).add_class("sim-widget")
+        timeline = widgets.HBox([self.play, self.cursor], layout=widgets.Layout(align_items="center"))
+        self.box = widgets.VBox([columns, self.loop_mode, timeline, self.time_label, self.output]
+                                ).add_class("sim-widget")
         self._resimulate()
 
     def cursor_time(self) -> float:
         """Return the cursor's position in seconds."""
-        end = max((r.makespan for r in self.results), default=0.0)
-        return end * self.cursor.value / CURSOR_STEPS
+        return self.times[self.cursor.value]
 
     def redraw(self) -> float:
         """Re-simulate and redraw now; return how long it took in seconds."""
@@ -204,8 +263,11 @@ class SimulationExplorer:
             simulate("wsgi", workers=self.workers.value, threads=self.threads.value, **common),
             simulate(self.loop_mode.value, pool=self.pool.value, **common),
         ]
+        self.times = cursor_times(self.results)
         t = self._show_time()
-        self._show(self.canvas.show(plot_timeline(self.results, cursor=t)))
+        if self.figure is None or not update_timeline(self.figure, self.results, cursor=t):
+            self.figure = plot_timeline(self.results, cursor=t)
+        self._show(self.canvas.show(self.figure))
         self.redraw_seconds = time.perf_counter() - started
 
     def _move_cursor(self, change: Any = None) -> None:
@@ -215,7 +277,9 @@ class SimulationExplorer:
 
     def _show_time(self) -> float:
         t = self.cursor_time()
-        self.time_label.value = f"t = {t:.2f} s"
+        names = ["WSGI server", "event loop"]
+        lines = [describe_states(name, r, t) for name, r in zip(names, self.results)]
+        self.time_label.value = f"<b>t = {t:.3f} s</b><br>" + "<br>".join(lines)
         return t
 
     def _show(self, png: bytes) -> None:

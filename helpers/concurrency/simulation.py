@@ -15,6 +15,9 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from helpers.numbers import percentile, require_number
 
 MODES = ("wsgi", "async", "blocking", "threadpool")
 MAX_REQUESTS = 10_000  # beyond this a notebook cell would take seconds, not milliseconds
@@ -22,9 +25,11 @@ MAX_SECONDS = 60.0
 MAX_SLOTS = 1_000
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """What one row (a thread, or the loop) was doing from `start` to `end`."""
+
+    # A NamedTuple, not a frozen dataclass: a run of 200 requests makes hundreds, and the
+    # widget re-runs it on every slider move (a frozen dataclass is several times slower to build).
 
     row: int
     start: float
@@ -60,6 +65,7 @@ class SimResult:
     io: float
     cpu: float
     rows: list[str]
+    slots: int = 1  # how many requests the server can hold at once (threads, pool, or n for the loop)
     requests: list[RequestTimes] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
 
@@ -77,13 +83,7 @@ class SimResult:
 
     def percentile(self, p: float) -> float:
         """Return the p-th percentile latency in seconds (nearest rank; 0 without requests)."""
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 100:
-            raise ValueError(f"p must be a number in [0, 100], got {p!r}")
-        lat = self.latencies
-        if not lat:
-            return 0.0
-        rank = max(1, math.ceil(p / 100 * len(lat)))
-        return lat[rank - 1]
+        return percentile(self.latencies, p)
 
     @property
     def throughput(self) -> float:
@@ -102,12 +102,130 @@ class SimResult:
             best = max(best, depth)
         return best
 
+    def states_at(self, t: float) -> dict[str, int]:
+        """Return how many requests are queued, running, waiting, blocked and done at time `t` (s)."""
+        require_number("t", t, 0, unit="a time in seconds")
+        counts = dict.fromkeys(STATES, 0)
+        for s in self.segments:
+            if s.start <= t < s.end:
+                counts[s.kind] += 1
+        counts["done"] = sum(r.finish <= t for r in self.requests)
+        return counts
 
-def _check_number(name: str, value: object, low: float, high: float, *, integer: bool = False) -> None:
-    kind = "an int" if integer else "a number"
-    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type or not (low <= value <= high):  # type: ignore[operator]
-        raise ValueError(f"{name} must be {kind} in [{low:g}, {high:g}], got {value!r}")
+
+STATES = ("queued", "running", "waiting", "blocked", "done")
+
+
+@dataclass
+class _Request:
+    """What the event loop of the model knows about one request while it runs."""
+
+    index: int
+    arrival: float
+    start: float = 0.0  # when a thread (or the loop) took it
+    row: int = 0  # the row it is drawn on
+    group: int = 0  # the process (GIL) that serves it
+    ready: float = 0.0  # when it began waiting for the GIL or the loop
+
+
+@dataclass
+class _Server:
+    """The shape of a server in the model: rows to draw, and threads per process (one GIL each)."""
+
+    groups: list[int]
+    rows: list[str]
+    label: str
+    slots: int
+
+
+def _server(mode: str, n: int, workers: int, threads: int, pool: int) -> _Server:
+    """Return the processes, rows and label of `mode`'s server."""
+    if mode == "wsgi":
+        rows = [f"worker {w + 1} thread {t + 1}" if threads > 1 else f"worker {w + 1}"
+                for w in range(workers) for t in range(threads)]
+        label = f"WSGI {workers} worker{'s' * (workers > 1)} x {threads} thread{'s' * (threads > 1)}"
+        return _Server([threads] * workers, rows, label, workers * threads)  # one GIL per worker process
+    if mode == "threadpool":
+        return _Server([pool], [f"thread {k + 1}" for k in range(pool)],
+                       f"event loop + {pool}-thread pool (plain def)", pool)
+    if mode == "blocking":
+        return _Server([1], ["event loop"], "event loop, blocking call in async def", 1)
+    # An awaiting handler holds nothing while it waits: the loop takes every request at once.
+    return _Server([max(n, 1)], ["event loop"], "event loop, handler awaits its I/O", max(n, 1))
+
+
+class _Run:
+    """One discrete-event run: requests take a free thread, then their process's GIL, then wait on I/O."""
+
+    def __init__(self, server: _Server, result: SimResult, interval: float, work: float, io: float,
+                 blocking: bool) -> None:
+        self.result = result
+        self.work = work
+        # A blocking handler holds the loop during its I/O: model that as CPU-like work.
+        self.hold, self.wait = (work + io, 0.0) if blocking else (work, io)
+        self.shared_row = result.mode in ("async", "blocking")  # every request is drawn on the loop's row
+        first = [sum(server.groups[:g]) for g in range(len(server.groups))]
+        self.free = [deque(range(first[g], first[g] + size)) for g, size in enumerate(server.groups)]
+        self.gil_busy = [False] * len(server.groups)
+        self.gil_queue: list[deque[_Request]] = [deque() for _ in server.groups]
+        self.pending: deque[_Request] = deque()
+        self.heap: list = []
+        self.seq = 0
+        for i in range(result.n):
+            self.push(i * interval, "arrive", _Request(i, i * interval))
+
+    def push(self, t: float, event: str, req: _Request) -> None:
+        heapq.heappush(self.heap, (t, self.seq, event, req))
+        self.seq += 1  # breaks ties in arrival order, never by comparing requests
+
+    def segment(self, req: _Request, start: float, end: float, kind: str) -> None:
+        self.result.segments.append(Segment(req.row, start, end, kind, req.index))
+
+    def run(self) -> None:
+        while self.heap:
+            t, _, event, req = heapq.heappop(self.heap)
+            if event == "arrive":
+                self.pending.append(req)
+                self.dispatch(t)
+            elif event == "cpu_done":
+                self.gil_busy[req.group] = False
+                if self.wait > 0:
+                    self.segment(req, t, t + self.wait, "waiting")
+                self.push(t + self.wait, "done", req)
+                self.run_gil(req.group, t)
+            else:
+                self.result.requests.append(RequestTimes(req.index, req.arrival, req.start, t))
+                self.free[req.group].append(req.row)
+                self.dispatch(t)
+        self.result.requests.sort(key=lambda r: r.index)
+
+    def dispatch(self, t: float) -> None:
+        """Hand waiting requests to free threads (the process with the most idle threads first)."""
+        while self.pending:
+            g = max(range(len(self.free)), key=lambda k: (len(self.free[k]), -k))
+            if not self.free[g]:
+                return
+            req = self.pending.popleft()
+            row = self.free[g].popleft()
+            req.row, req.group, req.start, req.ready = (0 if self.shared_row else row), g, t, t
+            if t > req.arrival:
+                self.segment(req, req.arrival, t, "queued")
+            self.gil_queue[g].append(req)
+            self.run_gil(g, t)
+
+    def run_gil(self, g: int, t: float) -> None:
+        """Give process `g`'s GIL (or the loop) to the next request that wants it."""
+        if self.gil_busy[g] or not self.gil_queue[g]:
+            return
+        req = self.gil_queue[g].popleft()
+        if t > req.ready:
+            self.segment(req, req.ready, t, "queued")
+        self.gil_busy[g] = True
+        if self.work > 0:
+            self.segment(req, t, t + self.work, "running")
+        if self.hold > self.work:  # blocking mode: the I/O wait happens while holding the loop
+            self.segment(req, t + self.work, t + self.hold, "blocked")
+        self.push(t + self.hold, "cpu_done", req)
 
 
 def simulate(
@@ -131,108 +249,17 @@ def simulate(
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    _check_number("n", n, 0, MAX_REQUESTS, integer=True)
-    _check_number("io", io, 0, MAX_SECONDS)
-    _check_number("cpu", cpu, 0, MAX_SECONDS)
-    _check_number("overhead", overhead, 0, MAX_SECONDS)
-    _check_number("interval", interval, 0, MAX_SECONDS)
-    _check_number("workers", workers, 1, MAX_SLOTS, integer=True)
-    _check_number("threads", threads, 1, MAX_SLOTS, integer=True)
-    _check_number("pool", pool, 1, MAX_SLOTS, integer=True)
+    require_number("n", n, 0, MAX_REQUESTS, integer=True)
+    for name, value in (("io", io), ("cpu", cpu), ("overhead", overhead), ("interval", interval)):
+        require_number(name, value, 0, MAX_SECONDS)
+    for name, value in (("workers", workers), ("threads", threads), ("pool", pool)):
+        require_number(name, value, 1, MAX_SLOTS, integer=True)
     if workers * threads > MAX_SLOTS:
         raise ValueError(f"workers * threads must be at most {MAX_SLOTS}, got {workers * threads}")
 
-    work = cpu + overhead
-    if mode == "wsgi":
-        groups = [threads] * workers  # one GIL per worker process
-        rows = [f"worker {w + 1} thread {t + 1}" if threads > 1 else f"worker {w + 1}"
-                for w in range(workers) for t in range(threads)]
-        label = label or f"WSGI {workers} worker{'s' * (workers > 1)} x {threads} thread{'s' * (threads > 1)}"
-    elif mode == "threadpool":
-        groups = [pool]
-        rows = [f"thread {k + 1}" for k in range(pool)]
-        label = label or f"event loop + {pool}-thread pool (plain def)"
-    elif mode == "blocking":
-        groups = [1]
-        rows = ["event loop"]
-        label = label or "event loop, blocking call in async def"
-    else:
-        groups = [max(n, 1)]  # an awaiting handler holds nothing while it waits
-        rows = ["event loop"]
-        label = label or "event loop, handler awaits its I/O"
-    # A blocking handler holds the loop during its I/O: model that as CPU-like work.
-    hold, wait = (work + io, 0.0) if mode == "blocking" else (work, io)
-
-    result = SimResult(mode, label, n, io, cpu, rows)
-    first_row = [sum(groups[:g]) for g in range(len(groups))]
-    free_rows = [deque(range(first_row[g], first_row[g] + size)) for g, size in enumerate(groups)]
-    gil_busy = [False] * len(groups)
-    gil_queue: list[deque] = [deque() for _ in groups]
-    pending: deque = deque()
-    heap: list = []
-    seq = 0
-    arrival = [i * interval for i in range(n)]
-    start = [0.0] * n
-    row_of = [0] * n
-    group_of = [0] * n
-    ready = [0.0] * n  # when a request began waiting (for a thread, then for the GIL)
-    segs = result.segments
-    shared_row = mode in ("async", "blocking")
-
-    def push(t: float, kind: str, i: int) -> None:
-        nonlocal seq
-        heapq.heappush(heap, (t, seq, kind, i))
-        seq += 1
-
-    def run_gil(g: int, t: float) -> None:
-        if gil_busy[g] or not gil_queue[g]:
-            return
-        i = gil_queue[g].popleft()
-        if t > ready[i]:
-            segs.append(Segment(row_of[i], ready[i], t, "queued", i))
-        gil_busy[g] = True
-        if work > 0:
-            segs.append(Segment(row_of[i], t, t + work, "running", i))
-        if hold > work:  # blocking mode: the I/O wait happens while holding the loop
-            segs.append(Segment(row_of[i], t + work, t + hold, "blocked", i))
-        push(t + hold, "cpu_done", i)
-
-    def dispatch(t: float) -> None:
-        while pending:
-            # The process with the most idle threads takes the request (lowest index on ties).
-            g = max(range(len(groups)), key=lambda k: (len(free_rows[k]), -k))
-            if not free_rows[g]:
-                return
-            i = pending.popleft()
-            row_of[i] = 0 if shared_row else free_rows[g].popleft()
-            if shared_row:
-                free_rows[g].popleft()  # only counts: every request is drawn on the loop's row
-            group_of[i], start[i] = g, t
-            if t > arrival[i]:
-                segs.append(Segment(row_of[i], arrival[i], t, "queued", i))
-            ready[i] = t
-            gil_queue[g].append(i)
-            run_gil(g, t)
-
-    for i in range(n):
-        push(arrival[i], "arrive", i)
-    while heap:
-        t, _, kind, i = heapq.heappop(heap)
-        g = group_of[i]
-        if kind == "arrive":
-            pending.append(i)
-            dispatch(t)
-        elif kind == "cpu_done":
-            gil_busy[g] = False
-            if wait > 0:
-                segs.append(Segment(row_of[i], t, t + wait, "waiting", i))
-            push(t + wait, "done", i)
-            run_gil(g, t)
-        else:
-            result.requests.append(RequestTimes(i, arrival[i], start[i], t))
-            free_rows[g].append(row_of[i] if not shared_row else 0)
-            dispatch(t)
-    result.requests.sort(key=lambda r: r.index)
+    server = _server(mode, n, workers, threads, pool)
+    result = SimResult(mode, label or server.label, n, io, cpu, server.rows, server.slots)
+    _Run(server, result, interval, cpu + overhead, io, blocking=mode == "blocking").run()
     return result
 
 

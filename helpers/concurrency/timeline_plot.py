@@ -1,23 +1,29 @@
-"""Draw simulated (or measured) request timelines as Gantt charts on one time axis."""
+"""Draw simulated (or measured) request timelines as Gantt charts: one panel per server."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from matplotlib import transforms
-from matplotlib.collections import PolyCollection
+from matplotlib.axes import Axes
+import numpy as np
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 
+from helpers import palette
 from helpers.concurrency.simulation import SimResult
+from helpers.numbers import require_number
 
-# Okabe-Ito colours, distinct for colour-blind readers.
+# Okabe-Ito colours (helpers.palette), distinct for colour-blind readers.
 COLOURS = {
-    "running": "#D55E00",  # vermillion: CPU work
-    "waiting": "#56B4E9",  # sky blue: waiting on I/O without holding anything shared
-    "blocked": "#000000",  # black: waiting on I/O while holding the event loop
-    "queued": "#E69F00",  # orange: waiting for a thread, the GIL or the loop
+    "running": palette.VERMILLION,  # CPU work
+    "waiting": palette.SKY,  # waiting on I/O without holding anything shared
+    "blocked": palette.BLACK,  # waiting on I/O while holding the event loop
+    "queued": palette.ORANGE,  # waiting for a thread, the GIL or the loop
 }
 LABELS = {
     "running": "running (CPU)",
@@ -25,13 +31,15 @@ LABELS = {
     "blocked": "blocked on I/O, holding the loop",
     "queued": "queued for a thread or the loop",
 }
-MEASURED = "#009E73"
-PREDICTED = "#CC79A7"
+MEASURED = palette.GREEN
+PREDICTED = palette.PURPLE
+CURSOR = palette.PURPLE  # no bar has it, so the cursor shows over black and blue alike
 # gids that mark what changes with the data (bars, counts, summaries) and the time cursor, so a
 # widget can keep the rest of the picture (labels, ticks, legend) rendered between redraws.
 DYNAMIC = "timeline-data"
 CURSOR_GID = "timeline-cursor"
-CURSOR = "#CC79A7"  # reddish purple: no bar has it, so the cursor shows over black and blue alike
+MAX_LANES = 12  # up to this many requests, each gets a lane of its own
+OWN_AXIS_RATIO = 3.0  # runs further apart than this get a time axis each
 
 
 def _profile(segments: Iterable, kind: str) -> list[tuple[float, int]]:
@@ -47,7 +55,7 @@ def _profile(segments: Iterable, kind: str) -> list[tuple[float, int]]:
     return steps
 
 
-def _draw_count_row(ax, y: float, steps: list[tuple[float, int]], colour: str) -> None:
+def _draw_count_row(ax: Axes, y: float, steps: list[tuple[float, int]], colour: str) -> None:
     """Fill a row with a step profile scaled to its tallest point."""
     if not steps:
         return
@@ -66,25 +74,101 @@ def nice_end(t: float) -> float:
     return next(m * scale for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * scale >= t * (1 - 1e-9))
 
 
+def own_time_axes(results: Sequence[SimResult]) -> bool:
+    """Tell whether the runs differ so much that each needs its own time axis to be seen at all."""
+    spans = [r.makespan for r in results if r.makespan > 0]
+    return len(spans) > 1 and max(spans) > OWN_AXIS_RATIO * min(spans)
+
+
+def _what_it_does(r: SimResult) -> str:
+    """Return, for the title, what this server does with its requests under these settings."""
+    if r.mode == "async":
+        return "the awaiting loop overlaps all their waits"
+    if r.mode == "blocking":
+        return "a loop that blocks serves one at a time"
+    if r.slots == 1:
+        return "one worker thread serves one at a time"
+    holder = f"a {r.slots}-thread pool" if r.mode == "threadpool" else f"{r.slots} worker threads"
+    return f"{holder} hold{'s' * (r.mode == 'threadpool')} up to {r.slots} at a time"
+
+
 def _title(results: Sequence[SimResult]) -> str:
-    """Return a title that says what to notice for these modes."""
-    said = [f"{results[0].n} requests: a blocked worker thread serves one at a time"]
-    notes = {"async": "the event loop overlaps their waits",
-             "blocking": "and so does a loop whose handler blocks",
-             "threadpool": "a threadpool overlaps as many as it has threads"}
-    said += [notes[m] for m in dict.fromkeys(r.mode for r in results) if m in notes]
-    return ", ".join(said)
+    """Return a title that says what to notice, true to each server's settings."""
+    said = list(dict.fromkeys(_what_it_does(r) for r in results))
+    return f"{results[0].n} requests: " + "; ".join(said)
 
 
 # Sizes in inches and points: at dpi 80 a 10.4-inch figure is 832 px, the width of a notebook
 # output in JupyterLab at 1280x800, and 11 pt text is about 12 px on screen.
 FONT = 11.0
-ROW_IN = 0.34  # height of one row
+ROW_IN = 0.34  # height of one thread's row
+LANE_IN = 0.24  # height of one request's lane
 HEADER_IN = 0.42  # panel title and summary above each panel
+AXIS_IN = 0.5  # tick labels and the axis label under a panel with its own time axis
 TOP_IN = 0.5  # the figure title
 BOTTOM_IN = 1.0  # tick labels, the axis label and the legend
 LEFT_IN = 1.6  # row labels
 RIGHT_IN = 0.95  # "max N" beside the count rows, "+N rows not drawn"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What one panel shows: its lanes (requests, or threads and the loop), count rows, and time axis."""
+
+    by_request: bool
+    lanes: tuple[str, ...]  # top to bottom
+    counts: tuple[str, ...]  # count rows under the lanes, top to bottom
+    hidden: int  # rows not drawn
+    end: float  # where its time axis ends
+    label: str  # the panel's heading
+
+    @property
+    def rows(self) -> int:
+        return len(self.lanes) + len(self.counts)
+
+    @property
+    def height(self) -> float:
+        return (LANE_IN if self.by_request else ROW_IN) * self.rows
+
+
+def _layout(r: SimResult, max_rows: int, lanes: str, end: float) -> _Layout:
+    """Return what the panel of `r` shows."""
+    if lanes == "requests" or (lanes == "auto" and 0 < r.n <= MAX_LANES):
+        return _Layout(True, tuple(f"request {i + 1}" for i in range(r.n)), (), 0, end, r.label)
+    shown = min(len(r.rows), max_rows)
+    counts = ("awaiting I/O", "queued") if r.mode == "async" else ("queued",)
+    return _Layout(False, tuple(r.rows[:shown]), counts, len(r.rows) - shown, end, r.label)
+
+
+def _layouts(results: list[SimResult], cursor: float | None, max_rows: int, lanes: str,
+             time_axis: str) -> list[_Layout]:
+    """Return each panel's layout; runs far apart get a time axis each when `time_axis` is "auto"."""
+    own = time_axis == "own" or (time_axis == "auto" and own_time_axes(results))
+    if own:
+        ends = [nice_end(max(r.makespan, 1e-3) * 1.03) for r in results]
+    else:
+        ends = [nice_end(max([r.makespan for r in results] + [cursor or 0, 1e-3]) * 1.03)] * len(results)
+    return [_layout(r, max_rows, lanes, end) for r, end in zip(results, ends)]
+
+
+def _validate(results: SimResult | Sequence[SimResult], cursor: float | None, max_rows: int, width: float,
+              lanes: str, time_axis: str) -> list[SimResult]:
+    if isinstance(results, SimResult):
+        results = [results]
+    if isinstance(results, (str, bytes)) or not isinstance(results, Sequence):
+        raise TypeError(f"results must be a SimResult or a non-empty sequence of them, got {type(results).__name__}")
+    results = list(results)
+    if not results or not all(isinstance(r, SimResult) for r in results):
+        raise TypeError("results must be a SimResult or a non-empty sequence of them")
+    require_number("max_rows", max_rows, 1, 64, integer=True)
+    if cursor is not None:
+        require_number("cursor", cursor, 0, unit="a time in seconds")
+    require_number("width", width, 6, 30, unit="inches")
+    if lanes not in ("auto", "requests", "threads"):
+        raise ValueError(f"lanes must be 'auto', 'requests' or 'threads', got {lanes!r}")
+    if time_axis not in ("auto", "shared", "own"):
+        raise ValueError(f"time_axis must be 'auto', 'shared' or 'own', got {time_axis!r}")
+    return results
 
 
 def plot_timeline(
@@ -94,92 +178,140 @@ def plot_timeline(
     title: str | None = None,
     max_rows: int = 8,
     width: float = 10.4,
+    lanes: str = "auto",
+    time_axis: str = "auto",
 ) -> Figure:
-    """Draw each result as a Gantt panel (rows = threads or the loop) on one shared time axis."""
-    if isinstance(results, SimResult):
-        results = [results]
-    if isinstance(results, (str, bytes)) or not isinstance(results, Sequence):
-        raise TypeError(f"results must be a SimResult or a non-empty sequence of them, got {type(results).__name__}")
-    results = list(results)
-    if not results or not all(isinstance(r, SimResult) for r in results):
-        raise TypeError("results must be a SimResult or a non-empty sequence of them")
-    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or not 1 <= max_rows <= 64:
-        raise ValueError(f"max_rows must be an int in [1, 64], got {max_rows!r}")
-    if cursor is not None and (isinstance(cursor, bool) or not isinstance(cursor, (int, float)) or cursor < 0):
-        raise ValueError(f"cursor must be a time in seconds >= 0 or None, got {cursor!r}")
-    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 6 <= width <= 30:
-        raise ValueError(f"width must be a number of inches in [6, 30], got {width!r}")
+    """Draw each result as a Gantt panel: one lane per request when there are few, else one per thread.
 
-    layouts = []
-    for r in results:
-        shown = min(len(r.rows), max_rows)
-        extra = ["queued"] + (["awaiting I/O"] if r.mode == "async" else [])
-        layouts.append((shown, extra))
-    rows = [shown + len(extra) for shown, extra in layouts]
-    height = TOP_IN + BOTTOM_IN + sum(HEADER_IN + ROW_IN * k for k in rows)
+    `time_axis` "shared" puts every panel on one time axis, "own" gives each its own, and
+    "auto" shares it unless the runs differ more than threefold (then each panel says so).
+    """
+    results = _validate(results, cursor, max_rows, width, lanes, time_axis)
+    layouts = _layouts(results, cursor, max_rows, lanes, time_axis)
+    own = len(set(lay.end for lay in layouts)) > 1
+    below = AXIS_IN if own else 0.0
+    height = TOP_IN + BOTTOM_IN + sum(HEADER_IN + lay.height for lay in layouts) + below * (len(layouts) - 1)
     fig = Figure(figsize=(width, height))
     # Fixed margins in inches, not constrained layout: that would double the redraw time.
+    mean = sum(lay.height for lay in layouts) / len(layouts)
     fig.subplots_adjust(left=LEFT_IN / width, right=1 - RIGHT_IN / width, top=1 - (TOP_IN + HEADER_IN) / height,
-                        bottom=BOTTOM_IN / height, hspace=HEADER_IN / (ROW_IN * sum(rows) / len(rows)))
-    axes = fig.subplots(len(results), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": rows})[:, 0]
-    end = nice_end(max([r.makespan for r in results] + [cursor or 0, 1e-3]) * 1.03)
-    s_per_px = end / ((width - LEFT_IN - RIGHT_IN) * 80)  # seconds per pixel at dpi 80
-
-    for ax, r, (shown, extra) in zip(axes, results, layouts):
-        names = r.rows[:shown]
-        # One collection of rectangles per kind: hundreds of separate patches make redraws slow.
-        bars: dict[str, list] = {}
-        for s in r.segments:
-            if s.kind == "queued" or s.row >= shown or (r.mode == "async" and s.kind == "waiting"):
-                continue  # queues and overlapping awaits are drawn as count rows below
-            if s.end <= s.start:
-                continue  # nothing to see, and it would make the whole kind look thin
-            y = shown - 1 - s.row + len(extra)
-            bars.setdefault(s.kind, []).append([(s.start, y - 0.35), (s.start, y + 0.35), (s.end, y + 0.35),
-                                                (s.end, y - 0.35)])
-        for kind, boxes in bars.items():
-            # White edges part neighbouring requests, unless the bars are too thin to keep any colour.
-            thin = min(b[2][0] - b[0][0] for b in boxes) < 4 * s_per_px
-            ax.add_collection(PolyCollection(boxes, facecolors=COLOURS[kind], edgecolors="white",
-                                             linewidths=0 if thin else 0.3, gid=DYNAMIC), autolim=False)
-        counts = {"queued": _profile(r.segments, "queued")}
-        if r.mode == "async":
-            counts["awaiting I/O"] = _profile(r.segments, "waiting")
-        # Row labels and notes as plain texts, not ticks or titles: those cost a third of a redraw.
-        beside = ax.get_yaxis_transform()
-        for k, name in enumerate(names):
-            ax.text(-0.012, shown - 1 - k + len(extra), name, transform=beside, ha="right", va="center",
-                    fontsize=FONT)
-        for y, name in enumerate(reversed(extra)):
-            steps = counts[name]
-            _draw_count_row(ax, y, steps, COLOURS["queued" if name == "queued" else "waiting"])
-            ax.text(-0.012, y, name, transform=beside, ha="right", va="center", fontsize=FONT, style="italic")
-            ax.text(1.012, y, f"max {max((d for _, d in steps), default=0)}", transform=beside, ha="left",
-                    va="center", fontsize=FONT, gid=DYNAMIC)
-        ax.set_yticks([])
-        ax.set_ylim(-0.6, shown + len(extra) - 0.4)
-        hidden = len(r.rows) - shown
-        if hidden > 0:  # in the margin: in the header it would run into the summary
-            ax.text(1.012, len(extra) + (0.5 if shown > 1 else 0), f"+{hidden} rows\nnot drawn", transform=beside,
-                    ha="left", va="center", fontsize=FONT - 1, linespacing=1.0, gid=DYNAMIC)
-        header = transforms.offset_copy(ax.transAxes, fig, y=4, units="points")
-        ax.text(0, 1, r.label, transform=header, ha="left", va="bottom", fontsize=FONT + 1,
-                fontweight="bold")
-        ax.text(1, 1, f"makespan {r.makespan:.2f} s   p50 {r.percentile(50):.2f} s   p95 {r.percentile(95):.2f} s",
-                transform=header, ha="right", va="bottom", fontsize=FONT, gid=DYNAMIC)
-        ax.grid(axis="x", alpha=0.3)
-        ax.set_axisbelow(True)  # grid under the bars, as the widget draws it when it redraws only the data
-        ax.tick_params(axis="x", labelsize=FONT)
-        ax.set_xlim(0, end)
+                        bottom=BOTTOM_IN / height, hspace=(HEADER_IN + below) / mean)
+    axes = fig.subplots(len(results), 1, sharex=not own, squeeze=False,
+                        gridspec_kw={"height_ratios": [lay.height for lay in layouts]})[:, 0]
+    for ax, r, lay in zip(axes, results, layouts):
+        _draw_frame(ax, fig, lay, own)
+        _draw_data(ax, fig, r, lay, width)
         if cursor is not None:
             ax.axvline(cursor, color=CURSOR, linewidth=2, gid=CURSOR_GID)
-    axes[-1].set_xlabel("time since the first request arrived (s)", fontsize=FONT)
+    if not own:
+        axes[-1].set_xlabel("time since the first request arrived (s)", fontsize=FONT)
     kinds = sorted({s.kind for r in results for s in r.segments} | {"queued"}, key=list(COLOURS).index)
     handles = [Patch(color=COLOURS[k], label=LABELS[k]) for k in kinds]
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=FONT, frameon=False,
                handlelength=1.2, columnspacing=1.2, borderaxespad=0.3)
-    fig.suptitle(title or _title(results), fontsize=FONT + 2, y=1 - 0.12 / height, va="top", gid=DYNAMIC)
+    # Not marked DYNAMIC: it changes only with the number of requests or the servers (a full render).
+    fig.suptitle(title or _title(results), fontsize=FONT + 2, y=1 - 0.12 / height, va="top")
+    fig.timeline_key = (tuple(layouts), width, tuple(kinds), cursor is None)  # what update_timeline may keep
     return fig
+
+
+def update_timeline(
+    fig: Figure,
+    results: SimResult | Sequence[SimResult],
+    *,
+    cursor: float | None = None,
+    title: str | None = None,
+    max_rows: int = 8,
+    lanes: str = "auto",
+    time_axis: str = "auto",
+) -> bool:
+    """Redraw only the data of `fig` (from plot_timeline) for `results`; False if its layout can't show them.
+
+    A widget that calls this on every slider move reuses one figure: no new axes, ticks or
+    labels, so much less garbage (and fewer garbage-collection pauses) than a new figure.
+    """
+    width = fig.get_size_inches()[0]
+    results = _validate(results, cursor, max_rows, width, lanes, time_axis)
+    layouts = _layouts(results, cursor, max_rows, lanes, time_axis)
+    kinds = sorted({s.kind for r in results for s in r.segments} | {"queued"}, key=list(COLOURS).index)
+    if getattr(fig, "timeline_key", None) != (tuple(layouts), width, tuple(kinds), cursor is None):
+        return False
+    for ax, r, lay in zip(fig.axes, results, layouts):
+        for artist in [*ax.collections, *ax.texts]:
+            if artist.get_gid() == DYNAMIC:
+                artist.remove()
+        _draw_data(ax, fig, r, lay, width)
+        for line in ax.lines:
+            if cursor is not None and line.get_gid() == CURSOR_GID:
+                line.set_xdata([cursor, cursor])
+    fig._suptitle.set_text(title or _title(results))
+    return True
+
+
+def _lane(s, lay: _Layout) -> int | None:
+    """Return the lane (0 = top) a segment is drawn in, or None if it is not drawn as a bar."""
+    if lay.by_request:
+        return s.request
+    if s.kind == "queued" or s.row >= len(lay.lanes) or "awaiting I/O" in lay.counts and s.kind == "waiting":
+        return None  # queues and overlapping awaits are drawn as count rows below
+    return s.row
+
+
+def _draw_frame(ax: Axes, fig: Figure, lay: _Layout, own_axis: bool) -> None:
+    """Draw what stays while the data changes: lane names, count-row names, heading, axis."""
+    # Row labels and notes as plain texts, not ticks or titles: those cost a third of a redraw.
+    beside = ax.get_yaxis_transform()
+    for k, name in enumerate(lay.lanes):
+        ax.text(-0.012, lay.rows - 1 - k, name, transform=beside, ha="right", va="center",
+                fontsize=FONT - 1 if lay.by_request else FONT)
+    for k, name in enumerate(lay.counts):
+        ax.text(-0.012, len(lay.counts) - 1 - k, name, transform=beside, ha="right", va="center", fontsize=FONT,
+                style="italic")
+    header = transforms.offset_copy(ax.transAxes, fig, y=4, units="points")
+    ax.text(0, 1, lay.label, transform=header, ha="left", va="bottom", fontsize=FONT + 1, fontweight="bold")
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, lay.rows - 0.4)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)  # grid under the bars, as the widget draws it when it redraws only the data
+    ax.tick_params(axis="x", labelsize=FONT)
+    ax.set_xlim(0, lay.end)
+    if own_axis:
+        ax.set_xlabel(f"time (s), this panel's own scale: 0 to {lay.end:g} s", fontsize=FONT)
+
+
+def _draw_data(ax: Axes, fig: Figure, r: SimResult, lay: _Layout, width: float) -> None:
+    """Draw what changes with the data: bars, count rows, the summary and notes (all marked DYNAMIC)."""
+    s_per_px = lay.end / ((width - LEFT_IN - RIGHT_IN) * 80)  # seconds per pixel at dpi 80
+    half = 0.38 if lay.by_request else 0.35
+    # One collection of rectangles per kind: hundreds of separate patches make redraws slow.
+    bars: dict[str, list] = {}
+    for s in r.segments:
+        lane = _lane(s, lay)
+        if lane is None or s.end <= s.start:  # nothing to see, and it would make the whole kind look thin
+            continue
+        y = lay.rows - 1 - lane
+        bars.setdefault(s.kind, []).append([(s.start, y - half), (s.start, y + half), (s.end, y + half),
+                                            (s.end, y - half)])
+    for kind, boxes in bars.items():
+        # White edges part neighbouring requests, unless the bars are too thin to keep any colour.
+        thin = lay.by_request or min(b[2][0] - b[0][0] for b in boxes) < 4 * s_per_px
+        # One compound path per kind: a path per bar would make hundreds of objects on every redraw.
+        path = Path.make_compound_path_from_polys(np.asarray(boxes, dtype=float))
+        ax.add_collection(PathCollection([path], facecolors=COLOURS[kind], edgecolors="white",
+                                         linewidths=0 if thin else 0.3, gid=DYNAMIC), autolim=False)
+    beside = ax.get_yaxis_transform()
+    for k, name in enumerate(lay.counts):
+        steps = _profile(r.segments, "waiting" if name == "awaiting I/O" else "queued")
+        y = len(lay.counts) - 1 - k
+        _draw_count_row(ax, y, steps, COLOURS["waiting" if name == "awaiting I/O" else "queued"])
+        ax.text(1.012, y, f"max {max((d for _, d in steps), default=0)}", transform=beside, ha="left",
+                va="center", fontsize=FONT, gid=DYNAMIC)
+    if lay.hidden > 0:  # in the margin: in the header it would run into the summary
+        ax.text(1.012, len(lay.counts) + (0.5 if len(lay.lanes) > 1 else 0), f"+{lay.hidden} rows\nnot drawn",
+                transform=beside, ha="left", va="center", fontsize=FONT - 1, linespacing=1.0, gid=DYNAMIC)
+    header = transforms.offset_copy(ax.transAxes, fig, y=4, units="points")
+    ax.text(1, 1, f"makespan {r.makespan:.2f} s   p50 {r.percentile(50):.2f} s   p95 {r.percentile(95):.2f} s",
+            transform=header, ha="right", va="bottom", fontsize=FONT, gid=DYNAMIC)
 
 
 def _signed_percent(fraction: float) -> str:
@@ -214,7 +346,9 @@ def plot_measured(
     ax.axvline(m_span, color=MEASURED, linestyle=":", linewidth=1.5, label="measured makespan")
     ax.set_ylim(0.3, max(len(pred), len(measured), 1) + 0.7)  # rows 1..n, no empty row 0
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-    ax.set_xlabel("time since the load started (s)", fontsize=11)
+    # Each plot fits its own run: say so, as runs side by side can differ twentyfold.
+    ax.set_xlabel(f"time since the load started (s), this plot's own scale: 0 to {ax.get_xlim()[1]:.2g} s",
+                  fontsize=11)
     ax.set_ylabel("request, in order of finishing", fontsize=11)
     ax.tick_params(labelsize=10)
     # Outside the axes, so it never hides the ends of the bars.
@@ -230,10 +364,10 @@ def plot_lag(samples: dict[str, Sequence[tuple[float, float]]], *, title: str | 
     """Draw event-loop lag over time, one line per label (e.g. blocking vs awaiting handler)."""
     if not isinstance(samples, dict) or not samples:
         raise TypeError("samples must be a non-empty dict: label -> [(time s, lag s), ...]")
-    palette = ["#000000", "#D55E00", "#0072B2", "#009E73"]
+    colours = [palette.BLACK, palette.VERMILLION, palette.BLUE, palette.GREEN]
     fig = Figure(figsize=(8, 3.2), layout="constrained")
     ax = fig.subplots()
-    for colour, (label, pts) in zip(palette, samples.items()):
+    for colour, (label, pts) in zip(colours, samples.items()):
         pts = list(pts)
         xs, ys = [t for t, _ in pts], [lag * 1000 for _, lag in pts]
         # Markers and stems, not a connecting line: between two heartbeats nothing was measured.

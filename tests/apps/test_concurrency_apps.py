@@ -63,3 +63,23 @@ def test_django_views_under_wsgi_and_asgi(factory, interface, path, key):
     assert r.status_code == 200 and r.json() == {"framework": "Django", key: 50}
     assert r.elapsed.total_seconds() >= 0.045
     assert bad.status_code == 200 and bad.json()[key] == 100  # unreadable ms falls back to the default
+
+
+def test_fastapi_thread_limit_can_be_raised_past_40():
+    from helpers.concurrency.load import run_load
+
+    spread = {}
+    for threads in (None, 50):
+        app = concurrency_fastapi.create_app(threads=threads)
+        with serve(app, f"test-conc-threads-{threads}", ready_path="/sync-io?ms=0") as s:
+            ends = sorted(end for _, end in run_load(s.url, "/sync-io?ms=1000", 50, timeout=30).times)
+        spread[threads] = ends[-1] - ends[0]
+    # 50 calls of 1 s: on 40 threads the last 10 end a whole wait after the first (two rounds);
+    # on 50 threads they all end together (one round).
+    assert spread[None] > 0.8 and spread[50] < 0.6 * spread[None], spread
+
+
+@pytest.mark.parametrize("threads", [0, -1, True, 2.5, "40"])
+def test_fastapi_thread_limit_refuses_bad_values(threads):
+    with pytest.raises(ValueError, match="threads must be"):
+        concurrency_fastapi.create_app(threads=threads)
