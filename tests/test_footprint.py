@@ -80,17 +80,6 @@ def test_plot_has_one_bar_per_framework_in_course_colours(tmp_path):
     assert ax.get_ylabel() and ax.get_title()
 
 
-def test_exercise_01_2_tells_a_wrong_framework_apart():
-    from helpers.coursework.checks import evaluate
-
-    counts = {label: len(fp.dependency_tree(dist)) for label, (dist, _) in fp.FRAMEWORKS.items()}
-    fewest = min(counts, key=counts.get)
-    assert "installs" in evaluate("01.2", fewest).message
-    assert "not one of" in evaluate("01.2", "Bottle").message
-    assert "string" in evaluate("01.2", 3).message
-    assert evaluate("01.2", max(counts, key=counts.get).upper()).passed
-
-
 def test_each_chosen_part_names_an_add_on_for_that_framework():
     """Every 'you choose' cell names the usual add-on of its own framework, never another's."""
     from helpers.components.footprint import CHOICES, FEATURES

@@ -14,20 +14,3 @@ def test_bare_app_answers_json(module, protocol, interface, no_leaks):
     assert r.headers["content-type"] == "application/json"
     assert r.json() == {"protocol": protocol, "path": "/any/path"}
     assert int(r.headers["content-length"]) == len(r.content)
-
-
-def test_exercise_01_3_says_what_is_wrong(no_leaks):
-    from helpers.coursework.checks import evaluate
-
-    def plain_text(environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b'{"hello": "wsgi"}']
-
-    def wrong_body(environ, start_response):
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [b'{"hello": "world"}']
-
-    assert "content-type" in evaluate("01.3", plain_text).message
-    assert "expected" in evaluate("01.3", wrong_body).message
-    assert "async def" in evaluate("01.3", bare_asgi.app).message
-    assert evaluate("01.3", bare_wsgi.app).passed is False

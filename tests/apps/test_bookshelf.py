@@ -83,18 +83,6 @@ def test_contract_fails_when_one_app_breaks_it(no_leaks):
     assert result.problems == ["add invalid: expected status 422, got 201"]
 
 
-def test_exercise_01_1_names_the_broken_step(no_leaks):
-    from helpers.coursework.checks import evaluate, solution_code
-
-    assert evaluate("01.1", bookshelf_fastapi.create_app()).passed  # the course's own app meets it
-    # The exercise's starting point: the solution with the `year` field taken out of the model.
-    namespace: dict = {}
-    exec(solution_code("01.1").replace("year: int", "pass  #"), namespace)
-    assert "{'year': None}" in evaluate("01.1", namespace["answer"]).message
-    assert "FastAPI app" in evaluate("01.1", broken_flask_app()).message
-    assert "add invalid" in evaluate("01.1", _fastapi_without_validation()).message
-
-
 def _fastapi_without_validation():
     from fastapi import FastAPI, Request
 

@@ -4,7 +4,6 @@ import pytest
 from helpers import serve
 from helpers.apps.chat_fastapi import ChatRoom, create_app
 from helpers.usecases.chat_clients import ChatClient, messages
-from helpers.coursework.checks import evaluate
 
 
 @pytest.fixture
@@ -55,15 +54,6 @@ def test_client_refuses_bad_names_and_timeouts():
         ChatClient("http://127.0.0.1:1", "a b")
     with pytest.raises(ValueError, match="timeout"):
         ChatClient("http://127.0.0.1:1", "ada", timeout=0)
-
-
-def test_exercise_04_3_catches_missing_or_full_history(no_leaks):
-    class Everything(ChatRoom):
-        def welcome(self, name):
-            return [e for e in self.log if e["type"] == "message"]
-
-    assert "his own join" in evaluate("06.3", ChatRoom).message
-    assert "last 10 messages" in evaluate("06.3", Everything).message
 
 
 def test_browser_page_joins_and_receives_messages(chat):

@@ -1,6 +1,8 @@
 """Exercises of notebook 06 fail on plausible wrong answers with specific feedback, and pass on the right ones."""
 import pytest
 
+from helpers.apps.api_first_fastapi import BookIn
+from helpers.apps.chat_fastapi import ChatRoom
 from helpers.coursework.checks import evaluate
 
 
@@ -47,3 +49,20 @@ def test_06_5_wants_the_tipping_point_read_from_the_explanation(answer, words):
 
 def test_06_5_passes_just_below_the_tipping_point():
     assert evaluate("06.5", {"factor": "realtime", "weight": 0.85, "new_pick": "Django"}).passed
+
+
+def test_06_2_refuses_a_field_without_bound():
+    class Loose(BookIn):
+        pages: int
+
+    assert "no lower bound" in evaluate("06.2", Loose).message
+    assert "subclasses BookIn" in evaluate("06.2", dict).message
+
+
+def test_06_3_catches_missing_or_full_history(no_leaks):
+    class Everything(ChatRoom):
+        def welcome(self, name):
+            return [e for e in self.log if e["type"] == "message"]
+
+    assert "his own join" in evaluate("06.3", ChatRoom).message
+    assert "last 10 messages" in evaluate("06.3", Everything).message
