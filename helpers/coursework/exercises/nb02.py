@@ -1,6 +1,6 @@
 """Exercises of notebook 02 (concurrency).
 
-Each numeric hint states a reasoning a learner can do on paper; tests/test_exercises_nb02.py
+Each numeric hint states a reasoning a learner can do on paper; tests/coursework/test_nb02.py
 follows that reasoning and checks that it reaches an accepted answer.
 """
 from __future__ import annotations
