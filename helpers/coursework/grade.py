@@ -9,7 +9,8 @@ SUBMISSIONS_DIR, and notebooks that are not this course's, are refused with a me
 For each notebook, in its own kernel with COURSE_GRADING=1 and a copy of `helpers` that has no solutions:
 read-only cells run as the course wrote them (a changed one is flagged), the learner's answer cells and added
 cells run as submitted, the course's check cells are skipped, and right after each answer cell the reference
-check runs from a fresh import of the course's checks, under a time limit.
+check runs from a fresh import of the course's checks, under a time limit. Read-only cells that no learner cell
+reads from (measurements, plots) are skipped unless --full is given.
 Writes OUT_DIR/grades.csv, OUT_DIR/feedback/<learner>.md, and prints a summary.
 """
 from __future__ import annotations
@@ -241,8 +242,59 @@ def plan(sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode,
     return steps, flags, set(answer_at.values())
 
 
+# A read-only cell with one of these words may set the kernel up (Django settings, environment, paths): always run.
+_SET_UP = re.compile(r"setup_|configure\(|os\.environ|sys\.path|^\s*[%!]", re.MULTILINE)
+
+
+def names_of(source: str) -> tuple[set[str], set[str]] | None:
+    """Return (names a cell binds or changes, names it reads), or None if it is not plain Python."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    binds, reads = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (binds if isinstance(node.ctx, (ast.Store, ast.Del)) else reads).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            binds.update((a.asname or a.name).split(".")[0] for a in node.names)
+    for node in tree.body:  # `app.x = 1`, `shelf.append(b)`, `d[k] = v` at top level change what they touch
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            targets = [node.value.func.value] if isinstance(node.value.func, ast.Attribute) else []
+        for t in targets:
+            while isinstance(t, (ast.Attribute, ast.Subscript)):
+                t = t.value
+            if isinstance(t, ast.Name):
+                binds.add(t.id)
+    return binds, reads
+
+
+def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str, str | None]], int]:
+    """Keep the learner's cells and the read-only cells they need (by the names they read); return how many skipped.
+
+    Measurements and plots no answer reads are skipped: that is where a notebook spends its time.
+    """
+    needed: set[str] = set()
+    keep = [False] * len(steps)
+    for i in range(len(steps) - 1, -1, -1):
+        kind, source, _ = steps[i]
+        names = names_of(source)
+        if kind != "course" or names is None or _SET_UP.search(source) or names[0] & needed:
+            keep[i] = True
+            if names:
+                needed |= names[1]
+            if kind == "answer":
+                needed.add("answer")
+    return [s for s, k in zip(steps, keep) if k], keep.count(False)
+
+
 def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
-              exercise_timeout: float, cell_timeout: float) -> NotebookGrade:
+              exercise_timeout: float, cell_timeout: float, full: bool = False) -> NotebookGrade:
     """Grade one submission in a fresh kernel; never raises for what the learner did."""
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
@@ -263,6 +315,8 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
     course_nb = with_coursework_metadata(nbformat.read(course / "notebooks" / sub.notebook, as_version=4),
                                          sub.notebook)
     steps, grade.flags, found = plan(nb, course_nb, ids)
+    if not full:
+        steps, _ = prune(steps)
     results: dict[str, ExerciseGrade] = {}
     workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
     verdicts = workdir / f"verdicts-{secrets.token_hex(8)}.jsonl"
@@ -424,7 +478,8 @@ def kill_run_kernels(run_id: str) -> int:
 
 
 def grade_all(root: Path, out: Path, course: Path = COURSE_ROOT, jobs: int | None = None,
-              exercise_timeout: float = 60.0, cell_timeout: float = 120.0, quiet: bool = False) -> list[NotebookGrade]:
+              exercise_timeout: float = 60.0, cell_timeout: float = 120.0, quiet: bool = False,
+              full: bool = False) -> list[NotebookGrade]:
     """Grade every submission under `root` into `out`; return the grades."""
     from helpers.coursework.release import write_release
 
@@ -440,7 +495,7 @@ def grade_all(root: Path, out: Path, course: Path = COURSE_ROOT, jobs: int | Non
     pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_worker_init)
     try:
-        pending = {pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout): s
+        pending = {pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full): s
                    for s in subs}
         for n, done in enumerate(futures.as_completed(pending), 1):
             s = pending[done]
@@ -472,10 +527,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: one per CPU)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds each exercise's check may take")
     parser.add_argument("--cell-timeout", type=float, default=120.0, help="seconds each learner cell may take")
+    parser.add_argument("--full", action="store_true",
+                        help="run every read-only cell, not only those the answers read (slower)")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the full course to grade against")
     args = parser.parse_args(argv)
     try:
-        grades = grade_all(args.submissions, args.out, args.course, args.jobs, args.timeout, args.cell_timeout)
+        grades = grade_all(args.submissions, args.out, args.course, args.jobs, args.timeout, args.cell_timeout,
+                           full=args.full)
     except NotADirectoryError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2
