@@ -58,7 +58,7 @@ def measure(quick: bool = False, learners: int | None = None, jobs: int | None =
     per_notebook: dict[str, list[float]] = {}
     for g in grades:
         per_notebook.setdefault(g.notebook, []).append(g.seconds)
-    details = {"learners": learners, "notebooks": count, "jobs": jobs or os.cpu_count(),
+    details = {"loadavg_1m_after": round(os.getloadavg()[0], 2), "learners": learners, "notebooks": count, "jobs": jobs or os.cpu_count(),
                "full_marks_rows": full, "rows": len(rows),
                "median_seconds_per_notebook": {k: sorted(v)[len(v) // 2] for k, v in per_notebook.items()}}
     # Scaled to 30 learners when fewer were graded, so a quick run still says whether the goal is in reach.
