@@ -119,3 +119,27 @@ def test_strip_solutions_keeps_the_rest_of_the_module():
     assert "answer = 1" not in stripped and 'solution=""' in stripped
     assert 'hint="é"' in stripped and 'x = "solution"' in stripped
     compile(stripped, "<test>", "exec")
+
+
+def test_readme_documents_grading_and_release():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## For instructors"):]
+    for words in ("python -m helpers.grade submitted/ --out graded/", "python -m helpers.release",
+                  "grades.csv", "feedback/<learner>.md", "RELEASE-REPO", "python -m benchmarks --only grading"):
+        assert words in section, words
+
+
+@pytest.mark.parametrize("module", ["helpers.grade", "helpers.release", "helpers.coursework.grade",
+                                    "helpers.coursework.release"])
+def test_commands_answer_help(module):
+    out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=120,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0 and "usage" in out.stdout
+
+
+@pytest.mark.xfail(_stale_outputs(), strict=True, reason="stored outputs predate issue 14 §2: the rebuild fixes them")
+def test_nbval_passes_on_a_released_notebook_as_shipped(release):
+    out = subprocess.run([sys.executable, "-m", "pytest", "notebooks/00_start_here.ipynb", "-q",
+                          "-p", "no:cacheprovider"], capture_output=True, text=True, timeout=600, cwd=release,
+                         env={**os.environ, "PYTHONPATH": str(release)})
+    assert out.returncode == 0, out.stdout[-3000:]

@@ -97,6 +97,7 @@ class NotebookGrade:
     exercises: list[ExerciseGrade] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    steps: list[tuple[str, float]] = field(default_factory=list)  # (what ran, seconds): where the time went
 
     @property
     def total(self) -> int:
@@ -246,32 +247,38 @@ def plan(sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode,
 _SET_UP = re.compile(r"setup_|configure\(|os\.environ|sys\.path|^\s*[%!]", re.MULTILINE)
 
 
-def names_of(source: str) -> tuple[set[str], set[str]] | None:
-    """Return (names a cell binds or changes, names it reads), or None if it is not plain Python."""
+def names_of(source: str) -> tuple[set[str], set[str], set[str]] | None:
+    """Return (names a cell defines, names it changes in place, names it reads from earlier cells), or None.
+
+    None means the cell is not plain Python (a magic, a syntax error): the caller must run it.
+    """
     import ast
 
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    binds, reads = set(), set()
+    defines, reads = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            (binds if isinstance(node.ctx, (ast.Store, ast.Del)) else reads).add(node.id)
+            (defines if isinstance(node.ctx, (ast.Store, ast.Del)) else reads).add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            binds.add(node.name)
+            defines.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            binds.update((a.asname or a.name).split(".")[0] for a in node.names)
+            defines.update((a.asname or a.name).split(".")[0] for a in node.names)
+    changes = set()
     for node in tree.body:  # `app.x = 1`, `shelf.append(b)`, `d[k] = v` at top level change what they touch
         targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             targets = [node.value.func.value] if isinstance(node.value.func, ast.Attribute) else []
         for t in targets:
+            changed = isinstance(t, (ast.Attribute, ast.Subscript))
             while isinstance(t, (ast.Attribute, ast.Subscript)):
                 t = t.value
-            if isinstance(t, ast.Name):
-                binds.add(t.id)
-    return binds, reads
+            if changed and isinstance(t, ast.Name):
+                changes.add(t.id)
+    # A name the cell defines itself is not read from earlier cells (`x = x + 1` is the rare exception).
+    return defines, changes, (reads | changes) - defines
 
 
 def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str, str | None]], int]:
@@ -284,10 +291,10 @@ def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str
     for i in range(len(steps) - 1, -1, -1):
         kind, source, _ = steps[i]
         names = names_of(source)
-        if kind != "course" or names is None or _SET_UP.search(source) or names[0] & needed:
+        if kind != "course" or names is None or _SET_UP.search(source) or (names[0] | names[1]) & needed:
             keep[i] = True
             if names:
-                needed |= names[1]
+                needed |= names[2]
             if kind == "answer":
                 needed.add("answer")
     return [s for s, k in zip(steps, keep) if k], keep.count(False)
@@ -324,6 +331,7 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
            "MPLBACKEND": "agg"}
     client = NotebookClient(nbformat.v4.new_notebook(), timeout=cell_timeout, kernel_name="python3",
                             allow_errors=True, interrupt_on_timeout=True, record_timing=False,
+                            shutdown_kernel="immediate",  # nothing in a graded kernel needs a graceful exit
                             error_on_timeout={"ename": "TimeoutError", "evalue": "time limit", "traceback": []},
                             resources={"metadata": {"path": str(workdir)}})
     earlier_error: str | None = None
@@ -335,11 +343,13 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
         client.timeout = timeout
         start = time.monotonic()
         client.execute_cell(cell, len(client.nb.cells) - 1)
-        timed_out = time.monotonic() - start >= timeout - 0.05
-        return _error_of(cell), timed_out
+        took = time.monotonic() - start
+        grade.steps.append((source.strip().splitlines()[0][:50] if source.strip() else "", round(took, 2)))
+        return _error_of(cell), took >= timeout - 0.05
 
     try:
         with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):  # the kernel's own warnings are noise here
+            grade.steps.append(("(kernel start)", round(time.monotonic() - t0, 2)))
             pid = client.km.provisioner.pid
             _LIVE_KERNELS[pid] = os.getpgid(pid)
             timeouts_in_a_row = 0
