@@ -150,3 +150,19 @@ def test_an_id_is_declared_once_and_in_its_own_notebook():
 def test_exercise_ids_filter_by_notebook():
     assert exercise_ids("02") and all(i.startswith("02.") for i in exercise_ids("02"))
     assert set(exercise_ids()) == set(EXERCISES)
+
+
+def test_a_crafted_subclass_cannot_fool_a_check():
+    class Liar(str):
+        def strip(self):
+            return "server"
+
+    class Zero(float):
+        def __sub__(self, other):
+            return 0.0
+
+    assert not evaluate("00.1", Liar("anything")).passed
+    assert "plain str" in evaluate("00.1", Liar("anything")).message
+    assert not evaluate("02.1", Zero(99.0)).passed
+    assert not evaluate("02.3", (Zero(1), 2)).passed
+    assert evaluate("00.1", "server").passed and evaluate("02.3", (2, 25)).passed  # plain values still pass

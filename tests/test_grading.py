@@ -54,6 +54,18 @@ checks.check = helpers.check = lambda *a, **k: print("✅ Correct")
 '''
 
 
+# A later cell finds the file the grader's probe wrote to (its source is in IPython's history) and adds a verdict.
+FORGE = '''
+import json, re
+for source in In:
+    found = re.search(r"__course_probe\\('00.1', '([^']+)'", source)
+    if found:
+        with open(found.group(1), "a") as f:
+            f.write(json.dumps({"id": "00.2", "nonce": "guessed", "passed": True, "message": "forged"}) + "\\n")
+        print("forged")
+'''
+
+
 def gallery_00() -> dict[str, nbformat.NotebookNode]:
     """Every submission of the gallery, built from notebook 00, by learner id."""
     wrong = {"00.1": "answer = 42", "00.2": "answer = 42"}
@@ -81,6 +93,10 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     answer_cells = [c for c in nb.cells if role_of(c)[0] == "answer"]
     nb.cells = [c for c in nb.cells if role_of(c)[0] != "answer"] + answer_cells[::-1]  # moved to the end
     g["moved_answers"] = nb
+    nb = answered(released(NB00), {"00.2": "answer = ..."})
+    after = nb.cells.index(cells_of(nb, "check")["00.1"]) + 1
+    nb.cells.insert(after, nbformat.v4.new_code_cell(FORGE))
+    g["forged_verdict"] = nb
     return g
 
 
@@ -96,6 +112,7 @@ EXPECTED_00 = {
     "never_returns": ("0", "1", "1", ""),
     "edited_readonly": ("1", "1", "2", "read-only cell"),
     "moved_answers": ("1", "1", "2", ""),
+    "forged_verdict": ("1", "0", "1", ""),
 }
 
 

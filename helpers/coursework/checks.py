@@ -57,6 +57,27 @@ def grading() -> bool:
     return os.environ.get(GRADING_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_SCALARS = (str, bytes, int, float, complex)
+
+
+def _crafted(answer: Any, depth: int = 0) -> str | None:
+    """Name a scalar subclass in `answer` (a str whose strip() lies would fool a check), or None."""
+    if isinstance(answer, _SCALARS) and type(answer) not in (*_SCALARS, bool):
+        base = next(t for t in _SCALARS if isinstance(answer, t))
+        return f"the answer should be a plain {base.__name__}, not a {type(answer).__name__}"
+    if isinstance(answer, (tuple, list, set, frozenset)) and depth < 2:
+        for item in answer:
+            problem = _crafted(item, depth + 1)
+            if problem:
+                return problem
+    if isinstance(answer, dict) and depth < 2:
+        for item in (*answer.keys(), *answer.values()):
+            problem = _crafted(item, depth + 1)
+            if problem:
+                return problem
+    return None
+
+
 def evaluate(id: str, answer: Any) -> Result:
     """Run exercise `id`'s check on `answer` and say what is wrong, without printing."""
     ex = get_exercise(id)
@@ -66,7 +87,8 @@ def evaluate(id: str, answer: Any) -> Result:
                                  f"with your answer, run that cell, then run this one again. "
                                  f"Stuck? `check(\"{id}\", answer, hint=True)` shows a hint.", kind="blank")
     try:
-        problem = ex.check(answer)
+        # Checks compare plain values; a subclass could override what they call (strip, __sub__, __eq__).
+        problem = _crafted(answer) or ex.check(answer)
     except Exception as exc:  # the learner's code raised: say where, not just "False"
         last = traceback.extract_tb(exc.__traceback__)[-1]
         problem = f"checking your answer raised {type(exc).__name__}: {exc} (at line {last.lineno} of {last.name})"

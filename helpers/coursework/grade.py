@@ -46,9 +46,10 @@ _SOLUTION_CALL = re.compile(r"\b(solution_answer|solution_code|show_solution)\s*
 
 # The reference check, run in the learner's kernel right after the answer cell. It imports the course's checks
 # afresh (a learner's monkeypatching of helpers, evaluate, EXERCISES or check is thrown away with the old
-# modules) and writes the verdict to a file whose name the learner's code never saw.
+# modules) and writes the verdict to a file outside the kernel's working folder, with a nonce no earlier cell
+# could know; the grader reads it at once, before any later learner cell runs.
 PROBE = '''
-def __course_probe(exercise_id, path, keep):
+def __course_probe(exercise_id, path, keep, nonce):
     import json, sys
     for name in [m for m in list(sys.modules) if (m == "helpers" or m.startswith("helpers.")) and not m.startswith(keep)]:
         del sys.modules[name]
@@ -61,8 +62,8 @@ def __course_probe(exercise_id, path, keep):
         result = evaluate(exercise_id, value)
         row = {{"passed": result.passed is True, "message": result.message}}
     with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({{"id": exercise_id, **row}}) + "\\n")
-__course_probe({exercise!r}, {path!r}, {keep!r})
+        f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
+__course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r})
 del __course_probe
 '''
 CLEAR = 'globals().pop("answer", None)'
@@ -179,6 +180,20 @@ def _error_of(cell: nbformat.NotebookNode) -> str | None:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
             return f"{out.get('ename')}: {out.get('evalue')}"
+    return None
+
+
+def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
+    """Return the verdict the probe with `nonce` wrote for `exercise`, ignoring any line a learner forged."""
+    if not path.exists():
+        return None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.get("nonce") == nonce and row.get("id") == exercise:
+            return ExerciseGrade(exercise, row.get("passed") is True, str(row.get("message", "")))
     return None
 
 
@@ -326,7 +341,7 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
         steps, _ = prune(steps)
     results: dict[str, ExerciseGrade] = {}
     workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    verdicts = workdir / f"verdicts-{secrets.token_hex(8)}.jsonl"
+    verdicts = Path(tempfile.mkdtemp(prefix="course-verdicts-")) / f"{secrets.token_hex(8)}.jsonl"
     env = {**os.environ, "PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id,
            "MPLBACKEND": "agg"}
     client = NotebookClient(nbformat.v4.new_notebook(), timeout=cell_timeout, kernel_name="python3",
@@ -379,16 +394,22 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
                         why += f" (an earlier cell raised {earlier_error})"
                     results[exercise] = ExerciseGrade(exercise, False, why + ".")
                     continue
-                probe = PROBE.format(exercise=exercise, path=str(verdicts), keep=KEEP_MODULES)
+                nonce = secrets.token_hex(16)
+                probe = PROBE.format(exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce)
                 error, timed_out = run(probe, exercise_timeout)
+                verdict = _verdict(verdicts, exercise, nonce)
+                if verdict and not timed_out:
+                    results[exercise] = verdict
+                    continue
                 if timed_out:
                     results[exercise] = ExerciseGrade(exercise, False, f"checking the answer took longer than "
                                                       f"{exercise_timeout:g} s (stopped)")
                     timeouts_in_a_row += 1
                     if timeouts_in_a_row >= 2:
                         stopped = "the kernel stopped answering after a check ran past its time limit"
-                elif error:
-                    results[exercise] = ExerciseGrade(exercise, False, f"the check could not run: {error}")
+                else:
+                    results[exercise] = ExerciseGrade(exercise, False, "the check wrote no verdict"
+                                                      + (f": {error}" if error else " (was the grader tampered with?)"))
     except DeadKernelError:
         stopped = "the kernel died (a cell ended the Python process)"
     except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
@@ -397,11 +418,8 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
         for pid, pgid in list(_LIVE_KERNELS.items()):
             _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
             _LIVE_KERNELS.pop(pid, None)
-    if verdicts.exists():
-        for line in verdicts.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            results.setdefault(row["id"], ExerciseGrade(row["id"], bool(row["passed"] is True), row["message"]))
     shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(verdicts.parent, ignore_errors=True)
     if stopped:
         grade.flags.append(stopped)
     for i in ids:
