@@ -62,3 +62,15 @@ def test_the_build_writes_the_metadata(tmp_path, monkeypatch):
     build_notebooks.build(src.name, run=False)
     nb = nbformat.read(tmp_path / src.name, as_version=4)
     assert {role_of(c)[1] for c in nb.cells if role_of(c)[0] == "answer"} == set(exercise_ids("00"))
+
+
+def _built_before_the_metadata() -> bool:
+    return any("course" not in nbformat.read(NOTEBOOK_DIR / n, as_version=4).metadata for n in NOTEBOOKS)
+
+
+@pytest.mark.xfail(_built_before_the_metadata(), strict=True,
+                   reason="committed notebooks predate the coursework metadata: the lead's rebuild writes it")
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_notebooks_carry_the_metadata(name):
+    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+    assert nb == with_coursework_metadata(copy.deepcopy(nb), name), "re-run python -m tools.build_notebooks"
