@@ -188,7 +188,7 @@ def test_no_kernel_left_behind(graded):
 def test_summary_counts_passes(graded):
     _, _, grades, _ = graded
     text = grade.summary(grades)
-    assert "00.1: 3 of" in text and "00.2: 5 of" in text
+    assert "00.1: 4 of 11 passed" in text and "00.2: 5 of 11 passed" in text
 
 
 def test_bad_submissions_folder_is_refused(tmp_path, capsys):
