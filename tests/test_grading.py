@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from helpers.coursework import grade
-from helpers.coursework.cells import find_roles, role_of, with_coursework_metadata
+from helpers.coursework.cells import role_of, with_coursework_metadata
 from helpers.coursework.exercises import EXERCISES
 from tools.course import NOTEBOOK_DIR, ROOT
 
