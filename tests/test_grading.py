@@ -246,3 +246,22 @@ def test_ctrl_c_leaves_no_kernel(tmp_path):
     assert proc.returncode == 130 and "interrupted" in err
     gone, alive = psutil.wait_procs(kernels, timeout=10)
     assert not alive
+
+
+def test_the_issues_table_on_notebook_02(tmp_path):
+    """Issue 15's four copies of notebook 02, which the old nbval route passed, all get 0 from the grader."""
+    name = "02_concurrency.ipynb"
+    deleted = released(name)
+    deleted.cells = [c for c in deleted.cells if role_of(c)[0] != "check"]
+    noop = insert_after_first_code(released(name), 'check = lambda *a: print("✅")')
+    copied = answered(released(name), {ex: f"from helpers.coursework.checks import solution_answer\n"
+                                           f'answer = solution_answer("{ex}")' for ex in ("02.1", "02.2", "02.3")})
+    root = tmp_path / "subs"
+    for learner, nb in {"blank": released(name), "deleted": deleted, "noop": noop, "copied": copied}.items():
+        (root / learner).mkdir(parents=True)
+        nbformat.write(nb, root / learner / name)
+    grade.grade_all(root, tmp_path / "out", jobs=2, quiet=True)
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as f:
+        rows = {r["learner"]: r for r in csv.DictReader(f)}
+    assert {k: r["total"] for k, r in rows.items()} == {"blank": "0", "deleted": "0", "noop": "0", "copied": "0"}
+    assert "deleted" in rows["deleted"]["flags"] and "solution" in rows["copied"]["flags"]
