@@ -229,10 +229,16 @@ def plan(sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode,
     flags: list[str] = []
     seen: set[str] = set()
     steps: list[tuple[str, str, str | None]] = []
+    # Editors that drop cell ids (or an old nbformat) leave read-only cells matchable only by their source.
+    by_source = {src.strip(): cid for cid, ((role, _), src) in course_cells.items() if role in ("locked", "check")}
+    sub_ids = {c.get("id") for c in sub.cells}
     for i, c in enumerate(sub.cells):
         if c.cell_type != "code":
             continue
         cid = c.get("id")
+        if i not in answer_at and cid not in course_cells and c.source.strip() in by_source:
+            if by_source[c.source.strip()] not in sub_ids | seen:
+                cid = by_source[c.source.strip()]
         if i in answer_at:
             seen.add(cid)
             steps.append(("answer", c.source, answer_at[i]))
@@ -253,7 +259,7 @@ def plan(sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode,
     missing = [cid for cid, ((role, ex), _) in course_cells.items() if role in ("locked", "check") and cid not in seen]
     if missing:
         flags.append(f"{len(missing)} read-only cell(s) deleted")
-    if not course_cells.keys() & {c.get("id") for c in sub.cells}:
+    if not course_cells.keys() & (sub_ids | seen):
         flags.append("no cell matches the course's copy (not this course's notebook, or rebuilt by hand)")
     return steps, flags, set(answer_at.values())
 
