@@ -65,6 +65,42 @@ for source in In:
 '''
 
 
+# A learner cell writes a fake `helpers` package into the kernel's working folder, first on sys.path.
+FAKE_PACKAGE = '''
+import os, pathlib, sys
+sys.path.insert(0, os.getcwd())
+pkg = pathlib.Path("helpers/coursework")
+pkg.mkdir(parents=True, exist_ok=True)
+pathlib.Path("helpers/__init__.py").write_text("")
+(pkg / "__init__.py").write_text("")
+(pkg / "checks.py").write_text("class R:\\n    passed = True\\n    message = 'ok'\\n"
+                               "def evaluate(id, answer):\\n    return R()\\n")
+'''
+
+# A learner cell puts an import hook in front of Python's own finders.
+FAKE_FINDER = '''
+import importlib.abc, importlib.util, sys
+
+
+class Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path, target=None):
+        if name == "helpers.coursework.checks":
+            return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        class R:
+            passed, message = True, "ok"
+        module.evaluate = lambda id, answer: R()
+        module.check = module.show_hint = module.show_solution = lambda *a, **k: None
+
+
+sys.meta_path.insert(0, Fake())
+'''
+
+
 def gallery_00() -> dict[str, nbformat.NotebookNode]:
     """Every submission of the gallery, built from notebook 00, by learner id."""
     wrong = {"00.1": "answer = 42", "00.2": "answer = 42"}
@@ -96,6 +132,8 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     after = nb.cells.index(cells_of(nb, "check")["00.1"]) + 1
     nb.cells.insert(after, nbformat.v4.new_code_cell(FORGE))
     g["forged_verdict"] = nb
+    g["fake_package"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_PACKAGE)
+    g["fake_finder"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_FINDER)
     return g
 
 
@@ -112,6 +150,8 @@ EXPECTED_00 = {
     "edited_readonly": ("1", "1", "2", "read-only cell"),
     "moved_answers": ("1", "1", "2", ""),
     "forged_verdict": ("1", "0", "1", ""),
+    "fake_package": ("0", "0", "0", ""),
+    "fake_finder": ("0", "0", "0", ""),
 }
 
 
@@ -188,7 +228,7 @@ def test_no_kernel_left_behind(graded):
 def test_summary_counts_passes(graded):
     _, _, grades, _ = graded
     text = grade.summary(grades)
-    assert "00.1: 4 of 11 passed" in text and "00.2: 5 of 11 passed" in text
+    assert "00.1: 4 of 13 passed" in text and "00.2: 5 of 13 passed" in text
 
 
 def test_bad_submissions_folder_is_refused(tmp_path, capsys):

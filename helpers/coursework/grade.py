@@ -45,25 +45,44 @@ KEEP_MODULES = ("helpers.apps", "helpers.serving.django")
 _SOLUTION_CALL = re.compile(r"\b(solution_answer|solution_code|show_solution)\s*\(")
 
 # The reference check, run in the learner's kernel right after the answer cell. It imports the course's checks
-# afresh (a learner's monkeypatching of helpers, evaluate, EXERCISES or check is thrown away with the old
-# modules) and writes the verdict to a file outside the kernel's working folder, with a nonce no earlier cell
-# could know; the grader reads it at once, before any later learner cell runs.
+# afresh from the grader's copy: a learner's monkeypatching of helpers, evaluate, EXERCISES or check is thrown
+# away with the old modules, and a fake `helpers` on a path or behind an import hook is not consulted. It writes
+# the verdict to a file outside the kernel's working folder, with a nonce no earlier cell could know; the grader
+# reads it at once, before any later learner cell runs.
 PROBE = '''
-def __course_probe(exercise_id, path, keep, nonce):
-    import json, sys
-    for name in [m for m in list(sys.modules) if (m == "helpers" or m.startswith("helpers.")) and not m.startswith(keep)]:
-        del sys.modules[name]
-    from helpers.coursework.checks import evaluate
+def __course_probe(exercise_id, path, keep, nonce, root):
+    import json, site, sys
+    # Import only from the course's copy and the Python installation: not from a package a learner wrote into the
+    # working folder, a path they added, or an import hook they installed.
+    prefixes = tuple({{sys.prefix, sys.base_prefix, site.getusersitepackages()}})
+
+    def trusted(entry):
+        module = sys.modules.get(getattr(entry, "__module__", None) or type(entry).__module__)
+        origin = getattr(getattr(module, "__spec__", None), "origin", None) or getattr(module, "__file__", None) or ""
+        return module is not None and (origin in ("frozen", "built-in") or origin.startswith(prefixes))
+
+    saved = sys.meta_path[:], sys.path_hooks[:], sys.path[:]
+    sys.meta_path[:] = [f for f in saved[0] if trusted(f)]
+    sys.path_hooks[:] = [h for h in saved[1] if trusted(h)]
+    sys.path[:] = [root] + [p for p in saved[2] if isinstance(p, str) and p.startswith(prefixes)]
+    sys.path_importer_cache.clear()
     try:
-        value = answer
-    except NameError:
-        row = {{"passed": False, "message": "the answer cell did not bind `answer`."}}
-    else:
-        result = evaluate(exercise_id, value)
-        row = {{"passed": result.passed is True, "message": result.message}}
+        for name in [m for m in list(sys.modules) if (m == "helpers" or m.startswith("helpers.")) and not m.startswith(keep)]:
+            del sys.modules[name]
+        from helpers.coursework.checks import evaluate
+        try:
+            value = answer
+        except NameError:
+            row = {{"passed": False, "message": "the answer cell did not bind `answer`."}}
+        else:
+            result = evaluate(exercise_id, value)
+            row = {{"passed": result.passed is True, "message": result.message}}
+    finally:
+        sys.meta_path[:], sys.path_hooks[:], sys.path[:] = saved
+        sys.path_importer_cache.clear()
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
-__course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r})
+__course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r}, {root!r})
 del __course_probe
 '''
 CLEAR = 'globals().pop("answer", None)'
@@ -404,7 +423,8 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
                     # A failed check runs once more: a timing check can miss on a machine busy grading
                     # two notebooks at a time, and a right answer must not lose its mark to that.
                     nonce = secrets.token_hex(16)
-                    probe = PROBE.format(exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce)
+                    probe = PROBE.format(exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce,
+                                         root=str(helpers_root))
                     error, timed_out = run(probe, exercise_timeout)
                     verdict = _verdict(verdicts, exercise, nonce)
                     if timed_out or not verdict or verdict.passed or "not answered yet" in verdict.message:
