@@ -4,6 +4,7 @@
     python -m benchmarks --install       # also figure 7: a fresh venv from requirements.txt (slow)
     python -m benchmarks --only server_start async_efficiency
     python -m benchmarks --quick         # one repetition each: a smoke run, not figures to quote
+    python -m benchmarks --only grading  # 30 learners x every notebook through the grader (about 10 minutes)
 
 The JSON goes to benchmarks/results/ (gitignored). Not run by the tests.
 Flakiness has its own command: python -m benchmarks.flakiness -n 5 [--busy].
@@ -19,7 +20,7 @@ import traceback
 from ._common import Figure, table, write_json
 
 FIGURES = ["course_runtime", "server_start", "model_fidelity", "async_efficiency", "serving", "widget_redraw",
-           "framework_overhead"]
+           "framework_overhead", "grading"]
 
 
 def run(name: str, quick: bool) -> list[Figure]:

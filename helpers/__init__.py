@@ -2,7 +2,7 @@
 
 The names a learner types most are re-exported here, so `from helpers import serve, check` works.
 """
-from helpers.coursework.checks import check, show_solution
+from helpers.coursework.checks import check, show_hint, show_solution
 from helpers.display import Table, show_code, show_figure
 from helpers.serving.logs import server_logs
 from helpers.serving.servers import (
@@ -30,6 +30,7 @@ __all__ = [
     "server_logs",
     "show_code",
     "show_figure",
+    "show_hint",
     "show_links",
     "show_solution",
     "stop_all",

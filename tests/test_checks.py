@@ -12,10 +12,29 @@ ALL = exercise_ids()
 
 
 @pytest.mark.parametrize("exercise_id", ALL)
-def test_blank_answer_fails_with_a_hint(exercise_id):
+def test_blank_answer_says_what_to_do_and_prints_no_hint(exercise_id, capsys, monkeypatch):
+    monkeypatch.delenv(checks.GRADING_ENV, raising=False)
     result = evaluate(exercise_id, ...)
-    assert not result.passed
-    assert "not answered yet" in result.message and "Hint" in result.message
+    assert not result.passed and result.kind == "blank"
+    assert "not answered yet" in result.message and "replace the `...`" in result.message
+    check(exercise_id, ...)
+    shown = capsys.readouterr().out
+    hint = EXERCISES[exercise_id].hint
+    assert "Not answered yet" in shown and "Hint" not in shown
+    assert hint not in shown and hint[:30] not in shown
+    html = checks.Feedback(result)._repr_html_()
+    assert "Hint" not in html and checks._inline_html(hint)[:30] not in html
+
+
+@pytest.mark.parametrize("exercise_id", ALL)
+def test_hint_on_request(exercise_id, capsys):
+    check(exercise_id, ..., hint=True)
+    assert "Hint: " + EXERCISES[exercise_id].hint in capsys.readouterr().out
+
+
+def test_show_hint_displays_the_hint(capsys):
+    checks.show_hint("00.1")
+    assert EXERCISES["00.1"].hint in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("exercise_id", ALL)
@@ -29,6 +48,36 @@ def test_wrong_answers_get_specific_feedback():
     assert "string" in evaluate("00.1", 42).message
 
 
+def test_wrong_answer_shows_the_hint_and_the_verdict_in_words(capsys, monkeypatch):
+    monkeypatch.delenv(checks.GRADING_ENV, raising=False)
+    check("00.1", "content-type")
+    shown = capsys.readouterr().out
+    assert shown.startswith("❌ Not yet: exercise 00.1")
+    assert "Hint: " + EXERCISES["00.1"].hint in shown
+    check("00.1", "server")
+    shown = capsys.readouterr().out
+    assert shown.startswith("✅ Correct: exercise 00.1") and "Hint" not in shown
+
+
+def test_feedback_renders_as_html_that_wraps_at_words():
+    result = evaluate("00.1", "content-type")
+    page = checks.Feedback(result, with_hint=True)._repr_html_()
+    # prose, not a monospace stream: wraps between words, never mid-word
+    assert "white-space:normal" in page and "overflow-wrap:break-word" in page and "word-break:normal" in page
+    assert "<pre" not in page and "monospace" not in page
+    assert "Not yet" in page and "❌" in page and "Hint" in page
+    assert "<code>" in checks._inline_html("use `request.args` here")
+    assert "&lt;script&gt;" in checks._inline_html("<script>")  # learner text can't inject markup
+    assert "Correct" in checks.Feedback(evaluate("00.1", "server"))._repr_html_()
+
+
+def test_check_output_has_html_and_a_plain_text_twin():
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(checks.Feedback(evaluate("00.1", "content-type"), with_hint=True))
+    assert "text/html" in data and data["text/plain"].startswith("❌ Not yet")
+
+
 def test_learner_code_that_raises_is_reported_not_propagated(no_leaks):
     from flask import Flask
 
@@ -40,6 +89,22 @@ def test_learner_code_that_raises_is_reported_not_propagated(no_leaks):
 
     result = evaluate("00.2", app)
     assert not result.passed and "500" in result.message
+    # a 5xx points the learner at the server's traceback
+    assert result.server_error and "server_logs()" in result.message
+    assert not evaluate("00.1", "content-type").server_error
+
+
+def test_solutions_refused_in_grading_mode_and_in_a_copy_without_them(monkeypatch, capsys):
+    monkeypatch.setenv(checks.GRADING_ENV, "1")
+    with pytest.raises(checks.SolutionsUnavailable, match="grading"):
+        solution_answer("00.1")
+    monkeypatch.delenv(checks.GRADING_ENV)
+    monkeypatch.setitem(EXERCISES, "00.1", EXERCISES["00.1"].__class__(
+        "00.1", "t", lambda a: None, "hint", ""))
+    with pytest.raises(checks.SolutionsUnavailable, match="not part of this copy"):
+        checks.solution_code("00.1")
+    checks.show_solution("00.1")
+    assert "not part of this copy" in capsys.readouterr().out
 
 
 def test_a_check_that_raises_is_turned_into_feedback(monkeypatch):
@@ -85,3 +150,19 @@ def test_an_id_is_declared_once_and_in_its_own_notebook():
 def test_exercise_ids_filter_by_notebook():
     assert exercise_ids("02") and all(i.startswith("02.") for i in exercise_ids("02"))
     assert set(exercise_ids()) == set(EXERCISES)
+
+
+def test_a_crafted_subclass_cannot_fool_a_check():
+    class Liar(str):
+        def strip(self):
+            return "server"
+
+    class Zero(float):
+        def __sub__(self, other):
+            return 0.0
+
+    assert not evaluate("00.1", Liar("anything")).passed
+    assert "plain str" in evaluate("00.1", Liar("anything")).message
+    assert not evaluate("02.1", Zero(99.0)).passed
+    assert not evaluate("02.3", (Zero(1), 2)).passed
+    assert evaluate("00.1", "server").passed and evaluate("02.3", (2, 25)).passed  # plain values still pass

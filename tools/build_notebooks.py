@@ -4,6 +4,9 @@
     python -m tools.build_notebooks 00 02      # notebooks whose names start with these
     python -m tools.build_notebooks --nav-only # navigation cells only, no execution (all notebooks)
     python -m tools.build_notebooks --check    # exit 1 if navigation is stale
+
+Every build also writes the coursework metadata (answer cells' grade ids, read-only cells): see
+helpers/coursework/cells.py.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.coursework.cells import with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV
 from tools.course import NOTEBOOK_DIR, NOTEBOOKS, stale_navigation, with_navigation
 
@@ -70,9 +74,11 @@ def with_nbval_tags(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def build(name: str, run: bool = True) -> float:
-    """Refresh the navigation and nbval tags of notebook `name`, optionally re-run it; return seconds taken."""
+    """Refresh the navigation, nbval tags and coursework metadata of notebook `name`, optionally re-run it."""
     path = NOTEBOOK_DIR / name
     nb = with_nbval_tags(with_navigation(nbformat.read(path, as_version=4), name))
+    # Answer cells get their grade ids, other code cells are locked: the grader and JupyterLab read these.
+    nb = with_coursework_metadata(nb, name)
     t0 = time.perf_counter()
     if run:
         nb = execute(nb, NOTEBOOK_DIR)

@@ -1,30 +1,52 @@
-"""Check a learner's exercise answer: kind, specific feedback; raise only when grading."""
+"""Check a learner's exercise answer: kind, specific feedback that wraps at words; raise only when grading."""
 from __future__ import annotations
 
+import html
 import os
+import re
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from helpers.coursework.exercise import Exercise
 from helpers.coursework.exercises import get_exercise
 
 GRADING_ENV = "COURSE_GRADING"
 
+# A check's message that mentions a 5xx status: the learner's app crashed, and its traceback is in the logs.
+_SERVER_ERROR = re.compile(r"\b(answered|returned|status(?:es)?|got)\b[^\n]{0,40}?\b5\d\d\b", re.IGNORECASE)
+LOGS_ADVICE = ("The server answered with an error (5xx): its traceback is in the server logs. "
+               "Run `from helpers import server_logs; print(server_logs())` to read it.")
+
+# Colour-blind-safe (Okabe-Ito) accents, same family as helpers.palette.
+_ACCENT = {"right": "#009E73", "wrong": "#D55E00", "blank": "#E69F00"}
+_VERDICT = {"right": ("✅", "Correct"), "wrong": ("❌", "Not yet"), "blank": ("❌", "Not answered yet")}
+
 
 class ExerciseFailed(AssertionError):
     """An exercise check failed while grading mode was on."""
 
 
+class SolutionsUnavailable(RuntimeError):
+    """Solutions can't be shown: grading mode is on, or this copy of the course has none."""
+
+
 @dataclass(frozen=True)
 class Result:
-    """The outcome of one check."""
+    """The outcome of one check: `kind` is "right", "wrong" or "blank"; `message` never holds the hint."""
 
     exercise: Exercise
     passed: bool
     message: str
+    kind: str = "wrong"
+    server_error: bool = False
+
+    @property
+    def hint(self) -> str:
+        """Return the exercise's hint."""
+        return self.exercise.hint
 
     def __str__(self) -> str:
         return self.message
@@ -35,38 +57,141 @@ def grading() -> bool:
     return os.environ.get(GRADING_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_SCALARS = (str, bytes, int, float, complex)
+
+
+def _crafted(answer: Any, depth: int = 0) -> str | None:
+    """Name a scalar subclass in `answer` (a str whose strip() lies would fool a check), or None."""
+    if isinstance(answer, _SCALARS) and type(answer) not in (*_SCALARS, bool):
+        base = next(t for t in _SCALARS if isinstance(answer, t))
+        return f"the answer should be a plain {base.__name__}, not a {type(answer).__name__}"
+    if isinstance(answer, (tuple, list, set, frozenset)) and depth < 2:
+        for item in answer:
+            problem = _crafted(item, depth + 1)
+            if problem:
+                return problem
+    if isinstance(answer, dict) and depth < 2:
+        for item in (*answer.keys(), *answer.values()):
+            problem = _crafted(item, depth + 1)
+            if problem:
+                return problem
+    return None
+
+
 def evaluate(id: str, answer: Any) -> Result:
     """Run exercise `id`'s check on `answer` and say what is wrong, without printing."""
     ex = get_exercise(id)
     if answer is ...:
-        return Result(ex, False, f"Exercise {id} is not answered yet: replace the `...` with your answer. Hint: {ex.hint}")
+        # Only what to do: a hint here would give the answer away before the learner tried (issue 14 §2).
+        return Result(ex, False, f"Exercise {id} is not answered yet: replace the `...` in the answer cell "
+                                 f"with your answer, run that cell, then run this one again. "
+                                 f"Stuck? `check(\"{id}\", answer, hint=True)` shows a hint.", kind="blank")
     try:
-        problem = ex.check(answer)
+        # Checks compare plain values; a subclass could override what they call (strip, __sub__, __eq__).
+        problem = _crafted(answer) or ex.check(answer)
     except Exception as exc:  # the learner's code raised: say where, not just "False"
         last = traceback.extract_tb(exc.__traceback__)[-1]
         problem = f"checking your answer raised {type(exc).__name__}: {exc} (at line {last.lineno} of {last.name})"
     if problem:
-        return Result(ex, False, f"Not yet: {problem}\nHint: {ex.hint}")
-    return Result(ex, True, f"Correct! {ex.praise}")
+        server_error = bool(_SERVER_ERROR.search(problem))
+        message = f"Not yet: {problem}"
+        if server_error:
+            message += "\n" + LOGS_ADVICE
+        return Result(ex, False, message, kind="wrong", server_error=server_error)
+    return Result(ex, True, f"Correct! {ex.praise}", kind="right")
 
 
-def check(id: str, answer: Any) -> None:
-    """Check `answer` and print feedback; in grading mode, raise if it is wrong."""
+def _inline_html(text: str) -> str:
+    """Escape `text` for HTML, turning `code` spans into <code> and newlines into <br>."""
+    parts = html.escape(text).split("`")
+    out = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+    return out.replace("\n", "<br>")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What `check` shows: HTML that wraps at words in JupyterLab, with a plain-text twin for nbval and terminals."""
+
+    result: Result
+    with_hint: bool = False
+
+    def lines(self) -> tuple[str, str, list[str]]:
+        """Return the verdict line, the mark, and the body lines (message, then the hint if shown)."""
+        mark, verdict = _VERDICT[self.result.kind]
+        ex = self.result.exercise
+        body = [self.result.message]
+        if self.with_hint:
+            body.append(f"Hint: {self.result.hint}")
+        return f"{verdict}: exercise {ex.id} ({ex.title})", mark, body
+
+    def __str__(self) -> str:
+        head, mark, body = self.lines()
+        return "\n".join([f"{mark} {head}", *body])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        head, mark, body = self.lines()
+        colour = _ACCENT[self.result.kind]
+        paragraphs = "".join(f'<p style="margin:0.3em 0">{_inline_html(b)}</p>' for b in body)
+        # font-family inherit + white-space normal: prose, wrapped between words, not a monospace stream.
+        return (f'<div class="course-feedback course-feedback-{self.result.kind}" role="status" '
+                f'style="border-left:4px solid {colour};padding:0.3em 0.8em;font-family:inherit;'
+                f'white-space:normal;overflow-wrap:break-word;word-break:normal;max-width:60em">'
+                f'<p style="margin:0.2em 0"><strong>{mark} {html.escape(head)}</strong></p>{paragraphs}</div>')
+
+
+@dataclass(frozen=True)
+class Note:
+    """A short Markdown note (a hint, a solution) with a plain-text twin for terminals and nbval."""
+
+    markdown: str
+
+    def __str__(self) -> str:
+        return self.markdown
+
+    def __repr__(self) -> str:
+        return self.markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+
+def check(id: str, answer: Any, hint: bool = False) -> None:
+    """Check `answer` and show feedback (the hint after a wrong answer, or with hint=True); raise when grading."""
     result = evaluate(id, answer)
-    mark = "✅" if result.passed else "❌"
-    print(f"{mark} Exercise {id} ({result.exercise.title}): {result.message}")
+    display(Feedback(result, with_hint=hint or result.kind == "wrong"))
     if not result.passed and grading():
         raise ExerciseFailed(f"Exercise {id} failed: {result.message}")
 
 
+def show_hint(id: str) -> None:
+    """Show the hint of exercise `id` (on request: try first!)."""
+    ex = get_exercise(id)
+    display(Note(f"**Hint for exercise {id}** ({ex.title}): {ex.hint}"))
+
+
 def solution_code(id: str) -> str:
-    """Return the solution of exercise `id` as code."""
-    return get_exercise(id).solution
+    """Return the solution of exercise `id` as code; refuse in grading mode or in a copy without solutions."""
+    ex = get_exercise(id)
+    if grading():
+        raise SolutionsUnavailable(f"solutions can't be loaded while grading ({GRADING_ENV}=1): "
+                                   f"exercise {id} must be answered by your own code.")
+    if not ex.solution.strip():
+        raise SolutionsUnavailable(f"solutions are not part of this copy of the course: ask your instructor "
+                                   f"for the worked solution of exercise {id} after the deadline.")
+    return ex.solution
 
 
 def show_solution(id: str) -> None:
-    """Show the solution of exercise `id` (for self-study: try first!)."""
-    display(Markdown(f"**Solution to exercise {id}**\n\n```python\n{solution_code(id)}\n```"))
+    """Show the solution of exercise `id` (for self-study: try first!), or say why it can't be shown."""
+    try:
+        code = solution_code(id)
+    except SolutionsUnavailable as exc:
+        display(Note(f"**No solution shown for exercise {id}**: {exc}"))
+        return
+    display(Note(f"**Solution to exercise {id}**\n\n```python\n{code}\n```"))
 
 
 def solution_answer(id: str) -> Any:

@@ -1,0 +1,608 @@
+"""Grade learners' notebooks with the course's own checks, in fresh kernels, in parallel.
+
+    python -m helpers.coursework.grade SUBMISSIONS_DIR --out OUT_DIR     # (alias: python -m helpers.grade)
+
+SUBMISSIONS_DIR holds one folder per learner, named by the learner's id, with that learner's notebooks in it
+(at any depth, so nbgrader's `submitted/<learner>/<assignment>/` layout works too). Notebooks directly in
+SUBMISSIONS_DIR, and notebooks that are not this course's, are refused with a message and a row saying why.
+
+For each notebook, in its own kernel with COURSE_GRADING=1 and a copy of `helpers` that has no solutions:
+read-only cells run as the course wrote them (a changed one is flagged), the learner's answer cells and added
+cells run as submitted, the course's check cells are skipped, and right after each answer cell the reference
+check runs from a fresh import of the course's checks, under a time limit. Read-only cells that no learner cell
+reads from (measurements, plots) are skipped unless --full is given.
+Writes OUT_DIR/grades.csv, OUT_DIR/feedback/<learner>.md, and prints a summary.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as futures
+import csv
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
+from helpers.coursework.checks import GRADING_ENV
+from helpers.coursework.exercises import exercise_ids
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+RUN_ENV = "COURSE_GRADER_RUN"  # marks every kernel of one run, so none can be left behind
+# Modules the reference checks must not re-import: Django's model registry and settings live in them.
+KEEP_MODULES = ("helpers.apps", "helpers.serving.django")
+_SOLUTION_CALL = re.compile(r"\b(solution_answer|solution_code|show_solution)\s*\(")
+
+# The reference check, run in the learner's kernel right after the answer cell. It imports the course's checks
+# afresh from the grader's copy: a learner's monkeypatching of helpers, evaluate, EXERCISES or check is thrown
+# away with the old modules, and a fake `helpers` on a path or behind an import hook is not consulted. It writes
+# the verdict to a file outside the kernel's working folder, with a nonce no earlier cell could know; the grader
+# reads it at once, before any later learner cell runs.
+PROBE = '''
+def __course_probe(exercise_id, path, keep, nonce, root):
+    import json, site, sys
+    # Import only from the course's copy and the Python installation: not from a package a learner wrote into the
+    # working folder, a path they added, or an import hook they installed.
+    prefixes = tuple({{sys.prefix, sys.base_prefix, site.getusersitepackages()}})
+
+    def trusted(entry):
+        module = sys.modules.get(getattr(entry, "__module__", None) or type(entry).__module__)
+        origin = getattr(getattr(module, "__spec__", None), "origin", None) or getattr(module, "__file__", None) or ""
+        return module is not None and (origin in ("frozen", "built-in") or origin.startswith(prefixes))
+
+    saved = sys.meta_path[:], sys.path_hooks[:], sys.path[:]
+    sys.meta_path[:] = [f for f in saved[0] if trusted(f)]
+    sys.path_hooks[:] = [h for h in saved[1] if trusted(h)]
+    sys.path[:] = [root] + [p for p in saved[2] if isinstance(p, str) and p.startswith(prefixes)]
+    sys.path_importer_cache.clear()
+    try:
+        for name in [m for m in list(sys.modules) if (m == "helpers" or m.startswith("helpers.")) and not m.startswith(keep)]:
+            del sys.modules[name]
+        from helpers.coursework.checks import evaluate
+        try:
+            value = answer
+        except NameError:
+            row = {{"passed": False, "message": "the answer cell did not bind `answer`."}}
+        else:
+            result = evaluate(exercise_id, value)
+            row = {{"passed": result.passed is True, "message": result.message}}
+    finally:
+        sys.meta_path[:], sys.path_hooks[:], sys.path[:] = saved
+        sys.path_importer_cache.clear()
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
+__course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r}, {root!r})
+del __course_probe
+'''
+CLEAR = 'globals().pop("answer", None)'
+
+
+@dataclass
+class Submission:
+    """One notebook file of one learner, and the course notebook it is (None if it is not one)."""
+
+    learner: str
+    path: Path
+    notebook: str | None
+    problem: str | None = None
+
+
+@dataclass
+class ExerciseGrade:
+    """One exercise's verdict and why."""
+
+    id: str
+    passed: bool
+    message: str
+
+
+@dataclass
+class NotebookGrade:
+    """What grading one submission found."""
+
+    learner: str
+    notebook: str
+    file: str
+    exercises: list[ExerciseGrade] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    steps: list[tuple[str, float]] = field(default_factory=list)  # (what ran, seconds): where the time went
+
+    @property
+    def total(self) -> int:
+        return sum(e.passed for e in self.exercises)
+
+
+# ---------------------------------------------------------------- finding submissions
+
+def course_notebooks(course: Path) -> dict[str, Path]:
+    """Return the course's notebooks by file name ("02_concurrency.ipynb")."""
+    return {p.name: p for p in sorted((course / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
+
+
+def identify(path: Path, names: dict[str, Path]) -> tuple[str | None, str | None]:
+    """Return (course notebook name, problem) for a submitted file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"not a notebook: the file is not JSON ({exc})"
+    if not isinstance(data, dict) or "cells" not in data:
+        return None, "not a notebook: JSON without cells"
+    meta = data.get("metadata", {}).get("course") if isinstance(data.get("metadata"), dict) else None
+    if isinstance(meta, dict) and meta.get("id") not in (None, COURSE_ID):
+        return None, f"not a notebook of this course (it says it belongs to {meta.get('id')!r})"
+    if isinstance(meta, dict) and meta.get("notebook") in names:
+        return meta["notebook"], None
+    if path.name in names:
+        return path.name, None
+    return None, (f"not a notebook of this course: neither its name nor its metadata is one of "
+                  f"{', '.join(names)}")
+
+
+def find_submissions(root: Path, course: Path = COURSE_ROOT) -> tuple[list[Submission], list[str]]:
+    """Return every submitted notebook under `root` (one folder per learner), and messages about what was refused."""
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is not a folder: give the folder that holds one folder per learner")
+    names = course_notebooks(course)
+    found, refused = [], []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            refused.append(f"{entry}: not in a learner's folder; put each learner's notebooks in "
+                           f"{root}/<learner id>/")
+            continue
+        for path in sorted(entry.rglob("*.ipynb")):
+            if any(part.startswith(".") for part in path.relative_to(entry).parts):
+                continue  # .ipynb_checkpoints and other hidden copies
+            notebook, problem = identify(path, names)
+            found.append(Submission(entry.name, path, notebook, problem))
+    return found, refused
+
+
+# ---------------------------------------------------------------- grading one notebook (in a worker process)
+
+_LIVE_KERNELS: dict[int, int] = {}  # pid -> process group of each kernel this worker runs
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _worker_init() -> None:
+    """Leave Ctrl-C to the parent; on SIGTERM, kill this worker's kernels (and what they started) first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def stop(signum, frame):
+        for pgid in list(_LIVE_KERNELS.values()):
+            _kill_group(pgid)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _error_of(cell: nbformat.NotebookNode) -> str | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return f"{out.get('ename')}: {out.get('evalue')}"
+    return None
+
+
+def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
+    """Return the verdict the probe with `nonce` wrote for `exercise`, ignoring any line a learner forged."""
+    if not path.exists():
+        return None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.get("nonce") == nonce and row.get("id") == exercise:
+            return ExerciseGrade(exercise, row.get("passed") is True, str(row.get("message", "")))
+    return None
+
+
+def _first_diff(a: str, b: str) -> str:
+    for x, y in zip(a.splitlines() + [""] * 999, b.splitlines()):
+        if x != y:
+            return y.strip()[:60]
+    return ""
+
+
+def plan(sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode,
+         ids: list[str]) -> tuple[list[tuple[str, str, str | None]], list[str], set[str]]:
+    """Return the cells to run as (kind, source, exercise), the flags, and the exercises whose answer was found.
+
+    kind is "course" (a read-only cell, restored from the course), "learner" or "answer".
+    """
+    course_roles = find_roles(course_nb)
+    course_cells = {c.get("id"): (course_roles[i], c.source) for i, c in enumerate(course_nb.cells)
+                    if c.cell_type == "code"}
+    answer_at: dict[int, str] = {}
+    for i, c in enumerate(sub.cells):  # 1. by cell id: the course's answer cell, wherever it was moved
+        if c.cell_type == "code" and c.get("id") in course_cells:
+            (role, ex), _ = course_cells[c.get("id")]
+            if role == "answer" and ex in ids:
+                answer_at[i] = ex
+    for i, c in enumerate(sub.cells):  # 2. by the metadata the build wrote (a cell copied into a new cell)
+        role, ex = role_of(c)
+        if c.cell_type == "code" and role == "answer" and ex in ids and ex not in answer_at.values():
+            answer_at[i] = ex
+    for i, (role, ex) in find_roles(sub).items():  # 3. by its shape: `answer = ...` above `check("NN.k", answer)`
+        if role == "answer" and ex in ids and ex not in answer_at.values() and i not in answer_at:
+            answer_at[i] = ex
+    flags: list[str] = []
+    seen: set[str] = set()
+    steps: list[tuple[str, str, str | None]] = []
+    # Editors that drop cell ids (or an old nbformat) leave read-only cells matchable only by their source.
+    by_source = {src.strip(): cid for cid, ((role, _), src) in course_cells.items() if role in ("locked", "check")}
+    sub_ids = {c.get("id") for c in sub.cells}
+    for i, c in enumerate(sub.cells):
+        if c.cell_type != "code":
+            continue
+        cid = c.get("id")
+        if i not in answer_at and cid not in course_cells and c.source.strip() in by_source:
+            if by_source[c.source.strip()] not in sub_ids | seen:
+                cid = by_source[c.source.strip()]
+        if i in answer_at:
+            seen.add(cid)
+            steps.append(("answer", c.source, answer_at[i]))
+            if _SOLUTION_CALL.search(c.source):
+                flags.append(f"answer cell of {answer_at[i]} calls a solution function")
+        elif cid in course_cells and course_cells[cid][0][0] in ("locked", "check"):
+            seen.add(cid)
+            (role, ex), original = course_cells[cid]
+            if c.source.strip() != original.strip():
+                what = f"check cell of {ex}" if role == "check" else f"read-only cell {cid}"
+                flags.append(f"{what} was changed (first changed line: {_first_diff(original, c.source)!r})")
+            if role == "locked":
+                steps.append(("course", original, None))  # restored: an edit neither helps nor hurts
+        else:
+            steps.append(("learner", c.source, None))
+            if _SOLUTION_CALL.search(c.source):
+                flags.append("an added cell calls a solution function")
+    missing = [cid for cid, ((role, ex), _) in course_cells.items() if role in ("locked", "check") and cid not in seen]
+    if missing:
+        flags.append(f"{len(missing)} read-only cell(s) deleted")
+    if not course_cells.keys() & (sub_ids | seen):
+        flags.append("no cell matches the course's copy (not this course's notebook, or rebuilt by hand)")
+    return steps, flags, set(answer_at.values())
+
+
+# A read-only cell with one of these words may set the kernel up (Django settings, environment, paths): always run.
+_SET_UP = re.compile(r"setup_|configure\(|os\.environ|sys\.path|^\s*[%!]", re.MULTILINE)
+
+
+def names_of(source: str) -> tuple[set[str], set[str], set[str]] | None:
+    """Return (names a cell defines, names it changes in place, names it reads from earlier cells), or None.
+
+    None means the cell is not plain Python (a magic, a syntax error): the caller must run it.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    defines, reads = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (defines if isinstance(node.ctx, (ast.Store, ast.Del)) else reads).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defines.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defines.update((a.asname or a.name).split(".")[0] for a in node.names)
+    changes = set()
+    for node in tree.body:  # `app.x = 1`, `shelf.append(b)`, `d[k] = v` at top level change what they touch
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            targets = [node.value.func.value] if isinstance(node.value.func, ast.Attribute) else []
+        for t in targets:
+            changed = isinstance(t, (ast.Attribute, ast.Subscript))
+            while isinstance(t, (ast.Attribute, ast.Subscript)):
+                t = t.value
+            if changed and isinstance(t, ast.Name):
+                changes.add(t.id)
+    # A name the cell defines itself is not read from earlier cells (`x = x + 1` is the rare exception).
+    return defines, changes, (reads | changes) - defines
+
+
+def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str, str | None]], int]:
+    """Keep the learner's cells and the read-only cells they need (by the names they read); return how many skipped.
+
+    Measurements and plots no answer reads are skipped: that is where a notebook spends its time.
+    """
+    needed: set[str] = set()
+    keep = [False] * len(steps)
+    for i in range(len(steps) - 1, -1, -1):
+        kind, source, _ = steps[i]
+        names = names_of(source)
+        if kind != "course" or names is None or _SET_UP.search(source) or (names[0] | names[1]) & needed:
+            keep[i] = True
+            if names:
+                needed |= names[2]
+            if kind == "answer":
+                needed.add("answer")
+    return [s for s, k in zip(steps, keep) if k], keep.count(False)
+
+
+def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
+              exercise_timeout: float, cell_timeout: float, full: bool = False) -> NotebookGrade:
+    """Grade one submission in a fresh kernel; never raises for what the learner did."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    t0 = time.monotonic()
+    notebook = sub.notebook or sub.path.name
+    grade = NotebookGrade(sub.learner, notebook, str(sub.path))
+    if sub.notebook is None:
+        grade.flags.append(sub.problem or "not graded")
+        return grade
+    ids = exercise_ids(sub.notebook[:2])
+    try:
+        nb = nbformat.read(sub.path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        grade.flags.append(f"not a notebook: {type(exc).__name__}: {exc}")
+        grade.exercises = [ExerciseGrade(i, False, "not graded: the notebook could not be read") for i in ids]
+        return grade
+    course_nb = with_coursework_metadata(nbformat.read(course / "notebooks" / sub.notebook, as_version=4),
+                                         sub.notebook)
+    steps, grade.flags, found = plan(nb, course_nb, ids)
+    if not full:
+        steps, _ = prune(steps)
+    results: dict[str, ExerciseGrade] = {}
+    workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    verdicts = Path(tempfile.mkdtemp(prefix="course-verdicts-")) / f"{secrets.token_hex(8)}.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id,
+           "MPLBACKEND": "agg"}
+    client = NotebookClient(nbformat.v4.new_notebook(), timeout=cell_timeout, kernel_name="python3",
+                            allow_errors=True, interrupt_on_timeout=True, record_timing=False,
+                            shutdown_kernel="immediate",  # nothing in a graded kernel needs a graceful exit
+                            error_on_timeout={"ename": "TimeoutError", "evalue": "time limit", "traceback": []},
+                            resources={"metadata": {"path": str(workdir)}})
+    earlier_error: str | None = None
+    stopped: str | None = None
+
+    def run(source: str, timeout: float) -> tuple[str | None, bool]:
+        cell = nbformat.v4.new_code_cell(source)
+        client.nb.cells.append(cell)  # execute_cell stores outputs into client.nb by index
+        client.timeout = timeout
+        start = time.monotonic()
+        client.execute_cell(cell, len(client.nb.cells) - 1)
+        took = time.monotonic() - start
+        grade.steps.append((source.strip().splitlines()[0][:50] if source.strip() else "", round(took, 2)))
+        return _error_of(cell), took >= timeout - 0.05
+
+    try:
+        with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):  # the kernel's own warnings are noise here
+            grade.steps.append(("(kernel start)", round(time.monotonic() - t0, 2)))
+            pid = client.km.provisioner.pid
+            _LIVE_KERNELS[pid] = os.getpgid(pid)
+            timeouts_in_a_row = 0
+            for kind, source, exercise in steps:
+                if stopped:
+                    break
+                if kind == "answer":
+                    run(CLEAR, cell_timeout)
+                error, timed_out = run(source, cell_timeout)
+                timeouts_in_a_row = timeouts_in_a_row + 1 if timed_out else 0
+                if kind != "answer":
+                    # a learner's own check call raises in grading mode: that says nothing about other cells
+                    if error and earlier_error is None and not error.startswith("ExerciseFailed"):
+                        earlier_error = error
+                    if timeouts_in_a_row >= 2:
+                        stopped = "the kernel stopped answering after cells ran past their time limit"
+                    continue
+                if timed_out:
+                    results[exercise] = ExerciseGrade(exercise, False, f"the answer cell did not finish within "
+                                                      f"{cell_timeout:g} s (stopped)")
+                    continue
+                if error:
+                    why = f"the answer cell raised {error}"
+                    if "SolutionsUnavailable" in error:
+                        grade.flags.append(f"{exercise}: tried to load a solution")
+                    if earlier_error:
+                        why += f" (an earlier cell raised {earlier_error})"
+                    results[exercise] = ExerciseGrade(exercise, False, why + ".")
+                    continue
+                for attempt in range(2):
+                    # A failed check runs once more: a timing check can miss on a machine busy grading
+                    # two notebooks at a time, and a right answer must not lose its mark to that.
+                    nonce = secrets.token_hex(16)
+                    probe = PROBE.format(exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce,
+                                         root=str(helpers_root))
+                    error, timed_out = run(probe, exercise_timeout)
+                    verdict = _verdict(verdicts, exercise, nonce)
+                    if timed_out or not verdict or verdict.passed or "not answered yet" in verdict.message:
+                        break
+                if verdict and not timed_out:
+                    results[exercise] = verdict
+                    continue
+                if timed_out:
+                    results[exercise] = ExerciseGrade(exercise, False, f"checking the answer took longer than "
+                                                      f"{exercise_timeout:g} s (stopped)")
+                    timeouts_in_a_row += 1
+                    if timeouts_in_a_row >= 2:
+                        stopped = "the kernel stopped answering after a check ran past its time limit"
+                else:
+                    results[exercise] = ExerciseGrade(exercise, False, "the check wrote no verdict"
+                                                      + (f": {error}" if error else " (was the grader tampered with?)"))
+    except DeadKernelError:
+        stopped = "the kernel died (a cell ended the Python process)"
+    except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
+        stopped = f"grading stopped: {type(exc).__name__}: {exc}"
+    finally:
+        for pid, pgid in list(_LIVE_KERNELS.items()):
+            _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
+            _LIVE_KERNELS.pop(pid, None)
+    shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(verdicts.parent, ignore_errors=True)
+    if stopped:
+        grade.flags.append(stopped)
+    for i in ids:
+        if i in results:
+            grade.exercises.append(results[i])
+        elif i not in found:
+            grade.exercises.append(ExerciseGrade(i, False, "no answer cell for this exercise was found (deleted?)."))
+        else:
+            grade.exercises.append(ExerciseGrade(i, False, f"not graded: {stopped or 'the answer cell did not run'}."))
+    grade.seconds = time.monotonic() - t0
+    return grade
+
+
+# ---------------------------------------------------------------- outputs
+
+def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
+    """Write grades.csv and one Markdown feedback file per learner."""
+    out.mkdir(parents=True, exist_ok=True)
+    ids = [i for i in exercise_ids() if any(e.id == i for g in grades for e in g.exercises)]
+    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["learner", "notebook", *ids, "total", "max", "flags"])
+        for g in sorted(grades, key=lambda g: (g.learner, g.notebook, g.file)):
+            marks = {e.id: int(e.passed) for e in g.exercises}
+            writer.writerow([g.learner, g.notebook, *[marks.get(i, "") for i in ids], g.total,
+                             len(g.exercises), "; ".join(g.flags)])
+    feedback = out / "feedback"
+    feedback.mkdir(exist_ok=True)
+    by_learner: dict[str, list[NotebookGrade]] = {}
+    for g in grades:
+        by_learner.setdefault(g.learner, []).append(g)
+    for learner, rows in by_learner.items():
+        lines = [f"# Feedback for {learner}", ""]
+        for g in sorted(rows, key=lambda g: g.notebook):
+            lines += [f"## {g.notebook}: {g.total} of {len(g.exercises)}", ""]
+            for flag in g.flags:
+                lines.append(f"- ⚠️ Flag: {flag}")
+            if g.flags:
+                lines.append("")
+            for e in g.exercises:
+                verdict = "✅ Correct" if e.passed else "❌ Not yet"
+                lines.append(f"- **{e.id}**: {verdict}. {e.message}".replace("\n", " "))
+            lines.append("")
+        (feedback / f"{_safe(learner)}.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]", "_", name)
+
+
+def summary(grades: list[NotebookGrade]) -> str:
+    """Return how many learners passed each exercise, and how many rows were flagged."""
+    lines = [f"graded {len(grades)} notebook(s) of {len({g.learner for g in grades})} learner(s)"]
+    for i in exercise_ids():
+        marks = [e.passed for g in grades for e in g.exercises if e.id == i]
+        if marks:
+            lines.append(f"  {i}: {sum(marks)} of {len(marks)} passed")
+    flagged = [g for g in grades if g.flags]
+    lines.append(f"  flagged: {len(flagged)} (see the flags column of grades.csv)")
+    return "\n".join(lines)
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done == total or not sys.stderr.isatty() else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}", end=end,
+          file=sys.stderr, flush=True)
+
+
+def kill_run_kernels(run_id: str) -> int:
+    """Kill any process still marked with this run's id (kernels a crashed worker left); return how many."""
+    import psutil
+
+    killed = 0
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if proc.pid != os.getpid() and proc.environ().get(RUN_ENV) == run_id:
+                proc.kill()
+                killed += 1
+        except (psutil.Error, OSError):
+            continue
+    return killed
+
+
+def grade_all(root: Path, out: Path, course: Path = COURSE_ROOT, jobs: int | None = None,
+              exercise_timeout: float = 60.0, cell_timeout: float = 120.0, quiet: bool = False,
+              full: bool = False) -> list[NotebookGrade]:
+    """Grade every submission under `root` into `out`; return the grades."""
+    from helpers.coursework.release import write_release
+
+    subs, refused = find_submissions(root, course)
+    for message in refused:
+        print(f"refused: {message}", file=sys.stderr)
+    run_id = secrets.token_hex(8)
+    stage = Path(tempfile.mkdtemp(prefix="course-grader-"))
+    # The kernels import this copy of helpers: same checks, no solution text to load.
+    helpers_root = write_release(stage / "course", course, parts=("helpers",))
+    jobs = jobs or os.cpu_count() or 1
+    grades: list[NotebookGrade] = []
+    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_worker_init)
+    try:
+        pending = {pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full): s
+                   for s in subs}
+        for n, done in enumerate(futures.as_completed(pending), 1):
+            s = pending[done]
+            try:
+                grades.append(done.result())
+            except Exception as exc:  # a worker crashed: the row says so, the others go on
+                grades.append(NotebookGrade(s.learner, s.notebook or s.path.name, str(s.path),
+                                            flags=[f"grading crashed: {type(exc).__name__}: {exc}"]))
+            if not quiet:
+                _progress(n, len(subs), f"{s.learner}/{s.path.name}")
+        pool.shutdown(wait=True)
+    except BaseException:  # Ctrl-C included: stop the workers, who kill their kernels first
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        kill_run_kernels(run_id)
+        shutil.rmtree(stage, ignore_errors=True)
+    write_outputs(grades, out)
+    return grades
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade the submissions named on the command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("submissions", type=Path, help="folder with one folder per learner")
+    parser.add_argument("--out", type=Path, required=True, help="where grades.csv and feedback/ go")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: one per CPU)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds each exercise's check may take")
+    parser.add_argument("--cell-timeout", type=float, default=120.0, help="seconds each learner cell may take")
+    parser.add_argument("--full", action="store_true",
+                        help="run every read-only cell, not only those the answers read (slower)")
+    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the full course to grade against")
+    args = parser.parse_args(argv)
+    try:
+        grades = grade_all(args.submissions, args.out, args.course, args.jobs, args.timeout, args.cell_timeout,
+                           full=args.full)
+    except NotADirectoryError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ngrade: interrupted; every kernel of this run was stopped", file=sys.stderr)
+        return 130
+    print(summary(grades))
+    print(f"written: {args.out / 'grades.csv'} and {args.out / 'feedback'}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

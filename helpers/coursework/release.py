@@ -1,0 +1,104 @@
+"""Write a copy of the course for a class: notebooks with blank answers and locked cells, helpers without solutions.
+
+    python -m helpers.coursework.release OUT_DIR          # (alias: python -m helpers.release OUT_DIR)
+
+The copy installs and runs like the full course; in it, `show_solution` says solutions are not part of this copy.
+The instructor keeps the full course to grade with (python -m helpers.coursework.grade).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from helpers.coursework.cells import find_roles, with_coursework_metadata
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+# What a class gets: the package, the notebooks, how to install and test them. Not the course's own tests,
+# benchmarks or maintainer tools (the tests hold the solutions' checks, tools rebuild notebooks).
+SHIPPED = ("helpers", "notebooks", "binder", "requirements.txt", "pyproject.toml", "README.md",
+           "tests/nbval_sanitize.cfg")
+EXERCISE_MODULES = "helpers/coursework/exercises"
+
+
+def strip_solutions(source: str) -> str:
+    """Return a Python module's source with every `solution=` keyword argument's value replaced by ""."""
+    tree = ast.parse(source)
+    data = source.encode("utf-8")  # ast offsets count UTF-8 bytes
+    lines = data.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "solution":
+                    v = kw.value
+                    spans.append((starts[v.lineno - 1] + v.col_offset, starts[v.end_lineno - 1] + v.end_col_offset))
+    for begin, end in sorted(spans, reverse=True):
+        data = data[:begin] + b'""' + data[end:]
+    return data.decode("utf-8")
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")}
+
+
+def release_notebook(src: Path, dst: Path) -> None:
+    """Copy one notebook with its coursework metadata, refusing one whose answer cells are not blank."""
+    nb = with_coursework_metadata(nbformat.read(src, as_version=4), src.name)
+    for i, (role, exercise) in find_roles(nb).items():
+        if role == "answer" and not any(line.split("#")[0].strip() in ("answer = ...", "answer=...")
+                                        for line in nb.cells[i].source.splitlines()):
+            raise ValueError(f"{src.name}: the answer cell of {exercise} is not blank (it must bind `answer = ...`)")
+    nbformat.write(nb, dst)
+
+
+def write_release(out: Path, course: Path = COURSE_ROOT, parts: tuple[str, ...] = SHIPPED) -> Path:
+    """Write the class's copy of the course into `out` (which must not exist or be empty); return `out`."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty: give a new folder for the release")
+    if out.resolve().is_relative_to(course.resolve()) and "helpers" in parts:
+        raise ValueError(f"{out} is inside the course ({course}): write the release somewhere else")
+    out.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        src = course / part
+        if not src.exists():
+            continue
+        dst = out / part
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, ignore=_ignore)
+        else:
+            shutil.copy2(src, dst)
+    for module in (out / EXERCISE_MODULES).glob("*.py"):
+        module.write_text(strip_solutions(module.read_text(encoding="utf-8")), encoding="utf-8")
+    if "notebooks" in parts:
+        for nb in sorted((out / "notebooks").glob("*.ipynb")):
+            release_notebook(course / "notebooks" / nb.name, nb)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the release named on the command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="a new folder for the class's copy")
+    args = parser.parse_args(argv)
+    try:
+        out = write_release(args.out)
+    except (FileExistsError, ValueError) as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return 2
+    print(f"released the course without solutions to {out}")
+    print("publish it as its own repository and give learners its nbgitpuller link (see README, Instructors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

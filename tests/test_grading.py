@@ -1,0 +1,317 @@
+"""The grader, end to end: a gallery of honest and dishonest submissions built from the real notebooks."""
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import psutil
+import pytest
+
+from helpers.coursework import grade
+from helpers.coursework.cells import role_of, with_coursework_metadata
+from helpers.coursework.exercises import EXERCISES
+from tools.course import NOTEBOOK_DIR, ROOT
+
+NB00 = "00_start_here.ipynb"
+CELL_TIMEOUT = 40  # the "never returns" answer is stopped after this; every real cell of 00 and 02 is far quicker
+
+
+def released(name: str) -> nbformat.NotebookNode:
+    """Return notebook `name` as the class gets it: blank answers, coursework metadata."""
+    return with_coursework_metadata(nbformat.read(NOTEBOOK_DIR / name, as_version=4), name)
+
+
+def cells_of(nb, role: str) -> dict[str, nbformat.NotebookNode]:
+    return {role_of(c)[1]: c for c in nb.cells if role_of(c)[0] == role}
+
+
+def answered(nb, answers: dict[str, str] | None = None):
+    """Fill each answer cell with `answers[id]`, or with the exercise's worked solution."""
+    for ex, cell in cells_of(nb, "answer").items():
+        cell.source = (answers or {}).get(ex, EXERCISES[ex].solution)
+    return nb
+
+
+def insert_after_first_code(nb, source: str):
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(first + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+MONKEYPATCH = '''
+import helpers, helpers.coursework.checks as checks, helpers.coursework.exercises as exercises
+from helpers.coursework.checks import Result
+checks.evaluate = lambda id, answer: Result(exercises.get_exercise(id), True, "Correct!", kind="right")
+for ex in exercises.EXERCISES.values():
+    object.__setattr__(ex, "check", lambda answer: None)
+checks.check = helpers.check = lambda *a, **k: print("✅ Correct")
+'''
+
+
+# A later cell finds the file the grader's probe wrote to (its source is in IPython's history) and adds a verdict.
+FORGE = '''
+import json, re
+for source in In:
+    found = re.search(r"__course_probe\\('00.1', '([^']+)'", source)
+    if found:
+        with open(found.group(1), "a") as f:
+            f.write(json.dumps({"id": "00.2", "nonce": "guessed", "passed": True, "message": "forged"}) + "\\n")
+        print("forged")
+'''
+
+
+# A learner cell writes a fake `helpers` package into the kernel's working folder, first on sys.path.
+FAKE_PACKAGE = '''
+import os, pathlib, sys
+sys.path.insert(0, os.getcwd())
+pkg = pathlib.Path("helpers/coursework")
+pkg.mkdir(parents=True, exist_ok=True)
+pathlib.Path("helpers/__init__.py").write_text("")
+(pkg / "__init__.py").write_text("")
+(pkg / "checks.py").write_text("class R:\\n    passed = True\\n    message = 'ok'\\n"
+                               "def evaluate(id, answer):\\n    return R()\\n")
+'''
+
+# A learner cell puts an import hook in front of Python's own finders.
+FAKE_FINDER = '''
+import importlib.abc, importlib.util, sys
+
+
+class Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path, target=None):
+        if name == "helpers.coursework.checks":
+            return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        class R:
+            passed, message = True, "ok"
+        module.evaluate = lambda id, answer: R()
+        module.check = module.show_hint = module.show_solution = lambda *a, **k: None
+
+
+sys.meta_path.insert(0, Fake())
+'''
+
+
+def gallery_00() -> dict[str, nbformat.NotebookNode]:
+    """Every submission of the gallery, built from notebook 00, by learner id."""
+    wrong = {"00.1": "answer = 42", "00.2": "answer = 42"}
+    g = {"honest": answered(released(NB00)), "blank": released(NB00)}
+    nb = released(NB00)
+    nb.cells = [c for c in nb.cells if role_of(c)[0] != "check"]
+    g["deleted_checks"] = nb
+    nb = released(NB00)
+    for c in cells_of(nb, "check").values():
+        c.source = 'check = lambda *a, **k: print("✅ Correct")\n' + c.source
+    g["check_redefined"] = nb
+    g["monkeypatched"] = insert_after_first_code(answered(released(NB00), wrong), MONKEYPATCH)
+    g["solutions"] = answered(released(NB00), {
+        ex: 'import os\nos.environ.pop("COURSE_GRADING", None)\n'
+            f'from helpers.coursework.checks import solution_answer\nanswer = solution_answer("{ex}")'
+        for ex in ("00.1", "00.2")})
+    g["raises_early"] = insert_after_first_code(
+        answered(released(NB00), {"00.1": 'answer = prefix + "ver"'}), 'raise RuntimeError("oops")\nprefix = "ser"')
+    g["never_returns"] = answered(released(NB00), {"00.1": "def f():\n    while True:\n        pass\n\n\nanswer = f()"})
+    nb = answered(released(NB00))
+    locked = next(c for c in nb.cells if role_of(c)[0] == "locked")
+    locked.source = "# I was here\n" + locked.source
+    g["edited_readonly"] = nb
+    nb = answered(released(NB00))
+    answer_cells = [c for c in nb.cells if role_of(c)[0] == "answer"]
+    nb.cells = [c for c in nb.cells if role_of(c)[0] != "answer"] + answer_cells[::-1]  # moved to the end
+    g["moved_answers"] = nb
+    nb = answered(released(NB00), {"00.2": "answer = ..."})
+    after = nb.cells.index(cells_of(nb, "check")["00.1"]) + 1
+    nb.cells.insert(after, nbformat.v4.new_code_cell(FORGE))
+    g["forged_verdict"] = nb
+    g["fake_package"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_PACKAGE)
+    g["fake_finder"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_FINDER)
+    return g
+
+
+# learner: (00.1, 00.2, total, a word each flag must hold, or "" for no flag)
+EXPECTED_00 = {
+    "honest": ("1", "1", "2", ""),
+    "blank": ("0", "0", "0", ""),
+    "deleted_checks": ("0", "0", "0", "deleted"),
+    "check_redefined": ("0", "0", "0", "check cell of 00.1 was changed"),
+    "monkeypatched": ("0", "0", "0", ""),
+    "solutions": ("0", "0", "0", "solution"),
+    "raises_early": ("0", "1", "1", ""),
+    "never_returns": ("0", "1", "1", ""),
+    "edited_readonly": ("1", "1", "2", "read-only cell"),
+    "moved_answers": ("1", "1", "2", ""),
+    "forged_verdict": ("1", "0", "1", ""),
+    "fake_package": ("0", "0", "0", ""),
+    "fake_finder": ("0", "0", "0", ""),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade the gallery once (two workers); return the CSV rows by learner, the output folder, and the notes."""
+    root = tmp_path_factory.mktemp("submissions")
+    for learner, nb in gallery_00().items():
+        (root / learner).mkdir()
+        nbformat.write(nb, root / learner / NB00)
+    (root / "broken").mkdir()
+    (root / "broken" / NB00).write_text("{ this is not JSON", encoding="utf-8")
+    other = nbformat.v4.new_notebook(metadata={"course": {"id": "intro-to-r", "notebook": "week1.ipynb"}})
+    other.cells = [nbformat.v4.new_code_cell("answer = 1")]
+    (root / "stranger").mkdir()
+    nbformat.write(other, root / "stranger" / "week1.ipynb")
+    (root / "loose.ipynb").write_text("{}", encoding="utf-8")
+    out = tmp_path_factory.mktemp("out")
+    children_before = set(psutil.Process().children(recursive=True))
+    grades = grade.grade_all(root, out, jobs=2, exercise_timeout=60, cell_timeout=CELL_TIMEOUT, quiet=True)
+    leftovers = set()
+    for p in set(psutil.Process().children(recursive=True)) - children_before:
+        try:  # multiprocessing's resource tracker lives as long as this process, by design
+            if "resource_tracker" not in " ".join(p.cmdline()):
+                leftovers.add(p)
+        except psutil.NoSuchProcess:
+            pass
+    with open(out / "grades.csv", encoding="utf-8") as f:
+        rows = {r["learner"]: r for r in csv.DictReader(f)}
+    return rows, out, grades, leftovers
+
+
+@pytest.mark.parametrize("learner", EXPECTED_00)
+def test_gallery_row(graded, learner):
+    rows, *_ = graded
+    row = rows[learner]
+    assert (row["00.1"], row["00.2"], row["total"], row["max"]) == (*EXPECTED_00[learner][:3], "2"), row
+    flag = EXPECTED_00[learner][3]
+    assert (flag in row["flags"]) if flag else not row["flags"], row["flags"]
+
+
+def test_feedback_says_why(graded):
+    _, out, *_ = graded
+    text = {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")}
+    assert "Correct!" in text["honest"] and "❌" not in text["honest"]
+    assert "not answered yet" in text["blank"]
+    assert "not answered yet" in text["monkeypatched"] or "string" in text["monkeypatched"]
+    assert "not part of this copy" in text["solutions"] or "can't be loaded while grading" in text["solutions"]
+    assert "earlier cell raised RuntimeError: oops" in text["raises_early"]
+    assert f"did not finish within {CELL_TIMEOUT} s" in text["never_returns"]
+    assert "not a notebook" in text["broken"] and "not a notebook of this course" in text["stranger"]
+
+
+def test_unreadable_and_foreign_notebooks_get_a_row_saying_why(graded):
+    rows, *_ = graded
+    assert rows["broken"]["total"] == "0" and "not JSON" in rows["broken"]["flags"]
+    assert rows["stranger"]["notebook"] == "week1.ipynb" and "intro-to-r" in rows["stranger"]["flags"]
+    assert "loose" not in rows  # a notebook outside a learner's folder is refused, not graded
+
+
+def test_no_kernel_left_behind(graded):
+    *_, leftovers = graded
+    assert not [p for p in leftovers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    marked = []
+    for p in psutil.process_iter():
+        try:
+            if grade.RUN_ENV in p.environ():
+                marked.append(p)
+        except (psutil.Error, OSError):
+            continue
+    assert not marked  # no process of any grading run is still alive
+
+
+def test_summary_counts_passes(graded):
+    _, _, grades, _ = graded
+    text = grade.summary(grades)
+    assert "00.1: 4 of 13 passed" in text and "00.2: 5 of 13 passed" in text
+
+
+def test_bad_submissions_folder_is_refused(tmp_path, capsys):
+    assert grade.main([str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_plan_restores_read_only_cells_and_skips_check_cells():
+    course = released(NB00)
+    sub = released(NB00)
+    locked = next(c for c in sub.cells if role_of(c)[0] == "locked")
+    original = locked.source
+    locked.source = "import os; os.system('echo hacked')"
+    steps, flags, found = grade.plan(sub, course, ["00.1", "00.2"])
+    assert ("course", original, None) in steps and not any("hacked" in s for _, s, _ in steps)
+    assert not any(checked in s for _, s, _ in steps for checked in ('check("00.1"', 'check("00.2"'))
+    assert found == {"00.1", "00.2"} and any("read-only" in f for f in flags)
+
+
+def test_every_other_notebook_honest_and_blank(tmp_path):
+    root = tmp_path / "subs"
+    others = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb") if p.name != NB00)
+    for name in others:
+        for learner, nb in {"honest": answered(released(name)), "blank": released(name)}.items():
+            (root / learner).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, root / learner / name)
+    grade.grade_all(root, tmp_path / "out", jobs=2, quiet=True)
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as f:
+        rows = {(r["learner"], r["notebook"]): r for r in csv.DictReader(f)}
+    for name in others:
+        honest, blank = rows[("honest", name)], rows[("blank", name)]
+        assert honest["total"] == honest["max"] != "0" and not honest["flags"], honest
+        assert blank["total"] == "0" and not blank["flags"], blank
+
+
+def test_ctrl_c_leaves_no_kernel(tmp_path):
+    root = tmp_path / "subs" / "stuck"
+    root.mkdir(parents=True)
+    nb = answered(released(NB00), {"00.1": "import time\ntime.sleep(3600)\nanswer = 1"})
+    nbformat.write(nb, root / NB00)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.grade", str(tmp_path / "subs"), "--out",
+                             str(tmp_path / "out"), "--cell-timeout", "3600"], env=env, cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True)
+    kernels: list[psutil.Process] = []
+    deadline = time.monotonic() + 120
+    while not kernels and time.monotonic() < deadline:
+        time.sleep(0.5)
+        kernels = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                   if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels, "no kernel started"
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err
+    gone, alive = psutil.wait_procs(kernels, timeout=10)
+    assert not alive
+
+
+def test_the_issues_table_on_notebook_02(tmp_path):
+    """Issue 15's four copies of notebook 02, which the old nbval route passed, all get 0 from the grader."""
+    name = "02_concurrency.ipynb"
+    deleted = released(name)
+    deleted.cells = [c for c in deleted.cells if role_of(c)[0] != "check"]
+    noop = insert_after_first_code(released(name), 'check = lambda *a: print("✅")')
+    copied = answered(released(name), {ex: f"from helpers.coursework.checks import solution_answer\n"
+                                           f'answer = solution_answer("{ex}")' for ex in ("02.1", "02.2", "02.3")})
+    root = tmp_path / "subs"
+    for learner, nb in {"blank": released(name), "deleted": deleted, "noop": noop, "copied": copied}.items():
+        (root / learner).mkdir(parents=True)
+        nbformat.write(nb, root / learner / name)
+    grade.grade_all(root, tmp_path / "out", jobs=2, quiet=True)
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as f:
+        rows = {r["learner"]: r for r in csv.DictReader(f)}
+    assert {k: r["total"] for k, r in rows.items()} == {"blank": "0", "deleted": "0", "noop": "0", "copied": "0"}
+    assert "deleted" in rows["deleted"]["flags"] and "solution" in rows["copied"]["flags"]
+
+
+def test_read_only_cells_without_their_ids_are_matched_by_source():
+    course = released(NB00)
+    sub = released(NB00)
+    for i, cell in enumerate(sub.cells):
+        cell["id"] = f"renamed-{i}"  # as an editor that drops ids would leave them
+    steps, flags, found = grade.plan(sub, course, ["00.1", "00.2"])
+    assert found == {"00.1", "00.2"} and not flags, flags
+    assert not any(kind == "learner" for kind, _, _ in steps)
