@@ -14,7 +14,7 @@ COURSE_ID = "django-flask-fastapi-compared"
 # A code cell the learner is invited to change (not an exercise): left editable and not compared at grading.
 LEARNER_EDITS_TAG = "learner-edits"
 
-_BINDS_ANSWER = re.compile(r"^answer\s*=", re.MULTILINE)
+_BINDS_ANSWER = re.compile(r"^(answer\s*=|(async\s+)?def\s+answer\b|class\s+answer\b)", re.MULTILINE)
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d\d\.\d+)["']\s*,\s*answer\b""")
 _CELL_KEYS = ("nbgrader", "editable", "deletable")
 
@@ -33,7 +33,8 @@ def binds_answer(source: str) -> bool:
 def find_roles(nb: nbformat.NotebookNode) -> dict[int, tuple[str, str | None]]:
     """Map each code cell's index to (role, exercise id), reading only the sources.
 
-    An answer cell binds `answer` and the next code cell calls `check("NN.k", answer)`; that cell is the check.
+    A check cell calls `check("NN.k", answer)`; its answer cell is the nearest code cell before it that
+    binds `answer`, with no other check in between (a predict-then-run exercise runs cells in between).
     """
     roles: dict[int, tuple[str, str | None]] = {}
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -41,8 +42,12 @@ def find_roles(nb: nbformat.NotebookNode) -> dict[int, tuple[str, str | None]]:
         exercise = checked_exercise(nb.cells[i].source)
         if exercise:
             roles[i] = ("check", exercise)
-            if pos > 0 and binds_answer(nb.cells[code[pos - 1]].source):
-                roles[code[pos - 1]] = ("answer", exercise)
+            for j in reversed(code[:pos]):
+                if j in roles:  # an earlier exercise's cell: this check has no answer cell of its own
+                    break
+                if binds_answer(nb.cells[j].source):
+                    roles[j] = ("answer", exercise)
+                    break
     for i in code:
         if i not in roles:
             tags = nb.cells[i].metadata.get("tags", [])

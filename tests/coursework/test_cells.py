@@ -74,3 +74,12 @@ def _built_before_the_metadata() -> bool:
 def test_committed_notebooks_carry_the_metadata(name):
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     assert nb == with_coursework_metadata(copy.deepcopy(nb), name), "re-run python -m tools.build_notebooks"
+
+
+def test_an_answer_bound_by_def_and_a_check_after_a_run_cell_are_found():
+    cells = [nbformat.v4.new_code_cell(s) for s in (
+        "x = 1", "def answer(n):\n    return ...", "print(answer)", 'check("02.1", answer)',
+        "answer = ...", 'check("02.2", answer)', 'check("02.3", answer)')]
+    roles = find_roles(nbformat.v4.new_notebook(cells=cells))
+    assert roles[1] == ("answer", "02.1") and roles[2] == ("locked", None) and roles[4] == ("answer", "02.2")
+    assert roles[6] == ("check", "02.3") and roles[0] == ("locked", None)  # no answer cell of its own
