@@ -117,9 +117,10 @@ def test_rerun_replaces_the_server_of_that_name(no_orphans):
 
 
 def test_stop_all_stops_every_server_and_worker(no_orphans):
+    before = descendants()  # other tests' long-lived helpers (multiprocessing's resource tracker) are not ours
     start_gunicorn(FLASK, "t-a", workers=2, ready_path="/json")
     start_uvicorn(FASTAPI, "t-b", workers=1, ready_path="/json")
-    pids = descendants()
+    pids = descendants() - before
     assert len(pids) >= 4
     assert stop_all() == 2
     assert gone(pids) and list_processes() == []

@@ -34,6 +34,9 @@ while time.monotonic() < _end and len([t for t in threading.enumerate()
 
 def _run_cells(client: NotebookClient, nb: nbformat.NotebookNode) -> None:
     for index, cell in enumerate(nb.cells):
+        # As JupyterLab does when a cell runs again: its old outputs, and the displays in them, are gone.
+        # (nbclient clears the outputs but not its map of their display ids, which a server link updates.)
+        client.clear_display_id_mapping(index)
         client.execute_cell(cell, index)
 
 

@@ -49,13 +49,22 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
     return {n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")}
 
 
+def _blank(source: str) -> bool:
+    """Tell whether an answer cell still holds the placeholder: `answer = ...`, or a `def answer` returning `...`."""
+    lines = [line.split("#")[0].strip() for line in source.splitlines()]
+    if any(line in ("answer = ...", "answer=...") for line in lines):
+        return True
+    defines = any(line.startswith("def answer(") for line in lines)
+    return defines and any(line in ("...", "return ...", "pass") for line in lines)
+
+
 def release_notebook(src: Path, dst: Path) -> None:
     """Copy one notebook with its coursework metadata, refusing one whose answer cells are not blank."""
     nb = with_coursework_metadata(nbformat.read(src, as_version=4), src.name)
     for i, (role, exercise) in find_roles(nb).items():
-        if role == "answer" and not any(line.split("#")[0].strip() in ("answer = ...", "answer=...")
-                                        for line in nb.cells[i].source.splitlines()):
-            raise ValueError(f"{src.name}: the answer cell of {exercise} is not blank (it must bind `answer = ...`)")
+        if role == "answer" and not _blank(nb.cells[i].source):
+            raise ValueError(f"{src.name}: the answer cell of {exercise} is not blank "
+                             "(it must bind `answer = ...`, or define `answer` with `...` for its body)")
     nbformat.write(nb, dst)
 
 

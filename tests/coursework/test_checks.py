@@ -164,5 +164,5 @@ def test_a_crafted_subclass_cannot_fool_a_check():
     assert not evaluate("00.1", Liar("anything")).passed
     assert "plain str" in evaluate("00.1", Liar("anything")).message
     assert not evaluate("02.1", Zero(99.0)).passed
-    assert not evaluate("02.3", (Zero(1), 2)).passed
-    assert evaluate("00.1", "server").passed and evaluate("02.3", (2, 25)).passed  # plain values still pass
+    assert not evaluate("02.4", (Zero(1), 2)).passed
+    assert evaluate("00.1", "server").passed and evaluate("02.4", solution_answer("02.4")).passed  # plain values pass

@@ -14,7 +14,7 @@ import pytest
 
 from helpers.coursework import grade
 from helpers.coursework.cells import role_of, with_coursework_metadata
-from helpers.coursework.exercises import EXERCISES
+from helpers.coursework.exercises import EXERCISES, exercise_ids
 from tools.course import NOTEBOOK_DIR, ROOT
 
 NB00 = "00_start_here.ipynb"
@@ -103,7 +103,7 @@ sys.meta_path.insert(0, Fake())
 
 def gallery_00() -> dict[str, nbformat.NotebookNode]:
     """Every submission of the gallery, built from notebook 00, by learner id."""
-    wrong = {"00.1": "answer = 42", "00.2": "answer = 42"}
+    wrong = {"00.1": "answer = 42", "00.2": "answer = 42", "00.3": "answer = 42"}
     g = {"honest": answered(released(NB00)), "blank": released(NB00)}
     nb = released(NB00)
     nb.cells = [c for c in nb.cells if role_of(c)[0] != "check"]
@@ -116,7 +116,7 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     g["solutions"] = answered(released(NB00), {
         ex: 'import os\nos.environ.pop("COURSE_GRADING", None)\n'
             f'from helpers.coursework.checks import solution_answer\nanswer = solution_answer("{ex}")'
-        for ex in ("00.1", "00.2")})
+        for ex in ("00.1", "00.2", "00.3")})
     g["raises_early"] = insert_after_first_code(
         answered(released(NB00), {"00.1": 'answer = prefix + "ver"'}), 'raise RuntimeError("oops")\nprefix = "ser"')
     g["never_returns"] = answered(released(NB00), {"00.1": "def f():\n    while True:\n        pass\n\n\nanswer = f()"})
@@ -137,21 +137,21 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     return g
 
 
-# learner: (00.1, 00.2, total, a word each flag must hold, or "" for no flag)
+# learner: (00.1, 00.2, 00.3, total, a word each flag must hold, or "" for no flag)
 EXPECTED_00 = {
-    "honest": ("1", "1", "2", ""),
-    "blank": ("0", "0", "0", ""),
-    "deleted_checks": ("0", "0", "0", "deleted"),
-    "check_redefined": ("0", "0", "0", "check cell of 00.1 was changed"),
-    "monkeypatched": ("0", "0", "0", ""),
-    "solutions": ("0", "0", "0", "solution"),
-    "raises_early": ("0", "1", "1", ""),
-    "never_returns": ("0", "1", "1", ""),
-    "edited_readonly": ("1", "1", "2", "read-only cell"),
-    "moved_answers": ("1", "1", "2", ""),
-    "forged_verdict": ("1", "0", "1", ""),
-    "fake_package": ("0", "0", "0", ""),
-    "fake_finder": ("0", "0", "0", ""),
+    "honest": ("1", "1", "1", "3", ""),
+    "blank": ("0", "0", "0", "0", ""),
+    "deleted_checks": ("0", "0", "0", "0", "deleted"),
+    "check_redefined": ("0", "0", "0", "0", "check cell of 00.1 was changed"),
+    "monkeypatched": ("0", "0", "0", "0", ""),
+    "solutions": ("0", "0", "0", "0", "solution"),
+    "raises_early": ("0", "1", "1", "2", ""),
+    "never_returns": ("0", "1", "1", "2", ""),
+    "edited_readonly": ("1", "1", "1", "3", "read-only cell"),
+    "moved_answers": ("1", "1", "1", "3", ""),
+    "forged_verdict": ("1", "0", "1", "2", ""),
+    "fake_package": ("0", "0", "0", "0", ""),
+    "fake_finder": ("0", "0", "0", "0", ""),
 }
 
 
@@ -188,8 +188,8 @@ def graded(tmp_path_factory):
 def test_gallery_row(graded, learner):
     rows, *_ = graded
     row = rows[learner]
-    assert (row["00.1"], row["00.2"], row["total"], row["max"]) == (*EXPECTED_00[learner][:3], "2"), row
-    flag = EXPECTED_00[learner][3]
+    assert (row["00.1"], row["00.2"], row["00.3"], row["total"], row["max"]) == (*EXPECTED_00[learner][:4], "3"), row
+    flag = EXPECTED_00[learner][4]
     assert (flag in row["flags"]) if flag else not row["flags"], row["flags"]
 
 
@@ -295,7 +295,7 @@ def test_the_issues_table_on_notebook_02(tmp_path):
     deleted.cells = [c for c in deleted.cells if role_of(c)[0] != "check"]
     noop = insert_after_first_code(released(name), 'check = lambda *a: print("✅")')
     copied = answered(released(name), {ex: f"from helpers.coursework.checks import solution_answer\n"
-                                           f'answer = solution_answer("{ex}")' for ex in ("02.1", "02.2", "02.3")})
+                                           f'answer = solution_answer("{ex}")' for ex in exercise_ids("02")})
     root = tmp_path / "subs"
     for learner, nb in {"blank": released(name), "deleted": deleted, "noop": noop, "copied": copied}.items():
         (root / learner).mkdir(parents=True)
@@ -312,6 +312,6 @@ def test_read_only_cells_without_their_ids_are_matched_by_source():
     sub = released(NB00)
     for i, cell in enumerate(sub.cells):
         cell["id"] = f"renamed-{i}"  # as an editor that drops ids would leave them
-    steps, flags, found = grade.plan(sub, course, ["00.1", "00.2"])
-    assert found == {"00.1", "00.2"} and not flags, flags
+    steps, flags, found = grade.plan(sub, course, exercise_ids("00"))
+    assert found == set(exercise_ids("00")) and not flags, flags
     assert not any(kind == "learner" for kind, _, _ in steps)
