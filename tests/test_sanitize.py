@@ -66,3 +66,8 @@ def test_reason_phrases_renamed_in_python_3_13_compare_equal():
         assert sanitize(f"status  {old}    x") == sanitize(f"status  {new}   x"), old
     # Werkzeug's own upper-case phrases did not change, so they are still compared.
     assert sanitize("422 UNPROCESSABLE ENTITY") != sanitize("422 UNPROCESSABLE CONTENT")
+
+
+def test_a_measured_count_of_backend_waits_compares_equal():
+    assert sanitize("5 calls in about 1.1 backend waits, not 5.") == sanitize("5 calls in about 1.3 backend waits, not 5.")
+    assert sanitize("5 calls in about 1.1 backend waits, not 5.") != sanitize("6 calls in about 1.1 backend waits, not 6.")
