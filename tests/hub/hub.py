@@ -43,10 +43,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("COURSE_CI_CACHE", default))
 
 
+def proxy_folder() -> Path:
+    """Return the cache folder for the locked configurable-http-proxy (a new one when the lock changes)."""
+    lock = (HERE / "package-lock.json").read_bytes() + (HERE / "package.json").read_bytes()
+    return cache_dir() / f"chp-{CHP_VERSION}-{hashlib.sha256(lock).hexdigest()[:12]}"
+
+
 def proxy_command() -> str | None:
     """Return configurable-http-proxy's path, installing the locked version with `npm ci` if needed; None without npm."""
-    lock = (HERE / "package-lock.json").read_bytes() + (HERE / "package.json").read_bytes()
-    folder = cache_dir() / f"chp-{CHP_VERSION}-{hashlib.sha256(lock).hexdigest()[:12]}"
+    folder = proxy_folder()
     exe = folder / "node_modules" / ".bin" / "configurable-http-proxy"
     if exe.exists():
         return str(exe)
@@ -77,7 +82,8 @@ def missing_tools() -> str | None:
         return "Chromium not found (Debian: apt-get install chromium)"
     if not shutil.which("git"):
         return "git not found"
-    if not shutil.which("npm") and not (cache_dir()).exists():
+    installed = (proxy_folder() / "node_modules" / ".bin" / "configurable-http-proxy").exists()
+    if not installed and not (shutil.which("npm") and shutil.which("node")):
         return "npm not found: it installs configurable-http-proxy (Debian: apt-get install npm)"
     return None
 
