@@ -1,6 +1,6 @@
 """Measure every figure of the course in one run; print a table with each goal, write JSON.
 
-    python -m benchmarks                 # figures 1-6 (a few minutes)
+    python -m benchmarks                 # figures 1-6 and 8 (a few minutes)
     python -m benchmarks --install       # also figure 7: a fresh venv from requirements.txt (slow)
     python -m benchmarks --only server_start async_efficiency
     python -m benchmarks --quick         # one repetition each: a smoke run, not figures to quote
@@ -20,7 +20,7 @@ import traceback
 from ._common import Figure, table, write_json
 
 FIGURES = ["course_runtime", "server_start", "model_fidelity", "async_efficiency", "serving", "widget_redraw",
-           "framework_overhead", "grading"]
+           "framework_overhead", "grading", "one_core"]
 
 
 def run(name: str, quick: bool) -> list[Figure]:

@@ -10,7 +10,9 @@ from helpers.display import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS_FILE = ROOT / "binder" / "requirements.txt"
-PYTHON = (3, 11)
+# The Pythons the tests run on (.ci/run tries each one the machine has); Binder uses the first.
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+SUPPORTED_RANGE = f"{SUPPORTED_PYTHONS[0][0]}.{SUPPORTED_PYTHONS[0][1]}–{SUPPORTED_PYTHONS[-1][0]}.{SUPPORTED_PYTHONS[-1][1]}"
 SHOWN = ("Django", "Flask", "Werkzeug", "fastapi", "starlette", "uvicorn", "pydantic",
          "SQLAlchemy", "marshmallow", "Jinja2", "httpx", "ipywidgets", "jupyterlab", "jupyter-server-proxy")
 
@@ -44,11 +46,27 @@ def mismatches(pins: dict[str, str] | None = None) -> dict[str, tuple[str, str |
     return out
 
 
-def environment_check() -> Table:
+def python_supported(version: tuple[int, ...] | None = None) -> bool:
+    """Tell whether `version` (default: this kernel's) is one of the Pythons the course is tested on."""
+    version = tuple(sys.version_info[:2] if version is None else version[:2])
+    return version in SUPPORTED_PYTHONS
+
+
+def python_verdict(version: tuple[int, ...] | None = None) -> str:
+    """Say whether `version` (default: this kernel's) is supported, and what to do when it is not."""
+    version = tuple(sys.version_info[:3] if version is None else version)
+    if python_supported(version):
+        return "ok"
+    shown = ".".join(str(v) for v in version[:2])
+    return (f"Python {shown} is outside the tested range {SUPPORTED_RANGE}: "
+            f"install one of those (or use Binder)")
+
+
+def environment_check(version: tuple[int, ...] | None = None) -> Table:
     """Tabulate Python and the key packages against the course's pins, with a verdict."""
+    version = tuple(sys.version_info[:3] if version is None else version)
     pins = pinned_versions()
-    rows = [["Python", f"{PYTHON[0]}.{PYTHON[1]}.x", sys.version.split()[0],
-             "ok" if sys.version_info[:2] == PYTHON else "different: most things still work"]]
+    rows = [["Python", SUPPORTED_RANGE, ".".join(str(v) for v in version), python_verdict(version)]]
     for name in SHOWN:
         have = installed_version(name)
         verdict = "ok" if have == pins.get(name) else ("missing" if have is None else "different version")
@@ -57,4 +75,6 @@ def environment_check() -> Table:
     title = ("Environment: every pinned package matches" if not bad else
              f"Environment: {len(bad)} package(s) differ from the pins; "
              "run `pip install -r requirements.txt` in the course folder")
+    if not python_supported(version):
+        title = f"{python_verdict(version)}. {title}"
     return Table(rows, ["package", "course pin", "this kernel", "verdict"], title=title)

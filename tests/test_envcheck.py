@@ -24,3 +24,30 @@ def test_table_verdict_flags_a_difference(monkeypatch):
     monkeypatch.setattr(envcheck, "installed_version", lambda name: "0.0")
     text = repr(envcheck.environment_check())
     assert "differ from the pins" in text and "different version" in text
+
+
+def test_the_supported_pythons_are_3_11_to_3_13():
+    assert envcheck.SUPPORTED_RANGE == "3.11–3.13"
+    for version in ((3, 11, 7), (3, 12, 1), (3, 13, 0), (3, 13, 12)):
+        assert envcheck.python_supported(version) and envcheck.python_verdict(version) == "ok"
+
+
+def test_this_kernel_runs_a_supported_python():
+    assert envcheck.python_supported(), "the course supports Python " + envcheck.SUPPORTED_RANGE
+
+
+def test_a_python_outside_the_range_is_named_in_the_row_and_the_title():
+    for version in ((3, 10, 13), (3, 14, 0), (2, 7, 18)):
+        assert not envcheck.python_supported(version)
+        shown = f"{version[0]}.{version[1]}"
+        verdict = envcheck.python_verdict(version)
+        assert f"Python {shown} is outside the tested range 3.11–3.13" in verdict, verdict
+        table = envcheck.environment_check(version)
+        assert table.rows[0] == ["Python", "3.11–3.13", ".".join(map(str, version)), verdict]
+        assert table.title.startswith(verdict), table.title
+
+
+def test_a_supported_python_leaves_the_title_alone():
+    table = envcheck.environment_check((3, 13, 0))
+    assert table.rows[0] == ["Python", "3.11–3.13", "3.13.0", "ok"]
+    assert table.title.startswith("Environment:"), table.title

@@ -20,6 +20,7 @@ import httpx
 
 from helpers.numbers import require_number
 from helpers.serving import links, logs
+from helpers.serving.offline_docs import with_offline_docs
 
 HOST = "127.0.0.1"  # loopback only: nothing the course serves is reachable from outside
 DEFAULT_DEADLINE = 10.0
@@ -373,7 +374,8 @@ def _start_asgi(server: Server, port: int, lifespan: str, options: dict[str, Any
     if lifespan == "auto" and _is_django_asgi(server.app):
         lifespan = "off"
     config = uvicorn.Config(
-        _asgi_middleware(server.app), host=HOST, port=port, lifespan=lifespan,
+        # FastAPI's /docs and /redoc load Swagger UI and ReDoc from this machine, not a CDN.
+        _asgi_middleware(with_offline_docs(server.app)), host=HOST, port=port, lifespan=lifespan,
         log_config=None,  # keep uvicorn from reconfiguring logging on every start
         access_log=False, loop="asyncio", **options,
     )
