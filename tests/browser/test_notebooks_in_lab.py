@@ -149,7 +149,7 @@ def nb06(page, lab, shots):
             break
     page.screenshot(path=str(shots / "06_decision_widget.png"))
     assert changed, f"no weight slider changed the result: {before!r}"
-    tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "04_fastapi_docs.png")
+    tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "06_fastapi_docs.png")
     assert "Swagger UI" in tab.title(), tab.title()
     # Swagger UI's files come from this machine (helpers.serving.offline_docs), so the page renders
     # offline: its operations show, and it names its schema under the proxy prefix.
