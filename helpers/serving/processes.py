@@ -30,6 +30,7 @@ import psutil
 
 from helpers.numbers import require_number
 from helpers.serving import links
+from helpers.serving.registry import Registry
 from helpers.serving.servers import ServerLink
 
 HOST = "127.0.0.1"  # loopback only, like every server of the course
@@ -41,8 +42,8 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _IMPORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\(\))?$")
 _STDERR_TAIL = 15  # lines of the server's stderr an error message quotes
 
-_registry: dict[str, "ServerProcess"] = {}
-_lock = threading.RLock()
+_processes: "Registry[ServerProcess]" = Registry("server process")
+_registry, _lock = _processes.items, _processes.lock  # the names the code below reads
 
 
 class ServerProcessError(RuntimeError):
@@ -389,25 +390,17 @@ def start_uvicorn(
 
 def list_processes() -> list[ServerProcess]:
     """Return the server processes this kernel is running, oldest first."""
-    with _lock:
-        return list(_registry.values())
+    return _processes.running()
 
 
 def get_process(name: str) -> ServerProcess:
     """Return the running server process called `name`."""
-    with _lock:
-        if name not in _registry:
-            names = ", ".join(sorted(_registry)) or "none"
-            raise KeyError(f"no server process named {name!r} is running (running: {names})")
-        return _registry[name]
+    return _processes.get(name)
 
 
 def stop_all() -> int:
     """Stop every server process this kernel started, with its workers; return how many."""
-    procs = list_processes()
-    for proc in procs:
-        proc.stop()
-    return len(procs)
+    return _processes.stop_all()
 
 
 atexit.register(stop_all)

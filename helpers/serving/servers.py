@@ -20,6 +20,7 @@ import httpx
 
 from helpers.numbers import require_number
 from helpers.serving import links, logs
+from helpers.serving.registry import Registry
 from helpers.serving.offline_docs import with_offline_docs
 
 HOST = "127.0.0.1"  # loopback only: nothing the course serves is reachable from outside
@@ -34,8 +35,8 @@ class ServerStartError(RuntimeError):
     """A server did not start: the message says why and what to try."""
 
 
-_registry: dict[str, "Server"] = {}
-_registry_lock = threading.RLock()
+_servers: "Registry[Server]" = Registry("server")
+_registry, _registry_lock = _servers.items, _servers.lock  # the names the code below reads
 
 
 def _is_asgi(app: Any) -> bool:
@@ -546,25 +547,17 @@ def serve_asgi(app: Any, name: str, **kwargs: Any) -> Server:
 
 def list_servers() -> list[Server]:
     """Return the servers this kernel is running, oldest first."""
-    with _registry_lock:
-        return list(_registry.values())
+    return _servers.running()
 
 
 def get_server(name: str) -> Server:
     """Return the running server called `name`."""
-    with _registry_lock:
-        if name not in _registry:
-            names = ", ".join(sorted(_registry)) or "none"
-            raise KeyError(f"no server named {name!r} is running (running: {names})")
-        return _registry[name]
+    return _servers.get(name)
 
 
 def stop_all() -> int:
     """Stop every server this kernel started; return how many were stopped."""
-    servers = list_servers()
-    for server in servers:
-        server.stop()
-    return len(servers)
+    return _servers.stop_all()
 
 
 atexit.register(stop_all)

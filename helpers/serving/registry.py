@@ -1,0 +1,41 @@
+"""Running servers by name, one per name: the registry that thread servers and server processes share."""
+from __future__ import annotations
+
+import threading
+from typing import Generic, Protocol, TypeVar
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+T = TypeVar("T", bound=Stoppable)
+
+
+class Registry(Generic[T]):
+    """What this kernel is running, by name, oldest first; safe to use from any thread."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # "server", "server process": named in error messages
+        self.lock = threading.RLock()
+        self.items: dict[str, T] = {}
+
+    def running(self) -> list[T]:
+        """Return what is running, oldest first."""
+        with self.lock:
+            return list(self.items.values())
+
+    def get(self, name: str) -> T:
+        """Return the one running under `name`, or raise KeyError naming those that are."""
+        with self.lock:
+            if name not in self.items:
+                names = ", ".join(sorted(self.items)) or "none"
+                raise KeyError(f"no {self.kind} named {name!r} is running (running: {names})")
+            return self.items[name]
+
+    def stop_all(self) -> int:
+        """Stop everything running; return how many were stopped."""
+        running = self.running()
+        for item in running:
+            item.stop()
+        return len(running)

@@ -1,0 +1,30 @@
+"""The registry both kinds of server share: one per name, oldest first, errors that name what runs."""
+from __future__ import annotations
+
+import pytest
+
+from helpers.serving.registry import Registry
+
+
+class Thing:
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_running_get_and_stop_all():
+    reg: Registry[Thing] = Registry("widget")
+    a, b = Thing(), Thing()
+    reg.items["b"], reg.items["a"] = b, a
+    assert reg.running() == [b, a] and reg.get("a") is a
+    with pytest.raises(KeyError, match=r"no widget named 'c' is running \(running: a, b\)"):
+        reg.get("c")
+    assert reg.stop_all() == 2 and a.stopped and b.stopped
+
+
+def test_an_empty_registry_says_none_run():
+    with pytest.raises(KeyError, match=r"running: none"):
+        Registry("server").get("x")
+    assert Registry("server").stop_all() == 0
