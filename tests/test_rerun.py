@@ -53,6 +53,8 @@ def test_run_all_twice_in_one_kernel_leaks_nothing(name):
         client.execute_cell(nbformat.v4.new_code_cell(stop), 0)
         stopped = run_json_cell(client, PROBE)
     assert after_second["listening"] == after_first["listening"]
-    assert after_second["threads"] <= after_first["threads"]
+    # Pool threads (AnyIO's workers for FastAPI's def routes, executors) grow on demand up to a bound
+    # and persist by design: compare the threads the course starts itself, which must not grow.
+    assert len(after_second["own_threads"]) <= len(after_first["own_threads"]), after_second["own_threads"]
     # And once its servers are stopped, the kernel is back to where it started.
     assert stopped["listening"] == baseline["listening"]
