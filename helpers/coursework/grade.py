@@ -343,6 +343,17 @@ def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str
 def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
               exercise_timeout: float, cell_timeout: float, full: bool = False) -> NotebookGrade:
     """Grade one submission in a fresh kernel; never raises for what the learner did."""
+    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full)
+    # A kernel that dies before it ever answers is the machine's fault (seen once on a loaded CI
+    # machine), not the learner's: no learner code ran yet, so one more try is fair.
+    if any("before replying to kernel_info" in f for f in grade.flags):
+        grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full)
+    return grade
+
+
+def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
+                exercise_timeout: float, cell_timeout: float, full: bool = False) -> NotebookGrade:
+    """Grade one submission in one fresh kernel."""
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
