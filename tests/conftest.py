@@ -50,6 +50,14 @@ def settle(expected_threads: int, timeout: float = 3.0) -> int:
     return threading.active_count()
 
 
+def skip_unless(reason: str | None, required_by: str) -> None:
+    """Skip with `reason` when a tool is missing, or fail when the environment variable `required_by` is 1 (CI)."""
+    if reason:
+        if os.environ.get(required_by) == "1":
+            pytest.fail(f"{required_by}=1 but {reason}")
+        pytest.skip(reason)
+
+
 @pytest.fixture
 def no_leaks():
     """Fail the test if it leaves a server, thread or listening socket behind."""

@@ -1,9 +1,9 @@
 """One JupyterLab and one Chromium for the browser tests; browser tests skip (or fail in CI) without Chromium."""
 from __future__ import annotations
 
-import os
-
 import pytest
+
+from tests.conftest import skip_unless
 
 from tools.lab import (CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, shutdown_kernels,
                                start_lab, stop_lab)
@@ -23,11 +23,7 @@ def _missing_browser() -> str | None:
 @pytest.fixture(scope="session")
 def browser_ready():
     """Skip with a one-line reason where Chromium is missing; fail instead when CI requires it."""
-    reason = _missing_browser()
-    if reason:
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+    skip_unless(_missing_browser(), required_by="COURSE_REQUIRE_BROWSER")
 
 
 # Package scope: playwright's sync API keeps an event loop running in the main thread

@@ -1,9 +1,9 @@
 """One throwaway JupyterHub and one Chromium for the hub test; skip (or fail in CI) when a tool is missing."""
 from __future__ import annotations
 
-import os
-
 import pytest
+
+from tests.conftest import skip_unless
 
 from tests.hub.hub import missing_tools, start_hub, stop_hub
 from tools.lab import CHROMIUM_ARGS, SHOTS, find_chromium
@@ -12,11 +12,7 @@ from tools.lab import CHROMIUM_ARGS, SHOTS, find_chromium
 @pytest.fixture(scope="session")
 def hub_ready():
     """Skip with a one-line reason where a tool is missing; fail instead when CI requires the hub test."""
-    reason = missing_tools()
-    if reason:
-        if os.environ.get("COURSE_REQUIRE_HUB") == "1":
-            pytest.fail(f"COURSE_REQUIRE_HUB=1 but {reason}")
-        pytest.skip(reason)
+    skip_unless(missing_tools(), required_by="COURSE_REQUIRE_HUB")
 
 
 @pytest.fixture(scope="package")
