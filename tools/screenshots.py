@@ -35,6 +35,7 @@ class Pick:
     image: str
     alt: str
     caption: str
+    colours: int = 256  # palette size of the stored PNG; a page of text and grey sliders needs far fewer
 
 
 PICKS: tuple[Pick, ...] = (
@@ -46,7 +47,8 @@ PICKS: tuple[Pick, ...] = (
     Pick("01_django_admin.png", "01_django_admin.png", "Notebook 01: the Django admin",
          "The Django admin of notebook 01's bookshelf, served from the kernel and opened from a link in the notebook."),
     Pick("06_decision_widget.png", "06_decision_widget.png", "Notebook 06: the decision helper",
-         "The decision helper in notebook 06: move a need or a weight and the pick and its reasons change."),
+         "The decision helper in notebook 06: move a need or a weight and the pick and its reasons change.",
+         colours=32),  # the whole widget is tall: 256 colours made it 169 KB, 32 look the same at 120 KB
 )
 
 
@@ -146,7 +148,8 @@ def publish(shots: Path, out: Path = IMAGES, picks: Sequence[Pick] = PICKS, widt
     for pick in missing:
         warnings.warn(f"no shot {pick.shot} in {shots}: {out / pick.image} not updated", stacklevel=2)
     crops = read_crops(shots)
-    return [optimise(path, Path(out) / pick.image, width, crops.get(pick.shot)) for pick, path in found]
+    return [optimise(path, Path(out) / pick.image, width, crops.get(pick.shot), colours=pick.colours)
+            for pick, path in found]
 
 
 def markdown(picks: Sequence[Pick] = PICKS, folder: str = "notebooks/images") -> str:
@@ -167,9 +170,15 @@ def _record(page: Any, shots: Path, name: str, element: Any = None, box: dict[st
 
 
 def _centre(element: Any) -> None:
-    """Scroll `element` to the middle of the notebook and let the layout settle."""
+    """Grow the window to hold all of `element`, scroll it to the middle of the notebook, let the layout settle."""
+    # A shot is cropped to the element, but only inside the window: a widget taller than the window
+    # came out cut off, with JupyterLab's menus and status bar in the picture.
+    page = element.page
+    need = int(element.bounding_box()["height"]) + 200  # JupyterLab's menus, toolbar and status bar
+    if need > page.viewport_size["height"]:
+        page.set_viewport_size({"width": page.viewport_size["width"], "height": need})
     element.evaluate("e => e.scrollIntoView({block: 'center'})")
-    element.page.wait_for_timeout(400)
+    page.wait_for_timeout(400)
 
 
 def _hide_file_browser(page: Any) -> None:
