@@ -150,6 +150,21 @@ def test_publish_uses_recorded_crops_and_warns_about_a_missing_shot(tmp_path):
     assert not (out / "noise.png").exists()
 
 
+def test_publish_stores_each_pick_with_its_own_palette_size(tmp_path):
+    shots, out = tmp_path / "shots", tmp_path / "images"
+    shot = fake_shot(shots / "grey.png")
+    with Image.open(shot) as im:  # a smooth grey ramp inside the block: far more than 4 colours
+        draw = ImageDraw.Draw(im)
+        for x in range(400, 1600):
+            draw.line([(x, 300), (x, 900)], fill=(x % 256,) * 3)
+        im.save(shot)
+    picks = [sc.Pick("grey.png", "few.png", "Few", "few colours", colours=4),
+             sc.Pick("grey.png", "many.png", "Many", "the default")]
+    few, many = sc.publish(shots, out, picks, width=500)
+    with Image.open(few) as a, Image.open(many) as b:
+        assert len(a.getcolors(256)) <= 4 < len(b.getcolors(256))
+
+
 def test_publish_with_no_shots_writes_nothing_and_warns_for_each(tmp_path):
     with pytest.warns(UserWarning) as record:
         assert sc.publish(tmp_path, tmp_path / "out", sc.PICKS) == []
