@@ -5,7 +5,7 @@ import itertools
 from typing import Any
 
 from django.urls import path
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Status
 
 _namespaces = itertools.count(1)
 
@@ -44,12 +44,12 @@ def create_api() -> NinjaAPI:
     def add_book(request, new: BookIn):
         stored = Book(id=len(books) + 1, **new.model_dump())
         books[stored.id] = stored
-        return 201, stored
+        return Status(201, stored)  # Ninja 1.7 deprecates the old `return 201, stored`
 
     @api.get("/books/{book_id}", response={200: Book, 404: Missing}, operation_id="get_book")
     def get_book(request, book_id: int):
         if book_id not in books:
-            return 404, {"detail": f"no book with id {book_id}"}
+            return Status(404, {"detail": f"no book with id {book_id}"})
         return books[book_id]
 
     return api

@@ -8,7 +8,7 @@ setup_django()  # Django Ninja reads Django's settings when it is imported
 from django.contrib.auth import authenticate, login  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
-from ninja import Field, NinjaAPI, Schema  # noqa: E402
+from ninja import Field, NinjaAPI, Schema, Status  # noqa: E402
 from ninja.errors import HttpError  # noqa: E402
 from ninja.security import HttpBearer  # noqa: E402
 
@@ -91,7 +91,7 @@ def list_books(request):
 @api.post("/books", response={201: BookOut})
 def add_book(request, book: BookIn):
     owner = SignedToken()(request)  # optional: a book added with a token belongs to its user
-    return 201, Book.objects.create(**book.dict(), owner=owner)
+    return Status(201, Book.objects.create(**book.dict(), owner=owner))
 
 
 @api.get("/books/{book_id}", response=BookOut)
