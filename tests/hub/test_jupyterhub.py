@@ -21,9 +21,22 @@ def nbgitpuller_link(hub_url: str, repo: str, branch: str, notebook: str) -> str
     return f"{hub_url}hub/user-redirect/git-pull?{query}"
 
 
-def wait_for_notebook(page, timeout_ms: int = 180_000) -> None:
-    """Wait until JupyterLab shows the notebook with an idle kernel (clicking "Select" if it asks for one)."""
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout_ms)
+CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
+
+
+def current_tab(page) -> str:
+    """Return the label of the tab JupyterLab shows in its main area ("" if none)."""
+    label = page.locator(CURRENT_TAB)
+    return label.first.inner_text().strip() if label.count() else ""
+
+
+def wait_for_notebook(page, name: str, timeout_ms: int = 180_000) -> None:
+    """Wait until JupyterLab shows `name` in front with an idle kernel (clicking "Select" if it asks for one)."""
+    # JupyterLab restores the last visit's tabs before it opens the one in the URL: waiting for any
+    # notebook let a CI run clear and run 00 again while 01 was still loading, then miss 01's links.
+    page.wait_for_function("([sel, name]) => (document.querySelector(sel) || {}).textContent === name",
+                           arg=[CURRENT_TAB, name], timeout=timeout_ms)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=timeout_ms)
     page.wait_for_selector(f"{IDLE}, .jp-Dialog .jp-mod-accept", timeout=60_000)
     if page.locator(".jp-Dialog .jp-mod-accept").count():
         page.click(".jp-Dialog .jp-mod-accept")
@@ -32,6 +45,7 @@ def wait_for_notebook(page, timeout_ms: int = 180_000) -> None:
 
 def clear_and_run_all(page, name: str, timeout: float = 180) -> float:
     """Clear the stored outputs (so only this run's can pass), then Run All as a learner does; return seconds."""
+    assert current_tab(page) == name, f"JupyterLab shows {current_tab(page)!r} in front, not {name!r}"
     page.locator(".lm-MenuBar-item").filter(has_text=re.compile(r"^Edit$")).click()
     page.click(".lm-Menu-item[data-command='editmenu:clear-all']")
     page.wait_for_function("() => ![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
@@ -85,7 +99,7 @@ def test_a_class_runs_the_course_on_jupyterhub(hub, hub_browser, hub_shots, tmp_
         page.fill("input[name=password]", hub.password)
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_url(re.compile(rf"/user/{USER}/lab/tree/course/notebooks/00_start_here\.ipynb"), timeout=240_000)
-        wait_for_notebook(page)
+        wait_for_notebook(page, "00_start_here.ipynb")
         pulled = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hub.home / "course", capture_output=True,
                                 text=True, timeout=30).stdout.strip()
         assert pulled == commit, "nbgitpuller did not clone the course's commit"
@@ -104,7 +118,7 @@ def test_a_class_runs_the_course_on_jupyterhub(hub, hub_browser, hub_shots, tmp_
 
         # Notebook 01's Django admin: the login page, then the bookshelf behind it.
         page.goto(f"{hub.url}user/{USER}/lab/tree/course/notebooks/01_architecture.ipynb")
-        wait_for_notebook(page)
+        wait_for_notebook(page, "01_architecture.ipynb")
         clear_and_run_all(page, "01_architecture.ipynb")
         tab, href = follow(page, f'a[href^="{prefix}"][href*="/admin/"]')
         assert urllib.parse.urlsplit(tab.url).path.startswith(prefix), tab.url
