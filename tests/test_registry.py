@@ -28,3 +28,14 @@ def test_an_empty_registry_says_none_run():
     with pytest.raises(KeyError, match=r"running: none"):
         Registry("server").get("x")
     assert Registry("server").stop_all() == 0
+
+
+def test_discard_forgets_only_the_item_still_registered():
+    reg: Registry[Thing] = Registry("server")
+    old, new = Thing(), Thing()
+    reg.add("s", old)
+    reg.add("s", new)  # a re-run cell replaced it
+    reg.discard("s", old)  # the old one stopping later must not drop its replacement
+    assert reg.find("s") is new
+    reg.discard("s", new)
+    assert reg.find("s") is None and reg.running() == []

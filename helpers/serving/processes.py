@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,6 @@ _IMPORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-
 _STDERR_TAIL = 15  # lines of the server's stderr an error message quotes
 
 _processes: "Registry[ServerProcess]" = Registry("server process")
-_registry, _lock = _processes.items, _processes.lock  # the names the code below reads
 
 
 class ServerProcessError(RuntimeError):
@@ -136,13 +134,11 @@ class ServerProcess:
 
     def link(self, path: str = "/") -> ServerLink:
         """Return a clickable link to `path` that follows this server's name across re-runs and stops."""
-        return ServerLink(self.name, path, lookup=_running_process)
+        return ServerLink(self.name, path, lookup=_processes.find)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the master and every worker (the whole process group); idempotent."""
-        with _lock:
-            if _registry.get(self.name) is self:
-                del _registry[self.name]
+        _processes.discard(self.name, self)
         if self._stopped:
             return
         self._stopped = True
@@ -151,8 +147,8 @@ class ServerProcess:
         if self._log_path is not None:
             with contextlib.suppress(OSError):
                 self._log_path.unlink()
-        with _lock:
-            if self.name not in _registry:  # replaced by a new server: the start refreshes the links
+        with _processes.lock:
+            if _processes.find(self.name) is None:  # replaced by a new server: the start refreshes the links
                 ServerLink.refresh(self.name)
 
     def __enter__(self) -> "ServerProcess":
@@ -170,11 +166,6 @@ class ServerProcess:
         state = "running" if self.running else "stopped"
         return (f"<code>{self.name}</code>: {self.server}, {self.workers} worker(s) x {self.threads} "
                 f"thread(s), {state} at <code>{self.url}</code> (<code>.link()</code> gives a link to click)")
-
-
-def _running_process(name: str) -> "ServerProcess | None":
-    with _lock:
-        return _registry.get(name)
 
 
 def _safe(fn: Any, default: Any) -> Any:
@@ -259,8 +250,8 @@ def _validate(name: Any, app: Any, workers: Any, threads: Any, port: Any, deadli
 def _launch(name: str, server: str, app: str, argv: list[str], port: int, workers: int, threads: int,
             deadline: float, ready_path: str, ready_marker: str) -> ServerProcess:
     """Replace any server called `name`, start `argv`, and wait until every worker is up and it answers."""
-    with _lock:
-        old = _registry.get(name)
+    with _processes.lock:
+        old = _processes.find(name)
         if old is not None:
             old.stop()
         _check_port_free(name, port)
@@ -285,7 +276,7 @@ def _launch(name: str, server: str, app: str, argv: list[str], port: int, worker
             proc.stop(timeout=2.0)
             raise
         proc.started_in = time.perf_counter() - t0
-        _registry[name] = proc
+        _processes.add(name, proc)
         ServerLink.refresh(name)  # links shown for an older server of this name now reach this one
         return proc
 

@@ -20,6 +20,22 @@ class Registry(Generic[T]):
         self.lock = threading.RLock()
         self.items: dict[str, T] = {}
 
+    def find(self, name: str) -> T | None:
+        """Return the one running under `name`, or None."""
+        with self.lock:
+            return self.items.get(name)
+
+    def add(self, name: str, item: T) -> None:
+        """Record `item` as the one running under `name`."""
+        with self.lock:
+            self.items[name] = item
+
+    def discard(self, name: str, item: T) -> None:
+        """Forget `item` if it is still the one under `name` (a replacement stays)."""
+        with self.lock:
+            if self.items.get(name) is item:
+                del self.items[name]
+
     def running(self) -> list[T]:
         """Return what is running, oldest first."""
         with self.lock:

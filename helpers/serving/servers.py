@@ -36,7 +36,6 @@ class ServerStartError(RuntimeError):
 
 
 _servers: "Registry[Server]" = Registry("server")
-_registry, _registry_lock = _servers.items, _servers.lock  # the names the code below reads
 
 
 def _is_asgi(app: Any) -> bool:
@@ -191,9 +190,7 @@ class Server:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop serving, close the socket and join the thread (idempotent)."""
-        with _registry_lock:
-            if _registry.get(self.name) is self:
-                del _registry[self.name]
+        _servers.discard(self.name, self)
         if self._stopped:
             return
         self._stopped = True
@@ -201,8 +198,8 @@ class Server:
             _stop_wsgi(self._impl, self._thread, timeout)
         else:
             _stop_asgi(self._impl, self._thread, timeout)
-        with _registry_lock:
-            if self.name not in _registry:  # replaced by a new server: serve() refreshes the links
+        with _servers.lock:
+            if _servers.find(self.name) is None:  # replaced by a new server: serve() refreshes the links
                 ServerLink.refresh(self.name)
 
     def __enter__(self) -> "Server":
@@ -240,12 +237,12 @@ class ServerLink:
             raise ValueError(f"path must start with '/', like '/admin/', got {path!r}")
         self.name = name
         self.path = path
-        self.lookup = lookup or _running_thread_server
+        self.lookup = lookup or _servers.find
 
     @staticmethod
     def bundle(name: str, path: str, lookup: "Callable[[str], Any] | None" = None) -> tuple[dict[str, str], dict[str, Any]]:
         """Return the (data, metadata) to display for `name`'s link as things stand now."""
-        server = (lookup or _running_thread_server)(name)
+        server = (lookup or _servers.find)(name)
         meta = {"helpers": {"server_link": name}}
         if server is not None and server.running:
             html_ = links.link_html(f"{name} {path}", server.port, path)
@@ -273,11 +270,6 @@ class ServerLink:
                 handle.update(data, metadata=meta, raw=True)
             except Exception:  # no kernel to send to (a script, or shutdown): nothing to update
                 pass
-
-
-def _running_thread_server(name: str) -> "Server | None":
-    with _registry_lock:
-        return _registry.get(name)
 
 
 def show_links(servers: "Iterable[Server]", path: str = "/") -> None:
@@ -478,12 +470,12 @@ def serve(
     within `deadline` seconds.
     """
     kind = _validate(name, app, interface, port, threaded, deadline, ready_path, lifespan, uvicorn_options)
-    with _registry_lock:
-        old = _registry.get(name)
+    with _servers.lock:
+        old = _servers.find(name)
         if old is not None:
             old.stop()
         if port:
-            for other in _registry.values():
+            for other in _servers.running():
                 if other.port == port:
                     raise ServerStartError(
                         f"port {port} is taken by server {other.name!r}: stop it first, "
@@ -507,7 +499,7 @@ def serve(
             server.stop(timeout=1.0)
             raise
         server.started_in = time.perf_counter() - t0
-        _registry[name] = server
+        _servers.add(name, server)
         ServerLink.refresh(name)  # links shown for an older server of this name now reach this one
         return server
 
