@@ -9,7 +9,7 @@ import warnings
 
 from tests.browser.test_offline_docs_in_lab import cut_off_the_internet
 from tests.hub.hub import USER, course_repository
-from tools.lab import RESUMED, ROOT, expected_counts, problems, run_all_from_menu
+from tools.lab import RESUMED, ROOT, dismiss_kernel_dialog, expected_counts, problems, run_all_from_menu
 
 IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
 
@@ -38,8 +38,7 @@ def wait_for_notebook(page, name: str, timeout_ms: int = 180_000) -> None:
                            arg=[CURRENT_TAB, name], timeout=timeout_ms)
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=timeout_ms)
     page.wait_for_selector(f"{IDLE}, .jp-Dialog .jp-mod-accept", timeout=60_000)
-    if page.locator(".jp-Dialog .jp-mod-accept").count():
-        page.click(".jp-Dialog .jp-mod-accept")
+    dismiss_kernel_dialog(page)
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
