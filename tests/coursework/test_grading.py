@@ -315,3 +315,22 @@ def test_read_only_cells_without_their_ids_are_matched_by_source():
     steps, flags, found = grade.plan(sub, course, exercise_ids("00"))
     assert found == set(exercise_ids("00")) and not flags, flags
     assert not any(kind == "learner" for kind, _, _ in steps)
+
+
+@pytest.mark.parametrize("first_flag, tries", [
+    ("Kernel died before replying to kernel_info", 2),  # the machine's fault: one more try
+    ("the notebook's kernel died while running an answer", 1),  # the learner's code ran: no second chance
+])
+def test_a_kernel_that_dies_before_answering_is_retried_once(monkeypatch, tmp_path, first_flag, tries):
+    calls: list[int] = []
+
+    def once(sub, *args, **kwargs):
+        calls.append(1)
+        flags = [first_flag] if len(calls) == 1 else []
+        return grade.NotebookGrade(sub.learner, sub.notebook, str(sub.path), flags=flags)
+
+    monkeypatch.setattr(grade, "_grade_once", once)
+    sub = grade.Submission("ada", tmp_path / "00_start_here.ipynb", "00_start_here.ipynb")
+    result = grade.grade_one(sub, tmp_path, tmp_path, "run", 60.0, 120.0)
+    assert len(calls) == tries
+    assert result.flags == ([] if tries == 2 else [first_flag])
