@@ -9,6 +9,7 @@
 The JSON goes to benchmarks/results/ (gitignored). Not run by the tests.
 Flakiness has its own command: python -m benchmarks.flakiness -n 5 [--busy].
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,17 @@ import traceback
 
 from ._common import Figure, table, write_json
 
-FIGURES = ["course_runtime", "server_start", "model_fidelity", "async_efficiency", "serving", "widget_redraw",
-           "framework_overhead", "grading", "one_core"]
+FIGURES = [
+    "course_runtime",
+    "server_start",
+    "model_fidelity",
+    "async_efficiency",
+    "serving",
+    "widget_redraw",
+    "framework_overhead",
+    "grading",
+    "one_core",
+]
 
 
 def run(name: str, quick: bool) -> list[Figure]:

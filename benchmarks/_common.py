@@ -1,9 +1,9 @@
 """What every benchmark module shares: a Figure record, statistics, the table and the JSON file."""
+
 from __future__ import annotations
 
 import argparse
 import inspect
-
 import json
 import os
 import platform
@@ -11,9 +11,10 @@ import socket
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

@@ -3,6 +3,7 @@
     python -m benchmarks._loadgen URL --connections 4 --seconds 2
 prints one JSON line: requests, errors, seconds, req_per_s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,12 @@ def run(url: str, connections: int, seconds: float) -> dict[str, float]:
     counts, errors = [0] * connections, [0] * connections
     t0 = time.perf_counter()
     stop_at = t0 + seconds
-    threads = [threading.Thread(target=hammer, args=(parts.hostname, parts.port, parts.path or "/", stop_at,
-                                                     counts, errors, i)) for i in range(connections)]
+    threads = [
+        threading.Thread(
+            target=hammer, args=(parts.hostname, parts.port, parts.path or "/", stop_at, counts, errors, i)
+        )
+        for i in range(connections)
+    ]
     for t in threads:
         t.start()
     for t in threads:

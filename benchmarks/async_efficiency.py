@@ -8,6 +8,7 @@ not TCP set-up); new connections and two workers are in the notes.
 
     python -m benchmarks.async_efficiency [--repeat 3]
 """
+
 from __future__ import annotations
 
 import sys
@@ -25,11 +26,25 @@ APP = "helpers.apps.serving_fastapi:app"
 
 def efficiency(url: str, n: int, warm: bool, repeat: int) -> dict[str, Any]:
     """Fire n requests at once, `repeat` times; return the median efficiency, makespan and errors."""
-    runs = [run_load(url, f"/io?ms={IO_MS:g}", connections=n, warm=warm, processes=2 if n >= 200 else 1,
-                     timeout=60, progress=False) for _ in range(repeat)]
+    runs = [
+        run_load(
+            url,
+            f"/io?ms={IO_MS:g}",
+            connections=n,
+            warm=warm,
+            processes=2 if n >= 200 else 1,
+            timeout=60,
+            progress=False,
+        )
+        for _ in range(repeat)
+    ]
     makespan = median(r.makespan for r in runs)
-    return {"efficiency": (IO_MS / 1000) / makespan, "makespan_s": makespan,
-            "errors": sum(sum(r.errors.values()) for r in runs), "runs": [r.makespan for r in runs]}
+    return {
+        "efficiency": (IO_MS / 1000) / makespan,
+        "makespan_s": makespan,
+        "errors": sum(sum(r.errors.values()) for r in runs),
+        "runs": [r.makespan for r in runs],
+    }
 
 
 def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
@@ -45,21 +60,36 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
     figures = []
     for n, goal in GOALS.items():
         head = results[(1, n, True)]
-        others = "; ".join(f"{w} worker(s), {'warm' if warm else 'new'} connections: "
-                           f"{results[(w, n, warm)]['efficiency']:.2f}"
-                           for w in (1, 2) for warm in (True, False) if (w, warm) != (1, True))
+        others = "; ".join(
+            f"{w} worker(s), {'warm' if warm else 'new'} connections: {results[(w, n, warm)]['efficiency']:.2f}"
+            for w in (1, 2)
+            for warm in (True, False)
+            if (w, warm) != (1, True)
+        )
         errors = sum(r["errors"] for (w, m, _), r in results.items() if m == n)
-        figures.append(Figure(
-            key=f"async_efficiency.n{n}",
-            label=f"4. async efficiency, {n} x 100 ms I/O, uvicorn+uvloop+httptools (floor/makespan)",
-            value=head["efficiency"], unit="", goal=f">= {goal:g}", met=head["efficiency"] >= goal,
-            details={"results": {f"workers{w}_n{m}_{'warm' if warm else 'new'}": r
-                                 for (w, m, warm), r in results.items() if m == n}},
-            note=(f"1 uvicorn worker, {n} warm connections from {'2 client processes' if n >= 200 else '1 client process'}: "
-                  f"makespan {head['makespan_s'] * 1000:.0f} ms. Also {others}. {errors} errors. "
-                  "The client is a raw asyncio-streams HTTP/1.1 client in its own process(es); "
-                  "the machine has 2 cores shared by server, client and other work."),
-        ))
+        figures.append(
+            Figure(
+                key=f"async_efficiency.n{n}",
+                label=f"4. async efficiency, {n} x 100 ms I/O, uvicorn+uvloop+httptools (floor/makespan)",
+                value=head["efficiency"],
+                unit="",
+                goal=f">= {goal:g}",
+                met=head["efficiency"] >= goal,
+                details={
+                    "results": {
+                        f"workers{w}_n{m}_{'warm' if warm else 'new'}": r
+                        for (w, m, warm), r in results.items()
+                        if m == n
+                    }
+                },
+                note=(
+                    f"1 uvicorn worker, {n} warm connections from {'2 client processes' if n >= 200 else '1 client process'}: "
+                    f"makespan {head['makespan_s'] * 1000:.0f} ms. Also {others}. {errors} errors. "
+                    "The client is a raw asyncio-streams HTTP/1.1 client in its own process(es); "
+                    "the machine has 2 cores shared by server, client and other work."
+                ),
+            )
+        )
     return figures
 
 

@@ -1,13 +1,15 @@
 """Run the test suite N times in a row and report passes per run and every test that ever failed.
 
-    python -m benchmarks.flakiness -n 5 [--busy] [-- PYTEST_ARGS...]
+    python -m benchmarks.flakiness -n 5 [--busy [N]] [-- PYTEST_ARGS...]
 
-`--busy` keeps one other core busy (a spinning process, stopped at the end)
-to shake out tests that only pass on an idle machine. Extra arguments after
+`--busy N` runs N CPU-bound processes (`--busy` alone: one), unpinned, beside the suite
+for its whole length, stopped by PID at the end: the contention of a shared Binder node or
+class hub, to shake out tests that only pass on an idle machine. Extra arguments after
 `--` go to pytest (e.g. `-- tests/` to leave out the notebooks). Exit status
 is 1 if any run had a failure. A flaky test is to be fixed at its cause,
 never retried.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,36 +65,54 @@ def main(argv: list[str] | None = None) -> int:
     """Run the suite N times and print one line per run and a summary."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=5, help="how many runs (default 5)")
-    parser.add_argument("--busy", action="store_true", help="keep one other core busy meanwhile")
+    parser.add_argument(
+        "--busy",
+        type=int,
+        nargs="?",
+        const=1,
+        default=0,
+        metavar="N",
+        help="run N CPU-bound processes beside the suite, unpinned (--busy alone: 1)",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run before giving up")
     parser.add_argument("pytest_args", nargs="*", help="arguments for pytest (after --)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("-n must be >= 1")
-    spinner = subprocess.Popen([sys.executable, "-c", SPIN]) if args.busy else None
+    if args.busy < 0:
+        parser.error("--busy takes how many CPU-bound processes to run, 0 or more")
+    spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(args.busy)]
     runs = []
     try:
         for i in range(args.n):
             r = run_once(args.pytest_args, args.timeout)
             runs.append(r)
-            print(f"run {i + 1}/{args.n}: {r['passed']} passed, {len(r['failed'])} failed, "
-                  f"{r['skipped']} skipped in {r['seconds']:.0f} s"
-                  + (f"; failed: {', '.join(r['failed'])}" if r["failed"] else ""), flush=True)
+            print(
+                f"run {i + 1}/{args.n}: {r['passed']} passed, {len(r['failed'])} failed, "
+                f"{r['skipped']} skipped in {r['seconds']:.0f} s"
+                + (f"; failed: {', '.join(r['failed'])}" if r["failed"] else ""),
+                flush=True,
+            )
     finally:
-        if spinner is not None:
+        for spinner in spinners:
             spinner.terminate()
             spinner.wait(10)
     failures = collections.Counter(t for r in runs for t in r["failed"])
     clean = sum(1 for r in runs if not r["failed"] and r["exit_code"] == 0)
-    print(f"\n{clean}/{args.n} runs fully green{' (other core kept busy)' if args.busy else ''}; "
-          f"pytest args: {' '.join(args.pytest_args) or '(whole suite)'}")
+    print(
+        f"\n{clean}/{args.n} runs fully green{f' ({args.busy} CPU-bound processes beside it)' if args.busy else ''}; "
+        f"pytest args: {' '.join(args.pytest_args) or '(whole suite)'}"
+    )
     for test, count in failures.most_common():
         print(f"  failed {count}/{args.n}: {test}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    (RESULTS_DIR / f"flakiness-{stamp}.json").write_text(json.dumps(
-        {"n": args.n, "busy": args.busy, "pytest_args": args.pytest_args, "runs": runs,
-         "failures": dict(failures)}, indent=2))
+    (RESULTS_DIR / f"flakiness-{stamp}.json").write_text(
+        json.dumps(
+            {"n": args.n, "busy": args.busy, "pytest_args": args.pytest_args, "runs": runs, "failures": dict(failures)},
+            indent=2,
+        )
+    )
     return 0 if clean == args.n else 1
 
 

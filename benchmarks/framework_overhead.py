@@ -7,6 +7,7 @@ connections busy. Rounds are interleaved so background load hits all three alike
 
     python -m benchmarks.framework_overhead [--rounds 3] [--seconds 2] [--connections 4]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,16 @@ HONEST_NOTE = (
 
 def load(url: str, seconds: float, connections: int) -> dict[str, Any]:
     """Run the load generator against `url` in a subprocess; return its JSON."""
-    cmd = [sys.executable, "-m", "benchmarks._loadgen", url, "--seconds", str(seconds),
-           "--connections", str(connections)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks._loadgen",
+        url,
+        "--seconds",
+        str(seconds),
+        "--connections",
+        str(connections),
+    ]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 60)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-500:])
@@ -62,23 +71,37 @@ def measure(rounds: int = 3, seconds: float = 2.0, connections: int = 4, quick: 
             srv.stop()
     med = {fw: median(r) for fw, r in rates.items()}
     figures = [
-        Figure(f"framework_overhead.{fw}", f"6. req/s, hello JSON, in-kernel ({fw})", med[fw], "req/s",
-               "(comparison)", None,
-               details={"rounds": rates[fw], "errors": errors[fw], "published_req_per_s": PUBLISHED["req_per_s"][fw]},
-               note=(f"{errors[fw]} errors" if errors[fw] else ""))
+        Figure(
+            f"framework_overhead.{fw}",
+            f"6. req/s, hello JSON, in-kernel ({fw})",
+            med[fw],
+            "req/s",
+            "(comparison)",
+            None,
+            details={"rounds": rates[fw], "errors": errors[fw], "published_req_per_s": PUBLISHED["req_per_s"][fw]},
+            note=(f"{errors[fw]} errors" if errors[fw] else ""),
+        )
         for fw in FRAMEWORKS
     ]
     pub = PUBLISHED["req_per_s"]
     for a, b in (("fastapi", "flask"), ("fastapi", "django"), ("flask", "django")):
-        figures.append(Figure(
-            f"framework_overhead.ratio.{a}_{b}", f"6. ratio {a}/{b} (published {pub[a] / pub[b]:.2f})",
-            med[a] / med[b], "x", "(comparison)", None,
-            details={"published_ratio": pub[a] / pub[b]},
-        ))
-    figures[-1].note = (f"published: {PUBLISHED['source']} ({PUBLISHED['conditions']}): "
-                        + ", ".join(f"{k} {v:,.0f} req/s" for k, v in pub.items())
-                        + f". {PUBLISHED['also']} {HONEST_NOTE} Load: {connections} keep-alive connections "
-                        f"from a separate process, {rounds} x {seconds:g} s per framework.")
+        figures.append(
+            Figure(
+                f"framework_overhead.ratio.{a}_{b}",
+                f"6. ratio {a}/{b} (published {pub[a] / pub[b]:.2f})",
+                med[a] / med[b],
+                "x",
+                "(comparison)",
+                None,
+                details={"published_ratio": pub[a] / pub[b]},
+            )
+        )
+    figures[-1].note = (
+        f"published: {PUBLISHED['source']} ({PUBLISHED['conditions']}): "
+        + ", ".join(f"{k} {v:,.0f} req/s" for k, v in pub.items())
+        + f". {PUBLISHED['also']} {HONEST_NOTE} Load: {connections} keep-alive connections "
+        f"from a separate process, {rounds} x {seconds:g} s per framework."
+    )
     return figures
 
 

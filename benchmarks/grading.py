@@ -5,6 +5,7 @@ every check runs to the end). Goal from issue 15: <= 10 minutes on this 2-core m
 
     python -m benchmarks.grading [--learners 30] [--jobs N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,22 +56,43 @@ def measure(quick: bool = False, learners: int | None = None, jobs: int | None =
         with open(Path(tmp) / "out" / "grades.csv", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
     full = sum(r["total"] == r["max"] for r in rows)
-    misses = [f"{g.learner}/{g.notebook} {e.id}: {e.message[:160]}" for g in grades for e in g.exercises
-              if not e.passed] + [f"{g.learner}/{g.notebook} flag: {f}" for g in grades for f in g.flags]
+    misses = [
+        f"{g.learner}/{g.notebook} {e.id}: {e.message[:160]}" for g in grades for e in g.exercises if not e.passed
+    ] + [f"{g.learner}/{g.notebook} flag: {f}" for g in grades for f in g.flags]
     per_notebook: dict[str, list[float]] = {}
     for g in grades:
         per_notebook.setdefault(g.notebook, []).append(g.seconds)
-    details = {"loadavg_1m_after": round(os.getloadavg()[0], 2), "learners": learners, "notebooks": count, "jobs": jobs or os.cpu_count(),
-               "full_marks_rows": full, "rows": len(rows), "misses": misses,
-               "median_seconds_per_notebook": {k: sorted(v)[len(v) // 2] for k, v in per_notebook.items()}}
+    details = {
+        "loadavg_1m_after": round(os.getloadavg()[0], 2),
+        "learners": learners,
+        "notebooks": count,
+        "jobs": jobs or os.cpu_count(),
+        "full_marks_rows": full,
+        "rows": len(rows),
+        "misses": misses,
+        "median_seconds_per_notebook": {k: sorted(v)[len(v) // 2] for k, v in per_notebook.items()},
+    }
     # Scaled to 30 learners when fewer were graded, so a quick run still says whether the goal is in reach.
     projected = seconds * LEARNERS / learners
-    note = "" if full == len(rows) else (f"only {full} of {len(rows)} honest rows got full marks; "
-                                          f"first: {misses[0] if misses else '?'}")
+    note = (
+        ""
+        if full == len(rows)
+        else (f"only {full} of {len(rows)} honest rows got full marks; first: {misses[0] if misses else '?'}")
+    )
     if learners != LEARNERS:
         note = (note + "; " if note else "") + f"measured on {learners} learners, scaled to {LEARNERS}"
-    return [Figure("grading.class", f"grade {LEARNERS} learners x {count} notebooks", round(projected, 1), "s",
-                   f"<= {GOAL_S:.0f} s", projected <= GOAL_S and full == len(rows), details, note)]
+    return [
+        Figure(
+            "grading.class",
+            f"grade {LEARNERS} learners x {count} notebooks",
+            round(projected, 1),
+            "s",
+            f"<= {GOAL_S:.0f} s",
+            projected <= GOAL_S and full == len(rows),
+            details,
+            note,
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """Figure 7: time and size of a fresh venv with requirements.txt installed (slow; behind --install).
 
-    python -m benchmarks.install
+python -m benchmarks.install
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -29,17 +30,34 @@ def measure(quick: bool = False) -> list[Figure]:
         venv.EnvBuilder(with_pip=True).create(env_dir)
         created = time.perf_counter() - t0
         pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        proc = subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], cwd=ROOT,
-                              capture_output=True, text=True, timeout=1800)
+        proc = subprocess.run(
+            [*pip, "-r", str(ROOT / "requirements.txt")], cwd=ROOT, capture_output=True, text=True, timeout=1800
+        )
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
-            return [Figure("install.seconds", "7. fresh venv + pip install -r requirements.txt", None, "s",
-                           REFERENCE, False, note=f"pip failed: {proc.stderr[-300:]}")]
+            return [
+                Figure(
+                    "install.seconds",
+                    "7. fresh venv + pip install -r requirements.txt",
+                    None,
+                    "s",
+                    REFERENCE,
+                    False,
+                    note=f"pip failed: {proc.stderr[-300:]}",
+                )
+            ]
         size_mb = dir_size(env_dir) / 1e6
     return [
-        Figure("install.seconds", "7. fresh venv + pip install -r requirements.txt", seconds, "s",
-               REFERENCE, None, details={"venv_create_s": created},
-               note="with pip's cache as it is on this machine; a cold cache adds download time"),
+        Figure(
+            "install.seconds",
+            "7. fresh venv + pip install -r requirements.txt",
+            seconds,
+            "s",
+            REFERENCE,
+            None,
+            details={"venv_create_s": created},
+            note="with pip's cache as it is on this machine; a cold cache adds download time",
+        ),
         Figure("install.size", "7. size of that venv", size_mb, "MB", "(reported)", None),
     ]
 

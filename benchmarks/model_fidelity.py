@@ -1,7 +1,8 @@
 """Figure 3: notebook 02's scenarios, the model's prediction vs a real run: makespan and p95.
 
-    python -m benchmarks.model_fidelity [--repeat 3]
+python -m benchmarks.model_fidelity [--repeat 3]
 """
+
 from __future__ import annotations
 
 import sys
@@ -24,14 +25,29 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
         mp = median(r.measured_p95 for r in results)
         err_m, err_p = abs(mm - pm) / pm, abs(mp - pp) / pp
         worst = max(err_m, err_p)
-        figures.append(Figure(
-            f"model_fidelity.{name}", f"3. model error, scenario {name!r}", worst * 100, "%",
-            f"<= {GOAL_ERROR * 100:g}%", worst <= GOAL_ERROR,
-            details={"predicted_makespan_s": pm, "measured_makespan_s": mm, "predicted_p95_s": pp,
-                     "measured_p95_s": mp, "makespan_error": err_m, "p95_error": err_p, "repeat": repeat},
-            note=(f"makespan {pm * 1000:.0f} predicted vs {mm * 1000:.0f} ms measured ({err_m:.0%}); "
-                  f"p95 {pp * 1000:.0f} vs {mp * 1000:.0f} ms ({err_p:.0%})"),
-        ))
+        figures.append(
+            Figure(
+                f"model_fidelity.{name}",
+                f"3. model error, scenario {name!r}",
+                worst * 100,
+                "%",
+                f"<= {GOAL_ERROR * 100:g}%",
+                worst <= GOAL_ERROR,
+                details={
+                    "predicted_makespan_s": pm,
+                    "measured_makespan_s": mm,
+                    "predicted_p95_s": pp,
+                    "measured_p95_s": mp,
+                    "makespan_error": err_m,
+                    "p95_error": err_p,
+                    "repeat": repeat,
+                },
+                note=(
+                    f"makespan {pm * 1000:.0f} predicted vs {mm * 1000:.0f} ms measured ({err_m:.0%}); "
+                    f"p95 {pp * 1000:.0f} vs {mp * 1000:.0f} ms ({err_p:.0%})"
+                ),
+            )
+        )
     return figures
 
 

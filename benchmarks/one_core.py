@@ -13,24 +13,25 @@ more than once: an upper bound.
     python -m benchmarks.one_core                      # both modes, every notebook
     python -m benchmarks.one_core --modes busy --notebooks 04 --check   # exit 1 if nbval fails
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import subprocess
 import sys
-import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import psutil
+
+from helpers.runner.memory import MEMORY_GOAL_MB, TreeMemory
 
 from ._common import ROOT, Figure, table
 
 CORE = 0
-MEMORY_GOAL_MB = 1536.0  # 1.5 GB: Binder's ceiling is 2 GB per user
 MODES = ("alone", "busy")
 SPIN = "while True: pass"
 
@@ -51,56 +52,34 @@ def busy_core(core: int = CORE) -> Iterator[subprocess.Popen]:
         spinner.wait(10)
 
 
-class TreeMemory:
-    """Sample the summed RSS of a process's descendants (not the process itself) from a thread; keep the peak."""
-
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        self.pid, self.interval = pid, interval
-        self.peak_bytes, self.samples = 0, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="tree-memory")
-
-    def _run(self) -> None:
-        try:
-            root = psutil.Process(self.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not self._stop.is_set():
-            total = 0
-            try:
-                children = root.children(recursive=True)
-            except psutil.NoSuchProcess:
-                break
-            for child in children:
-                try:
-                    total += child.memory_info().rss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass  # a short-lived process ended between listing and reading
-            self.peak_bytes, self.samples = max(self.peak_bytes, total), self.samples + 1
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> "TreeMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-
 def nbval_command(notebook: Path, basetemp: Path) -> list[str]:
     """Return the strict nbval command the README's test command runs for one notebook."""
-    return [sys.executable, "-m", "pytest", str(notebook.relative_to(ROOT)), "-q", "-p", "no:randomly",
-            f"--basetemp={basetemp}"]
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(notebook.relative_to(ROOT)),
+        "-q",
+        "-p",
+        "no:randomly",
+        f"--basetemp={basetemp}",
+    ]
 
 
 def run_pinned(notebook: Path, basetemp: Path, timeout: float = 900) -> dict:
     """Run strict nbval on `notebook` pinned to one core; return passed, seconds, peak MiB and pytest's last line."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(nbval_command(notebook, basetemp), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, preexec_fn=pin)
-    with TreeMemory(proc.pid) as memory:
+    proc = subprocess.Popen(
+        nbval_command(notebook, basetemp),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=pin,
+    )
+    with TreeMemory(proc.pid, include_root=False) as memory:  # the kernel and its servers, not pytest
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -112,17 +91,24 @@ def run_pinned(notebook: Path, basetemp: Path, timeout: float = 900) -> dict:
     seconds = time.perf_counter() - t0
     lines = [line for line in out.splitlines() if line.strip()]
     failed = [line for line in lines if line.startswith("FAILED")]
-    return {"passed": proc.returncode == 0, "seconds": seconds, "peak_mb": memory.peak_bytes / 2**20,
-            "samples": memory.samples, "last": lines[-1] if lines else "(no output)", "failed": failed,
-            "output": out if proc.returncode else ""}
+    return {
+        "passed": proc.returncode == 0,
+        "seconds": seconds,
+        "peak_mb": memory.peak_bytes / 2**20,
+        "samples": memory.samples,
+        "last": lines[-1] if lines else "(no output)",
+        "failed": failed,
+        "output": out if proc.returncode else "",
+    }
 
 
-def measure(quick: bool = False, modes: tuple[str, ...] = MODES, notebooks: list[str] | None = None,
-            show_failures: bool = True) -> list[Figure]:
+def measure(
+    quick: bool = False, modes: tuple[str, ...] = MODES, notebooks: list[str] | None = None, show_failures: bool = True
+) -> list[Figure]:
     """Run every chosen notebook pinned to one core in each mode; one Figure per run and per mode total."""
     import tempfile
 
-    from tools.course import NOTEBOOK_DIR, NOTEBOOKS
+    from helpers.runner.course import NOTEBOOK_DIR, NOTEBOOKS
 
     if not hasattr(os, "sched_setaffinity"):
         return [Figure("one_core", "8. one core", None, "", "", None, note="skipped: no sched_setaffinity here")]
@@ -144,20 +130,38 @@ def measure(quick: bool = False, modes: tuple[str, ...] = MODES, notebooks: list
                     failed.append(name)
                     if show_failures:
                         print(run["output"][-4000:], file=sys.stderr, flush=True)
-                figures.append(Figure(
-                    f"one_core.{mode}.{name[:2]}.peak_memory", f"8. {name[:2]} on one core, {mode}: peak memory",
-                    run["peak_mb"], "MiB", f"<= {MEMORY_GOAL_MB:g} MiB", run["peak_mb"] <= MEMORY_GOAL_MB,
-                    details={"seconds": run["seconds"], "nbval_passed": run["passed"], "samples": run["samples"],
-                             "failed_cells": run["failed"]},
-                    note=(f"{run['seconds']:.1f} s; strict nbval " + ("passed" if run["passed"] else
-                          "FAILED: " + "; ".join(run["failed"])[:300])),
-                ))
-            figures.append(Figure(
-                f"one_core.{mode}.total", f"8. course on one core, {mode}: strict nbval run time", total, "s",
-                "every notebook passes", not failed,
-                details={"failed": failed, "notebooks": len(names)},
-                note="all passed strict nbval" if not failed else f"strict nbval failed: {', '.join(failed)}",
-            ))
+                figures.append(
+                    Figure(
+                        f"one_core.{mode}.{name[:2]}.peak_memory",
+                        f"8. {name[:2]} on one core, {mode}: peak memory",
+                        run["peak_mb"],
+                        "MiB",
+                        f"<= {MEMORY_GOAL_MB:g} MiB",
+                        run["peak_mb"] <= MEMORY_GOAL_MB,
+                        details={
+                            "seconds": run["seconds"],
+                            "nbval_passed": run["passed"],
+                            "samples": run["samples"],
+                            "failed_cells": run["failed"],
+                        },
+                        note=(
+                            f"{run['seconds']:.1f} s; strict nbval "
+                            + ("passed" if run["passed"] else "FAILED: " + "; ".join(run["failed"])[:300])
+                        ),
+                    )
+                )
+            figures.append(
+                Figure(
+                    f"one_core.{mode}.total",
+                    f"8. course on one core, {mode}: strict nbval run time",
+                    total,
+                    "s",
+                    "every notebook passes",
+                    not failed,
+                    details={"failed": failed, "notebooks": len(names)},
+                    note="all passed strict nbval" if not failed else f"strict nbval failed: {', '.join(failed)}",
+                )
+            )
     return figures
 
 

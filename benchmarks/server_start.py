@@ -1,7 +1,8 @@
 """Figure 2: in-kernel `helpers.serve` vs the usual subprocess start, start to first response.
 
-    python -m benchmarks.server_start [--repeat N]
+python -m benchmarks.server_start [--repeat N]
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from ._common import Figure, ROOT, free_port, median, run_alone
+from ._common import ROOT, Figure, free_port, median, run_alone
 
 GOAL_RATIO = 10.0
 
@@ -21,8 +22,17 @@ GOAL_RATIO = 10.0
 # any of them (flask run and uvicorn have none by default; runserver's would
 # add a second process and make the ratio look better than it is).
 COMMANDS: dict[str, list[str]] = {
-    "fastapi": ["-m", "uvicorn", "helpers.apps.hello_fastapi:app", "--host", "127.0.0.1", "--port", "{port}",
-                "--log-level", "warning"],
+    "fastapi": [
+        "-m",
+        "uvicorn",
+        "helpers.apps.hello_fastapi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+    ],
     "flask": ["-m", "flask", "--app", "helpers.apps.hello_flask", "run", "--host", "127.0.0.1", "--port", "{port}"],
     "django": ["-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"],
 }
@@ -41,9 +51,11 @@ print(json.dumps({{"seconds": dt}}))
 COLD_MAKE = {
     "fastapi": "from helpers.apps.hello_fastapi import app",
     "flask": "from helpers.apps.hello_flask import create_app; app = create_app()",
-    "django": ("from helpers.serving import django_kernel; django_kernel.setup_django()\n"
-               "from helpers.apps import hello_django; django_kernel.set_urls('bench', hello_django.urlpatterns)\n"
-               "app = django_kernel.wsgi_app()"),
+    "django": (
+        "from helpers.serving import django_kernel; django_kernel.setup_django()\n"
+        "from helpers.apps import hello_django; django_kernel.set_urls('bench', hello_django.urlpatterns)\n"
+        "app = django_kernel.wsgi_app()"
+    ),
 }
 
 
@@ -51,12 +63,15 @@ def in_kernel_app(framework: str) -> Any:
     """Build the hello app of `framework` as a notebook cell would."""
     if framework == "fastapi":
         from helpers.apps.hello_fastapi import app
+
         return app
     if framework == "flask":
         from helpers.apps.hello_flask import create_app
+
         return create_app()
-    from helpers.serving import django_kernel
     from helpers.apps import hello_django
+    from helpers.serving import django_kernel
+
     django_kernel.setup_django()
     django_kernel.set_urls("bench-hello", hello_django.urlpatterns)
     return django_kernel.wsgi_app()
@@ -129,16 +144,28 @@ def measure(repeat: int = 5, quick: bool = False) -> list[Figure]:
             usual.append(subprocess_start(framework))
         cold = cold_in_kernel_start(framework)
         ratio = median(usual) / median(kernel)
-        figures.append(Figure(
-            key=f"server_start.{framework}",
-            label=f"2. start: {USUAL_NAMES[framework]} / in-kernel ({framework})",
-            value=ratio, unit="x", goal=f">= {GOAL_RATIO:g}x", met=ratio >= GOAL_RATIO,
-            details={"in_kernel_median_s": median(kernel), "subprocess_median_s": median(usual),
-                     "in_kernel_s": kernel, "subprocess_s": usual, "cold_first_cell_s": cold,
-                     "cold_ratio": median(usual) / cold},
-            note=(f"in-kernel {median(kernel) * 1000:.0f} ms vs subprocess {median(usual) * 1000:.0f} ms; "
-                  f"a fresh kernel's first start (imports included) takes {cold * 1000:.0f} ms"),
-        ))
+        figures.append(
+            Figure(
+                key=f"server_start.{framework}",
+                label=f"2. start: {USUAL_NAMES[framework]} / in-kernel ({framework})",
+                value=ratio,
+                unit="x",
+                goal=f">= {GOAL_RATIO:g}x",
+                met=ratio >= GOAL_RATIO,
+                details={
+                    "in_kernel_median_s": median(kernel),
+                    "subprocess_median_s": median(usual),
+                    "in_kernel_s": kernel,
+                    "subprocess_s": usual,
+                    "cold_first_cell_s": cold,
+                    "cold_ratio": median(usual) / cold,
+                },
+                note=(
+                    f"in-kernel {median(kernel) * 1000:.0f} ms vs subprocess {median(usual) * 1000:.0f} ms; "
+                    f"a fresh kernel's first start (imports included) takes {cold * 1000:.0f} ms"
+                ),
+            )
+        )
     return figures
 
 

@@ -1,7 +1,8 @@
 """Figure 5: what a widget redraw costs: simulate 200 requests and draw the timeline; median and p95 ms.
 
-    python -m benchmarks.widget_redraw [--repeat 30]
+python -m benchmarks.widget_redraw [--repeat 30]
 """
+
 from __future__ import annotations
 
 import sys
@@ -47,8 +48,12 @@ def breakdown(repeat: int) -> dict[str, float]:
     from helpers.concurrency.simulation import simulate
     from helpers.concurrency.timeline_plot import plot_timeline
 
-    steps: dict[str, list[float]] = {"simulate": [], "plot_timeline": [], "widget render + PNG": [],
-                                     "full render + PNG": []}
+    steps: dict[str, list[float]] = {
+        "simulate": [],
+        "plot_timeline": [],
+        "widget render + PNG": [],
+        "full render + PNG": [],
+    }
     canvas = TimelineCanvas()
     common = {"n": N_REQUESTS, "cpu": 0.005}
     for i in range(repeat + 1):
@@ -77,16 +82,33 @@ def measure(repeat: int = 30, quick: bool = False) -> list[Figure]:
     cpu = [t * 1000 for t in cpu_seconds]
     med, p95 = median(times), percentile(times, 95)
     parts = breakdown(max(3, repeat // 5))
-    return [Figure("widget_redraw", label, med, "ms", f"< {GOAL_MEDIAN_MS:g} ms", med < GOAL_MEDIAN_MS,
-                   details={"p95_ms": p95, "times_ms": times, "breakdown_median_ms": parts,
-                            "cursor_median_ms": median(cursor), "cursor_p95_ms": percentile(cursor, 95),
-                            "cursor_times_ms": cursor, "cpu_median_ms": median(cpu),
-                            "cpu_p95_ms": percentile(cpu, 95)},
-                   note=(f"p95 {p95:.0f} ms over {repeat} slider changes of notebook 02's SimulationExplorer "
-                         f"(CPU time in the thread: median {median(cpu):.0f} ms, p95 {percentile(cpu, 95):.0f} ms); "
-                         f"a cursor move (Play step): median {median(cursor):.0f} ms, "
-                         f"p95 {percentile(cursor, 95):.0f} ms; median split: "
-                         + ", ".join(f"{k} {v:.0f} ms" for k, v in parts.items())))]
+    return [
+        Figure(
+            "widget_redraw",
+            label,
+            med,
+            "ms",
+            f"< {GOAL_MEDIAN_MS:g} ms",
+            med < GOAL_MEDIAN_MS,
+            details={
+                "p95_ms": p95,
+                "times_ms": times,
+                "breakdown_median_ms": parts,
+                "cursor_median_ms": median(cursor),
+                "cursor_p95_ms": percentile(cursor, 95),
+                "cursor_times_ms": cursor,
+                "cpu_median_ms": median(cpu),
+                "cpu_p95_ms": percentile(cpu, 95),
+            },
+            note=(
+                f"p95 {p95:.0f} ms over {repeat} slider changes of notebook 02's SimulationExplorer "
+                f"(CPU time in the thread: median {median(cpu):.0f} ms, p95 {percentile(cpu, 95):.0f} ms); "
+                f"a cursor move (Play step): median {median(cursor):.0f} ms, "
+                f"p95 {percentile(cursor, 95):.0f} ms; median split: "
+                + ", ".join(f"{k} {v:.0f} ms" for k, v in parts.items())
+            ),
+        )
+    ]
 
 
 if __name__ == "__main__":

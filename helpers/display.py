@@ -1,17 +1,18 @@
 """Show results in notebooks: tables with a plain-text twin, source code, responses."""
+
 from __future__ import annotations
 
 import html
-import io
 import importlib
 import inspect
+import io
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
-from typing import Any, Iterable, Mapping, Sequence
-
-from IPython.display import Code
+from typing import Any
 
 import httpx
+from IPython.display import Code
 
 from helpers.numbers import require_number
 
@@ -46,10 +47,14 @@ class Table:
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def __repr__(self) -> str:
-        widths = [max([len(c)] + [len(line) for row in self.rows for line in row[i].splitlines() or [""]])
-                  for i, c in enumerate(self.columns)]
+        widths = [
+            max([len(c)] + [len(line) for row in self.rows for line in row[i].splitlines() or [""]])
+            for i, c in enumerate(self.columns)
+        ]
+
         def fmt(values: Sequence[str]) -> str:
             return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
         lines = [self.title] if self.title else []
         lines += [fmt(self.columns), fmt(["-" * w for w in widths])]
         for row in self.rows:

@@ -1,4 +1,5 @@
 """Check that this kernel has the Python and package versions the course was tested with."""
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PINS_FILE = ROOT / "binder" / "requirements.txt"
 # The Pythons the tests run on (.ci/run tries each one the machine has); Binder uses the first.
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
-SUPPORTED_RANGE = f"{SUPPORTED_PYTHONS[0][0]}.{SUPPORTED_PYTHONS[0][1]}–{SUPPORTED_PYTHONS[-1][0]}.{SUPPORTED_PYTHONS[-1][1]}"
-SHOWN = ("Django", "Flask", "Werkzeug", "fastapi", "starlette", "uvicorn", "pydantic",
-         "SQLAlchemy", "marshmallow", "Jinja2", "httpx", "ipywidgets", "jupyterlab", "jupyter-server-proxy")
+SUPPORTED_RANGE = (
+    f"{SUPPORTED_PYTHONS[0][0]}.{SUPPORTED_PYTHONS[0][1]}–{SUPPORTED_PYTHONS[-1][0]}.{SUPPORTED_PYTHONS[-1][1]}"
+)
+SHOWN = (
+    "Django",
+    "Flask",
+    "Werkzeug",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+    "SQLAlchemy",
+    "marshmallow",
+    "Jinja2",
+    "httpx",
+    "ipywidgets",
+    "jupyterlab",
+    "jupyter-server-proxy",
+)
 
 
 def pinned_versions(path: Path = PINS_FILE) -> dict[str, str]:
@@ -58,8 +75,7 @@ def python_verdict(version: tuple[int, ...] | None = None) -> str:
     if python_supported(version):
         return "ok"
     shown = ".".join(str(v) for v in version[:2])
-    return (f"Python {shown} is outside the tested range {SUPPORTED_RANGE}: "
-            f"install one of those (or use Binder)")
+    return f"Python {shown} is outside the tested range {SUPPORTED_RANGE}: install one of those (or use Binder)"
 
 
 def environment_check(version: tuple[int, ...] | None = None) -> Table:
@@ -72,9 +88,12 @@ def environment_check(version: tuple[int, ...] | None = None) -> Table:
         verdict = "ok" if have == pins.get(name) else ("missing" if have is None else "different version")
         rows.append([name, pins.get(name, "?"), have or "—", verdict])
     bad = mismatches(pins)
-    title = ("Environment: every pinned package matches" if not bad else
-             f"Environment: {len(bad)} package(s) differ from the pins; "
-             "run `pip install -r requirements.txt` in the course folder")
+    title = (
+        "Environment: every pinned package matches"
+        if not bad
+        else f"Environment: {len(bad)} package(s) differ from the pins; "
+        "run `pip install -r requirements.txt` in the course folder"
+    )
     if not python_supported(version):
         title = f"{python_verdict(version)}. {title}"
     return Table(rows, ["package", "course pin", "this kernel", "verdict"], title=title)

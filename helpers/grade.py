@@ -1,4 +1,5 @@
 """Grade learners' notebooks: `python -m helpers.grade SUBMISSIONS_DIR --out OUT_DIR` (see helpers.coursework.grade)."""
+
 from __future__ import annotations
 
 import sys

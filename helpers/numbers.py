@@ -1,8 +1,10 @@
 """Check the numbers a caller passes, and summarise latencies: one rule and one percentile for the course."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 
 def require_number(

@@ -1,4 +1,5 @@
 """The course's colours: Okabe-Ito, safe for colour-blind readers, one colour per framework everywhere."""
+
 from __future__ import annotations
 
 DJANGO = "#009E73"  # bluish green

@@ -1,4 +1,5 @@
 """Write the class's copy of the course: `python -m helpers.release OUT_DIR` (see helpers.coursework.release)."""
+
 from __future__ import annotations
 
 import sys

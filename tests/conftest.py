@@ -1,36 +1,19 @@
-"""Shared fixtures and tools: leak accounting, the course's notebooks, probes run in their kernel."""
+"""Shared fixtures and tools: leak accounting, the course's notebooks, skipping where a tool is missing."""
+
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
 
-import nbformat
 import psutil
 import pytest
-from nbclient import NotebookClient
 
 from helpers import stop_all
-from tools.course import NOTEBOOK_DIR, NOTEBOOKS
+from helpers.runner.course import notebook_names
 
 # Every notebook of the course, present or not: a missing one must fail its tests, not drop out of them.
-COURSE_NOTEBOOKS = [name for name, _ in NOTEBOOKS]
-
-
-def notebook_client(name: str) -> tuple[nbformat.NotebookNode, NotebookClient]:
-    """Read notebook `name` and return it with a client that runs it in a fresh kernel, as the build does."""
-    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    return nb, NotebookClient(nb, timeout=600, kernel_name="python3",
-                              resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-
-
-def run_json_cell(client: NotebookClient, code: str) -> object:
-    """Run `code` in the client's kernel and return the JSON it printed last."""
-    cell = nbformat.v4.new_code_cell(code)
-    client.execute_cell(cell, 0)
-    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    return json.loads(text.strip().splitlines()[-1])
+COURSE_NOTEBOOKS = notebook_names()
 
 
 def listening_ports() -> set[tuple[str, int]]:

@@ -1,4 +1,5 @@
 """A test ASGI app that never answers: a server that starts but never becomes ready."""
+
 import asyncio
 
 

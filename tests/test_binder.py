@@ -1,4 +1,5 @@
 """Binder builds the environment the tests run on, and the README's badge opens the first notebook."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -20,13 +21,15 @@ PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*([^\s;#]+)"
 
 # --- the Dockerfile repo2docker would build --------------------------------------------------------
 
+
 def render_dockerfile(repo: Path) -> str:
     """Return the Dockerfile repo2docker renders for `repo` (no Docker engine needed with --no-build)."""
-    pytest.importorskip("repo2docker", reason="jupyter-repo2docker is not installed (pip install -r tests/requirements.txt)")
+    pytest.importorskip(
+        "repo2docker", reason="jupyter-repo2docker is not installed (pip install -r tests/requirements.txt)"
+    )
     exe = shutil.which("jupyter-repo2docker")
     cmd = [exe] if exe else [sys.executable, "-m", "repo2docker"]
-    done = subprocess.run([*cmd, "--no-build", "--debug", "."], cwd=repo, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run([*cmd, "--no-build", "--debug", "."], cwd=repo, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"repo2docker failed ({done.returncode}):\n{done.stderr[-2000:]}"
     assert "FROM " in done.stdout, f"repo2docker printed no Dockerfile:\n{done.stderr[-2000:]}"
     return done.stdout
@@ -35,8 +38,7 @@ def render_dockerfile(repo: Path) -> str:
 def dockerfile_problems(dockerfile: str, python: str) -> list[str]:
     """Return what is missing from a rendered Dockerfile for the course's Binder set-up."""
     checks = {
-        "binder/requirements.txt is not pip-installed":
-            r'pip install .*-r "?binder/requirements\.txt"?',
+        "binder/requirements.txt is not pip-installed": r'pip install .*-r "?binder/requirements\.txt"?',
         "binder/postBuild is not run": r"^RUN \./binder/postBuild$",
         "binder/start is not the entrypoint": r'^ENV R2D_ENTRYPOINT="?\$\{REPO_DIR\}/binder/start"?$',
         f"the kernel is not Python {python} (binder/runtime.txt)": rf"environment\.py-{re.escape(python)}-",
@@ -56,17 +58,21 @@ def outputs_python() -> str:
 
 def test_repo2docker_installs_the_pins_runs_postbuild_and_uses_start():
     # The tests also run on 3.12 and 3.13 (.ci/run); Binder stays on the Python the outputs were made with.
-    assert (BINDER / "runtime.txt").read_text().strip() == f"python-{outputs_python()}", \
+    assert (BINDER / "runtime.txt").read_text().strip() == f"python-{outputs_python()}", (
         "binder/runtime.txt must name the Python the stored notebook outputs were made with"
+    )
     problems = dockerfile_problems(render_dockerfile(ROOT), outputs_python())
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("remove, expected", [
-    ("postBuild", "postBuild is not run"),
-    ("start", "start is not the entrypoint"),
-    ("requirements.txt", "requirements.txt is not pip-installed"),
-])
+@pytest.mark.parametrize(
+    "remove, expected",
+    [
+        ("postBuild", "postBuild is not run"),
+        ("start", "start is not the entrypoint"),
+        ("requirements.txt", "requirements.txt is not pip-installed"),
+    ],
+)
 def test_the_dockerfile_check_fails_when_a_binder_file_is_missing(tmp_path, remove, expected):
     shutil.copytree(BINDER, tmp_path / "binder")
     (tmp_path / "binder" / remove).unlink()
@@ -75,8 +81,9 @@ def test_the_dockerfile_check_fails_when_a_binder_file_is_missing(tmp_path, remo
 
 
 def test_start_hands_over_to_the_command_it_is_given():
-    out = subprocess.run(["bash", str(BINDER / "start"), "echo", "handed over"], capture_output=True,
-                         text=True, timeout=10)
+    out = subprocess.run(
+        ["bash", str(BINDER / "start"), "echo", "handed over"], capture_output=True, text=True, timeout=10
+    )
     assert out.returncode == 0 and out.stdout.strip() == "handed over", out
 
 
@@ -87,6 +94,7 @@ def test_binder_scripts_are_valid_bash(script):
 
 
 # --- pins equal what is installed -------------------------------------------------------------------
+
 
 def read_pins(path: Path, _seen: set[Path] | None = None) -> dict[str, tuple[str, str]]:
     """Return {name: (version, file)} for every `name==version` in `path` and the files it includes with -r."""
@@ -146,13 +154,18 @@ def test_pins_equal_the_installed_versions(reqs):
     pins = read_pins(ROOT / reqs)
     assert len(pins) >= 2, f"no pins read from {reqs}"
     mismatches = drift(pins)
-    assert not mismatches, (f"{len(mismatches)} pin(s) differ from this environment; update the pin or "
-                            f"`pip install -r {reqs}`:\n  " + "\n  ".join(mismatches))
+    assert not mismatches, (
+        f"{len(mismatches)} pin(s) differ from this environment; update the pin or "
+        f"`pip install -r {reqs}`:\n  " + "\n  ".join(mismatches)
+    )
 
 
 def test_drift_check_names_a_wrong_and_a_missing_pin():
-    pins = {"pytest": ("0.0.1", "x.txt"), "no-such-package-xyz": ("1.0", "x.txt"),
-            "packaging": (importlib.metadata.version("packaging"), "x.txt")}
+    pins = {
+        "pytest": ("0.0.1", "x.txt"),
+        "no-such-package-xyz": ("1.0", "x.txt"),
+        "packaging": (importlib.metadata.version("packaging"), "x.txt"),
+    }
     out = drift(pins)
     assert len(out) == 2, out
     assert any(f"installed {importlib.metadata.version('pytest')}" in line for line in out), out
@@ -167,6 +180,7 @@ def test_tests_requirements_include_the_binder_pins():
 
 # --- the badge ---------------------------------------------------------------------------------------
 
+
 def binder_urls(readme: str) -> list[str]:
     """Return every mybinder.org launch URL in the README (badge target and any other launch links)."""
     return re.findall(r"https://mybinder\.org/v2/[^\s)\]\"'>]+", readme)
@@ -174,8 +188,9 @@ def binder_urls(readme: str) -> list[str]:
 
 def badge_problems(readme: str, root: Path = ROOT) -> list[str]:
     """Return what is wrong with the README's Binder badge and launch links (empty if nothing)."""
-    badge = re.search(r"\[!\[[^\]]*\]\(https://mybinder\.org/badge_logo\.svg\)\]\((https://mybinder\.org/v2/[^)]+)\)",
-                      readme)
+    badge = re.search(
+        r"\[!\[[^\]]*\]\(https://mybinder\.org/badge_logo\.svg\)\]\((https://mybinder\.org/v2/[^)]+)\)", readme
+    )
     if not badge:
         return ["README.md has no Binder badge linking to a mybinder.org/v2/ launch URL"]
     out = []
@@ -196,14 +211,23 @@ def test_binder_badge_opens_start_here_in_jupyterlab():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("readme, expected", [
-    ("no badge here", "no Binder badge"),
-    ("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD)", "urlpath is ''"),
-    ("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD"
-     "?urlpath=tree/notebooks/00_start_here.ipynb)", "urlpath is 'tree/"),
-    ("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD"
-     "?urlpath=lab/tree/notebooks/00_start_here.ipynb)", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "readme, expected",
+    [
+        ("no badge here", "no Binder badge"),
+        ("[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD)", "urlpath is ''"),
+        (
+            "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD"
+            "?urlpath=tree/notebooks/00_start_here.ipynb)",
+            "urlpath is 'tree/",
+        ),
+        (
+            "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD"
+            "?urlpath=lab/tree/notebooks/00_start_here.ipynb)",
+            "does not exist",
+        ),
+    ],
+)
 def test_badge_check_catches_a_wrong_or_missing_badge(tmp_path, readme, expected):
     problems = badge_problems(readme, root=tmp_path)
     assert any(expected in p for p in problems), problems

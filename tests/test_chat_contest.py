@@ -1,4 +1,5 @@
 """The chat load: the same client script measures both servers; a thread per socket shows up in the figures."""
+
 import pytest
 
 from helpers import serve
@@ -21,8 +22,9 @@ async def test_both_servers_hold_every_client_and_only_flask_grows_threads(anyio
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-@pytest.mark.parametrize("kwargs, words", [({"clients": 0}, "clients"), ({"rounds": 1.5}, "rounds"),
-                                           ({"timeout": 0}, "timeout")])
+@pytest.mark.parametrize(
+    "kwargs, words", [({"clients": 0}, "clients"), ({"rounds": 1.5}, "rounds"), ({"timeout": 0}, "timeout")]
+)
 async def test_bad_settings_are_refused(anyio_backend, kwargs, words):
     with pytest.raises(ValueError, match=words):
         await chat_load("http://127.0.0.1:1", **kwargs)

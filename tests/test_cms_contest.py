@@ -1,4 +1,5 @@
 """The CMS contest counts the admin pages each framework generates, through public APIs."""
+
 from __future__ import annotations
 
 import pytest

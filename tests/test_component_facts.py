@@ -1,4 +1,5 @@
 """Pin the facts notebook 04's prose relies on, so a library upgrade that changes one fails loudly."""
+
 from __future__ import annotations
 
 import jinja2
@@ -40,22 +41,28 @@ def results():
 
 
 # --- ORM: the N+1 counts before and after ---
-@pytest.mark.parametrize("fn, expected", [
-    ("book_labels_django_naive", 1 + AUTHORS * PER_AUTHOR),  # one query per book
-    ("book_labels_django_fixed", 1),
-    ("book_labels_django_prefetch", 2),
-])
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        ("book_labels_django_naive", 1 + AUTHORS * PER_AUTHOR),  # one query per book
+        ("book_labels_django_fixed", 1),
+        ("book_labels_django_prefetch", 2),
+    ],
+)
 def test_django_n_plus_one_counts(engine, q, fn, expected):
     with count_django() as log:
         getattr(q, fn)()
     assert log.count == expected
 
 
-@pytest.mark.parametrize("fn, expected", [
-    ("book_labels_sqlalchemy_naive", 1 + AUTHORS),  # identity map: one query per author, not per book
-    ("book_labels_sqlalchemy_fixed", 1),
-    ("book_labels_sqlalchemy_selectin", 2),
-])
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        ("book_labels_sqlalchemy_naive", 1 + AUTHORS),  # identity map: one query per author, not per book
+        ("book_labels_sqlalchemy_fixed", 1),
+        ("book_labels_sqlalchemy_selectin", 2),
+    ],
+)
 def test_sqlalchemy_n_plus_one_counts(engine, q, fn, expected):
     with Session(engine) as session, count_sqlalchemy(engine) as log:
         getattr(q, fn)(session)

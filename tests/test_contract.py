@@ -1,4 +1,5 @@
 """The contract client records every step and names each broken one."""
+
 import httpx
 import pytest
 

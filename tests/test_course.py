@@ -1,4 +1,5 @@
 """The notebooks as files: order, titles, navigation, stored outputs, exercises."""
+
 from __future__ import annotations
 
 import re
@@ -6,9 +7,9 @@ import re
 import nbformat
 import pytest
 
-from tools import course
 from helpers.coursework.exercises import EXERCISES
 from tests.conftest import COURSE_NOTEBOOKS
+from tools import course
 
 MIN_EXERCISES: dict[str, int] = {}  # every notebook: at least three
 

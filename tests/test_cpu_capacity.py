@@ -1,4 +1,5 @@
 """Cores this kernel may use, and the share of them it gets."""
+
 import pytest
 
 from helpers.concurrency.cpu_capacity import free_cores, usable_cores

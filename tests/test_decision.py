@@ -1,4 +1,5 @@
 """The decision helper: fits computed from evidence, fair to every framework, explained, and refusing bad input."""
+
 import dataclasses
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ weights = st.fixed_dictionaries({f: st.floats(0, decision.MAX_WEIGHT) for f in d
 
 
 # -- evidence ------------------------------------------------------------------------------------
+
 
 def test_every_fit_has_evidence_that_still_exists():
     assert decision.evidence_problems(NOTEBOOK) == []
@@ -71,21 +73,27 @@ def test_the_explanation_shows_the_evidence_of_each_deciding_factor():
 
 def test_measured_fits_follow_the_measured_figures():
     e = decision.evidence()["admin_ui"]
-    assert e.fits["Django"] == pytest.approx(min(e.figures["Django"], e.figures["Flask"]) / e.figures["Django"], abs=0.01)
+    assert e.fits["Django"] == pytest.approx(
+        min(e.figures["Django"], e.figures["Flask"]) / e.figures["Django"], abs=0.01
+    )
     assert e.fits["FastAPI"] == 0  # the course built no FastAPI admin
 
 
 # -- fairness: each framework is the pick of at least two realistic projects ----------------------
 
-@pytest.mark.parametrize("name, pick, why", [
-    ("newsroom CMS", "Django", "an admin over related tables with logins is what Django ships"),
-    ("clinic booking site", "Django", "accounts, relational data and years of support: Django's ORM, auth and LTS"),
-    ("payments webhook receiver", "Flask", "one small endpoint: Flask installs the least"),
-    ("prototype with a few pages", "Flask", "Jinja2 pages in a small app: Flask ships both"),
-    ("internal tool, Flask team", "Flask", "a team that knows Flask, building pages"),
-    ("live support chat", "FastAPI", "WebSockets ship with FastAPI; the others need an add-on"),
-    ("public partner API", "FastAPI", "the schema comes from the models in the fewest lines"),
-])
+
+@pytest.mark.parametrize(
+    "name, pick, why",
+    [
+        ("newsroom CMS", "Django", "an admin over related tables with logins is what Django ships"),
+        ("clinic booking site", "Django", "accounts, relational data and years of support: Django's ORM, auth and LTS"),
+        ("payments webhook receiver", "Flask", "one small endpoint: Flask installs the least"),
+        ("prototype with a few pages", "Flask", "Jinja2 pages in a small app: Flask ships both"),
+        ("internal tool, Flask team", "Flask", "a team that knows Flask, building pages"),
+        ("live support chat", "FastAPI", "WebSockets ship with FastAPI; the others need an add-on"),
+        ("public partner API", "FastAPI", "the schema comes from the models in the fewest lines"),
+    ],
+)
 def test_each_framework_is_the_pick_of_realistic_projects(name, pick, why):
     assert score(EXAMPLES[name]).recommendation == pick, why
 
@@ -110,6 +118,7 @@ def test_knowing_a_framework_can_tip_a_close_call():
 
 
 # -- the arithmetic and its explanation -----------------------------------------------------------
+
 
 def best_fit(factor):
     return max(FRAMEWORKS, key=lambda fw: fit(factor)[fw])
@@ -139,8 +148,9 @@ def test_scores_are_weight_times_need_times_fit():
 def test_the_tipping_point_is_where_the_pick_really_changes(name):
     project = EXAMPLES[name]
     result = score(project)
-    change = decision.weight_to_change(result.deciding[0], project, result.weights, result.scores,
-                                       result.recommendation)
+    change = decision.weight_to_change(
+        result.deciding[0], project, result.weights, result.scores, result.recommendation
+    )
     assert result.tipping_point in result.explanation
     if change is None:
         return
@@ -169,19 +179,22 @@ def test_normalise_weights_fills_in_the_defaults():
     assert full["realtime"] == 3 and full["admin_ui"] == 1 and set(full) == set(decision.WEIGHTS)
 
 
-@pytest.mark.parametrize("project, weights, error, words", [
-    ({"admin": 1}, None, ValueError, "unknown project factor"),
-    ({"admin_ui": 1.5}, None, ValueError, r"in \[0, 1\]"),
-    ({"admin_ui": "yes"}, None, ValueError, "'admin_ui' must be a number"),
-    ({"admin_ui": 1}, {"admin_ui": -1}, ValueError, r"in \[0, 5\]"),
-    ({"admin_ui": 1}, {"speed": 1}, ValueError, "unknown weight"),
-    ({"admin_ui": 1}, {"admin_ui": float("nan")}, ValueError, "'admin_ui'"),
-    ({"admin_ui": 1, "team_knows": "Rails"}, None, ValueError, "team_knows must be one of"),
-    ({}, None, ValueError, "needs nothing"),
-    ({"admin_ui": 1}, {"admin_ui": 0}, ValueError, "needs nothing"),
-    ("a CMS", None, TypeError, "Project or a dict"),
-    ({"admin_ui": 1}, [1, 2], TypeError, "weights must be a dict"),
-])
+@pytest.mark.parametrize(
+    "project, weights, error, words",
+    [
+        ({"admin": 1}, None, ValueError, "unknown project factor"),
+        ({"admin_ui": 1.5}, None, ValueError, r"in \[0, 1\]"),
+        ({"admin_ui": "yes"}, None, ValueError, "'admin_ui' must be a number"),
+        ({"admin_ui": 1}, {"admin_ui": -1}, ValueError, r"in \[0, 5\]"),
+        ({"admin_ui": 1}, {"speed": 1}, ValueError, "unknown weight"),
+        ({"admin_ui": 1}, {"admin_ui": float("nan")}, ValueError, "'admin_ui'"),
+        ({"admin_ui": 1, "team_knows": "Rails"}, None, ValueError, "team_knows must be one of"),
+        ({}, None, ValueError, "needs nothing"),
+        ({"admin_ui": 1}, {"admin_ui": 0}, ValueError, "needs nothing"),
+        ("a CMS", None, TypeError, "Project or a dict"),
+        ({"admin_ui": 1}, [1, 2], TypeError, "weights must be a dict"),
+    ],
+)
 def test_bad_input_is_refused_clearly(project, weights, error, words):
     with pytest.raises(error, match=words):
         score(project, weights)

@@ -1,4 +1,5 @@
 """The decision widget is glue: plain labels, presets, a reset, and a result that follows the controls."""
+
 from helpers.usecases import decision
 from helpers.usecases.decision_widget import decision_widget
 
@@ -12,8 +13,13 @@ def test_widget_has_the_css_classes_the_browser_test_uses():
 
 def test_labels_are_plain_language_with_a_description():
     box = decision_widget()
-    text = " ".join(getattr(w, "value", "") for row in box.children if hasattr(row, "children")
-                    for w in row.children if hasattr(w, "value") and isinstance(w.value, str))
+    text = " ".join(
+        getattr(w, "value", "")
+        for row in box.children
+        if hasattr(row, "children")
+        for w in row.children
+        if hasattr(w, "value") and isinstance(w.value, str)
+    )
     for factor in decision.FACTORS.values():
         assert factor.label in text and factor.description in text
     assert "admin_ui" not in text and "own_parts" not in text  # no code names

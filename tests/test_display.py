@@ -1,4 +1,5 @@
 """Tables and response comparisons render the same facts as HTML and as text."""
+
 import httpx
 import pytest
 
@@ -69,9 +70,8 @@ def test_short_body_needs_a_response_and_keeps_short_bodies_whole():
 
 
 def test_show_figure_displays_a_small_png(monkeypatch):
-    from matplotlib.figure import Figure
-
     import IPython.display
+    from matplotlib.figure import Figure
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", shown.append)

@@ -1,4 +1,5 @@
 """Django configured once per kernel: idempotent, one shared database, admin that logs in."""
+
 from __future__ import annotations
 
 import re
@@ -96,8 +97,10 @@ def test_admin_login_works_over_http(no_leaks):
         page = c.get("/admin/login/")
         assert page.status_code == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        r = c.post("/admin/login/?next=/admin/", data={
-            "csrfmiddlewaretoken": token, "username": "teacher", "password": "s3cret-pass", "next": "/admin/"})
+        r = c.post(
+            "/admin/login/?next=/admin/",
+            data={"csrfmiddlewaretoken": token, "username": "teacher", "password": "s3cret-pass", "next": "/admin/"},
+        )
         assert r.status_code == 302 and r.headers["location"] == "/admin/"
         home = c.get("/admin/")
         assert home.status_code == 200 and "Site administration" in home.text
@@ -117,15 +120,23 @@ def test_admin_login_works_behind_an_https_hub_proxy(no_leaks):
     """Headers as JupyterHub + jupyter-server-proxy send them: browser's Host and Origin, https."""
     dk.setup_django()
     dk.create_superuser("teacher", "s3cret-pass")
-    hub = {"Host": "hub.example.org", "X-Forwarded-Proto": "https",
-           "X-Forwarded-Prefix": "/user/ana/proxy/8000"}
+    hub = {"Host": "hub.example.org", "X-Forwarded-Proto": "https", "X-Forwarded-Prefix": "/user/ana/proxy/8000"}
     with serve(dk.wsgi_app(), "t-admin-hub") as srv, srv.client(headers=hub) as c:
         page = c.get("/admin/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        r = c.post("/admin/login/", data={"csrfmiddlewaretoken": token, "username": "teacher",
-                                          "password": "s3cret-pass", "next": "/user/ana/proxy/8000/admin/"},
-                   headers={"Origin": "https://hub.example.org",
-                            "Referer": "https://hub.example.org/user/ana/proxy/8000/admin/login/"})
+        r = c.post(
+            "/admin/login/",
+            data={
+                "csrfmiddlewaretoken": token,
+                "username": "teacher",
+                "password": "s3cret-pass",
+                "next": "/user/ana/proxy/8000/admin/",
+            },
+            headers={
+                "Origin": "https://hub.example.org",
+                "Referer": "https://hub.example.org/user/ana/proxy/8000/admin/login/",
+            },
+        )
         assert r.status_code == 302, r.text[:300]
         # Relative (see servers.relative_location), it lands on the admin index in the browser.
         landed = urllib.parse.urljoin("https://hub.example.org/user/ana/proxy/8000/admin/login/", r.headers["location"])

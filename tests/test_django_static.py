@@ -1,12 +1,13 @@
 """The admin's CSS is found and served, directly and behind jupyter-server-proxy's prefix."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from helpers.serving import django_kernel as dk
 from helpers import serve
+from helpers.serving import django_kernel as dk
 
 PROXY = {"X-Forwarded-Prefix": "/user/ana/proxy/1234"}
 

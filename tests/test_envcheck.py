@@ -1,4 +1,5 @@
 """The environment check, and the promise that the tests run on Binder's pins."""
+
 from helpers import envcheck
 
 

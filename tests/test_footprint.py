@@ -1,4 +1,5 @@
 """Footprint measurements: dependency trees, sizes, import times, code lines, tables, plot."""
+
 import importlib.metadata as md
 
 import pytest
@@ -69,8 +70,10 @@ def test_plot_has_one_bar_per_framework_in_course_colours(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    results = {label: {"dependencies": ["a"] * n, "size_mb": 1.0 * n, "import_s": 0.1 * n}
-               for n, label in enumerate(["Django", "Flask", "FastAPI"], 1)}
+    results = {
+        label: {"dependencies": ["a"] * n, "size_mb": 1.0 * n, "import_s": 0.1 * n}
+        for n, label in enumerate(["Django", "Flask", "FastAPI"], 1)
+    }
     fig = fp.plot_footprint(results)
     fig.savefig(tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 1000
@@ -84,8 +87,13 @@ def test_each_chosen_part_names_an_add_on_for_that_framework():
     """Every 'you choose' cell names the usual add-on of its own framework, never another's."""
     from helpers.components.footprint import CHOICES, FEATURES
 
-    missing = [(f, fw) for f, by in FEATURES.items() for fw, module in by.items() if module is None and (f, fw) not in CHOICES]
+    missing = [
+        (f, fw) for f, by in FEATURES.items() for fw, module in by.items() if module is None and (f, fw) not in CHOICES
+    ]
     assert not missing, missing
-    others = {"Django": ("Flask", "SQLAdmin", "SQLModel"), "Flask": ("drf", "Django", "SQLAdmin", "Ninja"),
-              "FastAPI": ("Flask", "Django", "drf")}
+    others = {
+        "Django": ("Flask", "SQLAdmin", "SQLModel"),
+        "Flask": ("drf", "Django", "SQLAdmin", "Ninja"),
+        "FastAPI": ("Flask", "Django", "drf"),
+    }
     assert not [(k, v) for k, v in CHOICES.items() if any(o in v for o in others[k[1]])]

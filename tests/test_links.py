@@ -1,4 +1,5 @@
 """Browser links: direct on a laptop, through jupyter-server-proxy on JupyterHub."""
+
 import pytest
 
 from helpers.serving import links
@@ -26,8 +27,9 @@ def test_bad_ports_are_refused(port):
         links.proxy_url(port)
 
 
-@pytest.mark.parametrize("make", [links.proxy_url, links.direct_url, links.browser_url,
-                                  lambda port, path: links.link_html("x", port, path)])
+@pytest.mark.parametrize(
+    "make", [links.proxy_url, links.direct_url, links.browser_url, lambda port, path: links.link_html("x", port, path)]
+)
 @pytest.mark.parametrize("path", [5, None, b"/admin/"])
 def test_a_path_that_is_not_a_str_is_refused_naming_path(make, path):
     with pytest.raises(TypeError, match="^path must be a str like '/admin/', got "):

@@ -1,4 +1,5 @@
 """The load helper: concurrency, timing, limits and refusals, against real in-kernel servers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -60,8 +61,16 @@ def test_percentiles_and_makespan_of_a_result():
         r.percentile(-1)
 
 
-@pytest.mark.parametrize("kwargs,name", [({"n": 0}, "n"), ({"n": 5000}, "n"), ({"n": True}, "n"),
-                                         ({"timeout": 0}, "timeout"), ({"timeout": 1000}, "timeout")])
+@pytest.mark.parametrize(
+    "kwargs,name",
+    [
+        ({"n": 0}, "n"),
+        ({"n": 5000}, "n"),
+        ({"n": True}, "n"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": 1000}, "timeout"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name} must be"):
         run_load("http://127.0.0.1:9", "/", **{"n": 1, **kwargs})
@@ -114,7 +123,8 @@ def test_an_interrupt_cancels_the_load_and_ends_its_thread():
     # sleeps 600 s, so this still fails.
     assert not started.is_set() or cancelled.wait(30), (
         f"the coroutine went on after the interrupt (started={started.is_set()}, "
-        f"load threads={_load_threads()}, SIGINT handler={signal.getsignal(signal.SIGINT)!r})")
+        f"load threads={_load_threads()}, SIGINT handler={signal.getsignal(signal.SIGINT)!r})"
+    )
     end = time.monotonic() + 10
     while _load_threads() and time.monotonic() < end:
         time.sleep(0.05)

@@ -1,4 +1,5 @@
 """The out-of-process load generator: every request counted once, failures named, bad parameters refused."""
+
 from __future__ import annotations
 
 import socket
@@ -16,8 +17,7 @@ from helpers.concurrency.loadgen import LoadResult, run_load, start_load
 def no_client_left() -> bool:
     end = time.monotonic() + 5
     while time.monotonic() < end:
-        if not [p for p in psutil.Process().children(recursive=True)
-                if "loadgen_client" in " ".join(p.cmdline())]:
+        if not [p for p in psutil.Process().children(recursive=True) if "loadgen_client" in " ".join(p.cmdline())]:
             return True
         time.sleep(0.05)
     return False
@@ -185,21 +185,26 @@ def test_start_load_holds_connections_until_stopped():
         server.stop()
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"connections": 0}, "connections must be an int in [1, 5000]"),
-    ({"connections": 10, "requests": 5}, "requests must be an int in [10, 100000]"),
-    ({"connections": 2, "processes": 3}, "processes must be an int in [1, 2]"),
-    ({"timeout": 0}, "timeout must be seconds"),
-    ({"connections": 1.5}, "connections must be an int"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"connections": 0}, "connections must be an int in [1, 5000]"),
+        ({"connections": 10, "requests": 5}, "requests must be an int in [10, 100000]"),
+        ({"connections": 2, "processes": 3}, "processes must be an int in [1, 2]"),
+        ({"timeout": 0}, "timeout must be seconds"),
+        ({"connections": 1.5}, "connections must be an int"),
+    ],
+)
 def test_bad_parameters_say_what_is_allowed(kwargs, words):
     with pytest.raises(ValueError) as info:
         run_load("http://127.0.0.1:9", "/", progress=False, **kwargs)
     assert words in str(info.value)
 
 
-@pytest.mark.parametrize("url, path", [("https://127.0.0.1:9", "/"), ("127.0.0.1:9", "/"),
-                                       ("http://127.0.0.1:9", "x"), ("http://127.0.0.1:9", "/a b")])
+@pytest.mark.parametrize(
+    "url, path",
+    [("https://127.0.0.1:9", "/"), ("127.0.0.1:9", "/"), ("http://127.0.0.1:9", "x"), ("http://127.0.0.1:9", "/a b")],
+)
 def test_bad_urls_and_paths(url, path):
     with pytest.raises(ValueError, match="url must|path must"):
         run_load(url, path, progress=False)

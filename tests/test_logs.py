@@ -1,4 +1,5 @@
 """Server logs: kept out of cells, bounded, and a start failure still finds its own lines late in a session."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Django migrations and Alembic in throwaway projects: each step does what notebook 04 says, and nothing is left."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,8 +69,12 @@ def test_alembic_autogenerates_adds_fills_and_reads_a_rename_as_drop_and_add():
         p.downgrade("0002")
         assert p.tables()["book"] == ["id", "title", "year", "slug"]
         assert p.rows("SELECT slug FROM book") == [(None,), (None,)]
-        assert p.migrations() == ["0001_create_book.py", "0002_add_slug.py", "0003_fill_slugs.py",
-                                  "0004_rename_slug.py"]
+        assert p.migrations() == [
+            "0001_create_book.py",
+            "0002_add_slug.py",
+            "0003_fill_slugs.py",
+            "0004_rename_slug.py",
+        ]
     assert not p.root.exists()
 
 

@@ -1,10 +1,12 @@
 """The one number rule and the one percentile every helper uses."""
+
 from __future__ import annotations
 
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers.display import shorten
 from helpers.numbers import percentile, require_number

@@ -1,4 +1,5 @@
 """FastAPI's /docs and /redoc, served by helpers.serve, load every asset from this machine."""
+
 from __future__ import annotations
 
 import importlib
@@ -41,8 +42,10 @@ def test_the_course_has_fastapi_apps_to_check():
 def test_the_pages_reference_local_assets_under_the_root_path(root):
     app = FastAPI(title="Books")
     prefix = root.rstrip("/")
-    for page, needed in ((offline_docs.swagger_html(app, root), ["swagger-ui-bundle.js", "swagger-ui.css"]),
-                         (offline_docs.redoc_html(app, root), ["redoc.standalone.js"])):
+    for page, needed in (
+        (offline_docs.swagger_html(app, root), ["swagger-ui-bundle.js", "swagger-ui.css"]),
+        (offline_docs.redoc_html(app, root), ["redoc.standalone.js"]),
+    ):
         found = urls(page)
         assert found and all(u.startswith(prefix + "/") for u in found), found
         assert not any(u.startswith(("http:", "https:", "//")) for u in found), found
@@ -56,8 +59,10 @@ def test_fastapi_alone_would_load_from_a_cdn():
     """The reason for the module: without it the page needs the internet (if this fails, FastAPI changed)."""
     from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 
-    page = (get_swagger_ui_html(openapi_url="/openapi.json", title="t").body.decode()
-            + get_redoc_html(openapi_url="/openapi.json", title="t").body.decode())
+    page = (
+        get_swagger_ui_html(openapi_url="/openapi.json", title="t").body.decode()
+        + get_redoc_html(openapi_url="/openapi.json", title="t").body.decode()
+    )
     assert any(u.startswith("https://") for u in urls(page)), urls(page)
 
 
@@ -74,7 +79,7 @@ def test_every_course_fastapi_app_serves_its_docs_offline(name, no_leaks):
                 local = [u for u in urls(page.text) if ASSETS_PATH in u]
                 assert local and all(u.startswith(root + ASSETS_PATH) for u in local), local
                 for url in local:  # the browser asks the proxy for url; the proxy strips its prefix
-                    asset = server.get(url[len(root):], headers=headers)
+                    asset = server.get(url[len(root) :], headers=headers)
                     assert asset.status_code == 200 and len(asset.content) > 1000, url
         assert server.get(app.openapi_url).json()["openapi"].startswith("3.")
     finally:

@@ -1,4 +1,5 @@
 """Server processes: start, replace, stop with every worker; fail clearly; listen on loopback only."""
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,15 @@ import psutil
 import pytest
 
 from helpers.serving import processes
-from helpers.serving.servers import ServerLink
 from helpers.serving.processes import (
     ServerProcessError,
     get_process,
     list_processes,
     start_gunicorn,
     start_uvicorn,
-    stop_all,
+    stop_processes,
 )
+from helpers.serving.servers import ServerLink
 
 FLASK = "helpers.apps.serving_flask:app"
 FASTAPI = "helpers.apps.serving_fastapi:app"
@@ -51,10 +52,10 @@ def gone(pids, timeout: float = 5.0) -> bool:
 @pytest.fixture
 def no_orphans():
     """Fail the test if it leaves a server process, a worker or a registry entry behind."""
-    stop_all()
+    stop_processes()
     before = descendants()
     yield
-    stop_all()
+    stop_processes()
     assert list_processes() == []
     assert gone(descendants() - before), [psutil.Process(p).cmdline() for p in descendants() - before]
 
@@ -95,14 +96,17 @@ def test_uvicorn_workers(no_orphans, fast, label):
     assert len(server.processes()) >= 3  # a supervisor and two workers
     assert server.get("/json").json()["framework"] == "FastAPI"
     tree = [p.pid for p in server.processes()]
-    stop_all()
+    stop_processes()
     assert gone(tree)
 
 
-@pytest.mark.parametrize("start, app, kwargs", [
-    (start_gunicorn, "helpers.apps.serving_django_project:wsgi", {}),
-    (start_uvicorn, "helpers.apps.serving_django_project:asgi", {"lifespan": "off"}),
-])
+@pytest.mark.parametrize(
+    "start, app, kwargs",
+    [
+        (start_gunicorn, "helpers.apps.serving_django_project:wsgi", {}),
+        (start_uvicorn, "helpers.apps.serving_django_project:asgi", {"lifespan": "off"}),
+    ],
+)
 def test_django_under_wsgi_and_asgi_servers(no_orphans, start, app, kwargs):
     with start(app, "t-django", workers=1, ready_path="/json", **kwargs) as server:
         assert server.get("/json").json() == {"framework": "Django", "message": "Hello!"}
@@ -116,20 +120,22 @@ def test_rerun_replaces_the_server_of_that_name(no_orphans):
     assert list_processes() == [second] and second.get("/json").status_code == 200
 
 
-def test_stop_all_stops_every_server_and_worker(no_orphans):
+def test_stop_processes_stops_every_server_and_worker(no_orphans):
     before = descendants()  # other tests' long-lived helpers (multiprocessing's resource tracker) are not ours
     start_gunicorn(FLASK, "t-a", workers=2, ready_path="/json")
     start_uvicorn(FASTAPI, "t-b", workers=1, ready_path="/json")
     pids = descendants() - before
     assert len(pids) >= 4
-    assert stop_all() == 2
+    assert stop_processes() == 2
     assert gone(pids) and list_processes() == []
 
 
 def test_every_process_listens_on_loopback_only(no_orphans):
-    servers = [start_gunicorn(FLASK, "t-l1", workers=2, ready_path="/json"),
-               start_gunicorn(FLASK, "t-l2", workers=1, threads=2, ready_path="/json"),
-               start_uvicorn(FASTAPI, "t-l3", workers=2, ready_path="/json")]
+    servers = [
+        start_gunicorn(FLASK, "t-l1", workers=2, ready_path="/json"),
+        start_gunicorn(FLASK, "t-l2", workers=1, threads=2, ready_path="/json"),
+        start_uvicorn(FASTAPI, "t-l3", workers=2, ready_path="/json"),
+    ]
     for server in servers:
         sockets = listening(server)
         assert sockets, server  # the table was readable
@@ -138,10 +144,13 @@ def test_every_process_listens_on_loopback_only(no_orphans):
 
 
 @pytest.mark.parametrize("start", [start_gunicorn, start_uvicorn])
-@pytest.mark.parametrize("app, words", [
-    ("helpers.apps.no_such_module:app", "no_such_module"),
-    ("helpers.apps.serving_flask:no_such_app", "no_such_app"),
-])
+@pytest.mark.parametrize(
+    "app, words",
+    [
+        ("helpers.apps.no_such_module:app", "no_such_module"),
+        ("helpers.apps.serving_flask:no_such_app", "no_such_app"),
+    ],
+)
 def test_bad_import_string_fails_readably_within_the_deadline(no_orphans, start, app, words):
     t0 = time.monotonic()
     with pytest.raises(ServerProcessError) as info:
@@ -176,13 +185,16 @@ def test_a_busy_port_fails_at_once(no_orphans):
         assert time.monotonic() - t0 < 2
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"workers": 0}, "workers must be an int in [1, 16]"),
-    ({"threads": "4"}, "threads must be an int"),
-    ({"port": 70000}, "port must be an int in [0, 65535]"),
-    ({"deadline": 0}, "deadline must be seconds"),
-    ({"ready_path": "json"}, "ready_path must be a path"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"workers": 0}, "workers must be an int in [1, 16]"),
+        ({"threads": "4"}, "threads must be an int"),
+        ({"port": 70000}, "port must be an int in [0, 65535]"),
+        ({"deadline": 0}, "deadline must be seconds"),
+        ({"ready_path": "json"}, "ready_path must be a path"),
+    ],
+)
 def test_bad_parameters_say_what_is_allowed(no_orphans, kwargs, words):
     with pytest.raises(ValueError) as info:
         start_gunicorn(FLASK, "t-params", **kwargs)
@@ -216,8 +228,13 @@ KERNEL = textwrap.dedent("""
 @pytest.mark.parametrize("how", ["exit", "killed"])
 def test_kernel_exit_stops_its_servers(how):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    kernel = subprocess.Popen([sys.executable, "-c", KERNEL, "exit" if how == "exit" else "hang"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, text=True)
+    kernel = subprocess.Popen(
+        [sys.executable, "-c", KERNEL, "exit" if how == "exit" else "hang"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         pids = __import__("json").loads(kernel.stdout.readline())
         assert len(pids) == 3

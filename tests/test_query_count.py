@@ -1,4 +1,5 @@
 """Query counting through each ORM's own hooks."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,6 @@ from sqlalchemy import text
 from helpers.components.query_count import QueryLog, count_django, count_sqlalchemy
 
 pytestmark = pytest.mark.usefixtures("django_ready")
-
 
 
 def test_django_counter_records_each_statement():

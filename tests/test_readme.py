@@ -1,4 +1,5 @@
 """The README's commands are the ones CI runs and the files they name exist."""
+
 import re
 from pathlib import Path
 
@@ -27,13 +28,18 @@ def test_test_it_is_one_command_that_installs_and_runs_every_test():
     assert blocks == ["pip install -r tests/requirements.txt && python -m pytest"], blocks
 
 
-def test_ci_runs_the_readmes_test_command():
+def test_ci_runs_the_readmes_install_then_its_test_command_in_lanes():
     test_cmd = next(c for c in commands() if c.startswith("pip install -r tests/requirements.txt"))
-    assert test_cmd in (ROOT / ".ci" / "run").read_text().splitlines()
+    install, pytest_cmd = test_cmd.split(" && ")
+    run = (ROOT / ".ci" / "run").read_text()
+    assert f"{install} || exit 1" in run.splitlines() and "python .ci/lanes.py" in run.splitlines()
+    # Each lane step is the README's pytest command with a selection (tests/test_ci_lanes.py: together, all of it).
+    lanes = (ROOT / ".ci" / "lanes.py").read_text()
+    assert pytest_cmd == "python -m pytest" and '[exe, "-m", "pytest", *SELECTIONS[step.selection]' in lanes
 
 
 def test_readme_links_every_notebook_and_binder_opens_start_here():
-    from tools.course import NOTEBOOKS
+    from helpers.runner.course import NOTEBOOKS
 
     for name, _ in NOTEBOOKS:
         assert f"(notebooks/{name})" in README

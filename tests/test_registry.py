@@ -1,8 +1,10 @@
 """The registry both kinds of server share: one per name, oldest first, errors that name what runs."""
+
 from __future__ import annotations
 
 import pytest
 
+from helpers.serving import registry
 from helpers.serving.registry import Registry
 
 
@@ -39,3 +41,14 @@ def test_discard_forgets_only_the_item_still_registered():
     assert reg.find("s") is new
     reg.discard("s", new)
     assert reg.find("s") is None and reg.running() == []
+
+
+def test_stop_all_stops_every_kernel_wide_registry_and_no_other(monkeypatch):
+    monkeypatch.setattr(registry, "_kernel_wide", [])  # the kernel's own registries are not this test's
+    servers, processes = Registry("server", in_stop_all=True), Registry("server process", in_stop_all=True)
+    scratch = Registry("widget")  # a registry made without in_stop_all, as tests make them
+    thread, process, other = Thing(), Thing(), Thing()
+    servers.add("t", thread)
+    processes.add("p", process)
+    scratch.add("w", other)
+    assert registry.stop_all() == 2 and thread.stopped and process.stopped and not other.stopped

@@ -1,17 +1,19 @@
 """Bad input: every public helper, called with wrong types, out-of-range and absurd values, raises
 a clear ValueError/TypeError (or KeyError for an unknown name) whose message names the parameter.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
 import helpers
-from helpers.coursework import checks
 from helpers import display
+from helpers.coursework import checks
 from helpers.serving import django_kernel, links
 
 
@@ -100,10 +102,17 @@ def test_set_urls_rejects_non_patterns_once_django_is_set_up():
         django_kernel.set_urls("t-bad-input", [5])
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    ({"timeout": 0}, "timeout"), ({"timeout": -1}, "timeout"), ({"timeout": math.nan}, "timeout"),
-    ({"timeout": 10**6}, "timeout"), ({"timeout": "5"}, "timeout"), ({"timeout": True}, "timeout"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": -1}, "timeout"),
+        ({"timeout": math.nan}, "timeout"),
+        ({"timeout": 10**6}, "timeout"),
+        ({"timeout": "5"}, "timeout"),
+        ({"timeout": True}, "timeout"),
+    ],
+)
 def test_server_clients_reject_bad_timeouts(kwargs, word, no_leaks):
     with helpers.serve(bare_wsgi, "t-in-client") as srv:
         for make in (srv.client, srv.async_client):

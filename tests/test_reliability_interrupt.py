@@ -5,6 +5,7 @@ A real kernel (jupyter_client's KernelManager) runs the cells; the test waits
 for a marker file the app writes when the slow part has begun, so the
 interrupt lands in the middle by construction, not by timing.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from jupyter_client import KernelManager
 
-from tools.course import ROOT
+from helpers.runner.course import ROOT
 
 SETUP = r"""
 import asyncio, json, os, threading, time, pathlib
@@ -193,7 +194,8 @@ def test_interrupt_during_notebook_02s_load_helper_leaves_nothing_behind(kernel)
     # 30 s of I/O per request: far longer than the settle wait, so a load thread that keeps
     # running after the interrupt shows up as a leaked thread and open sockets.
     reply = kernel.run_and_interrupt(
-        'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)
+        'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark
+    )
     assert reply["status"] == "error" and reply["ename"] in ("KeyboardInterrupt", "CancelledError")
     assert kernel.run_json('print(json.dumps({"status": srv.get("/io/1").status_code}))') == {"status": 200}
     kernel.run_json('srv.stop(); print(json.dumps({"stopped": not srv.running}))')
@@ -220,7 +222,8 @@ def test_interrupting_run_load_stops_the_load_itself(kernel):
     """While the server keeps running, the interrupted load must stop, not go on in the background."""
     kernel.run_json('srv = helpers.serve(io_app, "io", ready_path="/io/0"); print(json.dumps({"port": srv.port}))')
     reply = kernel.run_and_interrupt(
-        'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark)
+        'from helpers.concurrency.load import run_load\nresult = run_load(srv.url, "/io/1?ms=30000", 100)', kernel.mark
+    )
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
     assert kernel.run_json(LOAD_THREADS) == {"load_threads": []}
     after = kernel.run_json(OPEN_AFTER_LOAD)

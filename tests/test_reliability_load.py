@@ -5,6 +5,7 @@ asyncio.Event for FastAPI, a threading.Barrier for Flask), so "concurrent" is
 a property the test proves, not a hope; a server that can't hold N at once
 fails with a 503 instead of passing slowly. No timed asserts.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,7 +53,7 @@ def fastapi_crowd(n: int, drop: int | None = None) -> FastAPI:
             state["event"].set()
         try:
             await asyncio.wait_for(state["event"].wait(), HOLD_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return JSONResponse({"error": f"only {state['inside']} of {n} arrived"}, status_code=503)
         if rid == drop:  # a deliberately broken server: answers with someone else's id
             rid = rid + 1
@@ -79,12 +80,18 @@ def flask_crowd(n: int, hold_timeout: float = HOLD_TIMEOUT) -> Flask:
 
 async def fire(url: str, n: int) -> list[tuple[int, int, object]]:
     """Send GET /echo/0..n-1 all at once; return (sent id, status, returned id or error)."""
-    clients = [httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT,
-                                 limits=httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL))
-               for _ in range((n + POOL - 1) // POOL)]
+    clients = [
+        httpx.AsyncClient(
+            base_url=url,
+            timeout=CLIENT_TIMEOUT,
+            limits=httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL),
+        )
+        for _ in range((n + POOL - 1) // POOL)
+    ]
     try:
-        responses = await asyncio.gather(*(clients[i // POOL].get(f"/echo/{i}") for i in range(n)),
-                                         return_exceptions=True)
+        responses = await asyncio.gather(
+            *(clients[i // POOL].get(f"/echo/{i}") for i in range(n)), return_exceptions=True
+        )
     finally:
         for c in clients:
             await c.aclose()
@@ -132,8 +139,7 @@ def test_the_id_check_catches_a_server_that_mixes_up_answers(no_leaks):
 def test_a_server_that_cannot_hold_the_crowd_fails_instead_of_passing_slowly(no_leaks):
     """A single-threaded WSGI server can't hold 5 requests at once: the barrier breaks, 503s come back."""
     n = 5
-    with serve(flask_crowd(n, hold_timeout=1.0), "t-load-serial", threaded=False,
-               ready_path="/nothing-here") as srv:
+    with serve(flask_crowd(n, hold_timeout=1.0), "t-load-serial", threaded=False, ready_path="/nothing-here") as srv:
         results = asyncio.run(fire(srv.url, n))
     # The first request waits for four that can't get in, gives up; so does each after it.
     assert problems(results, n) and all(status == 503 for _, status, _ in results)

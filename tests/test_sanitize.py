@@ -1,4 +1,5 @@
 """The nbval sanitize file: outputs that differ only by the Python patch version compare equal, nothing more."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,9 @@ def server_row(python: str) -> Table:
     """A header table as notebooks 00 and 01 show it: a body wider than the header sets the column width."""
     header = f"Werkzeug/3.1.9 Python/{python}"
     body = '{"framework": "Django", "message": "Hello!"}'
-    return Table([["server", header, header, "uvicorn"], ["body", body, body, body]],
-                 ["", "Django", "Flask", "FastAPI"])
+    return Table(
+        [["server", header, header, "uvicorn"], ["body", body, body, body]], ["", "Django", "Flask", "FastAPI"]
+    )
 
 
 def test_werkzeug_server_headers_compare_equal_across_patch_versions():
@@ -58,10 +60,12 @@ def test_other_versions_are_still_compared():
 
 
 def test_reason_phrases_renamed_in_python_3_13_compare_equal():
-    pairs = [("413 Request Entity Too Large", "413 Content Too Large"),
-             ("414 Request-URI Too Long", "414 URI Too Long"),
-             ("416 Requested Range Not Satisfiable", "416 Range Not Satisfiable"),
-             ("422 Unprocessable Entity", "422 Unprocessable Content")]
+    pairs = [
+        ("413 Request Entity Too Large", "413 Content Too Large"),
+        ("414 Request-URI Too Long", "414 URI Too Long"),
+        ("416 Requested Range Not Satisfiable", "416 Range Not Satisfiable"),
+        ("422 Unprocessable Entity", "422 Unprocessable Content"),
+    ]
     for old, new in pairs:
         assert sanitize(f"status  {old}    x") == sanitize(f"status  {new}   x"), old
     # Werkzeug's own upper-case phrases did not change, so they are still compared.
@@ -69,5 +73,9 @@ def test_reason_phrases_renamed_in_python_3_13_compare_equal():
 
 
 def test_a_measured_count_of_backend_waits_compares_equal():
-    assert sanitize("5 calls in about 1.1 backend waits, not 5.") == sanitize("5 calls in about 1.3 backend waits, not 5.")
-    assert sanitize("5 calls in about 1.1 backend waits, not 5.") != sanitize("6 calls in about 1.1 backend waits, not 6.")
+    assert sanitize("5 calls in about 1.1 backend waits, not 5.") == sanitize(
+        "5 calls in about 1.3 backend waits, not 5."
+    )
+    assert sanitize("5 calls in about 1.1 backend waits, not 5.") != sanitize(
+        "6 calls in about 1.1 backend waits, not 6."
+    )

@@ -1,4 +1,5 @@
 """Real servers: the orderings that must hold, with wide margins (never raw times)."""
+
 from __future__ import annotations
 
 import pytest

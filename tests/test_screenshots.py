@@ -1,4 +1,5 @@
 """The README pictures: choosing shots, cropping, shrinking, and what happens when a shot is missing."""
+
 from __future__ import annotations
 
 import json
@@ -24,6 +25,7 @@ def fake_shot(path: Path, size=(2560, 1600), rect=(400, 300, 1600, 900), colour=
 
 # --- choose --------------------------------------------------------------------------------------------
 
+
 def test_choose_splits_found_and_missing_shots(tmp_path):
     picks = [sc.Pick("a.png", "A.png", "A", "a"), sc.Pick("b.png", "B.png", "B", "b")]
     fake_shot(tmp_path / "a.png", size=(10, 10), rect=(1, 1, 2, 2))
@@ -43,6 +45,7 @@ def test_the_readme_shows_exactly_the_pictures_the_script_makes():
 
 # --- crop_box --------------------------------------------------------------------------------------------
 
+
 def test_crop_box_scales_css_pixels_and_pads():
     box = {"x": 100, "y": 50, "width": 200, "height": 100, "scale": 2}
     assert sc.crop_box(box, (2560, 1600), pad=10) == (180, 80, 620, 320)
@@ -57,19 +60,23 @@ def test_no_box_means_the_whole_image():
     assert sc.crop_box(None, (640, 480)) == (0, 0, 640, 480)
 
 
-@pytest.mark.parametrize("box, pad, match", [
-    ({"x": 0, "y": 0, "width": 10}, 0, "height"),
-    ({"x": 0, "y": 0, "width": 0, "height": 5}, 0, "width and height"),
-    ({"x": 0, "y": 0, "width": 5, "height": 5, "scale": 0}, 0, "scale"),
-    ({"x": 5000, "y": 0, "width": 5, "height": 5}, 0, "outside"),
-    ({"x": 0, "y": 0, "width": 5, "height": 5}, -1, "pad"),
-])
+@pytest.mark.parametrize(
+    "box, pad, match",
+    [
+        ({"x": 0, "y": 0, "width": 10}, 0, "height"),
+        ({"x": 0, "y": 0, "width": 0, "height": 5}, 0, "width and height"),
+        ({"x": 0, "y": 0, "width": 5, "height": 5, "scale": 0}, 0, "scale"),
+        ({"x": 5000, "y": 0, "width": 5, "height": 5}, 0, "outside"),
+        ({"x": 0, "y": 0, "width": 5, "height": 5}, -1, "pad"),
+    ],
+)
 def test_bad_crop_boxes_are_refused(box, pad, match):
     with pytest.raises(ValueError, match=match):
         sc.crop_box(box, (100, 100), pad=pad)
 
 
 # --- fit_width -------------------------------------------------------------------------------------------
+
 
 def test_fit_width_shrinks_keeping_the_aspect_ratio():
     assert sc.fit_width((2000, 1000), 1000) == (1000, 500)
@@ -87,6 +94,7 @@ def test_bad_widths_are_refused(width):
 
 
 # --- content_box and optimise ------------------------------------------------------------------------------
+
 
 def test_content_box_finds_the_non_white_block():
     im = Image.new("RGB", (100, 80), "white")
@@ -121,8 +129,9 @@ def test_optimise_keeps_a_small_shot_at_its_size(tmp_path):
         assert im.size == (100, 50)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"colours": 1}, "colours"), ({"margin": -1}, "margin"),
-                                           ({"width": 30, "margin": 12}, "width")])
+@pytest.mark.parametrize(
+    "kwargs, match", [({"colours": 1}, "colours"), ({"margin": -1}, "margin"), ({"width": 30, "margin": 12}, "width")]
+)
 def test_optimise_refuses_bad_settings(tmp_path, kwargs, match):
     src = fake_shot(tmp_path / "s.png", size=(100, 100), rect=(10, 10, 20, 20))
     with pytest.raises(ValueError, match=match):
@@ -131,14 +140,18 @@ def test_optimise_refuses_bad_settings(tmp_path, kwargs, match):
 
 # --- publish: crops from the capture, missing shots ---------------------------------------------------------
 
+
 def test_publish_uses_recorded_crops_and_warns_about_a_missing_shot(tmp_path):
     shots, out = tmp_path / "shots", tmp_path / "images"
-    picks = [sc.Pick("here.png", "here_small.png", "Here", "it is"),
-             sc.Pick("gone.png", "gone_small.png", "Gone", "it is not")]
+    picks = [
+        sc.Pick("here.png", "here_small.png", "Here", "it is"),
+        sc.Pick("gone.png", "gone_small.png", "Gone", "it is not"),
+    ]
     fake_shot(shots / "here.png", rect=(400, 300, 1599, 899))
     fake_shot(shots / "noise.png", rect=(0, 0, 10, 10))  # not picked: ignored
-    (shots / sc.CROPS).write_text(json.dumps({"here.png": {"x": 190, "y": 140, "width": 620, "height": 320,
-                                                           "scale": 2}}))
+    (shots / sc.CROPS).write_text(
+        json.dumps({"here.png": {"x": 190, "y": 140, "width": 620, "height": 320, "scale": 2}})
+    )
     out.mkdir()
     (out / "gone_small.png").write_bytes(b"old image")
     with pytest.warns(UserWarning, match=r"no shot gone\.png .*gone_small\.png not updated"):
@@ -158,8 +171,10 @@ def test_publish_stores_each_pick_with_its_own_palette_size(tmp_path):
         for x in range(400, 1600):
             draw.line([(x, 300), (x, 900)], fill=(x % 256,) * 3)
         im.save(shot)
-    picks = [sc.Pick("grey.png", "few.png", "Few", "few colours", colours=4),
-             sc.Pick("grey.png", "many.png", "Many", "the default")]
+    picks = [
+        sc.Pick("grey.png", "few.png", "Few", "few colours", colours=4),
+        sc.Pick("grey.png", "many.png", "Many", "the default"),
+    ]
     few, many = sc.publish(shots, out, picks, width=500)
     with Image.open(few) as a, Image.open(many) as b:
         assert len(a.getcolors(256)) <= 4 < len(b.getcolors(256))
@@ -190,13 +205,15 @@ def test_markdown_has_a_caption_and_an_image_per_pick():
 
 # --- the README shows them, and they are small ------------------------------------------------------------
 
+
 def readme_images() -> list[str]:
     return re.findall(r"!\[[^\]]*\]\((notebooks/images/[^)]+\.png)\)", (ROOT / "README.md").read_text())
 
 
 def test_readme_shows_the_picks_with_their_captions():
-    assert sc.markdown() in (ROOT / "README.md").read_text(), \
+    assert sc.markdown() in (ROOT / "README.md").read_text(), (
         "README's 'What it looks like' must read as tools.screenshots.markdown() prints it"
+    )
 
 
 def test_main_prints_the_readme_section(capsys):

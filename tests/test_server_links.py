@@ -1,13 +1,14 @@
 """Links to in-kernel servers follow the server's name: a re-run moves them, a stop turns them into a note."""
+
 from __future__ import annotations
 
 import re
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from tools.course import NOTEBOOK_DIR
+from helpers.runner.course import NOTEBOOK_DIR
+from helpers.runner.kernel import notebook_client, run_all
 
 SERVE = (
     "from helpers import serve\n"
@@ -18,7 +19,9 @@ SERVE = (
 
 def run(cells: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}).execute()
+    client = notebook_client(nb, NOTEBOOK_DIR, timeout=120)
+    with client.setup_kernel():  # no stop_all() at the end: the links must show what the cells left running
+        run_all(client)
     return nb
 
 
@@ -28,12 +31,14 @@ def html_of(cell: nbformat.NotebookNode) -> str:
 
 @pytest.fixture(scope="module")
 def rerun_then_stop() -> nbformat.NotebookNode:
-    return run([
-        SERVE + "first_port = server.port",
-        "server.link('/')",
-        SERVE + "print(server.port)",
-        "server.stop()",
-    ])
+    return run(
+        [
+            SERVE + "first_port = server.port",
+            "server.link('/')",
+            SERVE + "print(server.port)",
+            "server.stop()",
+        ]
+    )
 
 
 def test_a_link_shown_before_a_rerun_reaches_the_new_server(rerun_then_stop):
@@ -55,11 +60,13 @@ def test_a_server_repr_holds_no_link_that_could_go_dead():
 
 
 def test_a_link_to_a_server_process_follows_it_too():
-    start = ("from helpers.serving.processes import start_gunicorn\n"
-             "proc = start_gunicorn('helpers.apps.serving_flask:app', 'link-proc', workers=1)\n")
+    start = (
+        "from helpers.serving.processes import start_gunicorn\n"
+        "proc = start_gunicorn('helpers.apps.serving_flask:app', 'link-proc', workers=1)\n"
+    )
     nb = run([start, "proc.link('/')", start + "print(proc.port)"])
     new_port = nb.cells[2].outputs[-1]["text"].strip().splitlines()[-1]
     assert f"127.0.0.1:{new_port}/" in html_of(nb.cells[1])
-    nb = run([start, "proc.link('/')", "import helpers.serving.processes as p\np.stop_all()"])
+    nb = run([start, "proc.link('/')", "import helpers\nhelpers.stop_all()"])
     text = html_of(nb.cells[1])
     assert "not running" in text and "link-proc" in text and "href" not in text

@@ -1,4 +1,5 @@
 """The in-kernel server helpers: serving, replacing, stopping, failing clearly."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,9 +18,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from flask import Flask
 
-from helpers import ServerStartError, get_server, list_servers, serve, serve_asgi, serve_wsgi, server_logs, stop_all
+from helpers import ServerStartError, get_server, list_servers, serve, serve_asgi, serve_wsgi, server_logs
 from helpers.serving import django_kernel
-from helpers.serving.servers import ServerLink, relative_location
+from helpers.serving.servers import ServerLink, relative_location, stop_servers
 from tests.conftest import listening_ports, settle
 
 
@@ -148,16 +149,16 @@ def test_explicit_port_can_be_reused_by_the_same_name(no_leaks):
     assert b.port == port and not a.running
 
 
-def test_stop_all_stops_everything_and_counts(no_leaks):
+def test_stop_servers_stops_every_server_and_counts(no_leaks):
     serve(flask_app(), "t-a")
     serve(fastapi_app(), "t-b")
-    assert stop_all() == 2
+    assert stop_servers() == 2
     assert list_servers() == []
-    assert stop_all() == 0
+    assert stop_servers() == 0
 
 
-def test_stop_all_runs_at_interpreter_exit():
-    # The observer is registered first, so atexit runs it last: after stop_all.
+def test_stop_servers_runs_at_interpreter_exit():
+    # The observer is registered first, so atexit runs it last: after stop_servers.
     code = (
         "import atexit\n"
         "atexit.register(lambda: print('left running:', len(__import__('helpers').list_servers())))\n"
@@ -337,18 +338,21 @@ def test_repr_and_link_show_the_url(no_leaks, monkeypatch):
     assert "not running" in ServerLink.bundle("t-repr", "/")[0]["text/html"]
 
 
-@pytest.mark.parametrize("location, page, expected", [
-    ("/p/admin/login/?next=/p/admin/", "/p/admin/", "login/?next=/p/admin/"),
-    ("/p/admin/login/", "/p/admin", "admin/login/"),
-    ("/p/admin/", "/p/admin/", "./"),
-    ("/p/", "/p/admin/books/", "../../"),
-    ("/p/docs", "/p/old", "docs"),
-    ("/p/a:b", "/p/x", "./a:b"),
-    ("https://elsewhere.example/x", "/p/", "https://elsewhere.example/x"),
-    ("login/", "/p/admin/", "login/"),
-    ("/docs", "/p/old", "/docs"),  # outside the prefix: jupyter-server-proxy prefixes it itself
-    ("/pp/x", "/p/old", "/pp/x"),
-])
+@pytest.mark.parametrize(
+    "location, page, expected",
+    [
+        ("/p/admin/login/?next=/p/admin/", "/p/admin/", "login/?next=/p/admin/"),
+        ("/p/admin/login/", "/p/admin", "admin/login/"),
+        ("/p/admin/", "/p/admin/", "./"),
+        ("/p/", "/p/admin/books/", "../../"),
+        ("/p/docs", "/p/old", "docs"),
+        ("/p/a:b", "/p/x", "./a:b"),
+        ("https://elsewhere.example/x", "/p/", "https://elsewhere.example/x"),
+        ("login/", "/p/admin/", "login/"),
+        ("/docs", "/p/old", "/docs"),  # outside the prefix: jupyter-server-proxy prefixes it itself
+        ("/pp/x", "/p/old", "/pp/x"),
+    ],
+)
 def test_relative_location_resolves_to_the_same_page(location, page, expected):
     """A redirect made relative lands where the absolute one pointed."""
     assert relative_location(location, page, "/p") == expected

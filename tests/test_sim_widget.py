@@ -1,4 +1,5 @@
 """The simulation widget: the class names the browser test relies on, and redraws on change."""
+
 from __future__ import annotations
 
 import pytest
@@ -63,7 +64,7 @@ def test_play_goes_slowly_through_a_much_shorter_run():
     assert len(times) == CURSOR_STEPS + 1 and times == sorted(times)
     assert times[SLOW_STEPS] == pytest.approx(0.15) and times[-1] == pytest.approx(1.05)
     # Within the loop's run the steps are small enough to see each request's 5 ms of CPU start.
-    assert max(b - a for a, b in zip(times, times[1:SLOW_STEPS + 1])) < 0.01
+    assert max(b - a for a, b in zip(times, times[1 : SLOW_STEPS + 1])) < 0.01
     close = [simulate("wsgi", 10, 0.1, threads=5), simulate("async", 10, 0.1)]  # 0.2 s and 0.1 s
     assert cursor_times(close) == pytest.approx([0.2 * k / CURSOR_STEPS for k in range(CURSOR_STEPS + 1)])
 

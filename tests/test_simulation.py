@@ -1,4 +1,5 @@
 """The simulation against closed forms, edge cases and bad parameters."""
+
 from __future__ import annotations
 
 import math
@@ -102,24 +103,27 @@ def test_segments_describe_what_each_row_did():
     assert all(a[1] <= b[0] + 1e-12 for a, b in zip(busy, busy[1:]))
 
 
-@pytest.mark.parametrize("kwargs,name", [
-    ({"mode": "threads"}, "mode"),
-    ({"n": -1}, "n"),
-    ({"n": 1.5}, "n"),
-    ({"n": True}, "n"),
-    ({"n": 10**6}, "n"),
-    ({"io": -0.1}, "io"),
-    ({"cpu": float("nan")}, "cpu"),
-    ({"cpu": "1"}, "cpu"),
-    ({"io": math.inf}, "io"),
-    ({"workers": 0}, "workers"),
-    ({"threads": 0}, "threads"),
-    ({"threads": True}, "threads"),
-    ({"pool": 0}, "pool"),
-    ({"interval": -1}, "interval"),
-    ({"overhead": 100}, "overhead"),
-    ({"workers": 100, "threads": 100}, "workers * threads"),
-])
+@pytest.mark.parametrize(
+    "kwargs,name",
+    [
+        ({"mode": "threads"}, "mode"),
+        ({"n": -1}, "n"),
+        ({"n": 1.5}, "n"),
+        ({"n": True}, "n"),
+        ({"n": 10**6}, "n"),
+        ({"io": -0.1}, "io"),
+        ({"cpu": float("nan")}, "cpu"),
+        ({"cpu": "1"}, "cpu"),
+        ({"io": math.inf}, "io"),
+        ({"workers": 0}, "workers"),
+        ({"threads": 0}, "threads"),
+        ({"threads": True}, "threads"),
+        ({"pool": 0}, "pool"),
+        ({"interval": -1}, "interval"),
+        ({"overhead": 100}, "overhead"),
+        ({"workers": 100, "threads": 100}, "workers * threads"),
+    ],
+)
 def test_bad_parameters_name_the_parameter_and_range(kwargs, name):
     with pytest.raises(ValueError, match="^" + re.escape(name) + " must be"):
         simulate(**kwargs)
@@ -133,17 +137,20 @@ def test_bad_percentile_is_refused(p):
 
 # Property tests of the simulation. derandomize: the same examples on every run (CI must
 # not be flaky); database=None: nothing written into the repository.
-PROPS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                 suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(
+    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 EPS = 1e-9
 
-workloads = st.fixed_dictionaries({
-    "n": st.integers(0, 60),
-    "io": st.floats(0, 0.5, allow_nan=False),
-    "cpu": st.floats(0, 0.05, allow_nan=False),
-    "overhead": st.floats(0, 0.005, allow_nan=False),
-    "interval": st.sampled_from([0.0, 0.0, 0.001, 0.01, 0.05]),
-})
+workloads = st.fixed_dictionaries(
+    {
+        "n": st.integers(0, 60),
+        "io": st.floats(0, 0.5, allow_nan=False),
+        "cpu": st.floats(0, 0.05, allow_nan=False),
+        "overhead": st.floats(0, 0.005, allow_nan=False),
+        "interval": st.sampled_from([0.0, 0.0, 0.001, 0.01, 0.05]),
+    }
+)
 servers = st.one_of(
     st.fixed_dictionaries({"mode": st.just("wsgi"), "workers": st.integers(1, 4), "threads": st.integers(1, 8)}),
     st.fixed_dictionaries({"mode": st.just("threadpool"), "pool": st.integers(1, 50)}),
@@ -182,11 +189,13 @@ def test_makespan_is_at_least_the_single_request_floor_and_the_serialised_cpu(wo
     assert ps == sorted(ps) and ps[-1] == pytest.approx(max(result.latencies))
 
 
-pure_io = st.fixed_dictionaries({
-    "n": st.integers(1, 60),
-    "io": st.floats(0.001, 0.5, allow_nan=False),
-    "interval": st.sampled_from([0.0, 0.001, 0.01, 0.05]),
-})
+pure_io = st.fixed_dictionaries(
+    {
+        "n": st.integers(1, 60),
+        "io": st.floats(0.001, 0.5, allow_nan=False),
+        "interval": st.sampled_from([0.0, 0.001, 0.01, 0.05]),
+    }
+)
 
 
 @PROPS

@@ -1,4 +1,5 @@
 """Tool-dependent tests skip with a reason on a learner's machine and fail in CI, through one rule."""
+
 from __future__ import annotations
 
 import pytest

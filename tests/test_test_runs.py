@@ -1,4 +1,5 @@
 """Running the example test files from a notebook: counts and times per file, and a failing test is counted."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,10 @@ from helpers.components.test_runs import EXAMPLES, run_suites
 def test_the_three_example_suites_pass_with_their_own_isolation():
     runs = run_suites(sorted(EXAMPLES.glob("test_*.py")))
     assert {name: (s.passed, s.failed) for name, s in runs.suites.items()} == {
-        "test_django_bookshelf": (3, 0), "test_fastapi_bookshelf": (3, 0), "test_flask_bookshelf": (3, 0)}, runs.output
+        "test_django_bookshelf": (3, 0),
+        "test_fastapi_bookshelf": (3, 0),
+        "test_flask_bookshelf": (3, 0),
+    }, runs.output
     assert all(s.seconds > 0 for s in runs.suites.values())
     assert runs.wall_seconds > max(s.seconds for s in runs.suites.values())
 

@@ -1,4 +1,5 @@
 """The timeline plots: panels, rows, legend, summaries, cursor, and refusals."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,8 +53,9 @@ def test_summaries_beside_each_panel_show_makespan_and_percentiles():
 
 
 def test_rows_are_labelled_per_thread_and_for_the_loop():
-    shown = texts(plot_timeline([simulate("wsgi", 4, 0.1, workers=2, threads=2), simulate("async", 4, 0.1)],
-                                lanes="threads"))
+    shown = texts(
+        plot_timeline([simulate("wsgi", 4, 0.1, workers=2, threads=2), simulate("async", 4, 0.1)], lanes="threads")
+    )
     assert "worker 2 thread 2" in shown and "event loop" in shown and "awaiting I/O" in shown
 
 
@@ -99,15 +101,18 @@ def test_the_title_says_what_to_notice_true_to_the_settings():
     assert plot_timeline(simulate("wsgi", 3, 0.1), title="Look here")._suptitle.get_text() == "Look here"
 
 
-@pytest.mark.parametrize("bad,kwargs,error", [
-    ([], {}, TypeError),
-    ("x", {}, TypeError),
-    (5, {}, TypeError),
-    (None, {"lanes": "rows"}, ValueError),
-    (None, {"time_axis": "log"}, ValueError),
-    (None, {"cursor": -1}, ValueError),
-    (None, {"max_rows": 0}, ValueError),
-])
+@pytest.mark.parametrize(
+    "bad,kwargs,error",
+    [
+        ([], {}, TypeError),
+        ("x", {}, TypeError),
+        (5, {}, TypeError),
+        (None, {"lanes": "rows"}, ValueError),
+        (None, {"time_axis": "log"}, ValueError),
+        (None, {"cursor": -1}, ValueError),
+        (None, {"max_rows": 0}, ValueError),
+    ],
+)
 def test_bad_arguments_are_refused(bad, kwargs, error):
     with pytest.raises(error):
         plot_timeline(simulate("async", 2, 0.1) if bad is None else bad, **kwargs)
@@ -155,8 +160,9 @@ def test_time_axis_ends_on_a_round_number_so_small_changes_keep_it():
 def test_bars_are_one_collection_per_kind_and_data_is_marked_for_the_widget():
     from helpers.concurrency.timeline_plot import CURSOR_GID, DYNAMIC
 
-    fig = plot_timeline([simulate("wsgi", 200, 0.1, 0.005, workers=2, threads=4), simulate("async", 200, 0.1, 0.005)],
-                        cursor=1.0)
+    fig = plot_timeline(
+        [simulate("wsgi", 200, 0.1, 0.005, workers=2, threads=4), simulate("async", 200, 0.1, 0.005)], cursor=1.0
+    )
     wsgi, loop = fig.axes
     assert len(wsgi.collections) == 3  # running, waiting, the queue profile
     assert all(c.get_gid() == DYNAMIC for ax in fig.axes for c in ax.collections)

@@ -1,4 +1,5 @@
 """Side-by-side timings: medians, interleaving, argument checks."""
+
 from __future__ import annotations
 
 import time
@@ -30,10 +31,15 @@ def test_rounds_are_interleaved():
     assert order == ["a", "b", "a", "b"]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"funcs": {}}, "funcs"), ({"repeats": 0}, "repeats"), ({"number": True}, "number"),
-    ({"funcs": {"x": 3}}, "callable"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"funcs": {}}, "funcs"),
+        ({"repeats": 0}, "repeats"),
+        ({"number": True}, "number"),
+        ({"funcs": {"x": 3}}, "callable"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, match):
     args = {"funcs": {"x": lambda: None}, **kwargs}
     with pytest.raises((ValueError, TypeError), match=match):
@@ -56,8 +62,9 @@ def test_plot_has_one_panel_per_group_and_bars_in_given_colours():
 
     from helpers.components.timing import plot_timings
 
-    fig = plot_timings({"A": {"x": 0.002, "y": 0.001}, "B": {"z": 0.003}},
-                       {"x": "#009E73", "y": "#0072B2", "z": "#D55E00"}, title="t")
+    fig = plot_timings(
+        {"A": {"x": 0.002, "y": 0.001}, "B": {"z": 0.003}}, {"x": "#009E73", "y": "#0072B2", "z": "#D55E00"}, title="t"
+    )
     axes = fig.get_axes()
     assert [ax.get_title(loc="left") for ax in axes] == ["A", "B"]
     # readable: labels at the size of the notebook's text, and the figure as wide as a notebook column

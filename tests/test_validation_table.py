@@ -1,11 +1,20 @@
 """The bad-input table: enough cases, every validator run, outcomes described, any validator accepted."""
+
 from __future__ import annotations
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
 from helpers.components.validation_table import (
-    CASES, VALID, VALIDATORS, Outcome, accepted_counts, accepts, describe, run_all, validation_table,
+    CASES,
+    VALID,
+    VALIDATORS,
+    Outcome,
+    accepted_counts,
+    accepts,
+    describe,
+    run_all,
+    validation_table,
 )
 
 pytestmark = pytest.mark.usefixtures("django_ready")

@@ -1,10 +1,11 @@
 """Held connections: the server's threads, memory and a probe, step by step; the fitted slope."""
+
 from __future__ import annotations
 
 import pytest
 
 from helpers.concurrency.waiting import WaitingPoint, fit_memory, hold_connections
-from helpers.serving.processes import start_gunicorn, start_uvicorn, stop_all
+from helpers.serving.processes import start_gunicorn, start_uvicorn, stop_processes
 
 
 def test_held_connections_take_threads_on_gthread_not_on_uvicorn():
@@ -14,7 +15,7 @@ def test_held_connections_take_threads_on_gthread_not_on_uvicorn():
         loop = start_uvicorn("helpers.apps.serving_fastapi:app", "t-wait-u", ready_path="/json")
         l_points = hold_connections(loop, [20, 40], wait_s=5)
     finally:
-        stop_all()
+        stop_processes()
     assert [p.waiting for p in t_points] == [0, 20, 40]
     assert t_points[2].threads >= t_points[0].threads + 35  # one thread per waiting connection
     assert l_points[2].threads - l_points[0].threads <= 2
@@ -27,7 +28,7 @@ def test_past_its_threads_a_threaded_server_makes_the_probe_wait():
         threaded = start_gunicorn("helpers.apps.serving_flask:app", "t-wait-full", threads=10, ready_path="/json")
         points = hold_connections(threaded, [10], wait_s=5, probe_timeout=0.5)
     finally:
-        stop_all()
+        stop_processes()
     assert points[0].probe_answered and not points[1].probe_answered
 
 

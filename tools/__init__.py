@@ -1,1 +1,1 @@
-"""Maintainer tools: build the notebooks, keep their navigation, drive JupyterLab, take screenshots. Never imported by `helpers`."""
+"""Maintainer commands: build the notebooks, keep their navigation, take screenshots. Never imported by `helpers`."""

@@ -8,6 +8,7 @@
 Every build also writes the coursework metadata (answer cells' grade ids, read-only cells): see
 helpers/coursework/cells.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,30 +18,18 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 from helpers.coursework.cells import with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV
+from helpers.runner.kernel import run_notebook
 from tools.course import NOTEBOOK_DIR, NOTEBOOKS, stale_navigation, with_navigation
-
 
 IGNORE_OUTPUT_TAG = "nbval-ignore-output"
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
-    """Run every cell of `nb` in a fresh python3 kernel started in `cwd`."""
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
-        record_timing=False,  # timings in metadata would change every run
-    )
-    # One more cell, run and then dropped: stopping every server turns the links shown
-    # earlier into "not running" notes, so a stored notebook never holds a dead link.
-    nb.cells.append(nbformat.v4.new_code_cell("import helpers\nhelpers.stop_all()"))
-    try:
-        client.execute()
-    finally:
-        nb.cells.pop()
-    return with_link_tags(nb)
+    """Run `nb` top to bottom in a fresh kernel in `cwd` (helpers.runner.kernel), then tag its link cells."""
+    return with_link_tags(run_notebook(nb, cwd, timeout=timeout))
 
 
 def with_link_tags(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

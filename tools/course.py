@@ -1,23 +1,10 @@
-"""The notebooks of the course, in order, and the navigation cells that link them."""
-from __future__ import annotations
+"""The navigation cells that link the course's notebooks (the list itself is helpers.runner.course)."""
 
-from pathlib import Path
+from __future__ import annotations
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
-
-# (file, title used until the notebook exists and has its own H1)
-NOTEBOOKS: list[tuple[str, str]] = [
-    ("00_start_here.ipynb", "Start here: Django, Flask and FastAPI, run side by side"),
-    ("01_architecture.ipynb", "Architecture: one app built three ways"),
-    ("02_concurrency.ipynb", "Concurrency: a blocked worker next to an event loop"),
-    ("03_serving.ipynb", "Serving for real: worker processes, waiting connections, production servers"),
-    ("04_data.ipynb", "Data: two ORMs, the N+1 trap, injection and migrations"),
-    ("05_web_layer.ipynb", "The web layer: templates, validation, JSON APIs, authentication and testing"),
-    ("06_use_cases.ipynb", "Use cases: which framework when"),
-]
+from helpers.runner.course import NOTEBOOK_DIR, NOTEBOOKS, ROOT, notebook_names  # noqa: F401 (the one list)
 
 NAV_MARK = "<!--NAVIGATION-->"
 CONTENTS_MARK = "<!--CONTENTS-->"

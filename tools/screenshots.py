@@ -1,6 +1,6 @@
 """Make the README's pictures: run notebooks in JupyterLab, screenshot what matters, store small PNGs.
 
-Run from the course folder (it drives JupyterLab with the browser suite's code in tests/browser/lab.py):
+Run from the course folder (it drives JupyterLab with the browser tests' code in harness/lab.py):
 
     python -m tools.screenshots                     # capture, then write notebooks/images/*.png
     python -m tools.screenshots --from tests/screenshots   # only crop/resize shots you already have
@@ -8,6 +8,7 @@ Run from the course folder (it drives JupyterLab with the browser suite's code i
 Capturing needs Chromium and playwright (tests/requirements.txt). A shot that could not be made
 (a notebook failed, a link was broken) is skipped with a warning; its old image, if any, is kept.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,10 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "notebooks" / "images"
@@ -39,20 +41,37 @@ class Pick:
 
 
 PICKS: tuple[Pick, ...] = (
-    Pick("02_sim_widget_playing.png", "02_simulation_widget.png", "Notebook 02: the simulation widget",
-         "The simulation widget in notebook 02, mid-animation: one blocked WSGI worker above an event loop, "
-         "the same requests."),
-    Pick("02_measured_vs_model.png", "02_measured_vs_model.png", "Notebook 02: measured requests over the model",
-         "Notebook 02 again: each request measured on a real server (green) over the model's prediction (pink)."),
-    Pick("01_django_admin.png", "01_django_admin.png", "Notebook 01: the Django admin",
-         "The Django admin of notebook 01's bookshelf, served from the kernel and opened from a link in the notebook."),
-    Pick("06_decision_widget.png", "06_decision_widget.png", "Notebook 06: the decision helper",
-         "The decision helper in notebook 06: move a need or a weight and the pick and its reasons change.",
-         colours=32),  # the whole widget is tall: 256 colours made it 169 KB, 32 look the same at 120 KB
+    Pick(
+        "02_sim_widget_playing.png",
+        "02_simulation_widget.png",
+        "Notebook 02: the simulation widget",
+        "The simulation widget in notebook 02, mid-animation: one blocked WSGI worker above an event loop, "
+        "the same requests.",
+    ),
+    Pick(
+        "02_measured_vs_model.png",
+        "02_measured_vs_model.png",
+        "Notebook 02: measured requests over the model",
+        "Notebook 02 again: each request measured on a real server (green) over the model's prediction (pink).",
+    ),
+    Pick(
+        "01_django_admin.png",
+        "01_django_admin.png",
+        "Notebook 01: the Django admin",
+        "The Django admin of notebook 01's bookshelf, served from the kernel and opened from a link in the notebook.",
+    ),
+    Pick(
+        "06_decision_widget.png",
+        "06_decision_widget.png",
+        "Notebook 06: the decision helper",
+        "The decision helper in notebook 06: move a need or a weight and the pick and its reasons change.",
+        colours=32,
+    ),  # the whole widget is tall: 256 colours made it 169 KB, 32 look the same at 120 KB
 )
 
 
 # --- pure parts: choose, crop, resize ----------------------------------------------------------------
+
 
 def choose(shots: Path, picks: Iterable[Pick] = PICKS) -> tuple[list[tuple[Pick, Path]], list[Pick]]:
     """Split `picks` into those whose shot exists in `shots` (with its path) and those missing."""
@@ -97,8 +116,9 @@ def fit_width(size: tuple[int, int], width: int) -> tuple[int, int]:
     return (width, max(1, round(h * width / w)))
 
 
-def content_box(image: Any, background: tuple[int, int, int] = (255, 255, 255),
-                tolerance: int = 12) -> tuple[int, int, int, int] | None:
+def content_box(
+    image: Any, background: tuple[int, int, int] = (255, 255, 255), tolerance: int = 12
+) -> tuple[int, int, int, int] | None:
     """Return the box around everything in `image` that is not `background` (None if it is all background)."""
     from PIL import Image, ImageChops
 
@@ -109,8 +129,9 @@ def content_box(image: Any, background: tuple[int, int, int] = (255, 255, 255),
     return diff.point(lambda v: 255 if v > tolerance else 0).getbbox()
 
 
-def optimise(src: Path, dest: Path, width: int = 1000, box: dict[str, float] | None = None,
-             colours: int = 256, margin: int = 12) -> Path:
+def optimise(
+    src: Path, dest: Path, width: int = 1000, box: dict[str, float] | None = None, colours: int = 256, margin: int = 12
+) -> Path:
     """Crop `src` to `box` and to its content, shrink it to `width`, add a white margin, store a palette PNG."""
     from PIL import Image, ImageOps
 
@@ -125,7 +146,9 @@ def optimise(src: Path, dest: Path, width: int = 1000, box: dict[str, float] | N
         if inside:
             im = im.crop(inside)
         if not (isinstance(width, int) and width >= 2 * margin + 16):
-            raise ValueError(f"width must be an int >= {2 * margin + 16} pixels (margin {margin} each side), got {width!r}")
+            raise ValueError(
+                f"width must be an int >= {2 * margin + 16} pixels (margin {margin} each side), got {width!r}"
+            )
         size = fit_width(im.size, width - 2 * margin)
         if size != im.size:
             im = im.resize(size, Image.Resampling.LANCZOS)
@@ -148,8 +171,10 @@ def publish(shots: Path, out: Path = IMAGES, picks: Sequence[Pick] = PICKS, widt
     for pick in missing:
         warnings.warn(f"no shot {pick.shot} in {shots}: {out / pick.image} not updated", stacklevel=2)
     crops = read_crops(shots)
-    return [optimise(path, Path(out) / pick.image, width, crops.get(pick.shot), colours=pick.colours)
-            for pick, path in found]
+    return [
+        optimise(path, Path(out) / pick.image, width, crops.get(pick.shot), colours=pick.colours)
+        for pick, path in found
+    ]
 
 
 def markdown(picks: Sequence[Pick] = PICKS, folder: str = "notebooks/images") -> str:
@@ -157,7 +182,8 @@ def markdown(picks: Sequence[Pick] = PICKS, folder: str = "notebooks/images") ->
     return "\n\n".join(f"{p.caption}\n\n![{p.alt}]({folder}/{p.image})" for p in picks)
 
 
-# --- capturing in a browser (needs Chromium, playwright and tests/browser/lab.py) -----------------------
+# --- capturing in a browser (needs Chromium, playwright and harness/lab.py) ---------------------------
+
 
 def _record(page: Any, shots: Path, name: str, element: Any = None, box: dict[str, float] | None = None) -> None:
     """Screenshot the whole viewport and remember where `element` (or `box`, CSS px) is, to crop to it later."""
@@ -196,8 +222,9 @@ def shoot_simulation(page: Any, lab: Any, shots: Path) -> None:
     label = box.locator(".sim-time").first
     before = label.inner_text()
     box.locator(".widget-play button").first.click()
-    page.wait_for_function("(t) => document.querySelector('.sim-widget .sim-time').innerText !== t",
-                           arg=before, timeout=20_000)
+    page.wait_for_function(
+        "(t) => document.querySelector('.sim-widget .sim-time').innerText !== t", arg=before, timeout=20_000
+    )
     page.wait_for_timeout(1200)
     _record(page, shots, "02_sim_widget_playing.png", box)
     box.locator(".widget-play button").first.click()  # pause, so the next shot is still
@@ -239,8 +266,10 @@ def _admin_book_list(tab: Any) -> None:
 def shoot_admin(page: Any, lab: Any, shots: Path) -> None:
     """Open the Django admin from notebook 01's link (through the proxy, else direct), log in, screenshot the books."""
     errors = []
-    for route, selector in (("proxy", 'a[href*="/proxy/"][href*="/admin/"]'),
-                            ("direct", 'a[href^="http://127.0.0.1"][href*="/admin/"]')):
+    for route, selector in (
+        ("proxy", 'a[href*="/proxy/"][href*="/admin/"]'),
+        ("direct", 'a[href^="http://127.0.0.1"][href*="/admin/"]'),
+    ):
         link = page.locator(selector).first
         if not link.count():
             errors.append(f"{route}: no link")
@@ -253,8 +282,12 @@ def shoot_admin(page: Any, lab: Any, shots: Path) -> None:
             _admin_book_list(tab)
             bottom = tab.evaluate("""() => Math.max(...['#changelist', '#changelist-filter', '#nav-sidebar .module']
                 .flatMap(s => [...document.querySelectorAll(s)]).map(e => e.getBoundingClientRect().bottom))""")
-            _record(tab, shots, "01_django_admin.png",
-                    box={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(bottom + 16, VIEWPORT["height"])})
+            _record(
+                tab,
+                shots,
+                "01_django_admin.png",
+                box={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(bottom + 16, VIEWPORT["height"])},
+            )
             print(f"Django admin: screenshot through the {route} link", flush=True)
             if errors:
                 warnings.warn(f"Django admin screenshot taken through the {route} link; {errors}", stacklevel=2)
@@ -276,15 +309,13 @@ STEPS: dict[str, tuple[str, Sequence[Callable[..., None]]]] = {
 def capture(shots: Path, notebooks: Sequence[str] = tuple(STEPS)) -> list[str]:
     """Run each notebook in a fresh JupyterLab (blank copies) with Run All, take its shots; return what failed."""
     sys.path.insert(0, str(ROOT))
-    from playwright.sync_api import sync_playwright
+    from harness.chromium import launch_chromium, missing_chromium
+    from harness.lab import blank_copy, open_notebook, run_all_from_menu, shutdown_kernels, start_lab, stop_lab
 
-    from tools.lab import CHROMIUM_ARGS, blank_copy, find_chromium, open_notebook, run_all_from_menu, \
-        shutdown_kernels, start_lab, stop_lab
-
+    reason = missing_chromium()
+    if reason:  # said before the slow start of JupyterLab
+        raise RuntimeError(reason)
     shots.mkdir(parents=True, exist_ok=True)
-    chromium = find_chromium()
-    if not chromium:
-        raise RuntimeError("Chromium not found (Debian: apt-get install chromium)")
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="course-shots-") as tmp:
         work = Path(tmp)
@@ -292,34 +323,30 @@ def capture(shots: Path, notebooks: Sequence[str] = tuple(STEPS)) -> list[str]:
             blank_copy(nb, work / "root" / "notebooks" / nb.name)
         lab = start_lab(work, work / "root")
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                try:
-                    for key in notebooks:
-                        name, steps = STEPS[key]
-                        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=SCALE)
-                        page = context.new_page()
-                        page.set_default_timeout(30_000)
-                        for old in shots.glob(f"{key}_*.png"):
-                            old.unlink()  # a shot that fails this time must not be published from last time
-                        try:
-                            t0 = time.monotonic()
-                            open_notebook(page, lab, f"notebooks/{name}")
-                            _hide_file_browser(page)
-                            run_all_from_menu(page, timeout=180)
-                            print(f"{name}: Run All took {time.monotonic() - t0:.0f} s", flush=True)
-                            for step in steps:
-                                try:
-                                    step(page, lab, shots)
-                                except Exception as exc:  # noqa: BLE001 - one broken shot must not stop the rest
-                                    failed.append(f"{name} {step.__name__}: {str(exc).splitlines()[0][:300]}")
-                        except Exception as exc:  # noqa: BLE001
-                            failed.append(f"{name}: {str(exc).splitlines()[0][:300]}")
-                        finally:
-                            shutdown_kernels(lab)
-                            context.close()
-                finally:
-                    browser.close()
+            with launch_chromium() as browser:
+                for key in notebooks:
+                    name, steps = STEPS[key]
+                    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=SCALE)
+                    page = context.new_page()
+                    page.set_default_timeout(30_000)
+                    for old in shots.glob(f"{key}_*.png"):
+                        old.unlink()  # a shot that fails this time must not be published from last time
+                    try:
+                        t0 = time.monotonic()
+                        open_notebook(page, lab, f"notebooks/{name}")
+                        _hide_file_browser(page)
+                        run_all_from_menu(page, timeout=180)
+                        print(f"{name}: Run All took {time.monotonic() - t0:.0f} s", flush=True)
+                        for step in steps:
+                            try:
+                                step(page, lab, shots)
+                            except Exception as exc:  # noqa: BLE001 - one broken shot must not stop the rest
+                                failed.append(f"{name} {step.__name__}: {str(exc).splitlines()[0][:300]}")
+                    except Exception as exc:  # noqa: BLE001
+                        failed.append(f"{name}: {str(exc).splitlines()[0][:300]}")
+                    finally:
+                        shutdown_kernels(lab)
+                        context.close()
         finally:
             stop_lab(lab)
     for line in failed:
@@ -334,8 +361,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--shots", type=Path, help="keep the captured shots in this folder (default: a temp dir)")
     ap.add_argument("--out", type=Path, default=IMAGES, help=f"where the PNGs go (default: {IMAGES.relative_to(ROOT)})")
     ap.add_argument("--width", type=int, default=1000, help="largest width in pixels (default: 1000)")
-    ap.add_argument("--notebooks", nargs="*", default=list(STEPS), choices=list(STEPS),
-                    help="which notebooks to capture (default: all)")
+    ap.add_argument(
+        "--notebooks",
+        nargs="*",
+        default=list(STEPS),
+        choices=list(STEPS),
+        help="which notebooks to capture (default: all)",
+    )
     ap.add_argument("--markdown", action="store_true", help="only print the README section's lines and stop")
     args = ap.parse_args(argv)
     if args.markdown:

@@ -1,4 +1,5 @@
 """Minimal settings to run helpers/apps/hello_django.py with `django-admin runserver`."""
+
 import secrets
 
 DEBUG = False

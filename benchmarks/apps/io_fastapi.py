@@ -1,4 +1,5 @@
 """A FastAPI app whose endpoint waits on simulated I/O and echoes a request id."""
+
 import asyncio
 
 from fastapi import FastAPI

@@ -31,8 +31,12 @@ def create_app(book_in: type[BookIn] = BookIn) -> FastAPI:
         books[stored.id] = stored
         return stored
 
-    @app.get("/books/{book_id}", response_model=book, operation_id="get_book",
-             responses={404: {"description": "No book with this id"}})
+    @app.get(
+        "/books/{book_id}",
+        response_model=book,
+        operation_id="get_book",
+        responses={404: {"description": "No book with this id"}},
+    )
     async def get_book(book_id: int):
         if book_id not in books:
             raise HTTPException(status_code=404, detail=f"no book with id {book_id}")

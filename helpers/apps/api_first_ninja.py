@@ -1,4 +1,5 @@
 """API-first with Django Ninja: the same books contract as api_first_fastapi, on Django."""
+
 from __future__ import annotations
 
 import itertools

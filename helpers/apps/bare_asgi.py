@@ -1,4 +1,5 @@
 """A bare ASGI app: one coroutine, no framework, answering JSON."""
+
 import json
 
 
@@ -8,6 +9,11 @@ async def app(scope: dict, receive, send) -> None:
         return
     body = json.dumps({"protocol": "ASGI", "path": scope["path"]}).encode()
     # The response goes out as two messages: the start (status, headers), then the body.
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

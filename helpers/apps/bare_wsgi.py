@@ -1,4 +1,5 @@
 """A bare WSGI app: one function, no framework, answering JSON."""
+
 import json
 
 

@@ -1,9 +1,11 @@
 """The same book-list page rendered by Django templates, Flask's Jinja2, FastAPI's Jinja2Templates and a bare Jinja2 Environment."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jinja2
 from flask import Flask, render_template
@@ -24,8 +26,10 @@ def _django_engine() -> Any:
 
     # A standalone Engine reads our template folder without touching the project's settings;
     # the cached loader parses each template once, as Django does when DEBUG is off.
-    return Engine(dirs=[str(TEMPLATES / "django")],
-                  loaders=[("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"])])
+    return Engine(
+        dirs=[str(TEMPLATES / "django")],
+        loaders=[("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"])],
+    )
 
 
 def create_app() -> Flask:

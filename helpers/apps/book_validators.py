@@ -3,6 +3,7 @@
 The rules: title required, 1–200 characters; year an integer from 1450 to 2030; ISBN-13 with a valid
 checksum; tags an optional list of at most 10 short strings; submitter an email address.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,8 @@ from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from marshmallow import RAISE, Schema, ValidationError as MarshmallowValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, fields, validate, validates
+from marshmallow import ValidationError as MarshmallowValidationError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -65,8 +67,9 @@ class NewBookSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     year = fields.Integer(required=True, validate=validate.Range(min=1450, max=2030))
     isbn = fields.String(required=True)
-    tags = fields.List(fields.String(validate=validate.Length(max=30)), validate=validate.Length(max=10),
-                       load_default=list)
+    tags = fields.List(
+        fields.String(validate=validate.Length(max=30)), validate=validate.Length(max=10), load_default=list
+    )
     submitter = fields.Email(required=True)
 
     @validates("isbn")

@@ -1,7 +1,8 @@
 """The bookshelf in FastAPI: Pydantic models, SQLAlchemy 2, a session by dependency injection."""
 # No "from __future__ import annotations" here: FastAPI reads the annotations of the nested routes at runtime.
 
-from typing import Annotated, Iterator
+from collections.abc import Iterator
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,7 +52,10 @@ def create_app(database_url: str = "sqlite://") -> FastAPI:
         with Session(engine) as session:
             yield session
 
-    SessionDep = Annotated[Session, Depends(get_session)]
+    # scope="function": close the session before the response goes out, not after (FastAPI's default).
+    # The client may send its next request as soon as it has the answer, and every session shares the one
+    # in-memory connection: a late close rolls back, and would undo that next request's INSERT.
+    SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
     # Plain def, not async def: a SQLAlchemy Session blocks while it waits for the database,
     # so FastAPI runs these routes in its thread pool and the event loop stays free.

@@ -1,4 +1,5 @@
 """The bookshelf in Flask: an app factory, SQLAlchemy 2 for storage, Marshmallow for validation."""
+
 from __future__ import annotations
 
 from flask import Flask, abort, request

@@ -1,4 +1,5 @@
 """A WebSocket chat room with FastAPI: everyone receives every message, in one order."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """The same chat room with Flask and flask-sock: one thread per connected socket, on werkzeug."""
+
 from __future__ import annotations
 
 import json

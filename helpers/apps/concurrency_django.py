@@ -1,4 +1,5 @@
 """Django views for the concurrency notebook: a sync view for WSGI, an async view for ASGI."""
+
 import asyncio
 import time
 

@@ -1,8 +1,9 @@
 """FastAPI endpoints for the concurrency notebook: await, block the loop, or use the threadpool."""
+
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Query

@@ -1,4 +1,5 @@
 """Flask endpoints for the concurrency notebook: wait on I/O, burn CPU, or await inside a WSGI worker."""
+
 import asyncio
 import time
 

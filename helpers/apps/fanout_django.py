@@ -1,4 +1,5 @@
 """Fan-out with a Django async view: the usual "Django can't do I/O concurrency" is wrong under ASGI."""
+
 from __future__ import annotations
 
 import asyncio

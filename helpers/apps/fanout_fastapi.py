@@ -1,4 +1,5 @@
 """Fan-out with FastAPI: one request calls several slow backends, one after another or all at once."""
+
 from __future__ import annotations
 
 import asyncio

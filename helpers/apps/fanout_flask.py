@@ -1,4 +1,5 @@
 """Fan-out with Flask: the same calls one after another, or concurrently with threads."""
+
 from __future__ import annotations
 
 import time

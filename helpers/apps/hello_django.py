@@ -1,4 +1,5 @@
 """Hello from Django: a view function and the URL pattern that routes to it."""
+
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 

@@ -1,4 +1,5 @@
 """Hello from FastAPI: an app object with one async route that returns JSON."""
+
 from fastapi import FastAPI
 
 app = FastAPI()

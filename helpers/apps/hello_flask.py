@@ -1,4 +1,5 @@
 """Hello from Flask: an app factory with one route that returns JSON."""
+
 from flask import Flask
 
 

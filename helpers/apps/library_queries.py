@@ -2,13 +2,15 @@
 
 Every function returns plain Python values, so the two ORMs' answers can be compared with ==.
 """
+
 from __future__ import annotations
 
 from django.db.models import Avg, Count, F
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from helpers.apps.library_django.models import Author as DjAuthor, Book as DjBook
+from helpers.apps.library_django.models import Author as DjAuthor
+from helpers.apps.library_django.models import Book as DjBook
 from helpers.apps.library_sqlalchemy import Author, Book
 
 
@@ -39,29 +41,47 @@ def books_from_country_sqlalchemy(session: Session, country: str = "Japan") -> l
 # 3. Aggregate per group: how many books and their average length, per country.
 def pages_per_country_django() -> list[tuple[str, int, float]]:
     """Return (country, number of books, average pages) for each country."""
-    rows = (DjBook.objects.values("author__country")
-            .annotate(n=Count("id"), avg_pages=Avg("pages")).order_by("author__country"))
+    rows = (
+        DjBook.objects.values("author__country")
+        .annotate(n=Count("id"), avg_pages=Avg("pages"))
+        .order_by("author__country")
+    )
     return [(r["author__country"], r["n"], round(r["avg_pages"], 1)) for r in rows]
 
 
 def pages_per_country_sqlalchemy(session: Session) -> list[tuple[str, int, float]]:
     """Return (country, number of books, average pages) for each country."""
-    stmt = (select(Author.country, func.count(Book.id), func.avg(Book.pages))
-            .join(Book.author).group_by(Author.country).order_by(Author.country))
+    stmt = (
+        select(Author.country, func.count(Book.id), func.avg(Book.pages))
+        .join(Book.author)
+        .group_by(Author.country)
+        .order_by(Author.country)
+    )
     return [(c, n, round(avg, 1)) for c, n, avg in session.execute(stmt)]
 
 
 # 4. Filter on an aggregate: authors with at least `n` books longer than 400 pages.
 def prolific_authors_django(n: int = 2) -> list[str]:
     """Return the names of authors with at least `n` books over 400 pages."""
-    return list(DjAuthor.objects.filter(books__pages__gt=400).annotate(long=Count("books"))
-                .filter(long__gte=n).order_by("name").values_list("name", flat=True))
+    return list(
+        DjAuthor.objects.filter(books__pages__gt=400)
+        .annotate(long=Count("books"))
+        .filter(long__gte=n)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 def prolific_authors_sqlalchemy(session: Session, n: int = 2) -> list[str]:
     """Return the names of authors with at least `n` books over 400 pages."""
-    stmt = (select(Author.name).join(Author.books).where(Book.pages > 400)
-            .group_by(Author.id).having(func.count(Book.id) >= n).order_by(Author.name))
+    stmt = (
+        select(Author.name)
+        .join(Author.books)
+        .where(Book.pages > 400)
+        .group_by(Author.id)
+        .having(func.count(Book.id) >= n)
+        .order_by(Author.name)
+    )
     return list(session.scalars(stmt))
 
 

@@ -1,4 +1,5 @@
 """The library schema of the Django app, written in SQLAlchemy 2 (typed declarative style)."""
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, create_engine
@@ -18,7 +19,7 @@ class Author(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(60))
-    books: Mapped[list["Book"]] = relationship(back_populates="author")
+    books: Mapped[list[Book]] = relationship(back_populates="author")
 
 
 class Book(Base):

@@ -1,4 +1,5 @@
 """The same orders microservice with FastAPI: Pydantic validates, the contract matches microservice_flask."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """A small Flask microservice (orders) that depends on another service (microservice_inventory)."""
+
 from __future__ import annotations
 
 from typing import Any

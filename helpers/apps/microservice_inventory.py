@@ -1,4 +1,5 @@
 """The inventory service both orders services depend on: how many of each item are in stock."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Django views for production servers: a JSON hello and a blocking I/O wait, with their URL patterns."""
+
 import time
 
 from django.http import HttpRequest, JsonResponse

@@ -3,6 +3,7 @@
 gunicorn serves `helpers.apps.serving_django_project:wsgi`, uvicorn `...:asgi`.
 Import it only in a process of its own: it configures Django's settings for that process.
 """
+
 import secrets
 
 import django

@@ -1,4 +1,5 @@
 """A FastAPI app for production servers: a JSON hello, an awaited I/O wait, a CPU-bound loop, a long wait."""
+
 import asyncio
 import time
 

@@ -1,4 +1,5 @@
 """A Flask app for production servers: a JSON hello, a blocking I/O wait, a CPU-bound loop, a long wait."""
+
 import time
 
 from flask import Flask, request

@@ -3,7 +3,7 @@
 
 import secrets
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Annotated
 
@@ -41,7 +41,7 @@ class Token(BaseModel):
 
 def issue_token(secret: str, username: str, minutes: float) -> str:
     """Sign a JWT naming the user, expiring after `minutes` (negative: already expired)."""
-    expires = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+    expires = datetime.now(UTC) + timedelta(minutes=minutes)
     return jwt.encode({"sub": username, "exp": expires}, secret, algorithm=ALGORITHM)
 
 
@@ -62,12 +62,15 @@ def create_app(users: dict[str, str] | None = None, token_minutes: float = 15) -
         try:
             return jwt.decode(token, app.state.secret, algorithms=[ALGORITHM])["sub"]
         except jwt.InvalidTokenError as exc:  # bad signature, ExpiredSignatureError, malformed
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Invalid token: {exc}",
-                                headers={"WWW-Authenticate": "Bearer"}) from None
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, f"Invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}
+            ) from None
 
     def required_user(user: Annotated[str | None, Depends(current_user)]) -> str:
         if user is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "Not authenticated", headers={"WWW-Authenticate": "Bearer"}
+            )
         return user
 
     @app.get("/books")

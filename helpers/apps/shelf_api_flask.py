@@ -1,4 +1,5 @@
 """The bookshelf API in Flask: flask-smorest (Marshmallow schemas, OpenAPI) and Flask-JWT-Extended to delete."""
+
 from __future__ import annotations
 
 import secrets
@@ -52,7 +53,9 @@ def create_app(users: dict[str, str] | None = None, token_minutes: int = 15) -> 
     """Build the API; `users` maps usernames to passwords, stored only as hashes."""
     app = Flask(__name__)
     app.config.update(
-        API_TITLE="Bookshelf (flask-smorest)", API_VERSION="1", OPENAPI_VERSION="3.1.0",
+        API_TITLE="Bookshelf (flask-smorest)",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",  # serve the generated schema at /openapi.json
         JWT_SECRET_KEY=secrets.token_urlsafe(32),  # fresh per app: tokens never outlive it
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=token_minutes),

@@ -1,11 +1,13 @@
 """Compare JSON API implementations: fetch and validate their OpenAPI schemas, and run the owner-only delete matrix."""
+
 from __future__ import annotations
 
 import base64
 import json
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import httpx
 
@@ -54,7 +56,7 @@ def operations(schema: Mapping[str, Any], prefix: str = "") -> dict[str, dict]:
     """Return {"GET /books": operation} for every operation of a schema, with `prefix` taken off the paths."""
     out = {}
     for path, item in schema.get("paths", {}).items():
-        path = path[len(prefix):] if prefix and path.startswith(prefix) else path
+        path = path[len(prefix) :] if prefix and path.startswith(prefix) else path
         for method in METHODS:
             if method in item:
                 out[f"{method.upper()} {path}"] = item[method]
@@ -88,13 +90,19 @@ def schema_table(schemas: Mapping[str, Mapping[str, Any]], prefixes: Mapping[str
         ["operations", *(str(len(o)) for o in ops.values())],
         *([f"{op}: statuses", *(statuses(label, op) for label in schemas)] for op in all_ops),
         ["the year a client sends", *(_year_rules(s) for s in schemas.values())],
-        ["security schemes", *(", ".join(sorted(s.get("components", {}).get("securitySchemes", {}))) or "none"
-                               for s in schemas.values())],
+        [
+            "security schemes",
+            *(
+                ", ".join(sorted(s.get("components", {}).get("securitySchemes", {}))) or "none"
+                for s in schemas.values()
+            ),
+        ],
     ]
     return Table(rows, ["", *schemas], title="What each generated OpenAPI schema documents by itself")
 
 
 # --- only the owner may delete -------------------------------------------------------------------
+
 
 @dataclass
 class AuthTarget:
@@ -152,6 +160,7 @@ def run_matrix(target: AuthTarget, owner: str, password: str, other: str) -> dic
 
 def matrix_table(results: Mapping[str, Mapping[str, httpx.Response]]) -> Table:
     """Tabulate status and body of each case for each framework."""
+
     def cell(r: httpx.Response) -> str:
         try:
             body = json.dumps(r.json(), separators=(", ", ": "))
@@ -160,4 +169,6 @@ def matrix_table(results: Mapping[str, Mapping[str, httpx.Response]]) -> Table:
         return f"{r.status_code} {body}"
 
     rows = [[case, *(cell(res[case]) for res in results.values())] for case in CASES]
-    return Table(rows, ["DELETE /books/{id}", *results], title="Only the owner may delete: the same attempts on each API")
+    return Table(
+        rows, ["DELETE /books/{id}", *results], title="Only the owner may delete: the same attempts on each API"
+    )

@@ -1,8 +1,10 @@
 """The bookshelf's HTTP contract: one client that exercises any bookshelf server the same way."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 

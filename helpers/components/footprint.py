@@ -1,4 +1,5 @@
 """Measure what each framework costs: dependencies, size on disk, import time, app lines."""
+
 from __future__ import annotations
 
 import ast
@@ -7,9 +8,9 @@ import re
 import statistics
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Iterable, Mapping
 
 from packaging.requirements import Requirement
 
@@ -118,11 +119,18 @@ def code_lines(obj: ModuleType | str | Path) -> int:
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
                 body = node.body
-                if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-                        and isinstance(body[0].value.value, str):
+                if (
+                    body
+                    and isinstance(body[0], ast.Expr)
+                    and isinstance(getattr(body[0], "value", None), ast.Constant)
+                    and isinstance(body[0].value.value, str)
+                ):
                     docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
-        total += sum(1 for i, line in enumerate(source.splitlines(), 1)
-                     if line.strip() and not line.strip().startswith("#") and i not in docstrings)
+        total += sum(
+            1
+            for i, line in enumerate(source.splitlines(), 1)
+            if line.strip() and not line.strip().startswith("#") and i not in docstrings
+        )
     return total
 
 
@@ -145,10 +153,21 @@ def footprint_table(results: Mapping[str, dict], start_s: Mapping[str, float] | 
     rows = []
     for label, r in results.items():
         start = f"{start_s[label] * 1000:.0f} ms" if start_s and label in start_s else "—"
-        rows.append([f"{label} {r['version']}", len(r["dependencies"]), ", ".join(r["dependencies"]),
-                     f"{r['size_mb']:.1f} MB", f"{r['import_s'] * 1000:.0f} ms", start])
-    return Table(rows, ["framework", "deps", "installed with it", "size on disk", "import time", "start to first answer"],
-                 title="What each framework costs, measured in this kernel")
+        rows.append(
+            [
+                f"{label} {r['version']}",
+                len(r["dependencies"]),
+                ", ".join(r["dependencies"]),
+                f"{r['size_mb']:.1f} MB",
+                f"{r['import_s'] * 1000:.0f} ms",
+                start,
+            ]
+        )
+    return Table(
+        rows,
+        ["framework", "deps", "installed with it", "size on disk", "import time", "start to first answer"],
+        title="What each framework costs, measured in this kernel",
+    )
 
 
 def shipped(module: str | None) -> bool:
@@ -185,9 +204,9 @@ def plot_footprint(results: Mapping[str, dict]):
     labels = list(results)
     colours = [FRAMEWORK_COLOURS.get(label, palette.ORANGE) for label in labels]
     panels = [
-        ("dependencies installed with it", [len(results[l]["dependencies"]) for l in labels], "packages"),
-        ("size on disk, with dependencies", [results[l]["size_mb"] for l in labels], "MB"),
-        ("import time in a fresh Python", [results[l]["import_s"] * 1000 for l in labels], "ms (median)"),
+        ("dependencies installed with it", [len(results[name]["dependencies"]) for name in labels], "packages"),
+        ("size on disk, with dependencies", [results[name]["size_mb"] for name in labels], "MB"),
+        ("import time in a fresh Python", [results[name]["import_s"] * 1000 for name in labels], "ms (median)"),
     ]
     fig = Figure(figsize=(11, 3.6))
     axes = fig.subplots(1, 3)

@@ -1,4 +1,5 @@
 """Load the same authors and books into the Django ORM and into SQLAlchemy."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Run Django migrations and Alembic in throwaway projects, so a notebook can evolve a schema and leave nothing."""
+
 from __future__ import annotations
 
 import atexit
@@ -48,8 +49,12 @@ def unstamped(text: str) -> str:
 def tables(db: Path) -> dict[str, list[str]]:
     """Return {table: [column, ...]} of an SQLite file (SQLite's own tables left out)."""
     with sqlite3.connect(db) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         return {n: [c[1] for c in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
 
 
@@ -61,11 +66,15 @@ def rows(db: Path, sql: str) -> list[tuple]:
 
 def beside(python: str, sql: str, left: str = "migration file", right: str = "SQL it runs") -> HTML:
     """Show a migration file and its SQL side by side."""
+
     def pre(text: str) -> str:
         return f"<pre style='white-space:pre-wrap;font-size:0.85em'>{html.escape(unstamped(text).strip())}</pre>"
-    return HTML(f"<table><tr><th style='text-align:left'>{html.escape(left)}</th><th style='text-align:left'>"
-                f"{html.escape(right)}</th></tr><tr><td style='vertical-align:top;text-align:left'>{pre(python)}</td>"
-                f"<td style='vertical-align:top;text-align:left'>{pre(sql)}</td></tr></table>")
+
+    return HTML(
+        f"<table><tr><th style='text-align:left'>{html.escape(left)}</th><th style='text-align:left'>"
+        f"{html.escape(right)}</th></tr><tr><td style='vertical-align:top;text-align:left'>{pre(python)}</td>"
+        f"<td style='vertical-align:top;text-align:left'>{pre(sql)}</td></tr></table>"
+    )
 
 
 @atexit.register
@@ -86,7 +95,7 @@ class _Project:
     notebook cell that makes it leaves nothing behind; whatever is still open goes when Python exits.
     """
 
-    _current: dict[str, "_Project"] = {}
+    _current: dict[str, _Project] = {}
 
     def __init__(self, kind: str) -> None:
         previous = self._current.pop(kind, None)
@@ -182,11 +191,22 @@ class DjangoProject(_Project):
         """
         if not commands or not all(isinstance(c, str) and c.strip() for c in commands):
             raise ValueError(f"give one or more manage.py commands as strings, e.g. 'migrate', got {commands!r}")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings", "PYTHONPATH": str(self.root),
-               "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "settings",
+            "PYTHONPATH": str(self.root),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a terminal has no event loop to excuse
-        done = subprocess.run([sys.executable, "-c", _MANAGE, *commands], cwd=self.root, env=env, input=answers,
-                              capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            [sys.executable, "-c", _MANAGE, *commands],
+            cwd=self.root,
+            env=env,
+            input=answers,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {'; '.join(commands)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
         out = done.stdout

@@ -1,9 +1,11 @@
 """Count the SQL statements an ORM sends, through the ORM's own hooks."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """Run test files with pytest in a process of its own, from a notebook, and time each file's tests."""
+
 from __future__ import annotations
 
 import os
@@ -39,16 +40,32 @@ def run_suites(paths: list[str | Path], timeout: float = 120) -> Runs:
     for path in paths:
         if not path.is_file() or not path.name.startswith("test_"):
             raise ValueError(f"each path must be a test file (test_*.py), got {str(path)!r}")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "PYTHONDONTWRITEBYTECODE": "1",
-           # Only the plugins a fresh project would have: the course's (nbval, playwright...) cost seconds to load.
-           "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # Only the plugins a fresh project would have: the course's (nbval, playwright...) cost seconds to load.
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
     with tempfile.TemporaryDirectory(prefix="course-pytest-") as tmp:
         report = Path(tmp) / "report.xml"
         # -o addopts= and -p no:cacheprovider: the course's own pytest settings and cache stay out of it.
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-               "--rootdir", str(paths[0].parent), "-W", "ignore::DeprecationWarning", f"--junitxml={report}",
-               *map(str, paths)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "--rootdir",
+            str(paths[0].parent),
+            "-W",
+            "ignore::DeprecationWarning",
+            f"--junitxml={report}",
+            *map(str, paths),
+        ]
         t0 = time.perf_counter()
         done = subprocess.run(cmd, cwd=paths[0].parent, env=env, capture_output=True, text=True, timeout=timeout)
         wall = time.perf_counter() - t0

@@ -1,9 +1,11 @@
 """Time several callables side by side in one run: interleaved repeats, median per callable."""
+
 from __future__ import annotations
 
 import statistics
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from helpers.display import Table
 from helpers.numbers import require_number
@@ -34,13 +36,19 @@ def timing_table(medians: Mapping[str, float], title: str = "", unit: str = "ms"
     if unit not in scale:
         raise ValueError(f"unit must be one of {sorted(scale)}, got {unit!r}")
     fastest = min(medians.values())
-    rows = [[name, f"{t * scale[unit]:.2f} {unit}", f"{t / fastest:.1f}×"]
-            for name, t in sorted(medians.items(), key=lambda kv: kv[1])]
+    rows = [
+        [name, f"{t * scale[unit]:.2f} {unit}", f"{t / fastest:.1f}×"]
+        for name, t in sorted(medians.items(), key=lambda kv: kv[1])
+    ]
     return Table(rows, ["contender", "median time", "vs fastest"], title=title)
 
 
-def plot_timings(panels: Mapping[str, Mapping[str, float]], colors: Mapping[str, str], title: str = "",
-                 legend: Mapping[str, str] | None = None) -> Any:
+def plot_timings(
+    panels: Mapping[str, Mapping[str, float]],
+    colors: Mapping[str, str],
+    title: str = "",
+    legend: Mapping[str, str] | None = None,
+) -> Any:
     """Draw one labelled bar panel per group of medians (ms), stacked, bars coloured by contender; return the figure."""
     from matplotlib.figure import Figure
 
@@ -55,7 +63,9 @@ def plot_timings(panels: Mapping[str, Mapping[str, float]], colors: Mapping[str,
     fig = Figure(figsize=(9, 1.2 + 0.55 * sum(heights) + 0.6 * len(panels)), layout="constrained")
     axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
     for ax, (panel, medians) in zip(axes[:, 0], panels.items()):
-        names = sorted(medians, key=medians.get, reverse=True)  # barh draws the first name at the bottom: the fastest ends up on top
+        names = sorted(
+            medians, key=medians.get, reverse=True
+        )  # barh draws the first name at the bottom: the fastest ends up on top
         values = [medians[n] * 1e3 for n in names]
         bars = ax.barh(names, values, color=[colors[n] for n in names])
         ax.bar_label(bars, fmt="%.2f ms", padding=3, fontsize=11)
@@ -66,8 +76,13 @@ def plot_timings(panels: Mapping[str, Mapping[str, float]], colors: Mapping[str,
     if legend:
         from matplotlib.patches import Patch
 
-        fig.legend(handles=[Patch(color=c, label=label) for label, c in legend.items()],
-                   loc="outside lower center", ncol=min(len(legend), 3), frameon=False, fontsize=11)
+        fig.legend(
+            handles=[Patch(color=c, label=label) for label, c in legend.items()],
+            loc="outside lower center",
+            ncol=min(len(legend), 3),
+            frameon=False,
+            fontsize=11,
+        )
     if title:
         fig.suptitle(title, fontsize=13)
     return fig

@@ -1,8 +1,10 @@
 """Send the same bad and hostile new-book inputs through each validator and tabulate the outcomes."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from helpers.display import Table, shorten
 
@@ -138,8 +140,9 @@ def validation_table(results: dict[str, dict[str, Outcome]] | None = None) -> Ta
     """Tabulate the outcome of every case in every validator, one row per case."""
     results = run_all() if results is None else results
     fields = {label: field for label, field, _ in CASES}
-    rows = [[label] + [describe(o, fields.get(label, "")) for o in outcomes.values()]
-            for label, outcomes in results.items()]
+    rows = [
+        [label] + [describe(o, fields.get(label, "")) for o in outcomes.values()] for label, outcomes in results.items()
+    ]
     return Table(rows, ["input"] + list(VALIDATORS), title="The same inputs through four validators")
 
 
@@ -157,8 +160,10 @@ def accepts(validator: Any, payload: dict[str, Any]) -> tuple[bool, str]:
     import inspect
 
     from django import forms
-    from marshmallow import Schema, ValidationError as MarshmallowError
-    from pydantic import BaseModel, ValidationError as PydanticError
+    from marshmallow import Schema
+    from marshmallow import ValidationError as MarshmallowError
+    from pydantic import BaseModel
+    from pydantic import ValidationError as PydanticError
 
     if inspect.isclass(validator) and issubclass(validator, BaseModel):
         try:
@@ -183,5 +188,7 @@ def accepts(validator: Any, payload: dict[str, Any]) -> tuple[bool, str]:
             return True, ""
         except Exception as exc:  # a plain function says "no" by raising
             return False, f"{type(exc).__name__}: {exc}"
-    raise TypeError("validator must be a Pydantic model class, a Marshmallow schema, "
-                    f"a Django form class or a function, got {type(validator).__name__}")
+    raise TypeError(
+        "validator must be a Pydantic model class, a Marshmallow schema, "
+        f"a Django form class or a function, got {type(validator).__name__}"
+    )

@@ -1,4 +1,5 @@
 """How many cores this kernel may use, and how much CPU it actually gets right now (machines are shared)."""
+
 from __future__ import annotations
 
 import os
@@ -8,10 +9,12 @@ import sys
 from helpers.numbers import require_number
 
 # A spinner burns `seconds` of its own CPU time, then prints the wall-clock seconds that took.
-_SPIN = ("import sys, time\n"
-         "s = float(sys.argv[1]); w0 = time.perf_counter(); end = time.thread_time() + s\n"
-         "while time.thread_time() < end: pass\n"
-         "print(time.perf_counter() - w0)")
+_SPIN = (
+    "import sys, time\n"
+    "s = float(sys.argv[1]); w0 = time.perf_counter(); end = time.thread_time() + s\n"
+    "while time.thread_time() < end: pass\n"
+    "print(time.perf_counter() - w0)"
+)
 
 
 def usable_cores() -> int:
@@ -30,8 +33,10 @@ def free_cores(processes: int | None = None, seconds: float = 0.3) -> float:
     processes = usable_cores() if processes is None else processes
     require_number("processes", processes, 1, 64, integer=True)
     require_number("seconds", seconds, 0.01, 5, unit="seconds")
-    spinners = [subprocess.Popen([sys.executable, "-S", "-c", _SPIN, str(seconds)], stdout=subprocess.PIPE, text=True)
-                for _ in range(processes)]
+    spinners = [
+        subprocess.Popen([sys.executable, "-S", "-c", _SPIN, str(seconds)], stdout=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
     walls = []
     for spinner in spinners:
         out, _ = spinner.communicate(timeout=120)

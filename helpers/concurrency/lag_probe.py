@@ -1,9 +1,11 @@
 """Measure event-loop lag: a heartbeat coroutine in the server's loop that notes how late it wakes."""
+
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from helpers.numbers import require_number
 

@@ -1,11 +1,13 @@
 """Fire N concurrent HTTP requests and record when each started and ended."""
+
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 

@@ -6,6 +6,7 @@ starts them together, and returns a `LoadResult`: every request's start and end,
 p50/p95/p99 and errors, each request counted once. `start_load` does the same without waiting,
 for connections that should stay open while a cell measures the server.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -57,14 +58,20 @@ class LoadResult:
     @property
     def errors(self) -> dict[str, int]:
         """Return the failed requests counted by what went wrong ("timeout", "dropped", "status 500", ...)."""
-        return dict(Counter(o if isinstance(o, str) else f"status {o}" for o in self.outcomes
-                            if not (isinstance(o, int) and 200 <= o < 300)))
+        return dict(
+            Counter(
+                o if isinstance(o, str) else f"status {o}"
+                for o in self.outcomes
+                if not (isinstance(o, int) and 200 <= o < 300)
+            )
+        )
 
     @property
     def latencies(self) -> list[float]:
         """Return each successful request's latency in seconds."""
-        return [e - s for s, e, o in zip(self.starts, self.ends, self.outcomes)
-                if isinstance(o, int) and 200 <= o < 300]
+        return [
+            e - s for s, e, o in zip(self.starts, self.ends, self.outcomes) if isinstance(o, int) and 200 <= o < 300
+        ]
 
     @property
     def makespan(self) -> float:
@@ -82,16 +89,24 @@ class LoadResult:
 
     def summary(self) -> dict[str, float | int | str]:
         """Return the headline figures as a dict (seconds, requests per second)."""
-        return {"requests": self.requests, "ok": self.ok, "errors": sum(self.errors.values()),
-                "makespan_s": round(self.makespan, 3), "req_per_s": round(self.throughput, 1),
-                "p50_ms": round(self.percentile(50) * 1000, 1), "p95_ms": round(self.percentile(95) * 1000, 1),
-                "p99_ms": round(self.percentile(99) * 1000, 1)}
+        return {
+            "requests": self.requests,
+            "ok": self.ok,
+            "errors": sum(self.errors.values()),
+            "makespan_s": round(self.makespan, 3),
+            "req_per_s": round(self.throughput, 1),
+            "p50_ms": round(self.percentile(50) * 1000, 1),
+            "p95_ms": round(self.percentile(95) * 1000, 1),
+            "p99_ms": round(self.percentile(99) * 1000, 1),
+        }
 
     def __repr__(self) -> str:
         s = self.summary()
         errors = f", errors {self.errors}" if self.errors else ""
-        return (f"<LoadResult {s['requests']} requests on {self.connections} connections: "
-                f"{s['req_per_s']} req/s, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms{errors}>")
+        return (
+            f"<LoadResult {s['requests']} requests on {self.connections} connections: "
+            f"{s['req_per_s']} req/s, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms{errors}>"
+        )
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -101,8 +116,9 @@ def _split(total: int, parts: int) -> list[int]:
 class LoadRun:
     """Client processes under way: wait for them, watch their progress, or stop them."""
 
-    def __init__(self, url: str, path: str, connections: int, requests: int, processes: int, warm: bool,
-                 timeout: float) -> None:
+    def __init__(
+        self, url: str, path: str, connections: int, requests: int, processes: int, warm: bool, timeout: float
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname or not parts.port:
             raise ValueError(f"url must look like http://127.0.0.1:PORT, got {url!r}")
@@ -113,7 +129,12 @@ class LoadRun:
         require_number("processes", processes, 1, min(MAX_PROCESSES, connections), integer=True)
         require_number("timeout", timeout, 0, 600, low_open=True, unit="seconds")
         self.connections, self.requests, self.processes, self.warm, self.timeout = (
-            connections, requests, processes, warm, timeout)
+            connections,
+            requests,
+            processes,
+            warm,
+            timeout,
+        )
         self.sent = [0] * processes
         self.done = [0] * processes
         self._results: list[dict | None] = [None] * processes
@@ -123,15 +144,34 @@ class LoadRun:
         self._readers: list[threading.Thread] = []
         try:
             for k, (c, r) in enumerate(zip(_split(connections, processes), _split(requests, processes))):
-                argv = [sys.executable, "-m", "helpers.concurrency.loadgen_client", parts.hostname, str(parts.port),
-                        path, "--connections", str(c), "--requests", str(r), "--timeout", str(timeout)]
+                argv = [
+                    sys.executable,
+                    "-m",
+                    "helpers.concurrency.loadgen_client",
+                    parts.hostname,
+                    str(parts.port),
+                    path,
+                    "--connections",
+                    str(c),
+                    "--requests",
+                    str(r),
+                    "--timeout",
+                    str(timeout),
+                ]
                 if warm:
                     argv.append("--warm")
-                popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+                popen = subprocess.Popen(
+                    argv,
+                    cwd=ROOT,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    start_new_session=True,
+                )
                 self._popens.append(popen)
-                reader = threading.Thread(target=self._read, args=(k, popen), daemon=True,
-                                          name=f"helpers-loadgen-{k}")
+                reader = threading.Thread(target=self._read, args=(k, popen), daemon=True, name=f"helpers-loadgen-{k}")
                 reader.start()
                 self._readers.append(reader)
             end = time.monotonic() + READY_DEADLINE
@@ -154,7 +194,7 @@ class LoadRun:
             elif line.startswith("ready"):
                 self._ready[k].set()
             elif line.startswith("result "):
-                self._results[k] = json.loads(line[len("result "):])
+                self._results[k] = json.loads(line[len("result ") :])
         self._ready[k].set()  # it ended: whoever waits for it must look
 
     def _stderr(self, k: int) -> str:
@@ -220,7 +260,7 @@ class LoadRun:
             with contextlib.suppress(OSError, ValueError):
                 popen.stdout.close()
 
-    def __enter__(self) -> "LoadRun":
+    def __enter__(self) -> LoadRun:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -250,18 +290,36 @@ class _Progress:
             self.handle.update(self._text(done))
 
 
-def start_load(url: str, path: str = "/", *, connections: int = 10, requests: int | None = None,
-               processes: int = 1, warm: bool = False, timeout: float = 30.0) -> LoadRun:
+def start_load(
+    url: str,
+    path: str = "/",
+    *,
+    connections: int = 10,
+    requests: int | None = None,
+    processes: int = 1,
+    warm: bool = False,
+    timeout: float = 30.0,
+) -> LoadRun:
     """Start client processes that send `requests` GETs of `path` over `connections` connections; don't wait."""
     return LoadRun(url, path, connections, connections if requests is None else requests, processes, warm, timeout)
 
 
-def run_load(url: str, path: str = "/", *, connections: int = 10, requests: int | None = None,
-             processes: int = 1, warm: bool = False, timeout: float = 30.0, progress: bool = True) -> LoadResult:
+def run_load(
+    url: str,
+    path: str = "/",
+    *,
+    connections: int = 10,
+    requests: int | None = None,
+    processes: int = 1,
+    warm: bool = False,
+    timeout: float = 30.0,
+    progress: bool = True,
+) -> LoadResult:
     """Send `requests` GETs of `path` over `connections` connections from client processes; return the result.
 
     Each connection sends its requests one after another (HTTP/1.1 keep-alive, reopened when the
     server closes it); `warm` opens the connections before the clock starts. `timeout` bounds each request.
     """
-    return start_load(url, path, connections=connections, requests=requests, processes=processes, warm=warm,
-                      timeout=timeout).wait(progress=progress)
+    return start_load(
+        url, path, connections=connections, requests=requests, processes=processes, warm=warm, timeout=timeout
+    ).wait(progress=progress)

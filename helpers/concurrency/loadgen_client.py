@@ -8,6 +8,7 @@ fast and its CPU is its own, not the server's or the kernel's. Protocol: it open
 lines as it goes and one final line "result {json}" with a record per request:
 [start, end, outcome] on the system-wide monotonic clock, outcome an HTTP status or an error name.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,9 @@ class Client:
         self.sent = 0
         self.done = 0
         self.streams: list[tuple | None] = [None] * connections
-        self.request_bytes = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                              "User-Agent: course-loadgen\r\n\r\n").encode("latin-1")
+        self.request_bytes = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: course-loadgen\r\n\r\n"
+        ).encode("latin-1")
 
     async def open(self, k: int) -> None:
         self.streams[k] = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.timeout)
@@ -73,7 +75,7 @@ class Client:
             self.sent += 1
             try:
                 outcome = await asyncio.wait_for(self.one(k), self.timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 outcome = "timeout"
             except ConnectionRefusedError:
                 outcome = "refused"

@@ -1,8 +1,10 @@
 """Real concurrency scenarios: start a server in this kernel, calibrate the model, measure, stop."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from helpers.concurrency.load import LoadResult, run_load
 from helpers.concurrency.simulation import SimResult, simulate
@@ -59,59 +61,165 @@ def _django_asgi() -> Any:
 _MANY = {"mode": "wsgi", "workers": 1, "threads": 1000}
 
 # Where the model is simpler than the real server: the likely cause when it misses.
-_SERIAL = ("one request at a time: the sleeps are exact, so what is left is the per-request overhead, "
-           "calibrated a moment earlier and never quite the same twice")
-_THREADS_WAKE = ("many threads wake from their sleeps at about the same moment and queue for the GIL; one that "
-                 "wakes while another holds it may wait a whole switch interval before it runs, which the model "
-                 "leaves out")
-_LOOP_AFTER = ("the model puts each request's overhead before its wait; the loop really sends the responses "
-               "after the waits end, one after another, so the last ones queue behind the others")
-_DEF_HOP = ("each call hops from the loop to a worker thread and back through the loop: two hand-offs that "
-            "the model counts as one block of overhead")
-_DEF_ROUNDS = ("the model gives a freed thread to the next request at once; in the server, a finished call's "
-               "result first goes back through the event loop, which is busy sending the first 40 responses, "
-               "before the limiter lets the 41st request into a thread, so the second round starts late")
-_DJANGO_ASGI = ("Django's ASGI handler runs parts of every request (its request_started and request_finished "
-                "signals) in threads through asgiref: hand-offs through the loop that the model counts as one "
-                "block of overhead before the wait")
-_FLASK_ASYNC = ("Flask runs each async view in an event loop started for that one request (asgiref's "
-                "async_to_sync): a cost that varies from request to request")
-_CPU = ("CPU-bound: calibrated one request at a time just before the run, but other programs on the machine "
-        "(and the load's own client, in this same process) still change how fast it runs")
+_SERIAL = (
+    "one request at a time: the sleeps are exact, so what is left is the per-request overhead, "
+    "calibrated a moment earlier and never quite the same twice"
+)
+_THREADS_WAKE = (
+    "many threads wake from their sleeps at about the same moment and queue for the GIL; one that "
+    "wakes while another holds it may wait a whole switch interval before it runs, which the model "
+    "leaves out"
+)
+_LOOP_AFTER = (
+    "the model puts each request's overhead before its wait; the loop really sends the responses "
+    "after the waits end, one after another, so the last ones queue behind the others"
+)
+_DEF_HOP = (
+    "each call hops from the loop to a worker thread and back through the loop: two hand-offs that "
+    "the model counts as one block of overhead"
+)
+_DEF_ROUNDS = (
+    "the model gives a freed thread to the next request at once; in the server, a finished call's "
+    "result first goes back through the event loop, which is busy sending the first 40 responses, "
+    "before the limiter lets the 41st request into a thread, so the second round starts late"
+)
+_DJANGO_ASGI = (
+    "Django's ASGI handler runs parts of every request (its request_started and request_finished "
+    "signals) in threads through asgiref: hand-offs through the loop that the model counts as one "
+    "block of overhead before the wait"
+)
+_FLASK_ASYNC = (
+    "Flask runs each async view in an event loop started for that one request (asgiref's "
+    "async_to_sync): a cost that varies from request to request"
+)
+_CPU = (
+    "CPU-bound: calibrated one request at a time just before the run, but other programs on the machine "
+    "(and the load's own client, in this same process) still change how fast it runs"
+)
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in [
-        Scenario("flask-one-worker", "Flask, one WSGI worker, one thread: requests wait their turn",
-                 "Flask", "werkzeug threaded=False", "/io", {"mode": "wsgi", "workers": 1, "threads": 1},
-                 make_app=_flask, serve_options={"threaded": False}, caveat=_SERIAL),
-        Scenario("flask-async-view", "Flask async def view, one worker: still one request at a time",
-                 "Flask", "werkzeug threaded=False", "/async-io", {"mode": "wsgi", "workers": 1, "threads": 1},
-                 n=5, make_app=_flask, serve_options={"threaded": False}, caveat=_FLASK_ASYNC),
-        Scenario("flask-threaded", "Flask, a thread per request: waits overlap",
-                 "Flask", "werkzeug threaded=True", "/io", _MANY, make_app=_flask, caveat=_THREADS_WAKE),
-        Scenario("django-wsgi", "Django sync view under WSGI, a thread per request",
-                 "Django", "werkzeug threaded=True", "/concurrency/io", _MANY, make_app=_django_wsgi,
-                 caveat=_THREADS_WAKE),
-        Scenario("fastapi-async", "FastAPI async def that awaits its I/O: the loop interleaves",
-                 "FastAPI", "uvicorn", "/io", {"mode": "async"}, make_app=_fastapi, caveat=_LOOP_AFTER),
-        Scenario("fastapi-blocking", "FastAPI async def that calls time.sleep: the loop is stuck",
-                 "FastAPI", "uvicorn", "/blocking", {"mode": "blocking"}, make_app=_fastapi, caveat=_SERIAL),
-        Scenario("fastapi-def", "FastAPI plain def: runs in the 40-thread pool",
-                 "FastAPI", "uvicorn", "/sync-io", {"mode": "threadpool", "pool": 40}, make_app=_fastapi,
-                 caveat=_DEF_HOP),
-        Scenario("fastapi-def-60", "FastAPI plain def with 60 requests: past the 40 threads",
-                 "FastAPI", "uvicorn", "/sync-io", {"mode": "threadpool", "pool": 40}, n=60, make_app=_fastapi,
-                 caveat=_DEF_ROUNDS),
-        Scenario("django-asgi", "Django async view under ASGI: the loop interleaves",
-                 "Django", "uvicorn", "/concurrency/async-io", {"mode": "async"}, make_app=_django_asgi,
-                 caveat=_DJANGO_ASGI),
-        Scenario("flask-threaded-cpu", "Flask threaded, CPU-bound handler: the GIL serialises it",
-                 "Flask", "werkzeug threaded=True", "/cpu", _MANY, n=10, io_ms=0, cpu_ms=20, make_app=_flask,
-                 caveat=_CPU),
-        Scenario("fastapi-async-cpu", "FastAPI async def, CPU-bound handler: nothing to await",
-                 "FastAPI", "uvicorn", "/cpu", {"mode": "async"}, n=10, io_ms=0, cpu_ms=20, make_app=_fastapi,
-                 caveat=_CPU),
+        Scenario(
+            "flask-one-worker",
+            "Flask, one WSGI worker, one thread: requests wait their turn",
+            "Flask",
+            "werkzeug threaded=False",
+            "/io",
+            {"mode": "wsgi", "workers": 1, "threads": 1},
+            make_app=_flask,
+            serve_options={"threaded": False},
+            caveat=_SERIAL,
+        ),
+        Scenario(
+            "flask-async-view",
+            "Flask async def view, one worker: still one request at a time",
+            "Flask",
+            "werkzeug threaded=False",
+            "/async-io",
+            {"mode": "wsgi", "workers": 1, "threads": 1},
+            n=5,
+            make_app=_flask,
+            serve_options={"threaded": False},
+            caveat=_FLASK_ASYNC,
+        ),
+        Scenario(
+            "flask-threaded",
+            "Flask, a thread per request: waits overlap",
+            "Flask",
+            "werkzeug threaded=True",
+            "/io",
+            _MANY,
+            make_app=_flask,
+            caveat=_THREADS_WAKE,
+        ),
+        Scenario(
+            "django-wsgi",
+            "Django sync view under WSGI, a thread per request",
+            "Django",
+            "werkzeug threaded=True",
+            "/concurrency/io",
+            _MANY,
+            make_app=_django_wsgi,
+            caveat=_THREADS_WAKE,
+        ),
+        Scenario(
+            "fastapi-async",
+            "FastAPI async def that awaits its I/O: the loop interleaves",
+            "FastAPI",
+            "uvicorn",
+            "/io",
+            {"mode": "async"},
+            make_app=_fastapi,
+            caveat=_LOOP_AFTER,
+        ),
+        Scenario(
+            "fastapi-blocking",
+            "FastAPI async def that calls time.sleep: the loop is stuck",
+            "FastAPI",
+            "uvicorn",
+            "/blocking",
+            {"mode": "blocking"},
+            make_app=_fastapi,
+            caveat=_SERIAL,
+        ),
+        Scenario(
+            "fastapi-def",
+            "FastAPI plain def: runs in the 40-thread pool",
+            "FastAPI",
+            "uvicorn",
+            "/sync-io",
+            {"mode": "threadpool", "pool": 40},
+            make_app=_fastapi,
+            caveat=_DEF_HOP,
+        ),
+        Scenario(
+            "fastapi-def-60",
+            "FastAPI plain def with 60 requests: past the 40 threads",
+            "FastAPI",
+            "uvicorn",
+            "/sync-io",
+            {"mode": "threadpool", "pool": 40},
+            n=60,
+            make_app=_fastapi,
+            caveat=_DEF_ROUNDS,
+        ),
+        Scenario(
+            "django-asgi",
+            "Django async view under ASGI: the loop interleaves",
+            "Django",
+            "uvicorn",
+            "/concurrency/async-io",
+            {"mode": "async"},
+            make_app=_django_asgi,
+            caveat=_DJANGO_ASGI,
+        ),
+        Scenario(
+            "flask-threaded-cpu",
+            "Flask threaded, CPU-bound handler: the GIL serialises it",
+            "Flask",
+            "werkzeug threaded=True",
+            "/cpu",
+            _MANY,
+            n=10,
+            io_ms=0,
+            cpu_ms=20,
+            make_app=_flask,
+            caveat=_CPU,
+        ),
+        Scenario(
+            "fastapi-async-cpu",
+            "FastAPI async def, CPU-bound handler: nothing to await",
+            "FastAPI",
+            "uvicorn",
+            "/cpu",
+            {"mode": "async"},
+            n=10,
+            io_ms=0,
+            cpu_ms=20,
+            make_app=_fastapi,
+            caveat=_CPU,
+        ),
     ]
 }
 
@@ -149,8 +257,13 @@ class Measurement:
 
     def row(self) -> list[Any]:
         """Return a table row: scenario, predicted, measured (seconds), error (relative, then in ms)."""
-        return [self.scenario.name, round(self.predicted_makespan, 3), round(self.measured_makespan, 3),
-                f"{self.error:+.0%}", round((self.measured_makespan - self.predicted_makespan) * 1000)]
+        return [
+            self.scenario.name,
+            round(self.predicted_makespan, 3),
+            round(self.measured_makespan, 3),
+            f"{self.error:+.0%}",
+            round((self.measured_makespan - self.predicted_makespan) * 1000),
+        ]
 
 
 def calibrate(server: Any, path: str, n: int) -> float:
@@ -164,6 +277,7 @@ def calibrate(server: Any, path: str, n: int) -> float:
 
 def calibrate_cpu(server: Any, path: str, ms: int) -> float:
     """Return the wall time (s) that `ms` of handler CPU takes now: one request at a time, minus a zero one."""
+
     # Other programs on the machine slow CPU work down, but not sleeps: measure it as it is now.
     def best(query_ms: int) -> float:
         with server.client(timeout=30) as client:
@@ -189,8 +303,7 @@ def measure(name: str, n: int | None = None, *, progress: bool = False) -> Measu
         load = run_load(server.url, f"{sc.path}?ms={ms}", n, timeout=timeout, progress=progress)
     if not load.ok:
         raise RuntimeError(f"scenario {name!r}: some requests failed: {sorted(set(load.statuses))}")
-    predicted = simulate(n=n, io=sc.io_ms / 1000, cpu=cpu, overhead=overhead,
-                         label=sc.description, **sc.model)
+    predicted = simulate(n=n, io=sc.io_ms / 1000, cpu=cpu, overhead=overhead, label=sc.description, **sc.model)
     return Measurement(sc, n, overhead, predicted, load)
 
 

@@ -1,11 +1,13 @@
 """Widget glue for the simulation: sliders and a Play control drive simulate() and plot_timeline()."""
+
 from __future__ import annotations
 
 import base64
 import html
 import io
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -57,8 +59,11 @@ def _rgb(canvas: FigureCanvasAgg) -> Image.Image:
 
 def png_output(png: bytes) -> dict:
     """Return a display_data output holding `png` (what an Output widget stores)."""
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": "<timeline figure>"}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": "<timeline figure>"},
+    }
 
 
 def figure_output(fig: Figure, dpi: int = DPI) -> dict:
@@ -156,8 +161,11 @@ class TimelineCanvas:
         """Return what decides the fixed parts' pixels: size, axis limits and every fixed text."""
         # An axis label's position is set when it is drawn, so a reused figure's moves: its text decides.
         axis_labels = {id(ax.xaxis.label) for ax in fig.axes}
-        texts = tuple((t.get_text(), None if id(t) in axis_labels else tuple(t.get_position())) for t in parts
-                      if isinstance(t, Text) and t.get_gid() != DYNAMIC)
+        texts = tuple(
+            (t.get_text(), None if id(t) in axis_labels else tuple(t.get_position()))
+            for t in parts
+            if isinstance(t, Text) and t.get_gid() != DYNAMIC
+        )
         limits = tuple((ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in fig.axes)
         return (tuple(fig.get_size_inches()), self.dpi, limits, texts)
 
@@ -171,12 +179,18 @@ def cursor_times(results: list[SimResult], steps: int = CURSOR_STEPS, slow: int 
     if not own_time_axes(results):
         return [long * k / steps for k in range(steps + 1)]
     # A third of the steps go through the short run, so its interleaving plays out frame by frame.
-    return ([short * k / slow for k in range(slow)]
-            + [short + (long - short) * k / (steps - slow) for k in range(steps - slow + 1)])
+    return [short * k / slow for k in range(slow)] + [
+        short + (long - short) * k / (steps - slow) for k in range(steps - slow + 1)
+    ]
 
 
-STATE_WORDS = {"running": "running", "waiting": "waiting on I/O", "blocked": "blocked, holding the loop",
-               "queued": "queued", "done": "done"}
+STATE_WORDS = {
+    "running": "running",
+    "waiting": "waiting on I/O",
+    "blocked": "blocked, holding the loop",
+    "queued": "queued",
+    "done": "done",
+}
 
 
 def describe_states(name: str, result: SimResult, t: float) -> str:
@@ -195,8 +209,9 @@ class SimulationExplorer:
         layout = widgets.Layout(width="29em")
 
         def slider(value: int, low: int, high: int, text: str) -> widgets.IntSlider:
-            return widgets.IntSlider(value=value, min=low, max=high, description=text, style=style,
-                                     layout=layout, continuous_update=False)
+            return widgets.IntSlider(
+                value=value, min=low, max=high, description=text, style=style, layout=layout, continuous_update=False
+            )
 
         self.n = slider(n, 1, 200, "requests")
         self.io_ms = slider(io_ms, 0, 500, "I/O wait per request (ms)")
@@ -205,14 +220,26 @@ class SimulationExplorer:
         self.threads = slider(threads, 1, 16, "threads per worker")
         self.pool = slider(40, 1, 100, "threadpool size")
         self.loop_mode = widgets.ToggleButtons(
-            options=[("awaits its I/O", "async"), ("blocks in async def", "blocking"),
-                     ("plain def (threadpool)", "threadpool")],
-            value="async", description="event-loop handler",
-            style={"description_width": "14em", "button_width": "auto"}, layout=widgets.Layout(margin="6px 0 10px 0"))
+            options=[
+                ("awaits its I/O", "async"),
+                ("blocks in async def", "blocking"),
+                ("plain def (threadpool)", "threadpool"),
+            ],
+            value="async",
+            description="event-loop handler",
+            style={"description_width": "14em", "button_width": "auto"},
+            layout=widgets.Layout(margin="6px 0 10px 0"),
+        )
         self.play = widgets.Play(value=0, min=0, max=CURSOR_STEPS, step=1, interval=300, description="play")
-        self.cursor = widgets.IntSlider(value=0, min=0, max=CURSOR_STEPS, description="time cursor",
-                                        readout=False, style={"description_width": "7em"},
-                                        layout=widgets.Layout(width="24em"))
+        self.cursor = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=CURSOR_STEPS,
+            description="time cursor",
+            readout=False,
+            style={"description_width": "7em"},
+            layout=widgets.Layout(width="24em"),
+        )
         widgets.jslink((self.play, "value"), (self.cursor, "value"))
         # The time and, for each server, how many requests run, wait and queue at the cursor.
         self.time_label = widgets.HTML().add_class("sim-time")
@@ -234,8 +261,9 @@ class SimulationExplorer:
         # Columns wrap under each other as whole columns when the notebook is narrow.
         columns = widgets.HBox([workload, servers], layout=widgets.Layout(flex_flow="row wrap"))
         timeline = widgets.HBox([self.play, self.cursor], layout=widgets.Layout(align_items="center"))
-        self.box = widgets.VBox([columns, self.loop_mode, timeline, self.time_label, self.output]
-                                ).add_class("sim-widget")
+        self.box = widgets.VBox([columns, self.loop_mode, timeline, self.time_label, self.output]).add_class(
+            "sim-widget"
+        )
         self._resimulate()
 
     def cursor_time(self) -> float:

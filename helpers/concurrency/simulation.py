@@ -9,6 +9,7 @@ then waits on I/O. What differs between servers is what a waiting request holds:
   the I/O wait holds the loop, so everything is serialised.
 - "threadpool": one event loop running plain `def` handlers in K threads (FastAPI: 40).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -141,13 +142,17 @@ class _Server:
 def _server(mode: str, n: int, workers: int, threads: int, pool: int) -> _Server:
     """Return the processes, rows and label of `mode`'s server."""
     if mode == "wsgi":
-        rows = [f"worker {w + 1} thread {t + 1}" if threads > 1 else f"worker {w + 1}"
-                for w in range(workers) for t in range(threads)]
+        rows = [
+            f"worker {w + 1} thread {t + 1}" if threads > 1 else f"worker {w + 1}"
+            for w in range(workers)
+            for t in range(threads)
+        ]
         label = f"WSGI {workers} worker{'s' * (workers > 1)} x {threads} thread{'s' * (threads > 1)}"
         return _Server([threads] * workers, rows, label, workers * threads)  # one GIL per worker process
     if mode == "threadpool":
-        return _Server([pool], [f"thread {k + 1}" for k in range(pool)],
-                       f"event loop + {pool}-thread pool (plain def)", pool)
+        return _Server(
+            [pool], [f"thread {k + 1}" for k in range(pool)], f"event loop + {pool}-thread pool (plain def)", pool
+        )
     if mode == "blocking":
         return _Server([1], ["event loop"], "event loop, blocking call in async def", 1)
     # An awaiting handler holds nothing while it waits: the loop takes every request at once.
@@ -157,8 +162,9 @@ def _server(mode: str, n: int, workers: int, threads: int, pool: int) -> _Server
 class _Run:
     """One discrete-event run: requests take a free thread, then their process's GIL, then wait on I/O."""
 
-    def __init__(self, server: _Server, result: SimResult, interval: float, work: float, io: float,
-                 blocking: bool) -> None:
+    def __init__(
+        self, server: _Server, result: SimResult, interval: float, work: float, io: float, blocking: bool
+    ) -> None:
         self.result = result
         self.work = work
         # A blocking handler holds the loop during its I/O: model that as CPU-like work.

@@ -1,13 +1,14 @@
 """Draw simulated (or measured) request timelines as Gantt charts: one panel per server."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
+import numpy as np
 from matplotlib import transforms
 from matplotlib.axes import Axes
-import numpy as np
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -62,8 +63,16 @@ def _draw_count_row(ax: Axes, y: float, steps: list[tuple[float, int]], colour: 
     top = max(d for _, d in steps) or 1
     xs = [steps[0][0]] + [t for t, _ in steps]
     ys = [0] + [d for _, d in steps]
-    ax.fill_between(xs, [y - 0.4] * len(xs), [y - 0.4 + 0.8 * v / top for v in ys], step="post",
-                    color=colour, alpha=0.9, linewidth=0, gid=DYNAMIC)
+    ax.fill_between(
+        xs,
+        [y - 0.4] * len(xs),
+        [y - 0.4 + 0.8 * v / top for v in ys],
+        step="post",
+        color=colour,
+        alpha=0.9,
+        linewidth=0,
+        gid=DYNAMIC,
+    )
 
 
 def nice_end(t: float) -> float:
@@ -140,8 +149,9 @@ def _layout(r: SimResult, max_rows: int, lanes: str, end: float) -> _Layout:
     return _Layout(False, tuple(r.rows[:shown]), counts, len(r.rows) - shown, end, r.label)
 
 
-def _layouts(results: list[SimResult], cursor: float | None, max_rows: int, lanes: str,
-             time_axis: str) -> list[_Layout]:
+def _layouts(
+    results: list[SimResult], cursor: float | None, max_rows: int, lanes: str, time_axis: str
+) -> list[_Layout]:
     """Return each panel's layout; runs far apart get a time axis each when `time_axis` is "auto"."""
     own = time_axis == "own" or (time_axis == "auto" and own_time_axes(results))
     if own:
@@ -151,8 +161,14 @@ def _layouts(results: list[SimResult], cursor: float | None, max_rows: int, lane
     return [_layout(r, max_rows, lanes, end) for r, end in zip(results, ends)]
 
 
-def _validate(results: SimResult | Sequence[SimResult], cursor: float | None, max_rows: int, width: float,
-              lanes: str, time_axis: str) -> list[SimResult]:
+def _validate(
+    results: SimResult | Sequence[SimResult],
+    cursor: float | None,
+    max_rows: int,
+    width: float,
+    lanes: str,
+    time_axis: str,
+) -> list[SimResult]:
     if isinstance(results, SimResult):
         results = [results]
     if isinstance(results, (str, bytes)) or not isinstance(results, Sequence):
@@ -194,10 +210,16 @@ def plot_timeline(
     fig = Figure(figsize=(width, height))
     # Fixed margins in inches, not constrained layout: that would double the redraw time.
     mean = sum(lay.height for lay in layouts) / len(layouts)
-    fig.subplots_adjust(left=LEFT_IN / width, right=1 - RIGHT_IN / width, top=1 - (TOP_IN + HEADER_IN) / height,
-                        bottom=BOTTOM_IN / height, hspace=(HEADER_IN + below) / mean)
-    axes = fig.subplots(len(results), 1, sharex=not own, squeeze=False,
-                        gridspec_kw={"height_ratios": [lay.height for lay in layouts]})[:, 0]
+    fig.subplots_adjust(
+        left=LEFT_IN / width,
+        right=1 - RIGHT_IN / width,
+        top=1 - (TOP_IN + HEADER_IN) / height,
+        bottom=BOTTOM_IN / height,
+        hspace=(HEADER_IN + below) / mean,
+    )
+    axes = fig.subplots(
+        len(results), 1, sharex=not own, squeeze=False, gridspec_kw={"height_ratios": [lay.height for lay in layouts]}
+    )[:, 0]
     for ax, r, lay in zip(axes, results, layouts):
         _draw_frame(ax, fig, lay, own)
         _draw_data(ax, fig, r, lay, width)
@@ -207,8 +229,16 @@ def plot_timeline(
         axes[-1].set_xlabel("time since the first request arrived (s)", fontsize=FONT)
     kinds = sorted({s.kind for r in results for s in r.segments} | {"queued"}, key=list(COLOURS).index)
     handles = [Patch(color=COLOURS[k], label=LABELS[k]) for k in kinds]
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=FONT, frameon=False,
-               handlelength=1.2, columnspacing=1.2, borderaxespad=0.3)
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=FONT,
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=1.2,
+        borderaxespad=0.3,
+    )
     # Not marked DYNAMIC: it changes only with the number of requests or the servers (a full render).
     fig.suptitle(title or _title(results), fontsize=FONT + 2, y=1 - 0.12 / height, va="top")
     fig.timeline_key = (tuple(layouts), width, tuple(kinds), cursor is None)  # what update_timeline may keep
@@ -262,11 +292,26 @@ def _draw_frame(ax: Axes, fig: Figure, lay: _Layout, own_axis: bool) -> None:
     # Row labels and notes as plain texts, not ticks or titles: those cost a third of a redraw.
     beside = ax.get_yaxis_transform()
     for k, name in enumerate(lay.lanes):
-        ax.text(-0.012, lay.rows - 1 - k, name, transform=beside, ha="right", va="center",
-                fontsize=FONT - 1 if lay.by_request else FONT)
+        ax.text(
+            -0.012,
+            lay.rows - 1 - k,
+            name,
+            transform=beside,
+            ha="right",
+            va="center",
+            fontsize=FONT - 1 if lay.by_request else FONT,
+        )
     for k, name in enumerate(lay.counts):
-        ax.text(-0.012, len(lay.counts) - 1 - k, name, transform=beside, ha="right", va="center", fontsize=FONT,
-                style="italic")
+        ax.text(
+            -0.012,
+            len(lay.counts) - 1 - k,
+            name,
+            transform=beside,
+            ha="right",
+            va="center",
+            fontsize=FONT,
+            style="italic",
+        )
     header = transforms.offset_copy(ax.transAxes, fig, y=4, units="points")
     ax.text(0, 1, lay.label, transform=header, ha="left", va="bottom", fontsize=FONT + 1, fontweight="bold")
     ax.set_yticks([])
@@ -290,28 +335,58 @@ def _draw_data(ax: Axes, fig: Figure, r: SimResult, lay: _Layout, width: float) 
         if lane is None or s.end <= s.start:  # nothing to see, and it would make the whole kind look thin
             continue
         y = lay.rows - 1 - lane
-        bars.setdefault(s.kind, []).append([(s.start, y - half), (s.start, y + half), (s.end, y + half),
-                                            (s.end, y - half)])
+        bars.setdefault(s.kind, []).append(
+            [(s.start, y - half), (s.start, y + half), (s.end, y + half), (s.end, y - half)]
+        )
     for kind, boxes in bars.items():
         # White edges part neighbouring requests, unless the bars are too thin to keep any colour.
         thin = lay.by_request or min(b[2][0] - b[0][0] for b in boxes) < 4 * s_per_px
         # One compound path per kind: a path per bar would make hundreds of objects on every redraw.
         path = Path.make_compound_path_from_polys(np.asarray(boxes, dtype=float))
-        ax.add_collection(PathCollection([path], facecolors=COLOURS[kind], edgecolors="white",
-                                         linewidths=0 if thin else 0.3, gid=DYNAMIC), autolim=False)
+        ax.add_collection(
+            PathCollection(
+                [path], facecolors=COLOURS[kind], edgecolors="white", linewidths=0 if thin else 0.3, gid=DYNAMIC
+            ),
+            autolim=False,
+        )
     beside = ax.get_yaxis_transform()
     for k, name in enumerate(lay.counts):
         steps = _profile(r.segments, "waiting" if name == "awaiting I/O" else "queued")
         y = len(lay.counts) - 1 - k
         _draw_count_row(ax, y, steps, COLOURS["waiting" if name == "awaiting I/O" else "queued"])
-        ax.text(1.012, y, f"max {max((d for _, d in steps), default=0)}", transform=beside, ha="left",
-                va="center", fontsize=FONT, gid=DYNAMIC)
+        ax.text(
+            1.012,
+            y,
+            f"max {max((d for _, d in steps), default=0)}",
+            transform=beside,
+            ha="left",
+            va="center",
+            fontsize=FONT,
+            gid=DYNAMIC,
+        )
     if lay.hidden > 0:  # in the margin: in the header it would run into the summary
-        ax.text(1.012, len(lay.counts) + (0.5 if len(lay.lanes) > 1 else 0), f"+{lay.hidden} rows\nnot drawn",
-                transform=beside, ha="left", va="center", fontsize=FONT - 1, linespacing=1.0, gid=DYNAMIC)
+        ax.text(
+            1.012,
+            len(lay.counts) + (0.5 if len(lay.lanes) > 1 else 0),
+            f"+{lay.hidden} rows\nnot drawn",
+            transform=beside,
+            ha="left",
+            va="center",
+            fontsize=FONT - 1,
+            linespacing=1.0,
+            gid=DYNAMIC,
+        )
     header = transforms.offset_copy(ax.transAxes, fig, y=4, units="points")
-    ax.text(1, 1, f"makespan {r.makespan:.2f} s   p50 {r.percentile(50):.2f} s   p95 {r.percentile(95):.2f} s",
-            transform=header, ha="right", va="bottom", fontsize=FONT, gid=DYNAMIC)
+    ax.text(
+        1,
+        1,
+        f"makespan {r.makespan:.2f} s   p50 {r.percentile(50):.2f} s   p95 {r.percentile(95):.2f} s",
+        transform=header,
+        ha="right",
+        va="bottom",
+        fontsize=FONT,
+        gid=DYNAMIC,
+    )
 
 
 def _signed_percent(fraction: float) -> str:
@@ -336,26 +411,41 @@ def plot_measured(
     pred = sorted((r.arrival, r.finish) for r in predicted.requests)
     # Row k+1 is the (k+1)-th request to finish, in the model and in the measurement.
     for k, (s, e) in enumerate(sorted(pred, key=lambda p: p[1])):
-        ax.plot([s, e], [k + 1.15, k + 1.15], color=PREDICTED, linewidth=3, solid_capstyle="butt",
-                label="model" if k == 0 else None)
+        ax.plot(
+            [s, e],
+            [k + 1.15, k + 1.15],
+            color=PREDICTED,
+            linewidth=3,
+            solid_capstyle="butt",
+            label="model" if k == 0 else None,
+        )
     for k, (s, e) in enumerate(sorted(measured, key=lambda m: m[1])):
-        ax.plot([s, e], [k + 0.85, k + 0.85], color=MEASURED, linewidth=3, solid_capstyle="butt",
-                label="measured" if k == 0 else None)
+        ax.plot(
+            [s, e],
+            [k + 0.85, k + 0.85],
+            color=MEASURED,
+            linewidth=3,
+            solid_capstyle="butt",
+            label="measured" if k == 0 else None,
+        )
     m_span = max((e for _, e in measured), default=0.0)
     ax.axvline(predicted.makespan, color=PREDICTED, linestyle="--", linewidth=1, label="model makespan")
     ax.axvline(m_span, color=MEASURED, linestyle=":", linewidth=1.5, label="measured makespan")
     ax.set_ylim(0.3, max(len(pred), len(measured), 1) + 0.7)  # rows 1..n, no empty row 0
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     # Each plot fits its own run: say so, as runs side by side can differ twentyfold.
-    ax.set_xlabel(f"time since the load started (s), this plot's own scale: 0 to {ax.get_xlim()[1]:.2g} s",
-                  fontsize=11)
+    ax.set_xlabel(f"time since the load started (s), this plot's own scale: 0 to {ax.get_xlim()[1]:.2g} s", fontsize=11)
     ax.set_ylabel("request, in order of finishing", fontsize=11)
     ax.tick_params(labelsize=10)
     # Outside the axes, so it never hides the ends of the bars.
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, frameon=False)
     err = (m_span - predicted.makespan) / predicted.makespan if predicted.makespan else 0.0
-    ax.set_title(title or f"{predicted.label}\nmeasured makespan {m_span:.2f} s vs model {predicted.makespan:.2f} s "
-                 f"({_signed_percent(err)})", fontsize=12)
+    ax.set_title(
+        title
+        or f"{predicted.label}\nmeasured makespan {m_span:.2f} s vs model {predicted.makespan:.2f} s "
+        f"({_signed_percent(err)})",
+        fontsize=12,
+    )
     ax.grid(axis="x", alpha=0.3)
     return fig
 

@@ -4,6 +4,7 @@ Each step adds connections whose request waits `wait_s` seconds on the server (a
 then reads the server's resident memory and thread count over its whole process tree, and times
 one small extra request (the probe) sent while they all wait.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -44,9 +45,16 @@ def _probe(server: ServerProcess, path: str, timeout: float) -> tuple[float, boo
     return (time.perf_counter() - t0 if ok else timeout), ok
 
 
-def hold_connections(server: ServerProcess, steps: list[int], *, wait_path: str = "/io?ms={ms}",
-                     wait_s: float = 20.0, probe_path: str = "/json", probe_timeout: float = 1.0,
-                     settle_s: float = 0.3) -> list[WaitingPoint]:
+def hold_connections(
+    server: ServerProcess,
+    steps: list[int],
+    *,
+    wait_path: str = "/io?ms={ms}",
+    wait_s: float = 20.0,
+    probe_path: str = "/json",
+    probe_timeout: float = 1.0,
+    settle_s: float = 0.3,
+) -> list[WaitingPoint]:
     """Measure `server` with 0, then each of `steps` (rising totals) connections waiting; release them at the end."""
     if not isinstance(server, ServerProcess) or not server.running:
         raise ValueError(f"server must be a running ServerProcess, got {server!r}")
@@ -64,8 +72,9 @@ def hold_connections(server: ServerProcess, steps: list[int], *, wait_path: str 
     points = []
     try:
         _probe(server, probe_path, probe_timeout)  # warm the probe's path once
-        points.append(WaitingPoint(0, server.rss() / 2**20, server.thread_count(),
-                                   *_probe(server, probe_path, probe_timeout)))
+        points.append(
+            WaitingPoint(0, server.rss() / 2**20, server.thread_count(), *_probe(server, probe_path, probe_timeout))
+        )
         held = 0
         for n in steps:
             # One client process per step: each holds its share of connections, each with one request waiting.
@@ -89,6 +98,5 @@ def fit_memory(points: list[WaitingPoint], up_to: int | None = None) -> tuple[fl
         raise ValueError("need points at two or more connection counts to fit a slope")
     mx = sum(p.waiting for p in pts) / len(pts)
     my = sum(p.rss_mib for p in pts) / len(pts)
-    slope = (sum((p.waiting - mx) * (p.rss_mib - my) for p in pts)
-             / sum((p.waiting - mx) ** 2 for p in pts))
+    slope = sum((p.waiting - mx) * (p.rss_mib - my) for p in pts) / sum((p.waiting - mx) ** 2 for p in pts)
     return my - slope * mx, slope * 1024

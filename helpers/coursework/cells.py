@@ -3,6 +3,7 @@
 The build writes this into every notebook (nbgrader-like metadata), so the grader can find each exercise's
 answer even when cells were moved, and JupyterLab keeps learners from editing or deleting the other code cells.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,14 +78,24 @@ def with_coursework_metadata(nb: nbformat.NotebookNode, filename: str) -> nbform
         key = (exercise or "").replace(".", "_")
         if role == "answer":
             # nbgrader's schema (version 3): a solution cell, editable, graded through its check.
-            cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
-                                         "grade_id": f"answer_{key}", "schema_version": 3}
+            cell.metadata["nbgrader"] = {
+                "grade": False,
+                "solution": True,
+                "locked": False,
+                "grade_id": f"answer_{key}",
+                "schema_version": 3,
+            }
             cell.metadata["deletable"] = False
         else:
             grade_id = f"check_{key}" if role == "check" else f"locked_{cell.get('id', i)}"
-            cell.metadata["nbgrader"] = {"grade": role == "check", "solution": False, "locked": True,
-                                         "grade_id": grade_id, "schema_version": 3,
-                                         **({"points": 1} if role == "check" else {})}
+            cell.metadata["nbgrader"] = {
+                "grade": role == "check",
+                "solution": False,
+                "locked": True,
+                "grade_id": grade_id,
+                "schema_version": 3,
+                **({"points": 1} if role == "check" else {}),
+            }
             cell.metadata["editable"] = False  # JupyterLab honours both keys
             cell.metadata["deletable"] = False
     return nb

@@ -1,4 +1,5 @@
 """Check a learner's exercise answer: kind, specific feedback that wraps at words; raise only when grading."""
+
 from __future__ import annotations
 
 import html
@@ -17,8 +18,10 @@ GRADING_ENV = "COURSE_GRADING"
 
 # A check's message that mentions a 5xx status: the learner's app crashed, and its traceback is in the logs.
 _SERVER_ERROR = re.compile(r"\b(answered|returned|status(?:es)?|got)\b[^\n]{0,40}?\b5\d\d\b", re.IGNORECASE)
-LOGS_ADVICE = ("The server answered with an error (5xx): its traceback is in the server logs. "
-               "Run `from helpers import server_logs; print(server_logs())` to read it.")
+LOGS_ADVICE = (
+    "The server answered with an error (5xx): its traceback is in the server logs. "
+    "Run `from helpers import server_logs; print(server_logs())` to read it."
+)
 
 # Colour-blind-safe (Okabe-Ito) accents, same family as helpers.palette.
 _ACCENT = {"right": "#009E73", "wrong": "#D55E00", "blank": "#E69F00"}
@@ -83,9 +86,14 @@ def evaluate(id: str, answer: Any) -> Result:
     ex = get_exercise(id)
     if answer is ...:
         # Only what to do: a hint here would give the answer away before the learner tried (issue 14 §2).
-        return Result(ex, False, f"Exercise {id} is not answered yet: replace the `...` in the answer cell "
-                                 f"with your answer, run that cell, then run this one again. "
-                                 f"Stuck? `check(\"{id}\", answer, hint=True)` shows a hint.", kind="blank")
+        return Result(
+            ex,
+            False,
+            f"Exercise {id} is not answered yet: replace the `...` in the answer cell "
+            f"with your answer, run that cell, then run this one again. "
+            f'Stuck? `check("{id}", answer, hint=True)` shows a hint.',
+            kind="blank",
+        )
     try:
         # Checks compare plain values; a subclass could override what they call (strip, __sub__, __eq__).
         problem = _crafted(answer) or ex.check(answer)
@@ -136,10 +144,12 @@ class Feedback:
         colour = _ACCENT[self.result.kind]
         paragraphs = "".join(f'<p style="margin:0.3em 0">{_inline_html(b)}</p>' for b in body)
         # font-family inherit + white-space normal: prose, wrapped between words, not a monospace stream.
-        return (f'<div class="course-feedback course-feedback-{self.result.kind}" role="status" '
-                f'style="border-left:4px solid {colour};padding:0.3em 0.8em;font-family:inherit;'
-                f'white-space:normal;overflow-wrap:break-word;word-break:normal;max-width:60em">'
-                f'<p style="margin:0.2em 0"><strong>{mark} {html.escape(head)}</strong></p>{paragraphs}</div>')
+        return (
+            f'<div class="course-feedback course-feedback-{self.result.kind}" role="status" '
+            f'style="border-left:4px solid {colour};padding:0.3em 0.8em;font-family:inherit;'
+            f'white-space:normal;overflow-wrap:break-word;word-break:normal;max-width:60em">'
+            f'<p style="margin:0.2em 0"><strong>{mark} {html.escape(head)}</strong></p>{paragraphs}</div>'
+        )
 
 
 @dataclass(frozen=True)
@@ -176,11 +186,15 @@ def solution_code(id: str) -> str:
     """Return the solution of exercise `id` as code; refuse in grading mode or in a copy without solutions."""
     ex = get_exercise(id)
     if grading():
-        raise SolutionsUnavailable(f"solutions can't be loaded while grading ({GRADING_ENV}=1): "
-                                   f"exercise {id} must be answered by your own code.")
+        raise SolutionsUnavailable(
+            f"solutions can't be loaded while grading ({GRADING_ENV}=1): "
+            f"exercise {id} must be answered by your own code."
+        )
     if not ex.solution.strip():
-        raise SolutionsUnavailable(f"solutions are not part of this copy of the course: ask your instructor "
-                                   f"for the worked solution of exercise {id} after the deadline.")
+        raise SolutionsUnavailable(
+            f"solutions are not part of this copy of the course: ask your instructor "
+            f"for the worked solution of exercise {id} after the deadline."
+        )
     return ex.solution
 
 

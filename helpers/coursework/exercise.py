@@ -1,9 +1,11 @@
 """What one exercise is, and the decorator a notebook's exercise module collects its checks with."""
+
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 CheckFn = Callable[[Any], "str | None"]  # returns what is wrong, or None when right
 

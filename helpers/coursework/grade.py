@@ -13,6 +13,7 @@ check runs from a fresh import of the course's checks, under a time limit. Read-
 reads from (measurements, plots) are skipped unless --full is given.
 Writes OUT_DIR/grades.csv, OUT_DIR/feedback/<learner>.md, and prints a summary.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,6 +38,7 @@ import nbformat
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV
 from helpers.coursework.exercises import exercise_ids
+from helpers.runner.course import notebook_names
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 RUN_ENV = "COURSE_GRADER_RUN"  # marks every kernel of one run, so none can be left behind
@@ -49,7 +51,7 @@ _SOLUTION_CALL = re.compile(r"\b(solution_answer|solution_code|show_solution)\s*
 # away with the old modules, and a fake `helpers` on a path or behind an import hook is not consulted. It writes
 # the verdict to a file outside the kernel's working folder, with a nonce no earlier cell could know; the grader
 # reads it at once, before any later learner cell runs.
-PROBE = '''
+PROBE = """
 def __course_probe(exercise_id, path, keep, nonce, root):
     import json, site, sys
     # Import only from the course's copy and the Python installation: not from a package a learner wrote into the
@@ -84,7 +86,7 @@ def __course_probe(exercise_id, path, keep, nonce, root):
         f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
 __course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r}, {root!r})
 del __course_probe
-'''
+"""
 CLEAR = 'globals().pop("answer", None)'
 
 
@@ -126,9 +128,10 @@ class NotebookGrade:
 
 # ---------------------------------------------------------------- finding submissions
 
+
 def course_notebooks(course: Path) -> dict[str, Path]:
     """Return the course's notebooks by file name ("02_concurrency.ipynb")."""
-    return {p.name: p for p in sorted((course / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
+    return {name: course / "notebooks" / name for name in notebook_names() if (course / "notebooks" / name).exists()}
 
 
 def identify(path: Path, names: dict[str, Path]) -> tuple[str | None, str | None]:
@@ -146,8 +149,7 @@ def identify(path: Path, names: dict[str, Path]) -> tuple[str | None, str | None
         return meta["notebook"], None
     if path.name in names:
         return path.name, None
-    return None, (f"not a notebook of this course: neither its name nor its metadata is one of "
-                  f"{', '.join(names)}")
+    return None, (f"not a notebook of this course: neither its name nor its metadata is one of {', '.join(names)}")
 
 
 def find_submissions(root: Path, course: Path = COURSE_ROOT) -> tuple[list[Submission], list[str]]:
@@ -160,8 +162,7 @@ def find_submissions(root: Path, course: Path = COURSE_ROOT) -> tuple[list[Submi
         if entry.name.startswith("."):
             continue
         if entry.is_file():
-            refused.append(f"{entry}: not in a learner's folder; put each learner's notebooks in "
-                           f"{root}/<learner id>/")
+            refused.append(f"{entry}: not in a learner's folder; put each learner's notebooks in {root}/<learner id>/")
             continue
         for path in sorted(entry.rglob("*.ipynb")):
             if any(part.startswith(".") for part in path.relative_to(entry).parts):
@@ -223,15 +224,17 @@ def _first_diff(a: str, b: str) -> str:
     return ""
 
 
-def plan(sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode,
-         ids: list[str]) -> tuple[list[tuple[str, str, str | None]], list[str], set[str]]:
+def plan(
+    sub: nbformat.NotebookNode, course_nb: nbformat.NotebookNode, ids: list[str]
+) -> tuple[list[tuple[str, str, str | None]], list[str], set[str]]:
     """Return the cells to run as (kind, source, exercise), the flags, and the exercises whose answer was found.
 
     kind is "course" (a read-only cell, restored from the course), "learner" or "answer".
     """
     course_roles = find_roles(course_nb)
-    course_cells = {c.get("id"): (course_roles[i], c.source) for i, c in enumerate(course_nb.cells)
-                    if c.cell_type == "code"}
+    course_cells = {
+        c.get("id"): (course_roles[i], c.source) for i, c in enumerate(course_nb.cells) if c.cell_type == "code"
+    }
     answer_at: dict[int, str] = {}
     for i, c in enumerate(sub.cells):  # 1. by cell id: the course's answer cell, wherever it was moved
         if c.cell_type == "code" and c.get("id") in course_cells:
@@ -340,8 +343,15 @@ def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str
     return [s for s, k in zip(steps, keep) if k], keep.count(False)
 
 
-def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
-              exercise_timeout: float, cell_timeout: float, full: bool = False) -> NotebookGrade:
+def grade_one(
+    sub: Submission,
+    course: Path,
+    helpers_root: Path,
+    run_id: str,
+    exercise_timeout: float,
+    cell_timeout: float,
+    full: bool = False,
+) -> NotebookGrade:
     """Grade one submission in a fresh kernel; never raises for what the learner did."""
     grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full)
     # A kernel that dies before it ever answers is the machine's fault (seen once on a loaded CI
@@ -351,11 +361,19 @@ def grade_one(sub: Submission, course: Path, helpers_root: Path, run_id: str,
     return grade
 
 
-def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
-                exercise_timeout: float, cell_timeout: float, full: bool = False) -> NotebookGrade:
+def _grade_once(
+    sub: Submission,
+    course: Path,
+    helpers_root: Path,
+    run_id: str,
+    exercise_timeout: float,
+    cell_timeout: float,
+    full: bool = False,
+) -> NotebookGrade:
     """Grade one submission in one fresh kernel."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
+
+    from helpers.runner.kernel import notebook_client
 
     t0 = time.monotonic()
     notebook = sub.notebook or sub.path.name
@@ -370,21 +388,23 @@ def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
         grade.flags.append(f"not a notebook: {type(exc).__name__}: {exc}")
         grade.exercises = [ExerciseGrade(i, False, "not graded: the notebook could not be read") for i in ids]
         return grade
-    course_nb = with_coursework_metadata(nbformat.read(course / "notebooks" / sub.notebook, as_version=4),
-                                         sub.notebook)
+    course_nb = with_coursework_metadata(nbformat.read(course / "notebooks" / sub.notebook, as_version=4), sub.notebook)
     steps, grade.flags, found = plan(nb, course_nb, ids)
     if not full:
         steps, _ = prune(steps)
     results: dict[str, ExerciseGrade] = {}
     workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
     verdicts = Path(tempfile.mkdtemp(prefix="course-verdicts-")) / f"{secrets.token_hex(8)}.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id,
-           "MPLBACKEND": "agg"}
-    client = NotebookClient(nbformat.v4.new_notebook(), timeout=cell_timeout, kernel_name="python3",
-                            allow_errors=True, interrupt_on_timeout=True, record_timing=False,
-                            shutdown_kernel="immediate",  # nothing in a graded kernel needs a graceful exit
-                            error_on_timeout={"ename": "TimeoutError", "evalue": "time limit", "traceback": []},
-                            resources={"metadata": {"path": str(workdir)}})
+    env = {**os.environ, "PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id, "MPLBACKEND": "agg"}
+    client = notebook_client(
+        nbformat.v4.new_notebook(),
+        workdir,
+        timeout=cell_timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        shutdown_kernel="immediate",  # nothing in a graded kernel needs a graceful exit
+        error_on_timeout={"ename": "TimeoutError", "evalue": "time limit", "traceback": []},
+    )
     earlier_error: str | None = None
     stopped: str | None = None
 
@@ -419,8 +439,9 @@ def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
                         stopped = "the kernel stopped answering after cells ran past their time limit"
                     continue
                 if timed_out:
-                    results[exercise] = ExerciseGrade(exercise, False, f"the answer cell did not finish within "
-                                                      f"{cell_timeout:g} s (stopped)")
+                    results[exercise] = ExerciseGrade(
+                        exercise, False, f"the answer cell did not finish within {cell_timeout:g} s (stopped)"
+                    )
                     continue
                 if error:
                     why = f"the answer cell raised {error}"
@@ -430,12 +451,13 @@ def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
                         why += f" (an earlier cell raised {earlier_error})"
                     results[exercise] = ExerciseGrade(exercise, False, why + ".")
                     continue
-                for attempt in range(2):
+                for _attempt in range(2):
                     # A failed check runs once more: a timing check can miss on a machine busy grading
                     # two notebooks at a time, and a right answer must not lose its mark to that.
                     nonce = secrets.token_hex(16)
-                    probe = PROBE.format(exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce,
-                                         root=str(helpers_root))
+                    probe = PROBE.format(
+                        exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce, root=str(helpers_root)
+                    )
                     error, timed_out = run(probe, exercise_timeout)
                     verdict = _verdict(verdicts, exercise, nonce)
                     if timed_out or not verdict or verdict.passed or "not answered yet" in verdict.message:
@@ -444,14 +466,18 @@ def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
                     results[exercise] = verdict
                     continue
                 if timed_out:
-                    results[exercise] = ExerciseGrade(exercise, False, f"checking the answer took longer than "
-                                                      f"{exercise_timeout:g} s (stopped)")
+                    results[exercise] = ExerciseGrade(
+                        exercise, False, f"checking the answer took longer than {exercise_timeout:g} s (stopped)"
+                    )
                     timeouts_in_a_row += 1
                     if timeouts_in_a_row >= 2:
                         stopped = "the kernel stopped answering after a check ran past its time limit"
                 else:
-                    results[exercise] = ExerciseGrade(exercise, False, "the check wrote no verdict"
-                                                      + (f": {error}" if error else " (was the grader tampered with?)"))
+                    results[exercise] = ExerciseGrade(
+                        exercise,
+                        False,
+                        "the check wrote no verdict" + (f": {error}" if error else " (was the grader tampered with?)"),
+                    )
     except DeadKernelError:
         stopped = "the kernel died (a cell ended the Python process)"
     except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
@@ -477,6 +503,7 @@ def _grade_once(sub: Submission, course: Path, helpers_root: Path, run_id: str,
 
 # ---------------------------------------------------------------- outputs
 
+
 def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
     """Write grades.csv and one Markdown feedback file per learner."""
     out.mkdir(parents=True, exist_ok=True)
@@ -486,8 +513,9 @@ def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
         writer.writerow(["learner", "notebook", *ids, "total", "max", "flags"])
         for g in sorted(grades, key=lambda g: (g.learner, g.notebook, g.file)):
             marks = {e.id: int(e.passed) for e in g.exercises}
-            writer.writerow([g.learner, g.notebook, *[marks.get(i, "") for i in ids], g.total,
-                             len(g.exercises), "; ".join(g.flags)])
+            writer.writerow(
+                [g.learner, g.notebook, *[marks.get(i, "") for i in ids], g.total, len(g.exercises), "; ".join(g.flags)]
+            )
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
     by_learner: dict[str, list[NotebookGrade]] = {}
@@ -528,8 +556,12 @@ def _progress(done: int, total: int, label: str) -> None:
     width = 30
     filled = width * done // max(total, 1)
     end = "\n" if done == total or not sys.stderr.isatty() else ""
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}", end=end,
-          file=sys.stderr, flush=True)
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}",
+        end=end,
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def kill_run_kernels(run_id: str) -> int:
@@ -547,9 +579,16 @@ def kill_run_kernels(run_id: str) -> int:
     return killed
 
 
-def grade_all(root: Path, out: Path, course: Path = COURSE_ROOT, jobs: int | None = None,
-              exercise_timeout: float = 60.0, cell_timeout: float = 120.0, quiet: bool = False,
-              full: bool = False) -> list[NotebookGrade]:
+def grade_all(
+    root: Path,
+    out: Path,
+    course: Path = COURSE_ROOT,
+    jobs: int | None = None,
+    exercise_timeout: float = 60.0,
+    cell_timeout: float = 120.0,
+    quiet: bool = False,
+    full: bool = False,
+) -> list[NotebookGrade]:
     """Grade every submission under `root` into `out`; return the grades."""
     from helpers.coursework.release import write_release
 
@@ -562,18 +601,27 @@ def grade_all(root: Path, out: Path, course: Path = COURSE_ROOT, jobs: int | Non
     helpers_root = write_release(stage / "course", course, parts=("helpers",))
     jobs = jobs or os.cpu_count() or 1
     grades: list[NotebookGrade] = []
-    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_worker_init)
+    pool = futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+    )
     try:
-        pending = {pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full): s
-                   for s in subs}
+        pending = {
+            pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full): s
+            for s in subs
+        }
         for n, done in enumerate(futures.as_completed(pending), 1):
             s = pending[done]
             try:
                 grades.append(done.result())
             except Exception as exc:  # a worker crashed: the row says so, the others go on
-                grades.append(NotebookGrade(s.learner, s.notebook or s.path.name, str(s.path),
-                                            flags=[f"grading crashed: {type(exc).__name__}: {exc}"]))
+                grades.append(
+                    NotebookGrade(
+                        s.learner,
+                        s.notebook or s.path.name,
+                        str(s.path),
+                        flags=[f"grading crashed: {type(exc).__name__}: {exc}"],
+                    )
+                )
             if not quiet:
                 _progress(n, len(subs), f"{s.learner}/{s.path.name}")
         pool.shutdown(wait=True)
@@ -597,13 +645,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: one per CPU)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds each exercise's check may take")
     parser.add_argument("--cell-timeout", type=float, default=120.0, help="seconds each learner cell may take")
-    parser.add_argument("--full", action="store_true",
-                        help="run every read-only cell, not only those the answers read (slower)")
+    parser.add_argument(
+        "--full", action="store_true", help="run every read-only cell, not only those the answers read (slower)"
+    )
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the full course to grade against")
     args = parser.parse_args(argv)
     try:
-        grades = grade_all(args.submissions, args.out, args.course, args.jobs, args.timeout, args.cell_timeout,
-                           full=args.full)
+        grades = grade_all(
+            args.submissions, args.out, args.course, args.jobs, args.timeout, args.cell_timeout, full=args.full
+        )
     except NotADirectoryError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@
 The copy installs and runs like the full course; in it, `show_solution` says solutions are not part of this copy.
 The instructor keeps the full course to grade with (python -m helpers.coursework.grade).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,15 @@ from helpers.coursework.cells import find_roles, with_coursework_metadata
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 # What a class gets: the package, the notebooks, how to install and test them. Not the course's own tests,
 # benchmarks or maintainer tools (the tests hold the solutions' checks, tools rebuild notebooks).
-SHIPPED = ("helpers", "notebooks", "binder", "requirements.txt", "pyproject.toml", "README.md",
-           "tests/nbval_sanitize.cfg")
+SHIPPED = (
+    "helpers",
+    "notebooks",
+    "binder",
+    "requirements.txt",
+    "pyproject.toml",
+    "README.md",
+    "tests/nbval_sanitize.cfg",
+)
 EXERCISE_MODULES = "helpers/coursework/exercises"
 
 
@@ -63,8 +71,10 @@ def release_notebook(src: Path, dst: Path) -> None:
     nb = with_coursework_metadata(nbformat.read(src, as_version=4), src.name)
     for i, (role, exercise) in find_roles(nb).items():
         if role == "answer" and not _blank(nb.cells[i].source):
-            raise ValueError(f"{src.name}: the answer cell of {exercise} is not blank "
-                             "(it must bind `answer = ...`, or define `answer` with `...` for its body)")
+            raise ValueError(
+                f"{src.name}: the answer cell of {exercise} is not blank "
+                "(it must bind `answer = ...`, or define `answer` with `...` for its body)"
+            )
     nbformat.write(nb, dst)
 
 

@@ -1,11 +1,13 @@
 """Configure Django once per kernel and let notebook cells add URLs and models."""
+
 from __future__ import annotations
 
 import os
 import secrets
 import threading
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 # Django apps of the course that every kernel installs, so any notebook (and
 # the test process, which imports them all) can use them without a restart.

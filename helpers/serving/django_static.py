@@ -1,4 +1,5 @@
 """Serve Django's static files (the admin's CSS and JS) right behind jupyter-server-proxy."""
+
 from __future__ import annotations
 
 from typing import Any

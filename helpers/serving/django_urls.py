@@ -1,4 +1,5 @@
 """Root URLconf of the in-kernel Django site: the admin plus groups that notebooks set."""
+
 from django.contrib import admin
 from django.urls import path
 

@@ -1,4 +1,5 @@
 """Browser links to in-kernel servers, locally and behind jupyter-server-proxy."""
+
 from __future__ import annotations
 
 import html

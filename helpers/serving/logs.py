@@ -1,4 +1,5 @@
 """Keep server logs out of notebook cells: collect them where a learner can ask for them."""
+
 from __future__ import annotations
 
 import collections

@@ -11,11 +11,13 @@ URLs start with the ASGI `root_path`, so the pages also work behind jupyter-serv
 `helpers.serve` applies it to every FastAPI app; apps run in their own process can
 call it on the app they hand to uvicorn.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 # Where the wrapper serves the assets: a path no course app uses.
 ASSETS_PATH = "/_offline_docs"
@@ -34,7 +36,7 @@ def assets_dir() -> Path:
     return Path(fastapi_offline.__file__).resolve().parent / "static"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _asset(name: str) -> bytes:
     return (assets_dir() / name).read_bytes()
 
@@ -51,7 +53,7 @@ def _route_path(scope: dict) -> str:
     """Return the path the app routes on: the request path without the `root_path` prefix, as Starlette does."""
     path, root = scope.get("path", "/"), scope.get("root_path", "").rstrip("/")
     if root and (path == root or path.startswith(root + "/")):
-        return path[len(root):] or "/"
+        return path[len(root) :] or "/"
     return path
 
 
@@ -59,8 +61,10 @@ def _uses_fastapi_page(app: Any, path: str | None, endpoint: str) -> bool:
     """Tell whether `path` is served by FastAPI's own docs page (a learner's own route there is left alone)."""
     if not path or not app.openapi_url:
         return False
-    return any(getattr(r, "path", None) == path and getattr(getattr(r, "endpoint", None), "__name__", "") == endpoint
-               for r in app.routes)
+    return any(
+        getattr(r, "path", None) == path and getattr(getattr(r, "endpoint", None), "__name__", "") == endpoint
+        for r in app.routes
+    )
 
 
 def swagger_html(app: Any, root_path: str) -> str:
@@ -116,8 +120,8 @@ def with_offline_docs(app: Any) -> Any:
             await app(scope, receive, send)
             return
         path = _route_path(scope)
-        if path.startswith(ASSETS_PATH + "/") and path[len(ASSETS_PATH) + 1:] in ASSETS:
-            name = path[len(ASSETS_PATH) + 1:]
+        if path.startswith(ASSETS_PATH + "/") and path[len(ASSETS_PATH) + 1 :] in ASSETS:
+            name = path[len(ASSETS_PATH) + 1 :]
             await _send(send, 200, _asset(name), ASSETS[name], cache=True)
         elif path == app.docs_url and _uses_fastapi_page(app, path, "swagger_ui_html"):
             await _send(send, 200, swagger_html(app, scope.get("root_path", "")).encode(), "text/html; charset=utf-8")

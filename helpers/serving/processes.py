@@ -3,9 +3,10 @@
 The in-kernel servers of `helpers.serving.servers` are threads of the kernel and share its GIL.
 A production server is a master process with worker processes: these helpers start one
 from an import string ("helpers.apps.serving_flask:app"), wait until it answers, and stop it
-with all its workers. Re-running a cell replaces the server of that name; `stop_all()` and the
-kernel's exit stop them all.
+with all its workers. Re-running a cell replaces the server of that name; `stop_processes()` (or
+`helpers.stop_all()`, which stops in-kernel servers too) and the kernel's exit stop them all.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -41,7 +42,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _IMPORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\(\))?$")
 _STDERR_TAIL = 15  # lines of the server's stderr an error message quotes
 
-_processes: "Registry[ServerProcess]" = Registry("server process")
+_processes: Registry[ServerProcess] = Registry("server process", in_stop_all=True)
 
 
 class ServerProcessError(RuntimeError):
@@ -51,8 +52,9 @@ class ServerProcessError(RuntimeError):
 class ServerProcess:
     """One server process (a master and its workers): its URL, its process tree, link and stop()."""
 
-    def __init__(self, name: str, server: str, app: str, argv: list[str], port: int,
-                 workers: int, threads: int) -> None:
+    def __init__(
+        self, name: str, server: str, app: str, argv: list[str], port: int, workers: int, threads: int
+    ) -> None:
         self.name = name
         self.server = server  # e.g. "gunicorn sync", "uvicorn uvloop+httptools"
         self.app = app
@@ -105,9 +107,11 @@ class ServerProcess:
 
     def cpu_seconds(self) -> float:
         """Return the CPU time (user + system) the whole process tree has used so far, in seconds."""
+
         def used(p: psutil.Process) -> float:
             t = p.cpu_times()
             return t.user + t.system
+
         return sum(_safe(lambda p=p: used(p), 0.0) for p in self.processes())
 
     def thread_count(self) -> int:
@@ -151,7 +155,7 @@ class ServerProcess:
             if _processes.find(self.name) is None:  # replaced by a new server: the start refreshes the links
                 ServerLink.refresh(self.name)
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -164,8 +168,10 @@ class ServerProcess:
     def _repr_html_(self) -> str:
         # No clickable link here: a stored repr would outlive the server. `link()` follows it.
         state = "running" if self.running else "stopped"
-        return (f"<code>{self.name}</code>: {self.server}, {self.workers} worker(s) x {self.threads} "
-                f"thread(s), {state} at <code>{self.url}</code> (<code>.link()</code> gives a link to click)")
+        return (
+            f"<code>{self.name}</code>: {self.server}, {self.workers} worker(s) x {self.threads} "
+            f"thread(s), {state} at <code>{self.url}</code> (<code>.link()</code> gives a link to click)"
+        )
 
 
 def _safe(fn: Any, default: Any) -> Any:
@@ -234,11 +240,14 @@ def _check_port_free(name: str, port: int) -> None:
 
 def _validate(name: Any, app: Any, workers: Any, threads: Any, port: Any, deadline: Any, ready_path: Any) -> None:
     if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise ValueError(f"name must be 1-40 letters, digits, '_', '.', '-' starting with a letter or digit, "
-                         f"got {name!r}")
+        raise ValueError(
+            f"name must be 1-40 letters, digits, '_', '.', '-' starting with a letter or digit, got {name!r}"
+        )
     if not isinstance(app, str) or not _IMPORT_RE.match(app):
-        raise ValueError(f"app must be an import string 'package.module:attribute' "
-                         f"(e.g. 'helpers.apps.serving_flask:app'), got {app!r}")
+        raise ValueError(
+            f"app must be an import string 'package.module:attribute' "
+            f"(e.g. 'helpers.apps.serving_flask:app'), got {app!r}"
+        )
     require_number("workers", workers, 1, MAX_WORKERS, integer=True)
     require_number("threads", threads, 1, MAX_THREADS, integer=True)
     require_number("port", port, 0, 65535, integer=True)
@@ -247,8 +256,18 @@ def _validate(name: Any, app: Any, workers: Any, threads: Any, port: Any, deadli
         raise ValueError(f"ready_path must be a path starting with '/', got {ready_path!r}")
 
 
-def _launch(name: str, server: str, app: str, argv: list[str], port: int, workers: int, threads: int,
-            deadline: float, ready_path: str, ready_marker: str) -> ServerProcess:
+def _launch(
+    name: str,
+    server: str,
+    app: str,
+    argv: list[str],
+    port: int,
+    workers: int,
+    threads: int,
+    deadline: float,
+    ready_path: str,
+    ready_marker: str,
+) -> ServerProcess:
     """Replace any server called `name`, start `argv`, and wait until every worker is up and it answers."""
     with _processes.lock:
         old = _processes.find(name)
@@ -266,7 +285,12 @@ def _launch(name: str, server: str, app: str, argv: list[str], port: int, worker
         try:
             with os.fdopen(fd, "wb") as log_file:
                 proc._popen = subprocess.Popen(
-                    argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                    argv,
+                    cwd=ROOT,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True,  # its own process group: stop() signals the master and all workers
                     preexec_fn=_child_setup,
                 )
@@ -335,17 +359,48 @@ def start_gunicorn(
     require_number("timeout", timeout, 1, 3600, integer=True, unit="seconds")
     port = port or free_port()
     worker_class = "sync" if threads == 1 else "gthread"
-    argv = [sys.executable, "-m", "gunicorn", app, "--bind", f"{HOST}:{port}", "--workers", str(workers),
-            "--worker-class", worker_class, "--threads", str(threads),
-            "--worker-connections", str(worker_connections),
-            "--timeout", str(timeout),  # the master kills a worker silent for this long (a long CPU request)
-            "--graceful-timeout", "1",  # stop() waits this long for requests in flight, not gunicorn's 30 s
-            # Import the app once in the master, then fork: every worker is ready as soon as it exists,
-            # so the first measurement does not race workers still importing their framework.
-            "--preload",
-            "--log-level", "info", "--error-logfile", "-"]
-    return _launch(name, f"gunicorn {worker_class}", app, argv, port, workers, threads, deadline, ready_path,
-                   ready_marker="Booting worker with pid")
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
+        "--worker-connections",
+        str(worker_connections),
+        "--timeout",
+        str(timeout),  # the master kills a worker silent for this long (a long CPU request)
+        "--graceful-timeout",
+        "1",  # stop() waits this long for requests in flight, not gunicorn's 30 s
+        # Import the app once in the master, then fork: every worker is ready as soon as it exists,
+        # so the first measurement does not race workers still importing their framework.
+        "--preload",
+        # gunicorn 27's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two masters
+        # at once (a notebook's comparison, two kernels, CI's lanes) would take it from each other.
+        "--no-control-socket",
+        "--log-level",
+        "info",
+        "--error-logfile",
+        "-",
+    ]
+    return _launch(
+        name,
+        f"gunicorn {worker_class}",
+        app,
+        argv,
+        port,
+        workers,
+        threads,
+        deadline,
+        ready_path,
+        ready_marker="Booting worker with pid",
+    )
 
 
 def start_uvicorn(
@@ -371,12 +426,42 @@ def start_uvicorn(
         raise ValueError(f"lifespan must be one of ('auto', 'on', 'off'), got {lifespan!r}")
     port = port or free_port()
     loop, http = ("uvloop", "httptools") if fast else ("asyncio", "h11")
-    argv = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port), "--workers", str(workers),
-            "--loop", loop, "--http", http, "--lifespan", lifespan, "--no-access-log",
-            "--timeout-graceful-shutdown", "1", "--log-level", "info"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        loop,
+        "--http",
+        http,
+        "--lifespan",
+        lifespan,
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "1",
+        "--log-level",
+        "info",
+    ]
     # Each worker logs this once it has imported the app, just before it serves.
-    return _launch(name, f"uvicorn {loop}+{http}", app, argv, port, workers, 1, deadline, ready_path,
-                   ready_marker="Started server process")
+    return _launch(
+        name,
+        f"uvicorn {loop}+{http}",
+        app,
+        argv,
+        port,
+        workers,
+        1,
+        deadline,
+        ready_path,
+        ready_marker="Started server process",
+    )
 
 
 def list_processes() -> list[ServerProcess]:
@@ -389,9 +474,9 @@ def get_process(name: str) -> ServerProcess:
     return _processes.get(name)
 
 
-def stop_all() -> int:
+def stop_processes() -> int:
     """Stop every server process this kernel started, with its workers; return how many."""
     return _processes.stop_all()
 
 
-atexit.register(stop_all)
+atexit.register(stop_processes)

@@ -1,4 +1,8 @@
-"""Running servers by name, one per name: the registry that thread servers and server processes share."""
+"""Running servers by name, one per name: the registry that thread servers and server processes share.
+
+`stop_all()` here stops what every kernel-wide registry holds: `helpers.stop_all` is this function.
+"""
+
 from __future__ import annotations
 
 import threading
@@ -11,14 +15,20 @@ class Stoppable(Protocol):
 
 T = TypeVar("T", bound=Stoppable)
 
+# The registries `stop_all()` empties, oldest first. A registry joins only when asked (in_stop_all=True),
+# so a test's throwaway registry never adds to the count of what the kernel stopped.
+_kernel_wide: list[Registry] = []
+
 
 class Registry(Generic[T]):
     """What this kernel is running, by name, oldest first; safe to use from any thread."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, *, in_stop_all: bool = False) -> None:
         self.kind = kind  # "server", "server process": named in error messages
         self.lock = threading.RLock()
         self.items: dict[str, T] = {}
+        if in_stop_all:
+            _kernel_wide.append(self)
 
     def find(self, name: str) -> T | None:
         """Return the one running under `name`, or None."""
@@ -55,3 +65,9 @@ class Registry(Generic[T]):
         for item in running:
             item.stop()
         return len(running)
+
+
+def stop_all() -> int:
+    """Stop everything this kernel started (in-kernel servers, server processes); return how many."""
+    # A kind whose module was never imported has no registry here, and nothing running to stop.
+    return sum(registry.stop_all() for registry in list(_kernel_wide))

@@ -1,4 +1,5 @@
 """Serve WSGI and ASGI apps from background threads of this kernel, one per name."""
+
 from __future__ import annotations
 
 import atexit
@@ -14,14 +15,15 @@ import threading
 import time
 import traceback
 import urllib.parse
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpx
 
 from helpers.numbers import require_number
 from helpers.serving import links, logs
-from helpers.serving.registry import Registry
 from helpers.serving.offline_docs import with_offline_docs
+from helpers.serving.registry import Registry
 
 HOST = "127.0.0.1"  # loopback only: nothing the course serves is reachable from outside
 DEFAULT_DEADLINE = 10.0
@@ -35,14 +37,14 @@ class ServerStartError(RuntimeError):
     """A server did not start: the message says why and what to try."""
 
 
-_servers: "Registry[Server]" = Registry("server")
+_servers: Registry[Server] = Registry("server", in_stop_all=True)
 
 
 def _is_asgi(app: Any) -> bool:
     """Tell an ASGI app (async, three arguments) from a WSGI one (sync, two)."""
     if inspect.iscoroutinefunction(app):
         return True
-    call = getattr(app, "__call__", None)
+    call = app.__call__ if callable(app) else None  # an instance whose __call__ is async
     return inspect.iscoroutinefunction(call)
 
 
@@ -87,8 +89,9 @@ def _wsgi_middleware(app: Callable) -> Callable:
 
         def start(status: str, headers: list, exc_info: Any = None) -> Any:
             if status[:1] == "3":
-                headers = [(k, relative_location(v, public_path, prefix) if k.lower() == "location" else v)
-                           for k, v in headers]
+                headers = [
+                    (k, relative_location(v, public_path, prefix) if k.lower() == "location" else v) for k, v in headers
+                ]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return app(environ, start)
@@ -103,8 +106,10 @@ def _asgi_middleware(app: Callable) -> Callable:
         if scope.get("type") not in ("http", "websocket"):
             await app(scope, receive, send)
             return
-        prefix = next((v.decode("latin-1").rstrip("/") for k, v in scope.get("headers", ())
-                       if k == b"x-forwarded-prefix" and v), "")
+        prefix = next(
+            (v.decode("latin-1").rstrip("/") for k, v in scope.get("headers", ()) if k == b"x-forwarded-prefix" and v),
+            "",
+        )
         if not prefix:
             await app(scope, receive, send)
             return
@@ -114,10 +119,18 @@ def _asgi_middleware(app: Callable) -> Callable:
 
         async def send_relative(message: dict) -> None:
             if message.get("type") == "http.response.start" and 300 <= message.get("status", 200) < 400:
-                message = dict(message, headers=[
-                    (k, relative_location(v.decode("latin-1"), public_path, prefix).encode("latin-1")
-                     if k.lower() == b"location" else v)
-                    for k, v in message.get("headers", ())])
+                message = dict(
+                    message,
+                    headers=[
+                        (
+                            k,
+                            relative_location(v.decode("latin-1"), public_path, prefix).encode("latin-1")
+                            if k.lower() == b"location"
+                            else v,
+                        )
+                        for k, v in message.get("headers", ())
+                    ],
+                )
             await send(message)
 
         await app(scope, receive, send_relative)
@@ -184,7 +197,7 @@ class Server:
         """Return the URL a learner's browser should open."""
         return links.browser_url(self.port, path)
 
-    def link(self, path: str = "/") -> "ServerLink":
+    def link(self, path: str = "/") -> ServerLink:
         """Return a clickable link to `path` that follows this server's name across re-runs and stops."""
         return ServerLink(self.name, path)
 
@@ -202,7 +215,7 @@ class Server:
             if _servers.find(self.name) is None:  # replaced by a new server: serve() refreshes the links
                 ServerLink.refresh(self.name)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -232,7 +245,7 @@ class ServerLink:
 
     _shown: dict[str, list[tuple[Any, str, Callable[[str], Any]]]] = {}  # name -> [(handle, path, lookup)]
 
-    def __init__(self, name: str, path: str = "/", lookup: "Callable[[str], Any] | None" = None) -> None:
+    def __init__(self, name: str, path: str = "/", lookup: Callable[[str], Any] | None = None) -> None:
         if not isinstance(path, str) or not path.startswith("/"):
             raise ValueError(f"path must start with '/', like '/admin/', got {path!r}")
         self.name = name
@@ -240,7 +253,9 @@ class ServerLink:
         self.lookup = lookup or _servers.find
 
     @staticmethod
-    def bundle(name: str, path: str, lookup: "Callable[[str], Any] | None" = None) -> tuple[dict[str, str], dict[str, Any]]:
+    def bundle(
+        name: str, path: str, lookup: Callable[[str], Any] | None = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
         """Return the (data, metadata) to display for `name`'s link as things stand now."""
         server = (lookup or _servers.find)(name)
         meta = {"helpers": {"server_link": name}}
@@ -249,7 +264,7 @@ class ServerLink:
             return {"text/html": html_, "text/plain": f"link to {name} {path}"}, meta
         note = (
             f"<code>{name}</code> is not running: re-run the cell that starts it "
-            f"(it names <code>\"{name}\"</code>) and this link comes back."
+            f'(it names <code>"{name}"</code>) and this link comes back.'
         )
         return {"text/html": note, "text/plain": f"{name} is not running: re-run the cell that starts it"}, meta
 
@@ -272,7 +287,7 @@ class ServerLink:
                 pass
 
 
-def show_links(servers: "Iterable[Server]", path: str = "/") -> None:
+def show_links(servers: Iterable[Server], path: str = "/") -> None:
     """Show a link to each server, one per line, each kept up to date like `Server.link()`."""
     from IPython.display import display
 
@@ -330,8 +345,7 @@ def _start_wsgi(server: Server, port: int, threaded: bool) -> None:
     except SystemExit:
         reason = " ".join(captured.getvalue().split()) or "the port could not be bound"
         raise ServerStartError(
-            f"{server.name!r} could not listen on {HOST}:{port}: {reason}. "
-            "Use port=0 (the default) to get a free port."
+            f"{server.name!r} could not listen on {HOST}:{port}: {reason}. Use port=0 (the default) to get a free port."
         ) from None
     except OSError as exc:
         raise ServerStartError(f"{server.name!r} could not listen on {HOST}:{port}: {exc}") from None
@@ -340,7 +354,9 @@ def _start_wsgi(server: Server, port: int, threaded: bool) -> None:
     server.port = impl.server_address[1]
     # poll_interval=0.05: shutdown() waits for at most one poll (the default 0.5 s is slow).
     server._thread = threading.Thread(
-        target=impl.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+        target=impl.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        daemon=True,
         name=f"helpers-wsgi-{server.name}",
     )
     server._thread.start()
@@ -368,9 +384,14 @@ def _start_asgi(server: Server, port: int, lifespan: str, options: dict[str, Any
         lifespan = "off"
     config = uvicorn.Config(
         # FastAPI's /docs and /redoc load Swagger UI and ReDoc from this machine, not a CDN.
-        _asgi_middleware(with_offline_docs(server.app)), host=HOST, port=port, lifespan=lifespan,
+        _asgi_middleware(with_offline_docs(server.app)),
+        host=HOST,
+        port=port,
+        lifespan=lifespan,
         log_config=None,  # keep uvicorn from reconfiguring logging on every start
-        access_log=False, loop="asyncio", **options,
+        access_log=False,
+        loop="asyncio",
+        **options,
     )
     impl = uvicorn.Server(config)
     server._impl = impl
@@ -395,9 +416,7 @@ def _wait_asgi_started(server: Server, deadline: float, log_mark: int) -> None:
         server.port = impl.servers[0].sockets[0].getsockname()[1]
         return
     if not thread.is_alive():
-        raise ServerStartError(
-            f"{server.name!r} stopped while starting. The server said:\n{_logs_since(log_mark)}"
-        )
+        raise ServerStartError(f"{server.name!r} stopped while starting. The server said:\n{_logs_since(log_mark)}")
     raise ServerStartError(f"{server.name!r} did not start within the deadline")
 
 
@@ -419,8 +438,15 @@ def _logs_since(mark: int) -> str:
 
 
 def _validate(
-    name: Any, app: Any, interface: Any, port: Any, threaded: Any, deadline: Any, ready_path: Any,
-    lifespan: Any, uvicorn_options: dict[str, Any],
+    name: Any,
+    app: Any,
+    interface: Any,
+    port: Any,
+    threaded: Any,
+    deadline: Any,
+    ready_path: Any,
+    lifespan: Any,
+    uvicorn_options: dict[str, Any],
 ) -> str:
     """Check every argument of `serve` before anything starts; return the interface to use."""
     if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -547,9 +573,9 @@ def get_server(name: str) -> Server:
     return _servers.get(name)
 
 
-def stop_all() -> int:
-    """Stop every server this kernel started; return how many were stopped."""
+def stop_servers() -> int:
+    """Stop every in-kernel server (not server processes: `helpers.stop_all` stops both); return how many."""
     return _servers.stop_all()
 
 
-atexit.register(stop_all)
+atexit.register(stop_servers)

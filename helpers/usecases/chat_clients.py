@@ -1,4 +1,5 @@
 """Chat clients for notebooks and tests: synchronous WebSocket clients with timeouts everywhere."""
+
 from __future__ import annotations
 
 import contextlib
@@ -25,7 +26,8 @@ class ChatClient:
         # websockets wants its connection used as a context manager; the stack holds it open until close().
         self._stack = contextlib.ExitStack()
         self._ws: ClientConnection | None = self._stack.enter_context(
-            connect(ws_url, open_timeout=timeout, close_timeout=timeout))
+            connect(ws_url, open_timeout=timeout, close_timeout=timeout)
+        )
 
     def send(self, text: str) -> None:
         """Send one chat message."""
@@ -54,7 +56,7 @@ class ChatClient:
             self._ws = None
             self._stack.close()
 
-    def __enter__(self) -> "ChatClient":
+    def __enter__(self) -> ChatClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

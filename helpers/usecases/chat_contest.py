@@ -2,6 +2,7 @@
 
 The same client script runs against every server, so the figures compare servers, not clients.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,14 @@ class ChatFigures:
 
     def row(self, label: str) -> list[Any]:
         """Return the figures as a table row that starts with `label`."""
-        return [label, f"{self.held} of {self.clients}", f"{self.median_ms:.1f} ms", f"{self.p95_ms:.1f} ms",
-                f"{self.kib_per_client:.0f} KiB", f"{self.threads_per_client:.2f}"]
+        return [
+            label,
+            f"{self.held} of {self.clients}",
+            f"{self.median_ms:.1f} ms",
+            f"{self.p95_ms:.1f} ms",
+            f"{self.kib_per_client:.0f} KiB",
+            f"{self.threads_per_client:.2f}",
+        ]
 
 
 COLUMNS = ["server", "clients held", "latency (median)", "latency (p95)", "memory per client", "threads per client"]
@@ -89,8 +96,10 @@ async def chat_load(base_url: str, clients: int = 50, rounds: int = 20, timeout:
             task.cancel()
         await asyncio.gather(*readers, return_exceptions=True)
     return ChatFigures(
-        clients=clients, held=held,
-        median_ms=percentile(latencies, 50) * 1000, p95_ms=percentile(latencies, 95) * 1000,
+        clients=clients,
+        held=held,
+        median_ms=percentile(latencies, 50) * 1000,
+        p95_ms=percentile(latencies, 95) * 1000,
         kib_per_client=max(0, rss1 - rss0) / 1024 / max(1, held),
         threads_per_client=(threads1 - threads0) / max(1, held),
     )

@@ -1,4 +1,5 @@
 """Count what each admin generates: the pages Django's admin and Flask-Admin serve for their models."""
+
 from __future__ import annotations
 
 import re

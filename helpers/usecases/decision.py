@@ -6,14 +6,16 @@ already knows). Each factor's fits are computed from evidence: a figure the cour
 (with its address, and a probe that checks the installed packages still agree). A framework's
 score is the sum of weight x need x fit; nothing in the fit table is typed in.
 """
+
 from __future__ import annotations
 
 import functools
 import importlib.metadata as md
 import importlib.util
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from packaging.version import Version
 
@@ -55,6 +57,7 @@ class Factor:
 
 # -- how evidence is gathered ------------------------------------------------------------------
 
+
 def code_lines(relative: str) -> int:
     """Count the lines of code of a file under helpers/apps (no blanks, comments or docstrings)."""
     from helpers.components.footprint import code_lines as count
@@ -71,8 +74,14 @@ def installed_mb(distribution: str) -> float:
     from helpers.components.footprint import dependency_tree
 
     # RECORD sizes, not files on disk: bytecode caches appear on first import and would move the figure.
-    return sum((f.size or 0) for name in [distribution, *dependency_tree(distribution)]
-               for f in md.distribution(name).files or []) / 1e6
+    return (
+        sum(
+            (f.size or 0)
+            for name in [distribution, *dependency_tree(distribution)]
+            for f in md.distribution(name).files or []
+        )
+        / 1e6
+    )
 
 
 def _fewer_is_better(figures: Mapping[str, float | None]) -> dict[str, float]:
@@ -81,20 +90,34 @@ def _fewer_is_better(figures: Mapping[str, float | None]) -> dict[str, float]:
     return {fw: 0.0 if v is None else round(best / v, 2) for fw, v in figures.items()}
 
 
-def measured(cell: str, statement: str, figures: dict[str, float | None], unit: str,
-             files: tuple[str, ...] = ()) -> Evidence:
+def measured(
+    cell: str, statement: str, figures: dict[str, float | None], unit: str, files: tuple[str, ...] = ()
+) -> Evidence:
     """Evidence from a figure the course measured: fewer is better, and the fit is best / this one."""
-    return Evidence("measured", f"notebook 06, cell `{cell}`", statement, figures,
-                    f"fit = smallest {unit} / this framework's {unit} (0 where the course built none)",
-                    _fewer_is_better(figures), cell=cell, files=files)
+    return Evidence(
+        "measured",
+        f"notebook 06, cell `{cell}`",
+        statement,
+        figures,
+        f"fit = smallest {unit} / this framework's {unit} (0 where the course built none)",
+        _fewer_is_better(figures),
+        cell=cell,
+        files=files,
+    )
 
 
 def cited(url: str, statement: str, levels: dict[str, str], probe: Callable[[], bool]) -> Evidence:
     """Evidence from the documentation, checked against the installed packages by `probe`."""
     if not probe():
         raise LookupError(f"the installed packages no longer agree with: {statement} ({url})")
-    return Evidence("cited", url, statement, dict(levels), "fit = " + ", ".join(f"{k} {v:g}" for k, v in LEVELS.items()),
-                    {fw: LEVELS[level] for fw, level in levels.items()})
+    return Evidence(
+        "cited",
+        url,
+        statement,
+        dict(levels),
+        "fit = " + ", ".join(f"{k} {v:g}" for k, v in LEVELS.items()),
+        {fw: LEVELS[level] for fw, level in levels.items()},
+    )
 
 
 def _has(module: str) -> bool:
@@ -112,29 +135,41 @@ def _requires(distribution: str, name: str) -> bool:
 
 # -- the factors -----------------------------------------------------------------------------
 
+
 def _admin() -> Evidence:
     lines = {"Django": code_lines("cms_django/admin.py"), "Flask": code_lines("cms_flask/admin.py"), "FastAPI": None}
-    return measured("cms-contest-lines",
-                    f"the same list, filters, search and edit took {lines['Django']} lines of Django admin.py and "
-                    f"{lines['Flask']} lines of Flask-Admin views; FastAPI ships no admin and the course built none",
-                    lines, "lines", ("cms_django/admin.py", "cms_flask/admin.py"))
+    return measured(
+        "cms-contest-lines",
+        f"the same list, filters, search and edit took {lines['Django']} lines of Django admin.py and "
+        f"{lines['Flask']} lines of Flask-Admin views; FastAPI ships no admin and the course built none",
+        lines,
+        "lines",
+        ("cms_django/admin.py", "cms_flask/admin.py"),
+    )
 
 
 def _api() -> Evidence:
     lines = {"Django": code_lines("api_first_ninja.py"), "Flask": None, "FastAPI": code_lines("api_first_fastapi.py")}
-    return measured("api-contest-lines",
-                    f"the same books API with a generated OpenAPI schema took {lines['FastAPI']} lines with FastAPI "
-                    f"and {lines['Django']} with Django Ninja (an add-on); Flask generates no schema "
-                    "(add-ons such as APIFlask do; the course ran none)",
-                    lines, "lines", ("api_first_fastapi.py", "api_first_ninja.py"))
+    return measured(
+        "api-contest-lines",
+        f"the same books API with a generated OpenAPI schema took {lines['FastAPI']} lines with FastAPI "
+        f"and {lines['Django']} with Django Ninja (an add-on); Flask generates no schema "
+        "(add-ons such as APIFlask do; the course ran none)",
+        lines,
+        "lines",
+        ("api_first_fastapi.py", "api_first_ninja.py"),
+    )
 
 
 def _small() -> Evidence:
     size = {fw: round(installed_mb(fw.lower()), 1) for fw in FRAMEWORKS}
-    return measured("microservice-contest-size",
-                    f"installed with its dependencies, Flask is {size['Flask']} MB, FastAPI {size['FastAPI']} MB and "
-                    f"Django {size['Django']} MB (start time and memory: the microservice contest)",
-                    size, "MB installed")
+    return measured(
+        "microservice-contest-size",
+        f"installed with its dependencies, Flask is {size['Flask']} MB, FastAPI {size['FastAPI']} MB and "
+        f"Django {size['Django']} MB (start time and memory: the microservice contest)",
+        size,
+        "MB installed",
+    )
 
 
 def _pages() -> Evidence:
@@ -143,8 +178,13 @@ def _pages() -> Evidence:
         "Django ships its template engine; Flask installs Jinja2 as a dependency; FastAPI documents "
         "Jinja2Templates but Jinja2 is an optional install",
         {"Django": "ships", "Flask": "ships", "FastAPI": "ships part"},
-        lambda: _has("django.template") and _requires("flask", "jinja2") and not _requires("fastapi", "jinja2")
-        and _has("fastapi.templating"))
+        lambda: (
+            _has("django.template")
+            and _requires("flask", "jinja2")
+            and not _requires("fastapi", "jinja2")
+            and _has("fastapi.templating")
+        ),
+    )
 
 
 def _relational() -> Evidence:
@@ -153,8 +193,12 @@ def _relational() -> Evidence:
         "Django ships an ORM and migrations; Flask and FastAPI leave both to add-ons "
         "(SQLAlchemy with Flask-SQLAlchemy or SQLModel, and Alembic)",
         {"Django": "ships", "Flask": "add-on", "FastAPI": "add-on"},
-        lambda: _has("django.db.migrations") and not _requires("flask", "sqlalchemy")
-        and not _requires("fastapi", "sqlalchemy"))
+        lambda: (
+            _has("django.db.migrations")
+            and not _requires("flask", "sqlalchemy")
+            and not _requires("fastapi", "sqlalchemy")
+        ),
+    )
 
 
 def _auth() -> Evidence:
@@ -164,7 +208,8 @@ def _auth() -> Evidence:
         "(OAuth2 password flow, API keys) but no user model; Flask leaves logins to Flask-Login, "
         "and Flask-Admin's back office answered without any login in the CMS contest",
         {"Django": "ships", "Flask": "add-on", "FastAPI": "ships part"},
-        lambda: _has("django.contrib.auth") and _has("fastapi.security") and not _has("flask.login"))
+        lambda: _has("django.contrib.auth") and _has("fastapi.security") and not _has("flask.login"),
+    )
 
 
 def _realtime() -> Evidence:
@@ -173,7 +218,8 @@ def _realtime() -> Evidence:
         "FastAPI (Starlette) ships WebSockets; Flask needs flask-sock (a thread per socket, on werkzeug or "
         "gunicorn's gthread); Django needs Channels: the chat contest measured FastAPI against flask-sock",
         {"Django": "add-on", "Flask": "add-on", "FastAPI": "ships"},
-        lambda: _has("starlette.websockets") and not _has("flask.websockets") and not _has("django.websockets"))
+        lambda: _has("starlette.websockets") and not _has("flask.websockets") and not _has("django.websockets"),
+    )
 
 
 def _io() -> Evidence:
@@ -182,7 +228,8 @@ def _io() -> Evidence:
         "FastAPI and Django (async views under ASGI) wait on many calls in one event loop; Flask's async views "
         "still hold a worker per request, though its threads overlapped the fan-out's waits just as well",
         {"Django": "ships", "Flask": "ships part", "FastAPI": "ships"},
-        lambda: _has("django.core.handlers.asgi") and _has("flask") and _has("starlette.routing"))
+        lambda: _has("django.core.handlers.asgi") and _has("flask") and _has("starlette.routing"),
+    )
 
 
 def _support() -> Evidence:
@@ -192,21 +239,40 @@ def _support() -> Evidence:
         "only Flask's latest feature release; FastAPI is 0.x and its docs say to pin it because "
         "minor releases may break (fastapi.tiangolo.com/deployment/versions/)",
         {"Django": "ships", "Flask": "ships part", "FastAPI": "none"},
-        lambda: Version(md.version("django")).minor == 2 and Version(md.version("flask")).major >= 1
-        and Version(md.version("fastapi")).major == 0)
+        lambda: (
+            Version(md.version("django")).minor == 2
+            and Version(md.version("flask")).major >= 1
+            and Version(md.version("fastapi")).major == 0
+        ),
+    )
 
 
-FACTORS: dict[str, Factor] = {f.name: f for f in [
-    Factor("admin_ui", "Staff back office", "Editors manage content in generated list, filter, search and edit pages.", _admin),
-    Factor("relational_data", "Relational data, migrations", "Tables with relations, changed over time by migrations.", _relational),
-    Factor("auth_users", "User accounts and logins", "People sign in; some may do more than others.", _auth),
-    Factor("server_pages", "HTML pages from the server", "The server renders pages from templates.", _pages),
-    Factor("api_first", "Published API contract", "Other teams code against an OpenAPI schema.", _api),
-    Factor("realtime", "Live updates (WebSockets)", "The server pushes messages to open browsers.", _realtime),
-    Factor("io_bound", "Waits on other services", "Requests mostly wait on APIs or databases.", _io),
-    Factor("small_service", "Small single-purpose service", "One job, few dependencies, quick to start.", _small),
-    Factor("long_term_support", "Long-term support", "The project must run for years on supported versions.", _support),
-]}
+FACTORS: dict[str, Factor] = {
+    f.name: f
+    for f in [
+        Factor(
+            "admin_ui",
+            "Staff back office",
+            "Editors manage content in generated list, filter, search and edit pages.",
+            _admin,
+        ),
+        Factor(
+            "relational_data",
+            "Relational data, migrations",
+            "Tables with relations, changed over time by migrations.",
+            _relational,
+        ),
+        Factor("auth_users", "User accounts and logins", "People sign in; some may do more than others.", _auth),
+        Factor("server_pages", "HTML pages from the server", "The server renders pages from templates.", _pages),
+        Factor("api_first", "Published API contract", "Other teams code against an OpenAPI schema.", _api),
+        Factor("realtime", "Live updates (WebSockets)", "The server pushes messages to open browsers.", _realtime),
+        Factor("io_bound", "Waits on other services", "Requests mostly wait on APIs or databases.", _io),
+        Factor("small_service", "Small single-purpose service", "One job, few dependencies, quick to start.", _small),
+        Factor(
+            "long_term_support", "Long-term support", "The project must run for years on supported versions.", _support
+        ),
+    ]
+}
 TEAM = "team_knows"  # the factor of the framework the team already knows: an input, not a property of a framework
 TEAM_LABEL = "Team already knows it"
 TEAM_DESCRIPTION = "Your team's experience with one of the three."
@@ -278,14 +344,19 @@ class Decision:
         """Return the decision as HTML that wraps at words: the pick in words, then one item per sentence."""
         import html
 
-        pick = (f"Pick: {html.escape(self.recommendation)}" if self.recommendation
-                else "No pick: the needs don't separate the frameworks")
+        pick = (
+            f"Pick: {html.escape(self.recommendation)}"
+            if self.recommendation
+            else "No pick: the needs don't separate the frameworks"
+        )
         items = "".join(f"<li>{html.escape(line)}</li>" for line in self.explanation.splitlines())
-        return (f'<div style="line-height: 1.45; white-space: normal; word-break: normal; max-width: 62em">'
-                f"<b>{pick}</b><ul style='margin-top: 0.3em'>{items}</ul></div>")
+        return (
+            f'<div style="line-height: 1.45; white-space: normal; word-break: normal; max-width: 62em">'
+            f"<b>{pick}</b><ul style='margin-top: 0.3em'>{items}</ul></div>"
+        )
 
 
-def make_project(description: "Project | Mapping[str, Any]") -> Project:
+def make_project(description: Project | Mapping[str, Any]) -> Project:
     """Return a Project from a Project or a mapping of factor names to needs (and team_knows)."""
     if isinstance(description, Project):
         return description
@@ -297,7 +368,7 @@ def make_project(description: "Project | Mapping[str, Any]") -> Project:
     return Project(**description)
 
 
-def normalise_weights(weights: "Mapping[str, float] | None") -> dict[str, float]:
+def normalise_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     """Return a weight for every factor: the ones given (checked), the default 1 for the rest."""
     if weights is None:
         return dict(WEIGHTS)
@@ -332,8 +403,9 @@ def _why(factor: str, project: Project) -> str:
     return f"{e.statement} [{e.kind}: {e.source}]"
 
 
-def weight_to_change(factor: str, project: Project, weights: Mapping[str, float],
-                     scores: Mapping[str, float], best: str) -> tuple[float, str] | None:
+def weight_to_change(
+    factor: str, project: Project, weights: Mapping[str, float], scores: Mapping[str, float], best: str
+) -> tuple[float, str] | None:
     """Return the weight of `factor` (0 to MAX_WEIGHT) nearest its own at which another framework catches up
     with `best`, and that framework; None when no weight in range changes the pick."""
     need, fits, w = project.needs()[factor], fit_for(factor, project), weights[factor]
@@ -349,28 +421,36 @@ def weight_to_change(factor: str, project: Project, weights: Mapping[str, float]
     return min(crossings)[1:] if crossings else None
 
 
-def tipping_point(deciding: str, project: Project, weights: Mapping[str, float],
-                  scores: Mapping[str, float], best: str) -> str:
+def tipping_point(
+    deciding: str, project: Project, weights: Mapping[str, float], scores: Mapping[str, float], best: str
+) -> str:
     """Say how far the deciding weight would have to move to change the pick, or which weight would."""
     change = weight_to_change(deciding, project, weights, scores, best)
     if change is not None:
         at, other = change
         if at < 0.005:
-            return (f"The pick holds at every weight of '{label(deciding)}' above 0; at 0, {other} ties with {best}.")
-        return (f"The pick changes if the weight of '{label(deciding)}' drops from {weights[deciding]:g} "
-                f"to below {at:.2f} (then {other} catches up).")
-    moves = [(abs(c[0] - weights[f]), f, *c) for f in [*FACTORS, TEAM]
-             if (c := weight_to_change(f, project, weights, scores, best)) is not None]
+            return f"The pick holds at every weight of '{label(deciding)}' above 0; at 0, {other} ties with {best}."
+        return (
+            f"The pick changes if the weight of '{label(deciding)}' drops from {weights[deciding]:g} "
+            f"to below {at:.2f} (then {other} catches up)."
+        )
+    moves = [
+        (abs(c[0] - weights[f]), f, *c)
+        for f in [*FACTORS, TEAM]
+        if (c := weight_to_change(f, project, weights, scores, best)) is not None
+    ]
     text = f"No weight of '{label(deciding)}' from 0 to {MAX_WEIGHT:g} changes the pick"
     if not moves:
         return text + f", nor does any other single weight: {best} leads on several factors."
     _, f, at, other = min(moves)
     verb = "rises" if at > weights[f] else "drops"
-    return text + (f"; the smallest single change that does: the weight of '{label(f)}' {verb} from "
-                   f"{weights[f]:g} to {at:.2f} (then {other} catches up).")
+    return text + (
+        f"; the smallest single change that does: the weight of '{label(f)}' {verb} from "
+        f"{weights[f]:g} to {at:.2f} (then {other} catches up)."
+    )
 
 
-def score(project: "Project | Mapping[str, Any]", weights: "Mapping[str, float] | None" = None) -> Decision:
+def score(project: Project | Mapping[str, Any], weights: Mapping[str, float] | None = None) -> Decision:
     """Score the three frameworks for `project` and explain the pick, with the evidence behind each fit."""
     project = make_project(project)
     weights = normalise_weights(weights)
@@ -388,9 +468,11 @@ def score(project: "Project | Mapping[str, Any]", weights: "Mapping[str, float] 
     asked = {weights[f] * needs[f] for f in FACTORS}
     if project.team_knows is None and len(asked) == 1:
         # Every need counts the same: the column sums would decide, and they only count what each ships.
-        sentences.append("Every need counts the same, so the helper makes no pick: the scores would only count how "
-                         "many factors each framework covers, not what your project needs most. "
-                         "Say what matters more.")
+        sentences.append(
+            "Every need counts the same, so the helper makes no pick: the scores would only count how "
+            "many factors each framework covers, not what your project needs most. "
+            "Say what matters more."
+        )
         return Decision(scores, None, second, contributions, [], "\n".join(sentences), weights)
     if scores[best] - scores[second] < 1e-9:
         sentences.append(f"{best} and {second} tie; the needs don't separate them, so change a weight or a need.")
@@ -400,8 +482,10 @@ def score(project: "Project | Mapping[str, Any]", weights: "Mapping[str, float] 
     deciding = [f for f in sorted(names, key=lambda f: -edge[f]) if edge[f] > 1e-9][:3]
     against = [f for f in sorted(names, key=lambda f: edge[f]) if edge[f] < -1e-9][:1]
     for f in deciding:
-        sentences.append(f"Deciding factor '{label(f)}' (weight {weights[f]:g}, need {needs[f]:g}) gives {best} "
-                         f"{edge[f]:+.2f} over {second}: {_why(f, project)}.")
+        sentences.append(
+            f"Deciding factor '{label(f)}' (weight {weights[f]:g}, need {needs[f]:g}) gives {best} "
+            f"{edge[f]:+.2f} over {second}: {_why(f, project)}."
+        )
     for f in against:
         sentences.append(f"Against {best}: '{label(f)}' favours {second} by {-edge[f]:.2f}.")
     tip = tipping_point(deciding[0], project, weights, scores, best)
@@ -418,11 +502,13 @@ def fit_table() -> list[list[Any]]:
     return rows
 
 
-def evidence_problems(notebook: "Path | None" = None) -> list[str]:
+def evidence_problems(notebook: Path | None = None) -> list[str]:
     """Return what is wrong with the evidence: a factor without it, a missing cell, file or failing probe."""
     import json
 
-    path = notebook or Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOK
+    from helpers.runner.course import notebook_path
+
+    path = notebook or notebook_path(NOTEBOOK)
     cells = {c.get("id"): "".join(c["source"]) for c in json.loads(path.read_text())["cells"]} if path.exists() else {}
     problems = []
     for name, factor in FACTORS.items():

@@ -1,8 +1,10 @@
 """Glue only: presets, sliders and a team choice for a project, wired to decision.score()."""
+
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -12,8 +14,15 @@ NOBODY = "nobody in particular"
 
 
 def _slider(value: float, high: float, step: float) -> widgets.FloatSlider:
-    return widgets.FloatSlider(value=value, min=0.0, max=high, step=step, readout_format=".1f",
-                               layout=widgets.Layout(width="150px"), continuous_update=False)
+    return widgets.FloatSlider(
+        value=value,
+        min=0.0,
+        max=high,
+        step=step,
+        readout_format=".1f",
+        layout=widgets.Layout(width="150px"),
+        continuous_update=False,
+    )
 
 
 def render(result: decision.Decision) -> str:
@@ -23,7 +32,7 @@ def render(result: decision.Decision) -> str:
 
 
 def decision_widget(
-    project: "decision.Project | Mapping[str, Any] | None" = None,
+    project: decision.Project | Mapping[str, Any] | None = None,
     weights: Mapping[str, float] | None = None,
 ) -> widgets.VBox:
     """Return a widget: a preset menu, one row per factor (need, weight), the team, a reset button, the result."""
@@ -31,10 +40,15 @@ def decision_widget(
     start_weights = decision.normalise_weights(weights)
     needs = {f: _slider(getattr(start, f), 1.0, 0.1) for f in decision.FACTORS}
     weight_sliders = {f: _slider(start_weights[f], decision.MAX_WEIGHT, 0.5) for f in decision.WEIGHTS}
-    team = widgets.Dropdown(options=[NOBODY, *decision.FRAMEWORKS], value=start.team_knows or NOBODY,
-                            layout=widgets.Layout(width="150px"))
-    presets = widgets.Dropdown(options=["(your own)", *decision.EXAMPLES], value="(your own)", description="Preset",
-                               layout=widgets.Layout(width="330px"))
+    team = widgets.Dropdown(
+        options=[NOBODY, *decision.FRAMEWORKS], value=start.team_knows or NOBODY, layout=widgets.Layout(width="150px")
+    )
+    presets = widgets.Dropdown(
+        options=["(your own)", *decision.EXAMPLES],
+        value="(your own)",
+        description="Preset",
+        layout=widgets.Layout(width="330px"),
+    )
     reset = widgets.Button(description="Reset", tooltip="Back to the project this widget started with, weights 1")
     result = widgets.HTML().add_class("decision-result")
     quiet = {"on": False}  # while a preset or reset sets many sliders, compute once at the end
@@ -76,17 +90,30 @@ def decision_widget(
     reset.on_click(on_reset)
 
     def row(name: str, label: str, description: str, control: widgets.Widget) -> widgets.HBox:
-        text = widgets.HTML(f"<b>{html.escape(label)}</b><br><small>{html.escape(description)}</small>",
-                            layout=widgets.Layout(width="330px"))
+        text = widgets.HTML(
+            f"<b>{html.escape(label)}</b><br><small>{html.escape(description)}</small>",
+            layout=widgets.Layout(width="330px"),
+        )
         return widgets.HBox([text, control, weight_sliders[name]])
 
-    header = widgets.HBox([widgets.HTML("<b>Factor</b>", layout=widgets.Layout(width="330px")),
-                           widgets.HTML("<b>How much you need it (0–1)</b>", layout=widgets.Layout(width="150px")),
-                           widgets.HTML("<b>Weight (0–5)</b>", layout=widgets.Layout(width="150px"))])
+    header = widgets.HBox(
+        [
+            widgets.HTML("<b>Factor</b>", layout=widgets.Layout(width="330px")),
+            widgets.HTML("<b>How much you need it (0–1)</b>", layout=widgets.Layout(width="150px")),
+            widgets.HTML("<b>Weight (0–5)</b>", layout=widgets.Layout(width="150px")),
+        ]
+    )
     rows = [row(f, x.label, x.description, needs[f]) for f, x in decision.FACTORS.items()]
     rows.append(row(decision.TEAM, decision.TEAM_LABEL, decision.TEAM_DESCRIPTION, team))
     update()
     box = widgets.VBox([widgets.HBox([presets, reset]), header, *rows, result]).add_class("decision-widget")
     # handles for tests and curious learners
-    box.needs, box.weights, box.team, box.presets, box.reset, box.result = needs, weight_sliders, team, presets, reset, result
+    box.needs, box.weights, box.team, box.presets, box.reset, box.result = (
+        needs,
+        weight_sliders,
+        team,
+        presets,
+        reset,
+        result,
+    )
     return box

@@ -1,7 +1,8 @@
 """Draw notebook 06's fan-out timings: sequential vs concurrent backend calls per framework."""
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from matplotlib.figure import Figure
 
@@ -29,8 +30,14 @@ def plot_fanout(timings: Mapping[tuple[str, str], float], n: int, delay: float) 
     fig = Figure(figsize=(10.4, 4.0), layout="constrained")
     ax = fig.subplots()
     for i, ((label, kind), seconds) in enumerate(timings.items()):
-        ax.barh(i, seconds * 1000, color=FRAMEWORK_COLOURS[label], hatch="//" if kind == "sequential" else None,
-                edgecolor="white", label=label if kind == "concurrent" else None)
+        ax.barh(
+            i,
+            seconds * 1000,
+            color=FRAMEWORK_COLOURS[label],
+            hatch="//" if kind == "sequential" else None,
+            edgecolor="white",
+            label=label if kind == "concurrent" else None,
+        )
         ax.text(seconds * 1000 + 8, i, kind, va="center", fontsize=10)
     ax.axvline(n * delay * 1000, color=palette.BLACK, linestyle="--", linewidth=1, label=f"{n} waits added up")
     ax.axvline(delay * 1000, color=palette.ORANGE, linestyle=":", linewidth=1.5, label="one wait")

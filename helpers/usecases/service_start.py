@@ -2,6 +2,7 @@
 
 A fresh process is the fair comparison: the kernel has already imported every framework.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,7 @@ def start_once(framework: str) -> dict[str, float]:
     if framework not in (*SERVICES, "none"):
         raise ValueError(f"framework must be one of {[*SERVICES, 'none']}, got {framework!r}")
     path = str(APPS / SERVICES.get(framework, ""))
-    out = subprocess.run([sys.executable, "-c", _CHILD, framework, path],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", _CHILD, framework, path], capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         raise RuntimeError(f"the {framework} service did not start:\n{out.stderr[-1500:]}")
     return json.loads(out.stdout)

@@ -1,4 +1,5 @@
 """API-first: the OpenAPI schema comes from the Pydantic models, is valid, and follows a new field."""
+
 import jsonschema
 import pytest
 from pydantic import Field
@@ -15,7 +16,11 @@ def test_schema_is_generated_from_the_models():
     assert props["title"]["minLength"] == 1
     assert set(schema["components"]["schemas"]["Book"]["properties"]) == {"title", "author", "year", "id"}
     ops = {(m, p): op["operationId"] for p, item in schema["paths"].items() for m, op in item.items()}
-    assert ops == {("get", "/books"): "list_books", ("post", "/books"): "add_book", ("get", "/books/{book_id}"): "get_book"}
+    assert ops == {
+        ("get", "/books"): "list_books",
+        ("post", "/books"): "add_book",
+        ("get", "/books/{book_id}"): "get_book",
+    }
 
 
 def test_schema_is_valid_and_describes_real_responses(no_leaks):

@@ -1,4 +1,5 @@
 """Django Ninja serves the books contract of the FastAPI app: same operations, schema and validation."""
+
 import pytest
 
 from helpers import serve

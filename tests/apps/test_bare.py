@@ -1,4 +1,5 @@
 """The bare WSGI and ASGI apps answer JSON naming their protocol and the path."""
+
 import pytest
 
 from helpers import serve

@@ -1,4 +1,5 @@
 """The three new-book validators agree on the rules the schema states."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,10 +26,19 @@ def test_valid_book_is_accepted_unchanged(name):
 
 
 @pytest.mark.parametrize("name", list(VALIDATORS))
-@pytest.mark.parametrize("field, bad", [
-    ("title", ""), ("title", "x" * 201), ("year", 1449), ("year", 2031),
-    ("isbn", "978-0-441-17271-8"), ("submitter", "nobody"), ("tags", ["t"] * 11), ("tags", ["x" * 31]),
-])
+@pytest.mark.parametrize(
+    "field, bad",
+    [
+        ("title", ""),
+        ("title", "x" * 201),
+        ("year", 1449),
+        ("year", 2031),
+        ("isbn", "978-0-441-17271-8"),
+        ("submitter", "nobody"),
+        ("tags", ["t"] * 11),
+        ("tags", ["x" * 31]),
+    ],
+)
 def test_every_validator_enforces_the_stated_rules(name, field, bad):
     outcome = VALIDATORS[name]({**VALID, field: bad})
     assert not outcome.accepted

@@ -1,11 +1,18 @@
 """The three bookshelves answer the same HTTP contract, and a broken one is caught."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from helpers import serve
-from helpers.serving import django_kernel as dk
 from helpers.apps import bookshelf_fastapi, bookshelf_flask
 from helpers.components.contract import run_contract
+from helpers.serving import django_kernel as dk
 
 
 def django_app():
@@ -29,6 +36,56 @@ def test_bookshelf_meets_the_contract(name, no_leaks):
         result = run_contract(client, name)
     assert result.problems == []
     assert result.statuses() == {"list": 200, "add valid": 201, "add invalid": 422, "get one": 200, "get missing": 404}
+
+
+def test_fastapi_bookshelf_closes_each_session_before_it_answers(no_leaks):
+    """Check that no request still holds the database connection when its response goes out."""
+    # Every session of the bookshelf shares one in-memory connection. A session closed after the response
+    # is closed while the client's next request runs, and that close's ROLLBACK can undo the next request's
+    # INSERT: "add valid" then fails with a 500 and uvicorn drops the connection the client reuses
+    # (notebook 01's contract cell, re-run on a busy machine, died of that reset).
+    lock = threading.Lock()
+    held = 0  # connections checked out of a pool now; only this test's app uses SQLAlchemy meanwhile
+    held_at_answer: list[tuple[str, int]] = []
+
+    def checked_out(*args: Any) -> None:
+        nonlocal held
+        with lock:
+            held += 1
+
+    def checked_in(*args: Any) -> None:
+        nonlocal held
+        with lock:
+            held -= 1
+
+    app = bookshelf_fastapi.create_app()
+
+    async def noting_answers(scope: dict, receive: Callable, send: Callable) -> None:
+        async def send_noting(message: dict) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                with lock:
+                    held_at_answer.append((f"{scope['method']} {scope['path']}", held))
+            await send(message)
+
+        await app(scope, receive, send_noting)
+
+    event.listen(Pool, "checkout", checked_out)
+    event.listen(Pool, "checkin", checked_in)
+    try:
+        with serve(noting_answers, "t-bookshelf-sessions") as srv, srv.client() as client:
+            result = run_contract(client, "fastapi")
+    finally:
+        event.remove(Pool, "checkout", checked_out)
+        event.remove(Pool, "checkin", checked_in)
+    assert result.passed, result.problems
+    # (request, connections still checked out as its response went) for the contract's five requests
+    assert held_at_answer[-5:] == [
+        ("GET /books", 0),
+        ("POST /books", 0),
+        ("POST /books", 0),
+        ("GET /books/1", 0),
+        ("GET /books/999999", 0),
+    ]
 
 
 def test_each_flask_app_has_its_own_database():

@@ -1,8 +1,9 @@
 """The chat room: several clients see each other's messages in one order; disconnects are handled."""
+
 import pytest
 
 from helpers import serve
-from helpers.apps.chat_fastapi import ChatRoom, create_app
+from helpers.apps.chat_fastapi import create_app
 from helpers.usecases.chat_clients import ChatClient, messages
 
 
@@ -57,31 +58,24 @@ def test_client_refuses_bad_names_and_timeouts():
 
 
 def test_browser_page_joins_and_receives_messages(chat):
-    import shutil
+    from harness.chromium import launch_chromium, missing_chromium
 
-    pytest.importorskip("playwright")
-    if not shutil.which("chromium"):
-        pytest.skip("no chromium")
-    from playwright.sync_api import sync_playwright
-
+    reason = missing_chromium()
+    if reason:
+        pytest.skip(reason)
     assert "new WebSocket" in chat.get("/room").text
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto(chat.url + "/room", timeout=10_000)
-            page.fill("#name", "web")
-            page.click("#join")
-            page.wait_for_function("document.getElementById('log').textContent.includes('web join')", timeout=10_000)
-            with ChatClient(chat.url, "ada") as ada:
-                ada.receive()
-                ada.send("hello browser")
-                page.wait_for_function("document.getElementById('log').textContent.includes('ada: hello browser')",
-                                       timeout=10_000)
-                page.fill("#text", "hi ada")
-                page.click("#send")
-                assert messages(ada.receive_until(4))[-1] == "4 web: hi ada"
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        page = browser.new_page()
+        page.goto(chat.url + "/room", timeout=10_000)
+        page.fill("#name", "web")
+        page.click("#join")
+        page.wait_for_function("document.getElementById('log').textContent.includes('web join')", timeout=10_000)
+        with ChatClient(chat.url, "ada") as ada:
+            ada.receive()
+            ada.send("hello browser")
+            page.wait_for_function(
+                "document.getElementById('log').textContent.includes('ada: hello browser')", timeout=10_000
+            )
+            page.fill("#text", "hi ada")
+            page.click("#send")
+            assert messages(ada.receive_until(4))[-1] == "4 web: hi ada"

@@ -1,4 +1,5 @@
 """The Flask (flask-sock) chat room keeps the FastAPI room's contract, with a thread per socket."""
+
 import threading
 
 import pytest
@@ -23,8 +24,9 @@ def test_both_rooms_give_every_member_the_same_order(chat):
             clients[-1].receive()  # its own join: the room knows it before anyone writes
         for c in clients:
             c.send(f"from {c.name}")
-        seen = {c.name: [(e["seq"], e.get("text")) for e in c.receive_until(6) if e["type"] == "message"]
-                for c in clients}
+        seen = {
+            c.name: [(e["seq"], e.get("text")) for e in c.receive_until(6) if e["type"] == "message"] for c in clients
+        }
     finally:
         for c in clients:
             c.close()

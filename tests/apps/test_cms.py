@@ -1,10 +1,11 @@
 """The CMS back office: relations, admin with filters and search, a staff login, the public view."""
+
 import re
 
 import pytest
 
-from helpers.serving import django_kernel as dk
 from helpers import serve
+from helpers.serving import django_kernel as dk
 
 
 @pytest.fixture
@@ -23,8 +24,10 @@ def cms(no_leaks):
 def login(client):
     page = client.get("/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    r = client.post("/admin/login/?next=/admin/", data={
-        "csrfmiddlewaretoken": token, "username": "editor", "password": "cms-test-pass", "next": "/admin/"})
+    r = client.post(
+        "/admin/login/?next=/admin/",
+        data={"csrfmiddlewaretoken": token, "username": "editor", "password": "cms-test-pass", "next": "/admin/"},
+    )
     assert r.status_code == 302, r.text[:300]
 
 
@@ -43,6 +46,7 @@ def test_admin_lists_filters_and_searches(cms):
         assert listing.status_code == 200
         assert "By status" in listing.text and "By section" in listing.text and "By author" in listing.text
         from helpers.apps.cms_django.sample import ARTICLES
+
         assert all(title in listing.text for title, *_ in ARTICLES)
         published = client.get("/admin/cms/article/", params={"status__exact": "published"})
         assert "Storm warning" in published.text and "Ten years" not in published.text
@@ -58,9 +62,18 @@ def test_staff_edits_an_article_and_the_public_view_follows(cms):
         login(client)
         form = client.get(f"/admin/cms/article/{article.pk}/change/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-        r = client.post(f"/admin/cms/article/{article.pk}/change/", data={
-            "csrfmiddlewaretoken": token, "title": article.title, "body": article.body, "status": "published",
-            "author": article.author_id, "section": article.section_id, "_save": "Save"})
+        r = client.post(
+            f"/admin/cms/article/{article.pk}/change/",
+            data={
+                "csrfmiddlewaretoken": token,
+                "title": article.title,
+                "body": article.body,
+                "status": "published",
+                "author": article.author_id,
+                "section": article.section_id,
+                "_save": "Save",
+            },
+        )
         assert r.status_code == 302, r.text[:500]
     titles = [a["title"] for a in cms.get("/cms/published/").json()["articles"]]
     assert "Library opens on Sundays" in titles and len(titles) == 3

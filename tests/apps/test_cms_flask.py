@@ -1,4 +1,5 @@
 """The Flask-Admin back office lists, filters, searches and edits; it has no login of its own."""
+
 import pytest
 
 from helpers import serve
@@ -23,9 +24,13 @@ def test_list_filter_and_search(cms):
     assert len(titles(cms.get("/admin/article/"))) == len(ARTICLES)
     # flt0_2: the first filter slot, the ArticleAdmin's filter number 2 (status equals)
     assert titles(cms.get("/admin/article/", params={"flt0_2": "published"})) == [
-        "Council approves new bike lanes", "Storm warning for the weekend"]
+        "Council approves new bike lanes",
+        "Storm warning for the weekend",
+    ]
     assert titles(cms.get("/admin/article/", params={"search": "library"})) == [
-        "Ten years of the city library", "Library opens on Sundays"]
+        "Ten years of the city library",
+        "Library opens on Sundays",
+    ]
 
 
 def test_edit_publishes_and_needs_no_login(cms):
@@ -33,8 +38,13 @@ def test_edit_publishes_and_needs_no_login(cms):
 
     with cms.flask_app.app_context():
         a = db.session.scalars(db.select(Article).filter_by(title="Library opens on Sundays")).one()
-        form = {"title": a.title, "body": a.body, "status": "published",
-                "author": str(a.author_id), "section": str(a.section_id)}
+        form = {
+            "title": a.title,
+            "body": a.body,
+            "status": "published",
+            "author": str(a.author_id),
+            "section": str(a.section_id),
+        }
         pk = a.id
     r = cms.post(f"/admin/article/edit/?id={pk}", data=form)  # no login, no CSRF token: accepted
     assert r.status_code == 302

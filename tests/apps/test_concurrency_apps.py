@@ -1,4 +1,5 @@
 """The concurrency apps answer their contract: each endpoint waits or computes as asked."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,9 @@ def test_flask_endpoints_wait_as_asked(flask_server, path, key):
     assert r.elapsed.total_seconds() >= 0.045
 
 
-@pytest.mark.parametrize("path,key", [("/io", "awaited_ms"), ("/blocking", "blocked_ms"),
-                                      ("/sync-io", "waited_ms"), ("/cpu", "computed_ms")])
+@pytest.mark.parametrize(
+    "path,key", [("/io", "awaited_ms"), ("/blocking", "blocked_ms"), ("/sync-io", "waited_ms"), ("/cpu", "computed_ms")]
+)
 def test_fastapi_endpoints_wait_as_asked(fastapi_server, path, key):
     r = fastapi_server.get(path, params={"ms": 50})
     assert r.status_code == 200 and r.json() == {"framework": "FastAPI", key: 50}
@@ -51,10 +53,13 @@ def test_burn_cpu_spends_this_threads_cpu_time():
     assert time.thread_time() - start >= 0.02
 
 
-@pytest.mark.parametrize("factory,interface,path,key", [
-    (wsgi_app, "wsgi", "/concurrency/io", "waited_ms"),
-    (asgi_app, "asgi", "/concurrency/async-io", "awaited_ms"),
-])
+@pytest.mark.parametrize(
+    "factory,interface,path,key",
+    [
+        (wsgi_app, "wsgi", "/concurrency/io", "waited_ms"),
+        (asgi_app, "asgi", "/concurrency/async-io", "awaited_ms"),
+    ],
+)
 def test_django_views_under_wsgi_and_asgi(factory, interface, path, key):
     concurrency_django.install()
     with serve(factory(), f"test-conc-django-{interface}", interface=interface, ready_path=f"{path}?ms=0") as s:

@@ -1,9 +1,10 @@
 """Fan-out: concurrent calls to slow backends beat sequential ones, in FastAPI, Flask and Django."""
+
 import pytest
 
 from helpers import serve
-from helpers.serving import django_kernel as dk
 from helpers.apps import fanout_django, fanout_fastapi, fanout_flask
+from helpers.serving import django_kernel as dk
 
 N, DELAY = 5, 0.1
 

@@ -1,9 +1,10 @@
 """The hello apps of notebook 00 answer with their framework's name."""
+
 import pytest
 
 from helpers import serve
-from helpers.serving import django_kernel as dk
 from helpers.apps import hello_django, hello_fastapi, hello_flask
+from helpers.serving import django_kernel as dk
 
 
 def django_app():

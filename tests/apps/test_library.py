@@ -1,4 +1,5 @@
 """The library schema in both ORMs: same data, same answers to the same queries."""
+
 from __future__ import annotations
 
 import pytest

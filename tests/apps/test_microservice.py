@@ -1,4 +1,5 @@
 """The Flask microservice: health follows its dependency; orders are validated and checked."""
+
 import pytest
 
 from helpers import serve
@@ -36,9 +37,15 @@ def test_orders_are_validated_and_checked_against_stock(services):
     assert orders.get("/orders").json() == {"orders": [{"sku": "apple", "quantity": 2}]}
 
 
-@pytest.mark.parametrize("data, n_errors", [
-    ({"sku": "a", "quantity": 1}, 0), ({"sku": "a", "quantity": True}, 1), ({"sku": 3, "quantity": 101}, 2),
-    ([], 1), ({"quantity": 1}, 1),
-])
+@pytest.mark.parametrize(
+    "data, n_errors",
+    [
+        ({"sku": "a", "quantity": 1}, 0),
+        ({"sku": "a", "quantity": True}, 1),
+        ({"sku": 3, "quantity": 101}, 2),
+        ([], 1),
+        ({"quantity": 1}, 1),
+    ],
+)
 def test_validate_order(data, n_errors):
     assert len(validate_order(data)[1]) == n_errors

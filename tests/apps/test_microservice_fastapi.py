@@ -1,4 +1,5 @@
 """The FastAPI orders service keeps the Flask service's contract: health, validation, stock."""
+
 import pytest
 
 from helpers import serve
@@ -23,10 +24,16 @@ def test_same_health_check_on_both(services):
     assert r.status_code == 503 and r.json()["dependencies"] == {"inventory": "unreachable"}
 
 
-@pytest.mark.parametrize("order, status", [
-    ({"sku": "apple", "quantity": 2}, 201), ({"sku": "pear", "quantity": 1}, 409),
-    ({"sku": "plum", "quantity": 1}, 404), ({"sku": "", "quantity": 0}, 400), ({"sku": "apple", "quantity": True}, 400),
-])
+@pytest.mark.parametrize(
+    "order, status",
+    [
+        ({"sku": "apple", "quantity": 2}, 201),
+        ({"sku": "pear", "quantity": 1}, 409),
+        ({"sku": "plum", "quantity": 1}, 404),
+        ({"sku": "", "quantity": 0}, 400),
+        ({"sku": "apple", "quantity": True}, 400),
+    ],
+)
 def test_same_answers_to_the_same_orders(services, order, status):
     _, orders = services
     r = orders.post("/orders", json=order)

@@ -1,4 +1,5 @@
 """The serving apps answer /json, wait on /io and compute on /cpu (in the kernel; processes in test_processes)."""
+
 import pytest
 
 from helpers import serve
@@ -12,8 +13,10 @@ def django_app():
     return dk.wsgi_app()
 
 
-@pytest.mark.parametrize("factory, framework", [
-    (lambda: serving_flask.app, "Flask"), (lambda: serving_fastapi.app, "FastAPI"), (django_app, "Django")])
+@pytest.mark.parametrize(
+    "factory, framework",
+    [(lambda: serving_flask.app, "Flask"), (lambda: serving_fastapi.app, "FastAPI"), (django_app, "Django")],
+)
 def test_json_and_io(factory, framework, no_leaks):
     with serve(factory(), f"t-serving-{framework.lower()}") as srv:
         hello = srv.get("/json")

@@ -1,4 +1,5 @@
 """The bookshelf JSON APIs (Django Ninja, flask-smorest, FastAPI): one contract, valid schemas, owner-only delete."""
+
 from __future__ import annotations
 
 import time
@@ -44,20 +45,35 @@ def running():
 
     django_app = django_setup()
     flask_app, fastapi_app = shelf_api_flask.create_app(USERS), shelf_api_fastapi.create_app(USERS)
-    servers = {"Django Ninja": serve(django_app, "t-api-django"), "flask-smorest": serve(flask_app, "t-api-flask"),
-               "FastAPI": serve(fastapi_app, "t-api-fastapi")}
+    servers = {
+        "Django Ninja": serve(django_app, "t-api-django"),
+        "flask-smorest": serve(flask_app, "t-api-flask"),
+        "FastAPI": serve(fastapi_app, "t-api-fastapi"),
+    }
     prefixes = {"Django Ninja": "/ninja", "flask-smorest": "", "FastAPI": ""}
     user_id = lambda name: get_user_model().objects.get(username=name).pk  # noqa: E731
     targets = {
-        "Django Ninja": apis.AuthTarget("Django Ninja", lambda: apis.api_client(servers["Django Ninja"], "/ninja"),
-                                        json_login, lambda u: issue_token(user_id(u)),
-                                        lambda u: issue_token(user_id(u), issued_at=time.time() - 3600)),
-        "flask-smorest": apis.AuthTarget("flask-smorest", lambda: apis.api_client(servers["flask-smorest"]),
-                                         json_login, lambda u: shelf_api_flask.issue_token(flask_app, u, 15),
-                                         lambda u: shelf_api_flask.issue_token(flask_app, u, -1)),
-        "FastAPI": apis.AuthTarget("FastAPI", lambda: apis.api_client(servers["FastAPI"]), form_login,
-                                   lambda u: shelf_api_fastapi.issue_token(fastapi_app.state.secret, u, 15),
-                                   lambda u: shelf_api_fastapi.issue_token(fastapi_app.state.secret, u, -1)),
+        "Django Ninja": apis.AuthTarget(
+            "Django Ninja",
+            lambda: apis.api_client(servers["Django Ninja"], "/ninja"),
+            json_login,
+            lambda u: issue_token(user_id(u)),
+            lambda u: issue_token(user_id(u), issued_at=time.time() - 3600),
+        ),
+        "flask-smorest": apis.AuthTarget(
+            "flask-smorest",
+            lambda: apis.api_client(servers["flask-smorest"]),
+            json_login,
+            lambda u: shelf_api_flask.issue_token(flask_app, u, 15),
+            lambda u: shelf_api_flask.issue_token(flask_app, u, -1),
+        ),
+        "FastAPI": apis.AuthTarget(
+            "FastAPI",
+            lambda: apis.api_client(servers["FastAPI"]),
+            form_login,
+            lambda u: shelf_api_fastapi.issue_token(fastapi_app.state.secret, u, 15),
+            lambda u: shelf_api_fastapi.issue_token(fastapi_app.state.secret, u, -1),
+        ),
     }
     yield servers, prefixes, targets
     for server in servers.values():
@@ -77,7 +93,9 @@ def test_each_schema_is_valid_and_the_table_compares_them(running):
     schemas = {label: apis.api_client(s, prefixes[label]).get("/openapi.json").json() for label, s in servers.items()}
     assert all(apis.validate_schema(s).startswith("valid OpenAPI 3") for s in schemas.values())
     ops = {label: set(apis.operations(s, prefixes[label])) for label, s in schemas.items()}
-    assert all({"GET /books", "POST /books", "GET /books/{book_id}", "DELETE /books/{book_id}"} <= o for o in ops.values())
+    assert all(
+        {"GET /books", "POST /books", "GET /books/{book_id}", "DELETE /books/{book_id}"} <= o for o in ops.values()
+    )
     table = repr(apis.schema_table(schemas, prefixes))
     assert "OAuth2PasswordBearer" in table and "SignedToken" in table and "not documented" in table
 
@@ -87,13 +105,28 @@ def test_a_broken_schema_is_named():
 
 
 EXPECTED = {
-    "Django Ninja": {"no credentials": 401, "owner, own book": 200, "owner, someone else's book": 403,
-                     "tampered token": 401, "expired token": 401},
+    "Django Ninja": {
+        "no credentials": 401,
+        "owner, own book": 200,
+        "owner, someone else's book": 403,
+        "tampered token": 401,
+        "expired token": 401,
+    },
     # Flask-JWT-Extended answers 422 for a token whose signature fails (its invalid_token_loader default)
-    "flask-smorest": {"no credentials": 401, "owner, own book": 200, "owner, someone else's book": 403,
-                      "tampered token": 422, "expired token": 401},
-    "FastAPI": {"no credentials": 401, "owner, own book": 200, "owner, someone else's book": 403,
-                "tampered token": 401, "expired token": 401},
+    "flask-smorest": {
+        "no credentials": 401,
+        "owner, own book": 200,
+        "owner, someone else's book": 403,
+        "tampered token": 422,
+        "expired token": 401,
+    },
+    "FastAPI": {
+        "no credentials": 401,
+        "owner, own book": 200,
+        "owner, someone else's book": 403,
+        "tampered token": 401,
+        "expired token": 401,
+    },
 }
 
 
@@ -120,9 +153,12 @@ def test_django_form_view_needs_csrf_and_the_token_api_ignores_cookies(running):
 
     servers, _, _ = running
     with apis.api_client(servers["Django Ninja"]) as browser:
-        assert browser.post("/ninja/auth/login", json={"username": "alice", "password": USERS["alice"]}).status_code == 200
-        book = Book.objects.create(title="Emma", author="Jane Austen", year=1815,
-                                   owner=get_user_model().objects.get(username="alice"))
+        assert (
+            browser.post("/ninja/auth/login", json={"username": "alice", "password": USERS["alice"]}).status_code == 200
+        )
+        book = Book.objects.create(
+            title="Emma", author="Jane Austen", year=1815, owner=get_user_model().objects.get(username="alice")
+        )
         assert browser.delete(f"/ninja/books/{book.id}").status_code == 401  # a cookie can't authorise the API
         assert browser.post(f"/forms/books/{book.id}/delete").status_code == 403  # no CSRF token
         ok = browser.post(f"/forms/books/{book.id}/delete", headers={"X-CSRFToken": browser.cookies["csrftoken"]})

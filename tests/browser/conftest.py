@@ -1,29 +1,18 @@
 """One JupyterLab and one Chromium for the browser tests; browser tests skip (or fail in CI) without Chromium."""
+
 from __future__ import annotations
 
 import pytest
 
+from harness.chromium import launch_chromium, missing_chromium
+from harness.lab import ROOT, SHOTS, blank_copy, shutdown_kernels, start_lab, stop_lab
 from tests.conftest import skip_unless
-
-from tools.lab import (CHROMIUM_ARGS, ROOT, SHOTS, blank_copy, find_chromium, shutdown_kernels,
-                               start_lab, stop_lab)
-
-
-def _missing_browser() -> str | None:
-    """Return why the browser tests can't run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -r tests/requirements.txt)"
-    if not find_chromium():
-        return "Chromium not found (Debian: apt-get install chromium)"
-    return None
 
 
 @pytest.fixture(scope="session")
 def browser_ready():
     """Skip with a one-line reason where Chromium is missing; fail instead when CI requires it."""
-    skip_unless(_missing_browser(), required_by="COURSE_REQUIRE_BROWSER")
+    skip_unless(missing_chromium(), required_by="COURSE_REQUIRE_BROWSER")
 
 
 # Package scope: playwright's sync API keeps an event loop running in the main thread
@@ -46,14 +35,8 @@ def lab(browser_ready, tmp_path_factory):
 @pytest.fixture(scope="package")
 def browser(browser_ready):
     """Launch Debian's Chromium through playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch_chromium() as b:
+        yield b
 
 
 @pytest.fixture

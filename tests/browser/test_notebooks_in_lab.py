@@ -1,4 +1,5 @@
 """Every notebook, run as a learner runs it: open in JupyterLab, Run → Run All Cells, look at the page."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,17 @@ import warnings
 
 import pytest
 
+from harness.lab import (
+    RESUMED,
+    ROOT,
+    click_menu,
+    expected_counts,
+    open_notebook,
+    problems,
+    run_all_from_menu,
+    wait_until_run,
+)
 from tests.conftest import COURSE_NOTEBOOKS
-from tools.lab import RESUMED, ROOT, expected_counts, open_notebook, problems, run_all_from_menu
 
 TIMINGS: dict[str, float] = {}
 
@@ -61,16 +71,23 @@ def nb00(page, lab, shots):
     """Re-running the serving cell moves the links shown further down to the new servers, and they answer."""
     before = _flask_link_href(page)
     assert before, "no link to flask-hello after Run All"
-    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").filter(
-        has_text='serve(hello_flask.create_app(), "flask-hello")').first
+    cell = (
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+        .filter(has_text='serve(hello_flask.create_app(), "flask-hello")')
+        .first
+    )
     cell.locator(".jp-InputPrompt").click()
     page.keyboard.press("Control+Enter")  # run the selected cell again, as the notebook invites
-    page.wait_for_function("""(b) => {
+    page.wait_for_function(
+        """(b) => {
         const outs = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')];
         const out = outs.find(o => o.innerText.includes('open flask-hello'));
         const a = out && out.querySelector('a[href*="/proxy/"]');
         return a && a.getAttribute('href') !== b;
-    }""", arg=before, timeout=30_000)
+    }""",
+        arg=before,
+        timeout=30_000,
+    )
     after = _flask_link_href(page)
     tab = _follow_proxy_link(page, f'a[href="{after}"]', shots, "00_link_after_rerun.png")
     assert '"framework":"Flask"' in tab.content().replace(" ", ""), tab.content()[:300]
@@ -85,8 +102,10 @@ def nb01(page, lab, shots):
     assert tab.locator("input[name=username]").count() == 1, tab.url
     assert "Django" in tab.title(), tab.title()
     # Styled, not bare HTML: every stylesheet came through the proxy and has rules.
-    sheets = tab.evaluate("() => [...document.querySelectorAll('link[rel=stylesheet]')]"
-                          ".map(l => [l.href, !!(l.sheet && l.sheet.cssRules.length)])")
+    sheets = tab.evaluate(
+        "() => [...document.querySelectorAll('link[rel=stylesheet]')]"
+        ".map(l => [l.href, !!(l.sheet && l.sheet.cssRules.length)])"
+    )
     assert sheets and all(ok for _, ok in sheets), sheets
     # Log in as the notebook's superuser and land on the bookshelf's change list.
     tab.fill("input[name=username]", "admin")
@@ -115,13 +134,17 @@ def nb02(page, lab, shots):
     slider.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.wait_for_function("(b) => { const i = document.querySelector('.sim-widget .sim-plot img');"
-                           " return i && i.src !== b; }", arg=before, timeout=20_000)
+    page.wait_for_function(
+        "(b) => { const i = document.querySelector('.sim-widget .sim-plot img'); return i && i.src !== b; }",
+        arg=before,
+        timeout=20_000,
+    )
     label = box.locator(".sim-time").first
     t0 = label.inner_text()
     box.locator(".widget-play button").first.click()  # the ▶ button
-    page.wait_for_function("(t) => document.querySelector('.sim-widget .sim-time').innerText !== t",
-                           arg=t0, timeout=20_000)
+    page.wait_for_function(
+        "(t) => document.querySelector('.sim-widget .sim-time').innerText !== t", arg=t0, timeout=20_000
+    )
     time.sleep(1)
     page.screenshot(path=str(shots / "02_sim_widget_playing.png"))
 
@@ -139,8 +162,11 @@ def nb06(page, lab, shots):
         for key in ("End", "Home"):
             page.keyboard.press(key)
             try:
-                page.wait_for_function("(t) => document.querySelector('.decision-widget .decision-result')"
-                                       ".innerText !== t", arg=before, timeout=3_000)
+                page.wait_for_function(
+                    "(t) => document.querySelector('.decision-widget .decision-result').innerText !== t",
+                    arg=before,
+                    timeout=3_000,
+                )
                 changed = True
                 break
             except Exception:
@@ -169,15 +195,29 @@ def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, la
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    nb = new_notebook(cells=[
-        new_markdown_cell("# Broken on purpose\n\n```mermaid\nflowchart LR\n  A -->> B((\n```"),
-        # stored outputs promise a widget view; the code no longer makes one
-        new_code_cell("print('no widget here')", outputs=[new_output(
-            "display_data", data={"application/vnd.jupyter.widget-view+json":
-                                  {"model_id": "0" * 32, "version_major": 2, "version_minor": 0},
-                                  "text/plain": "VBox()"})]),
-        new_code_cell("raise ValueError('broken on purpose')"),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Broken on purpose\n\n```mermaid\nflowchart LR\n  A -->> B((\n```"),
+            # stored outputs promise a widget view; the code no longer makes one
+            new_code_cell(
+                "print('no widget here')",
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={
+                            "application/vnd.jupyter.widget-view+json": {
+                                "model_id": "0" * 32,
+                                "version_major": 2,
+                                "version_minor": 0,
+                            },
+                            "text/plain": "VBox()",
+                        },
+                    )
+                ],
+            ),
+            new_code_cell("raise ValueError('broken on purpose')"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     path = lab.root / "broken" / "broken.ipynb"
     nbformat.write(nb, path)
@@ -194,8 +234,6 @@ def test_a_run_that_stops_early_is_resumed_and_reported(page, lab):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from tools.lab import _menu, wait_until_run
-
     nb = new_notebook(cells=[new_code_cell(f"x{i} = {i}") for i in range(3)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     path = lab.root / "broken" / "stops_early.ipynb"
@@ -203,7 +241,7 @@ def test_a_run_that_stops_early_is_resumed_and_reported(page, lab):
     open_notebook(page, lab, "broken/stops_early.ipynb")
     RESUMED.clear()
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").first.locator(".jp-InputPrompt").click()
-    _menu(page, "notebook:run-cell")  # only the first cell, as in the flaky runs
+    click_menu(page, "Run", "notebook:run-cell")  # only the first cell, as in the flaky runs
     wait_until_run(page, time.monotonic())
     assert problems(page, expected_counts(path)) == []
     assert len(RESUMED) == 1 and "code cell 2 of 3" in RESUMED[0], RESUMED

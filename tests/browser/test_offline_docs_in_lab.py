@@ -1,4 +1,5 @@
 """FastAPI's /docs and /redoc render in Chromium through jupyter-server-proxy with the internet cut off."""
+
 from __future__ import annotations
 
 import urllib.parse
@@ -11,6 +12,7 @@ from tests.test_offline_docs import course_fastapi_apps
 
 def cut_off_the_internet(context, blocked: list[str]) -> None:
     """Abort every request that leaves this machine, and remember it: the page must not need one."""
+
     def route(r):
         host = urllib.parse.urlsplit(r.request.url).hostname or ""
         if host in ("127.0.0.1", "localhost") or r.request.url.startswith(("data:", "blob:")):
@@ -25,8 +27,9 @@ def cut_off_the_internet(context, blocked: list[str]) -> None:
 @pytest.fixture
 def offline_page(browser, lab):
     """A tab that sends the lab's token with every request and reaches nothing beyond loopback."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                  extra_http_headers={"Authorization": f"token {lab.token}"})
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, extra_http_headers={"Authorization": f"token {lab.token}"}
+    )
     blocked: list[str] = []
     cut_off_the_internet(context, blocked)
     page = context.new_page()
@@ -64,8 +67,10 @@ def test_docs_render_offline_through_the_proxy(offline_page, lab, shots, name):
 def _operations(app) -> list[list[str]]:
     """Return, per path in the app's schema, the HTTP methods Swagger UI shows as operations."""
     paths = app.openapi()["paths"]
-    return [[m for m in ops if m in ("get", "put", "post", "delete", "patch", "options", "head", "trace")]
-            for ops in paths.values()]
+    return [
+        [m for m in ops if m in ("get", "put", "post", "delete", "patch", "options", "head", "trace")]
+        for ops in paths.values()
+    ]
 
 
 def test_the_check_fails_on_a_page_that_needs_the_internet(offline_page, lab, monkeypatch):

@@ -1,4 +1,5 @@
 """The coursework metadata the build writes: answer cells found and graded by id, every other code cell locked."""
+
 from __future__ import annotations
 
 import copy
@@ -6,10 +7,9 @@ import copy
 import nbformat
 import pytest
 
-from helpers.coursework.cells import (COURSE_ID, LEARNER_EDITS_TAG, find_roles, role_of,
-                                      with_coursework_metadata)
+from helpers.coursework.cells import COURSE_ID, LEARNER_EDITS_TAG, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.exercises import exercise_ids
-from tools.course import NOTEBOOK_DIR
+from helpers.runner.course import NOTEBOOK_DIR
 
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 
@@ -40,9 +40,13 @@ def test_metadata_is_idempotent(name):
 
 def test_roles_follow_the_cells_and_a_tagged_cell_stays_free():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("text"),
-                nbformat.v4.new_code_cell("answer = ..."), nbformat.v4.new_code_cell('check("00.1", answer)'),
-                nbformat.v4.new_code_cell("n = 20  # try other values")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_markdown_cell("text"),
+        nbformat.v4.new_code_cell("answer = ..."),
+        nbformat.v4.new_code_cell('check("00.1", answer)'),
+        nbformat.v4.new_code_cell("n = 20  # try other values"),
+    ]
     nb.cells[4].metadata["tags"] = [LEARNER_EDITS_TAG]
     assert find_roles(nb) == {0: ("locked", None), 2: ("answer", "00.1"), 3: ("check", "00.1"), 4: ("free", None)}
     with_coursework_metadata(nb, "00_x.ipynb")
@@ -68,8 +72,11 @@ def _built_before_the_metadata() -> bool:
     return any("course" not in nbformat.read(NOTEBOOK_DIR / n, as_version=4).metadata for n in NOTEBOOKS)
 
 
-@pytest.mark.xfail(_built_before_the_metadata(), strict=True,
-                   reason="committed notebooks predate the coursework metadata: the lead's rebuild writes it")
+@pytest.mark.xfail(
+    _built_before_the_metadata(),
+    strict=True,
+    reason="committed notebooks predate the coursework metadata: the lead's rebuild writes it",
+)
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_committed_notebooks_carry_the_metadata(name):
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
@@ -77,9 +84,18 @@ def test_committed_notebooks_carry_the_metadata(name):
 
 
 def test_an_answer_bound_by_def_and_a_check_after_a_run_cell_are_found():
-    cells = [nbformat.v4.new_code_cell(s) for s in (
-        "x = 1", "def answer(n):\n    return ...", "print(answer)", 'check("02.1", answer)',
-        "answer = ...", 'check("02.2", answer)', 'check("02.3", answer)')]
+    cells = [
+        nbformat.v4.new_code_cell(s)
+        for s in (
+            "x = 1",
+            "def answer(n):\n    return ...",
+            "print(answer)",
+            'check("02.1", answer)',
+            "answer = ...",
+            'check("02.2", answer)',
+            'check("02.3", answer)',
+        )
+    ]
     roles = find_roles(nbformat.v4.new_notebook(cells=cells))
     assert roles[1] == ("answer", "02.1") and roles[2] == ("locked", None) and roles[4] == ("answer", "02.2")
     assert roles[6] == ("check", "02.3") and roles[0] == ("locked", None)  # no answer cell of its own

@@ -1,4 +1,5 @@
 """Coursework checks: every check fails on the blank answer and passes on its solution."""
+
 from __future__ import annotations
 
 import pytest
@@ -99,8 +100,7 @@ def test_solutions_refused_in_grading_mode_and_in_a_copy_without_them(monkeypatc
     with pytest.raises(checks.SolutionsUnavailable, match="grading"):
         solution_answer("00.1")
     monkeypatch.delenv(checks.GRADING_ENV)
-    monkeypatch.setitem(EXERCISES, "00.1", EXERCISES["00.1"].__class__(
-        "00.1", "t", lambda a: None, "hint", ""))
+    monkeypatch.setitem(EXERCISES, "00.1", EXERCISES["00.1"].__class__("00.1", "t", lambda a: None, "hint", ""))
     with pytest.raises(checks.SolutionsUnavailable, match="not part of this copy"):
         checks.solution_code("00.1")
     checks.show_solution("00.1")
@@ -111,8 +111,7 @@ def test_a_check_that_raises_is_turned_into_feedback(monkeypatch):
     def explode(answer):
         raise KeyError("missing")
 
-    monkeypatch.setitem(EXERCISES, "00.1", EXERCISES["00.1"].__class__(
-        "00.1", "t", explode, "hint", "answer = 1"))
+    monkeypatch.setitem(EXERCISES, "00.1", EXERCISES["00.1"].__class__("00.1", "t", explode, "hint", "answer = 1"))
     result = evaluate("00.1", "x")
     assert not result.passed and "KeyError" in result.message
 

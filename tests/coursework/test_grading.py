@@ -1,4 +1,5 @@
 """The grader, end to end: a gallery of honest and dishonest submissions built from the real notebooks."""
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,7 @@ import pytest
 from helpers.coursework import grade
 from helpers.coursework.cells import role_of, with_coursework_metadata
 from helpers.coursework.exercises import EXERCISES, exercise_ids
-from tools.course import NOTEBOOK_DIR, ROOT
+from helpers.runner.course import NOTEBOOK_DIR, ROOT
 
 NB00 = "00_start_here.ipynb"
 CELL_TIMEOUT = 40  # the "never returns" answer is stopped after this; every real cell of 00 and 02 is far quicker
@@ -43,18 +44,18 @@ def insert_after_first_code(nb, source: str):
     return nb
 
 
-MONKEYPATCH = '''
+MONKEYPATCH = """
 import helpers, helpers.coursework.checks as checks, helpers.coursework.exercises as exercises
 from helpers.coursework.checks import Result
 checks.evaluate = lambda id, answer: Result(exercises.get_exercise(id), True, "Correct!", kind="right")
 for ex in exercises.EXERCISES.values():
     object.__setattr__(ex, "check", lambda answer: None)
 checks.check = helpers.check = lambda *a, **k: print("✅ Correct")
-'''
+"""
 
 
 # A later cell finds the file the grader's probe wrote to (its source is in IPython's history) and adds a verdict.
-FORGE = '''
+FORGE = """
 import json, re
 for source in In:
     found = re.search(r"__course_probe\\('00.1', '([^']+)'", source)
@@ -62,11 +63,11 @@ for source in In:
         with open(found.group(1), "a") as f:
             f.write(json.dumps({"id": "00.2", "nonce": "guessed", "passed": True, "message": "forged"}) + "\\n")
         print("forged")
-'''
+"""
 
 
 # A learner cell writes a fake `helpers` package into the kernel's working folder, first on sys.path.
-FAKE_PACKAGE = '''
+FAKE_PACKAGE = """
 import os, pathlib, sys
 sys.path.insert(0, os.getcwd())
 pkg = pathlib.Path("helpers/coursework")
@@ -75,10 +76,10 @@ pathlib.Path("helpers/__init__.py").write_text("")
 (pkg / "__init__.py").write_text("")
 (pkg / "checks.py").write_text("class R:\\n    passed = True\\n    message = 'ok'\\n"
                                "def evaluate(id, answer):\\n    return R()\\n")
-'''
+"""
 
 # A learner cell puts an import hook in front of Python's own finders.
-FAKE_FINDER = '''
+FAKE_FINDER = """
 import importlib.abc, importlib.util, sys
 
 
@@ -98,7 +99,7 @@ class Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 sys.meta_path.insert(0, Fake())
-'''
+"""
 
 
 def gallery_00() -> dict[str, nbformat.NotebookNode]:
@@ -113,12 +114,17 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
         c.source = 'check = lambda *a, **k: print("✅ Correct")\n' + c.source
     g["check_redefined"] = nb
     g["monkeypatched"] = insert_after_first_code(answered(released(NB00), wrong), MONKEYPATCH)
-    g["solutions"] = answered(released(NB00), {
-        ex: 'import os\nos.environ.pop("COURSE_GRADING", None)\n'
+    g["solutions"] = answered(
+        released(NB00),
+        {
+            ex: 'import os\nos.environ.pop("COURSE_GRADING", None)\n'
             f'from helpers.coursework.checks import solution_answer\nanswer = solution_answer("{ex}")'
-        for ex in ("00.1", "00.2", "00.3")})
+            for ex in ("00.1", "00.2", "00.3")
+        },
+    )
     g["raises_early"] = insert_after_first_code(
-        answered(released(NB00), {"00.1": 'answer = prefix + "ver"'}), 'raise RuntimeError("oops")\nprefix = "ser"')
+        answered(released(NB00), {"00.1": 'answer = prefix + "ver"'}), 'raise RuntimeError("oops")\nprefix = "ser"'
+    )
     g["never_returns"] = answered(released(NB00), {"00.1": "def f():\n    while True:\n        pass\n\n\nanswer = f()"})
     nb = answered(released(NB00))
     locked = next(c for c in nb.cells if role_of(c)[0] == "locked")
@@ -270,15 +276,27 @@ def test_ctrl_c_leaves_no_kernel(tmp_path):
     nb = answered(released(NB00), {"00.1": "import time\ntime.sleep(3600)\nanswer = 1"})
     nbformat.write(nb, root / NB00)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.grade", str(tmp_path / "subs"), "--out",
-                             str(tmp_path / "out"), "--cell-timeout", "3600"], env=env, cwd=ROOT,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "helpers.grade",
+            str(tmp_path / "subs"),
+            "--out",
+            str(tmp_path / "out"),
+            "--cell-timeout",
+            "3600",
+        ],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     kernels: list[psutil.Process] = []
     deadline = time.monotonic() + 120
     while not kernels and time.monotonic() < deadline:
         time.sleep(0.5)
-        kernels = [p for p in psutil.Process(proc.pid).children(recursive=True)
-                   if "ipykernel" in " ".join(p.cmdline())]
+        kernels = [p for p in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
     assert kernels, "no kernel started"
     time.sleep(2)
     proc.send_signal(signal.SIGINT)
@@ -294,8 +312,13 @@ def test_the_issues_table_on_notebook_02(tmp_path):
     deleted = released(name)
     deleted.cells = [c for c in deleted.cells if role_of(c)[0] != "check"]
     noop = insert_after_first_code(released(name), 'check = lambda *a: print("✅")')
-    copied = answered(released(name), {ex: f"from helpers.coursework.checks import solution_answer\n"
-                                           f'answer = solution_answer("{ex}")' for ex in exercise_ids("02")})
+    copied = answered(
+        released(name),
+        {
+            ex: f'from helpers.coursework.checks import solution_answer\nanswer = solution_answer("{ex}")'
+            for ex in exercise_ids("02")
+        },
+    )
     root = tmp_path / "subs"
     for learner, nb in {"blank": released(name), "deleted": deleted, "noop": noop, "copied": copied}.items():
         (root / learner).mkdir(parents=True)
@@ -317,10 +340,13 @@ def test_read_only_cells_without_their_ids_are_matched_by_source():
     assert not any(kind == "learner" for kind, _, _ in steps)
 
 
-@pytest.mark.parametrize("first_flag, tries", [
-    ("Kernel died before replying to kernel_info", 2),  # the machine's fault: one more try
-    ("the notebook's kernel died while running an answer", 1),  # the learner's code ran: no second chance
-])
+@pytest.mark.parametrize(
+    "first_flag, tries",
+    [
+        ("Kernel died before replying to kernel_info", 2),  # the machine's fault: one more try
+        ("the notebook's kernel died while running an answer", 1),  # the learner's code ran: no second chance
+    ],
+)
 def test_a_kernel_that_dies_before_answering_is_retried_once(monkeypatch, tmp_path, first_flag, tries):
     calls: list[int] = []
 

@@ -1,4 +1,5 @@
 """Exercises of notebook 00 fail on plausible wrong answers with specific feedback, and pass on the right ones."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,13 +9,16 @@ from helpers.apps import hello_flask
 from helpers.coursework.checks import evaluate
 
 
-@pytest.mark.parametrize("answer, words", [
-    ("content-type", "what kind of body"),
-    ("x-frame-options", "security instruction"),
-    ("X-Content-Type-Options", "security instruction"),
-    ("host", "not one of the headers"),
-    (1, "as a string"),
-])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("content-type", "what kind of body"),
+        ("x-frame-options", "security instruction"),
+        ("X-Content-Type-Options", "security instruction"),
+        ("host", "not one of the headers"),
+        (1, "as a string"),
+    ],
+)
 def test_00_1_says_why_a_header_does_not_name_the_server(answer, words):
     result = evaluate("00.1", answer)
     assert not result.passed and words in result.message

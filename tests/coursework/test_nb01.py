@@ -1,4 +1,5 @@
 """Exercises of notebook 01 fail on plausible wrong answers with specific feedback, and pass on the right ones."""
+
 from __future__ import annotations
 
 from helpers.apps import bare_asgi, bare_wsgi, bookshelf_fastapi

@@ -1,4 +1,5 @@
 """Notebook 02's exercise checks: specific feedback on plausible wrong answers, and hints that lead to a pass."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,8 @@ from fastapi import FastAPI
 from helpers.coursework.checks import evaluate, solution_answer
 from helpers.coursework.exercises.nb02 import SIZING, rounds
 
-
 # -- the reasoning each numeric hint suggests reaches an accepted answer ------------------------
+
 
 def test_02_1_hint_reasoning_passes():
     # "the last request starts waiting after 20 x 5 ms of CPU, and its wait ends 100 ms later"
@@ -32,8 +33,12 @@ def _hint_estimate(workers: int, threads: int) -> float:
 
 
 def test_02_4_every_size_the_hint_accepts_passes():
-    chosen = [(w, t) for w in range(1, 65) for t in range(1, 65)
-              if w * t <= SIZING["budget"] and _hint_estimate(w, t) <= SIZING["target"] + 1e-9]
+    chosen = [
+        (w, t)
+        for w in range(1, 65)
+        for t in range(1, 65)
+        if w * t <= SIZING["budget"] and _hint_estimate(w, t) <= SIZING["target"] + 1e-9
+    ]
     assert (2, 25) in chosen and len(chosen) > 20
     failing = [size for size in chosen if not evaluate("02.4", size).passed]
     assert failing == []
@@ -58,28 +63,35 @@ def test_worked_solutions_show_reasoning_not_a_bare_call(exercise_id):
 
 # -- plausible wrong answers get specific feedback --------------------------------------------
 
-@pytest.mark.parametrize("answer,words", [
-    (0.1, "CPU at a time"),
-    (2.1, "one worker"),
-    (200, "milliseconds"),
-    ("0.2", "number of seconds"),
-    (math.nan, "number of seconds"),
-    (0.5, "20th request"),
-])
+
+@pytest.mark.parametrize(
+    "answer,words",
+    [
+        (0.1, "CPU at a time"),
+        (2.1, "one worker"),
+        (200, "milliseconds"),
+        ("0.2", "number of seconds"),
+        (math.nan, "number of seconds"),
+        (0.5, "20th request"),
+    ],
+)
 def test_02_1_wrong_predictions(answer, words):
     result = evaluate("02.1", answer)
     assert not result.passed and words in result.message
 
 
-@pytest.mark.parametrize("answer,words", [
-    (2.1, "one thread"),
-    (0.6, "other three are waiting"),
-    (0.5, "no CPU"),
-    (0.2, "event loop"),
-    (540, "milliseconds"),
-    ("0.54", "number of seconds"),
-    (1.0, "follow one thread"),
-])
+@pytest.mark.parametrize(
+    "answer,words",
+    [
+        (2.1, "one thread"),
+        (0.6, "other three are waiting"),
+        (0.5, "no CPU"),
+        (0.2, "event loop"),
+        (540, "milliseconds"),
+        ("0.54", "number of seconds"),
+        (1.0, "follow one thread"),
+    ],
+)
 def test_02_2_wrong_predictions(answer, words):
     result = evaluate("02.2", answer)
     assert not result.passed and words in result.message
@@ -124,14 +136,17 @@ def test_02_3_missing_route_and_wrong_type():
     assert "FastAPI app" in evaluate("02.3", 42).message
 
 
-@pytest.mark.parametrize("answer,words", [
-    ((4, 10), "over the 0.3 s target"),
-    ((2, 17), "More threads alone"),
-    ((8, 16), "over the budget of 64"),
-    ((0, 50), "at least 1"),
-    ([2, 25], "tuple of two ints"),
-    ((2.0, 25), "tuple of two ints"),
-])
+@pytest.mark.parametrize(
+    "answer,words",
+    [
+        ((4, 10), "over the 0.3 s target"),
+        ((2, 17), "More threads alone"),
+        ((8, 16), "over the budget of 64"),
+        ((0, 50), "at least 1"),
+        ([2, 25], "tuple of two ints"),
+        ((2.0, 25), "tuple of two ints"),
+    ],
+)
 def test_02_4_wrong_sizes(answer, words):
     result = evaluate("02.4", answer)
     assert not result.passed and words in result.message

@@ -1,14 +1,15 @@
 """Notebook 05's exercise checks reject plausible wrong answers with a specific message."""
+
 from __future__ import annotations
 
-import pytest
-
 import jinja2
+import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpers.coursework.checks import evaluate
 
 pytestmark = pytest.mark.usefixtures("django_ready")
+
 
 def test_escaping_prediction():
     assert evaluate("05.1", {"bare jinja2.Environment()"}).passed

@@ -1,12 +1,13 @@
 """One throwaway JupyterHub and one Chromium for the hub test; skip (or fail in CI) when a tool is missing."""
+
 from __future__ import annotations
 
 import pytest
 
+from harness.chromium import launch_chromium
+from harness.lab import SHOTS
 from tests.conftest import skip_unless
-
 from tests.hub.hub import missing_tools, start_hub, stop_hub
-from tools.lab import CHROMIUM_ARGS, SHOTS, find_chromium
 
 
 @pytest.fixture(scope="session")
@@ -29,14 +30,8 @@ def hub(hub_ready, tmp_path_factory):
 @pytest.fixture(scope="package")
 def hub_browser(hub_ready):
     """Launch Debian's Chromium through playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch_chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="session")

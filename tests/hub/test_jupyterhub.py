@@ -1,4 +1,5 @@
 """A class on a real JupyterHub: log in, follow the nbgitpuller link, run 00, open server links through the hub."""
+
 from __future__ import annotations
 
 import re
@@ -7,49 +8,45 @@ import time
 import urllib.parse
 import warnings
 
+from harness.lab import (
+    RESUMED,
+    ROOT,
+    click_menu,
+    expected_counts,
+    notebook_state,
+    problems,
+    run_all_from_menu,
+    wait_for_kernel,
+)
 from tests.browser.test_offline_docs_in_lab import cut_off_the_internet
 from tests.hub.hub import USER, course_repository
-from tools.lab import RESUMED, ROOT, dismiss_kernel_dialog, expected_counts, problems, run_all_from_menu
-
-IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 
 def nbgitpuller_link(hub_url: str, repo: str, branch: str, notebook: str) -> str:
     """Return the link an instructor hands out: clone `repo` into ~/course, then open `notebook` in JupyterLab."""
-    query = urllib.parse.urlencode({"repo": repo, "branch": branch, "targetpath": "course",
-                                    "urlpath": f"lab/tree/course/{notebook}"})
+    query = urllib.parse.urlencode(
+        {"repo": repo, "branch": branch, "targetpath": "course", "urlpath": f"lab/tree/course/{notebook}"}
+    )
     return f"{hub_url}hub/user-redirect/git-pull?{query}"
 
 
-CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
-
-
-def current_tab(page) -> str:
-    """Return the label of the tab JupyterLab shows in its main area ("" if none)."""
-    label = page.locator(CURRENT_TAB)
-    return label.first.inner_text().strip() if label.count() else ""
-
-
-def wait_for_notebook(page, name: str, timeout_ms: int = 180_000) -> None:
-    """Wait until JupyterLab shows `name` in front with an idle kernel (clicking "Select" if it asks for one)."""
+def wait_for_notebook(page, name: str, timeout: float = 180) -> None:
+    """Wait until JupyterLab has the course's notebook `name` in front, loaded, with its kernel idle."""
     # JupyterLab restores the last visit's tabs before it opens the one in the URL: waiting for any
     # notebook let a CI run clear and run 00 again while 01 was still loading, then miss 01's links.
-    page.wait_for_function("([sel, name]) => (document.querySelector(sel) || {}).textContent === name",
-                           arg=[CURRENT_TAB, name], timeout=timeout_ms)
-    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=timeout_ms)
-    page.wait_for_selector(f"{IDLE}, .jp-Dialog .jp-mod-accept", timeout=60_000)
-    dismiss_kernel_dialog(page)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    wait_for_kernel(page, f"course/notebooks/{name}", timeout)
 
 
 def clear_and_run_all(page, name: str, timeout: float = 180) -> float:
     """Clear the stored outputs (so only this run's can pass), then Run All as a learner does; return seconds."""
-    assert current_tab(page) == name, f"JupyterLab shows {current_tab(page)!r} in front, not {name!r}"
-    page.locator(".lm-MenuBar-item").filter(has_text=re.compile(r"^Edit$")).click()
-    page.click(".lm-Menu-item[data-command='editmenu:clear-all']")
-    page.wait_for_function("() => ![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                           ".jp-CodeCell .jp-InputPrompt')].some(e => /\\[\\d+\\]/.test(e.textContent))",
-                           timeout=10_000)
+    in_front = (notebook_state(page) or {}).get("path")
+    assert in_front == f"course/notebooks/{name}", f"JupyterLab has {in_front!r} in front, not {name!r}"
+    click_menu(page, "Edit", "editmenu:clear-all")
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+        ".jp-CodeCell .jp-InputPrompt')].some(e => /\\[\\d+\\]/.test(e.textContent))",
+        timeout=10_000,
+    )
     RESUMED.clear()
     seconds = run_all_from_menu(page, timeout=timeout)
     for line in RESUMED:
@@ -60,9 +57,13 @@ def clear_and_run_all(page, name: str, timeout: float = 180) -> float:
 
         # JupyterLab loads its Mermaid renderer on first use: on a busy machine the diagrams come after the run.
         try:
-            page.wait_for_function("(n) => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                                   ".jp-RenderedMermaid img, .jp-NotebookPanel:not(.lm-mod-hidden) "
-                                   ".jp-RenderedMermaid svg').length >= n", arg=expected["mermaid"], timeout=60_000)
+            page.wait_for_function(
+                "(n) => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                ".jp-RenderedMermaid img, .jp-NotebookPanel:not(.lm-mod-hidden) "
+                ".jp-RenderedMermaid svg').length >= n",
+                arg=expected["mermaid"],
+                timeout=60_000,
+            )
         except PlaywrightTimeout:
             pass  # problems() names what is missing
     found = problems(page, expected)
@@ -90,17 +91,22 @@ def test_a_class_runs_the_course_on_jupyterhub(hub, hub_browser, hub_shots, tmp_
     cut_off_the_internet(context, blocked)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    console: list[str] = []  # JupyterLab's own messages (kernel websockets, errors), printed if the test fails
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     try:
         # The learner clicks the instructor's link, logs in, and lands on 00 in the pulled course.
         link = nbgitpuller_link(hub.url, repo, branch, "notebooks/00_start_here.ipynb")
-        page.goto(f"{hub.url}hub/login?next={urllib.parse.quote(urllib.parse.urlsplit(link).path + '?' + urllib.parse.urlsplit(link).query)}")
+        page.goto(
+            f"{hub.url}hub/login?next={urllib.parse.quote(urllib.parse.urlsplit(link).path + '?' + urllib.parse.urlsplit(link).query)}"
+        )
         page.fill("input[name=username]", USER)
         page.fill("input[name=password]", hub.password)
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_url(re.compile(rf"/user/{USER}/lab/tree/course/notebooks/00_start_here\.ipynb"), timeout=240_000)
         wait_for_notebook(page, "00_start_here.ipynb")
-        pulled = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hub.home / "course", capture_output=True,
-                                text=True, timeout=30).stdout.strip()
+        pulled = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=hub.home / "course", capture_output=True, text=True, timeout=30
+        ).stdout.strip()
         assert pulled == commit, "nbgitpuller did not clone the course's commit"
         clear_and_run_all(page, "00_start_here.ipynb")
         page.screenshot(path=str(hub_shots / "hub_00_after_run_all.png"))
@@ -136,7 +142,8 @@ def test_a_class_runs_the_course_on_jupyterhub(hub, hub_browser, hub_shots, tmp_
         assert not needed, f"the class needed the internet: {needed}"
     except Exception:
         page.screenshot(path=str(hub_shots / "hub_failure.png"))
-        print(hub.log_tail())
+        print(hub.log_tail())  # the hub's log holds the user's JupyterLab's log too
+        print("\n".join(["the page's console:", *console[-60:]]))
         raise
     finally:
         context.close()

@@ -1,4 +1,5 @@
 """Show books in Django's admin: one registration gives list, search, add and edit pages."""
+
 from django.contrib import admin
 
 from helpers.apps.bookshelf_django.models import Book

@@ -1,4 +1,5 @@
 """App config of the "bookshelf" Django app."""
+
 from django.apps import AppConfig
 
 

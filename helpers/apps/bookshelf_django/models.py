@@ -1,4 +1,5 @@
 """Models of the "bookshelf" app: one table of books."""
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 

@@ -1,4 +1,5 @@
 """Route the bookshelf's paths to its views."""
+
 from django.urls import path
 
 from helpers.apps.bookshelf_django import views

@@ -1,4 +1,5 @@
 """JSON views of the bookshelf: list and add books, get one."""
+
 import json
 
 from django import forms

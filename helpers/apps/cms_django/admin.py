@@ -1,4 +1,5 @@
 """The back office: register the CMS models in Django's admin."""
+
 from django.contrib import admin
 
 from helpers.apps.cms_django.models import Article, Author, Section

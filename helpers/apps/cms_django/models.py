@@ -1,4 +1,5 @@
 """Models of the "cms" app: authors write articles, filed under sections."""
+
 from django.db import models
 
 

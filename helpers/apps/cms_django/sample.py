@@ -1,4 +1,5 @@
 """Fill the CMS with a few authors, sections and articles (idempotent)."""
+
 from __future__ import annotations
 
 from helpers.apps.cms_articles import ARTICLES

@@ -1,4 +1,5 @@
 """A public view of the CMS: the published articles as JSON."""
+
 from django.http import JsonResponse
 
 from helpers.apps.cms_django.models import Article

@@ -1,4 +1,5 @@
 """The newsroom back office with Flask, Flask-SQLAlchemy and Flask-Admin: the rival of cms_django."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -35,7 +36,14 @@ def load_sample() -> int:
     for title, section, author, status in ARTICLES:
         authors.setdefault(author, Author(name=author, email=f"{author.lower()}@example.com"))
         sections.setdefault(section, Section(name=section))
-        db.session.add(Article(title=title, body=f"{title}. Written by {author}.", status=status,
-                               author=authors[author], section=sections[section]))
+        db.session.add(
+            Article(
+                title=title,
+                body=f"{title}. Written by {author}.",
+                status=status,
+                author=authors[author],
+                section=sections[section],
+            )
+        )
     db.session.commit()
     return db.session.query(Article).count()

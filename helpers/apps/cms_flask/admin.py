@@ -1,4 +1,5 @@
 """The back office with Flask-Admin: the same list, filters, search and edit as cms_django.admin."""
+
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.contrib.sqla import ModelView

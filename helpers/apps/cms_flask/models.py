@@ -1,7 +1,8 @@
 """The CMS models with Flask-SQLAlchemy: the same three tables as cms_django.models."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String
@@ -44,8 +45,7 @@ class Article(db.Model):
     author: Mapped[Author] = relationship()
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
     section: Mapped[Section] = relationship()
-    updated: Mapped[datetime] = mapped_column(default=lambda: datetime.now(timezone.utc),
-                                              onupdate=lambda: datetime.now(timezone.utc))
+    updated: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC), onupdate=lambda: datetime.now(UTC))
 
     def __str__(self) -> str:
         return self.title

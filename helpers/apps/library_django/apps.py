@@ -1,4 +1,5 @@
 """App config of the "library" Django app."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,5 @@
 """Models of the "library" app: authors and their books (one-to-many)."""
+
 from django.db import models
 
 

@@ -3,6 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 """
+
 import re
 
 import sqlalchemy as sa
@@ -14,8 +15,13 @@ branch_labels = None
 depends_on = None
 
 # A table stub as it is at this revision: a data migration never imports today's models.
-book = sa.table("book", sa.column("id", sa.Integer), sa.column("title", sa.String),
-                sa.column("year", sa.Integer), sa.column("slug", sa.String))
+book = sa.table(
+    "book",
+    sa.column("id", sa.Integer),
+    sa.column("title", sa.String),
+    sa.column("year", sa.Integer),
+    sa.column("slug", sa.String),
+)
 
 
 def slugify(text):

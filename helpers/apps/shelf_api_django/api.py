@@ -1,4 +1,5 @@
 """The bookshelf API in Django Ninja: Pydantic schemas, OpenAPI for free, a signed token to delete."""
+
 from __future__ import annotations
 
 from helpers.serving.django_kernel import setup_django

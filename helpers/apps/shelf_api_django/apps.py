@@ -1,4 +1,5 @@
 """App config of the "shelf_api" Django app."""
+
 from django.apps import AppConfig
 
 

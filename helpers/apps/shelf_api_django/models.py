@@ -1,4 +1,5 @@
 """Models of the "shelf_api" app: books that may belong to a user."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

@@ -1,4 +1,5 @@
 """Route the API under /ninja/ and the form view under /forms/."""
+
 from django.urls import path
 
 from helpers.apps.shelf_api_django import views

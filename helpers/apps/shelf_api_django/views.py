@@ -1,4 +1,5 @@
 """A classic Django form view next to the API: it trusts the session cookie, so CsrfViewMiddleware guards it."""
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST

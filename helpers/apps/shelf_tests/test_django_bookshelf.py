@@ -1,4 +1,5 @@
 """Three tests of the Django bookshelf with Django's TestCase and test Client."""
+
 from helpers.serving.django_kernel import set_urls, setup_django
 
 setup_django()

@@ -1,4 +1,5 @@
 """Three tests of the FastAPI bookshelf with FastAPI's TestClient."""
+
 import pytest
 from fastapi.testclient import TestClient
 

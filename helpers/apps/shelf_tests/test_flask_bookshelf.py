@@ -1,4 +1,5 @@
 """Three tests of the Flask bookshelf with Flask's test client."""
+
 import pytest
 
 from helpers.apps import bookshelf_flask

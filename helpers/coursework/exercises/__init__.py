@@ -1,4 +1,5 @@
 """Every notebook's exercises, by id: the one registry the checks, the grader and the tests read."""
+
 from __future__ import annotations
 
 from helpers.coursework.exercise import Exercise

@@ -1,4 +1,5 @@
 """Exercises of 00_start_here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,17 +14,19 @@ exercise = ExerciseSet("00")
     "which header names the server",
     hint="Each response header answers one question about the response. "
     "Which of the four columns would still make sense if the body were empty?",
-    solution='''
+    solution="""
         # content-type describes the body; x-frame-options and x-content-type-options tell
         # the browser what it may do with the page. Only one header is about who answered:
         answer = "server"
-    ''',
+    """,
     praise="The `server` header names the server software the course chose to run the app, "
     "not the framework: Werkzeug for the WSGI apps here, uvicorn for the ASGI one.",
 )
 def header_names_server(answer: Any) -> str | None:
     if not isinstance(answer, str):
-        return f"the answer should be a header name as a string, like \"content-type\"; you gave a {type(answer).__name__}."
+        return (
+            f'the answer should be a header name as a string, like "content-type"; you gave a {type(answer).__name__}.'
+        )
     name = answer.strip().lower()
     if name == "content-type":
         return "content-type says what kind of body came back (JSON), not who sent it."
@@ -71,10 +74,12 @@ def flask_adds(answer: Any) -> str | None:
         for a, b in [(2, 40), (-5, 5)]:
             r = srv.get("/add", params={"a": a, "b": b})
             if r.status_code == 404:
-                return "GET /add answered 404 Not Found: is there a route for \"/add\"?"
+                return 'GET /add answered 404 Not Found: is there a route for "/add"?'
             if r.status_code >= 500:
-                return (f"GET /add?a={a}&b={b} answered {r.status_code}: your view raised an error. "
-                        "`server_logs()` shows the traceback.")
+                return (
+                    f"GET /add?a={a}&b={b} answered {r.status_code}: your view raised an error. "
+                    "`server_logs()` shows the traceback."
+                )
             if r.status_code != 200:
                 return f"GET /add?a={a}&b={b} answered {r.status_code}, not 200 OK."
             try:
@@ -82,7 +87,7 @@ def flask_adds(answer: Any) -> str | None:
             except ValueError:
                 return f"GET /add?a={a}&b={b} did not return JSON: {r.text[:80]!r}"
             if not isinstance(body, dict) or body.get("sum") != a + b:
-                return f"GET /add?a={a}&b={b} returned {body!r}; expected {{\"sum\": {a + b}}}."
+                return f'GET /add?a={a}&b={b} returned {body!r}; expected {{"sum": {a + b}}}.'
     return None
 
 
@@ -92,7 +97,7 @@ def flask_adds(answer: Any) -> str | None:
     hint="Flask calls every function registered with `@app.after_request` with the response, "
     "just before sending it; whatever that function returns is sent. "
     "Headers behave like a dictionary: `response.headers[...] = ...`.",
-    solution='''
+    solution="""
         from helpers.apps import hello_flask
 
         app = hello_flask.create_app()
@@ -106,7 +111,7 @@ def flask_adds(answer: Any) -> str | None:
 
 
         answer = app
-    ''',
+    """,
     praise="That is what Django's SecurityMiddleware does for every response: in Flask you add it yourself "
     "(or install an extension that does).",
 )
@@ -114,7 +119,9 @@ def flask_sends_nosniff(answer: Any) -> str | None:
     from helpers.serving.servers import serve_wsgi
 
     if not callable(answer) or not hasattr(answer, "after_request"):
-        return "the answer should be a Flask app (what `hello_flask.create_app()` returns), not " + type(answer).__name__
+        return (
+            "the answer should be a Flask app (what `hello_flask.create_app()` returns), not " + type(answer).__name__
+        )
     with serve_wsgi(answer, "exercise-00-3") as srv:
         r = srv.get("/")
         if r.status_code >= 500:
@@ -125,5 +132,5 @@ def flask_sends_nosniff(answer: Any) -> str | None:
         if value is None:
             return "the response has no X-Content-Type-Options header yet."
         if value.strip().lower() != "nosniff":
-            return f"X-Content-Type-Options is {value!r}; Django sends \"nosniff\"."
+            return f'X-Content-Type-Options is {value!r}; Django sends "nosniff".'
     return None

@@ -1,4 +1,5 @@
 """Exercises of 01_architecture."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -73,7 +74,7 @@ def fastapi_meets_contract(answer: Any) -> str | None:
     "01.2",
     "which framework pulls in the most dependencies",
     hint="Run the measurement below and read the column of dependencies (or `len(costs[label]['dependencies'])`).",
-    solution='''
+    solution="""
         # Read from package metadata (footprint.dependency_tree), not guessed from the labels:
         # Django keeps its batteries inside one package; FastAPI stands on Starlette and Pydantic,
         # which bring their own dependencies.
@@ -81,14 +82,16 @@ def fastapi_meets_contract(answer: Any) -> str | None:
 
         counts = {label: len(dependency_tree(dist)) for label, (dist, _) in FRAMEWORKS.items()}
         answer = max(counts, key=counts.get)
-    ''',
+    """,
     praise="Counted from package metadata: the micro and the modern frameworks install more packages than the big one.",
 )
 def most_dependencies(answer: Any) -> str | None:
     from helpers.components.footprint import FRAMEWORKS, dependency_tree
 
     if not isinstance(answer, str):
-        return f"the answer should be a framework's name as a string, like \"Flask\"; you gave a {type(answer).__name__}."
+        return (
+            f'the answer should be a framework\'s name as a string, like "Flask"; you gave a {type(answer).__name__}.'
+        )
     counts = {label: len(dependency_tree(dist)) for label, (dist, _) in FRAMEWORKS.items()}
     names = {label.lower(): label for label in counts}
     if answer.strip().lower() not in names:
@@ -131,13 +134,13 @@ def bare_wsgi_json(answer: Any) -> str | None:
     with serve_wsgi(answer, "exercise-01-3") as srv:
         r = srv.get("/anything")
     if r.status_code != 200:
-        return f"GET /anything answered {r.status_code}, not 200 OK: pass \"200 OK\" to start_response."
+        return f'GET /anything answered {r.status_code}, not 200 OK: pass "200 OK" to start_response.'
     if not r.headers.get("content-type", "").startswith("application/json"):
-        return f"the content-type was {r.headers.get('content-type')!r}; say \"application/json\" in your headers."
+        return f'the content-type was {r.headers.get("content-type")!r}; say "application/json" in your headers.'
     try:
         body = r.json()
     except ValueError:
         return f"the body is not JSON: {r.text[:60]!r}"
     if body != {"hello": "wsgi"}:
-        return f"the body was {body!r}; expected {{\"hello\": \"wsgi\"}}."
+        return f'the body was {body!r}; expected {{"hello": "wsgi"}}.'
     return None

@@ -1,4 +1,5 @@
 """Exercises of 04_data: predict the N+1 count, fix the loop, rename a column without losing it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,14 +30,14 @@ def _library_ready() -> None:
     "04.1",
     "predict the N+1 count",
     hint="The loop runs one query to list the books, then touches `book.author` once per book, "
-         "and a Django model instance remembers nothing about other instances.",
-    solution='''
+    "and a Django model instance remembers nothing about other instances.",
+    solution="""
         # One query lists the books: SELECT ... FROM library_book ORDER BY id.
         # The loop then reads book.author for each of the 100 × 12 = 1200 books, and each read of a
         # not-yet-loaded author is a new query: Django keeps no map of authors it has already seen.
         books = 100 * 12
         answer = 1 + books
-    ''',
+    """,
     praise="One query for the list plus one per book: the count grows with the data, which is the trap.",
 )
 def predict_n_plus_one(answer: Any) -> str | None:
@@ -48,18 +49,22 @@ def predict_n_plus_one(answer: Any) -> str | None:
     if answer == books:
         return f"close: {books} queries fetch the authors, one per book; what lists the books in the first place?"
     if answer == AUTHORS + 1:
-        return (f"{answer} is what SQLAlchemy sends, because its session remembers authors it already loaded; "
-                "Django's model instances don't share such a map.")
+        return (
+            f"{answer} is what SQLAlchemy sends, because its session remembers authors it already loaded; "
+            "Django's model instances don't share such a map."
+        )
     if answer in (1, 2):
         return f"{answer} is what the fixed versions send (a JOIN, or one extra query); the lazy loop sends more."
-    return f"{answer} is not it: count one query for the list, then ask how many times `book.author` goes to the database."
+    return (
+        f"{answer} is not it: count one query for the list, then ask how many times `book.author` goes to the database."
+    )
 
 
 @exercise(
     "04.2",
     "fix the N+1 loop",
-    hint="Ask the queryset to fetch the authors with the books: `.select_related(\"author\")` (a JOIN) "
-         "or `.prefetch_related(\"author\")` (one extra query).",
+    hint='Ask the queryset to fetch the authors with the books: `.select_related("author")` (a JOIN) '
+    'or `.prefetch_related("author")` (one extra query).',
     solution='''
         from helpers.serving.django_kernel import setup_django
 
@@ -90,8 +95,10 @@ def fix_n_plus_one(answer: Any) -> str | None:
     if not isinstance(got, list):
         return f"your function should return a list of strings, it returned a {type(got).__name__}."
     if got != expected:
-        return (f"your function returned {len(got)} labels, starting {got[:2]!r}; "
-                f"expected {len(expected)}, starting {expected[:2]!r} (ordered by id).")
+        return (
+            f"your function returned {len(got)} labels, starting {got[:2]!r}; "
+            f"expected {len(expected)}, starting {expected[:2]!r} (ordered by id)."
+        )
     if log.count > 2:
         return f"the labels are right, but your function sent {log.count} queries; get it down to 2 or fewer."
     return None
@@ -101,7 +108,7 @@ def fix_n_plus_one(answer: Any) -> str | None:
     "04.3",
     "rename a column without losing it",
     hint="Alembic's `op.alter_column(table, column, new_column_name=...)` renames in place; "
-         "autogenerate wrote `add_column` + `drop_column` because it cannot tell a rename from a new column.",
+    "autogenerate wrote `add_column` + `drop_column` because it cannot tell a rename from a new column.",
     solution='''
         from alembic import op
 
@@ -127,8 +134,10 @@ def rename_column(answer: Any) -> str | None:
     engine = create_engine("sqlite://")
     try:
         with engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE book (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, "
-                                 "year INTEGER NOT NULL, slug VARCHAR(200))")
+            conn.exec_driver_sql(
+                "CREATE TABLE book (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, "
+                "year INTEGER NOT NULL, slug VARCHAR(200))"
+            )
             conn.exec_driver_sql("INSERT INTO book VALUES (?, ?, ?, ?)", SLUGGED_BOOKS[0])
             conn.exec_driver_sql("INSERT INTO book VALUES (?, ?, ?, ?)", SLUGGED_BOOKS[1])
         with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
@@ -145,6 +154,8 @@ def rename_column(answer: Any) -> str | None:
     if "slug" in columns:
         return f"`handle` is there but `slug` is still there too ({columns}): rename it rather than add a new one."
     if [row[3] for row in got] != [row[3] for row in SLUGGED_BOOKS]:
-        return (f"the column is called handle now, but its values are {[row[3] for row in got]}: "
-                "the slugs were lost, as with drop + add. Rename the column instead.")
+        return (
+            f"the column is called handle now, but its values are {[row[3] for row in got]}: "
+            "the slugs were lost, as with drop + add. Rename the column instead."
+        )
     return None

@@ -1,4 +1,5 @@
 """Exercises of 05_web_layer: predict which renderer escapes, make Jinja2 safe, write a strict validator."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,14 +45,14 @@ def unsafe_renderers() -> set[str]:
     "05.1",
     "predict which renderers escape",
     hint="Ask of each one who created the Jinja2 (or Django) environment, and whether that code chose "
-         "to turn autoescaping on; Jinja2's own default is off.",
-    solution='''
+    "to turn autoescaping on; Jinja2's own default is off.",
+    solution="""
         # Django's engine escapes every variable unless told not to.
         # Flask creates its Jinja2 environment with autoescaping on for .html templates,
         # and Starlette's Jinja2Templates (what FastAPI documents) passes select_autoescape().
         # Only an Environment() you create yourself keeps Jinja2's default: autoescape=False.
         answer = {"bare jinja2.Environment()"}
-    ''',
+    """,
     praise="Right: every framework's own way escapes; only the environment you create yourself does not, until you ask.",
 )
 def predict_escaping(answer: Any) -> str | None:
@@ -67,8 +68,10 @@ def predict_escaping(answer: Any) -> str | None:
     if answer == unsafe:
         return None
     if "FastAPI Jinja2Templates" in answer:
-        return ("FastAPI's documented way, Starlette's Jinja2Templates, creates its environment with "
-                "select_autoescape(): run the next cell and look at its row.")
+        return (
+            "FastAPI's documented way, Starlette's Jinja2Templates, creates its environment with "
+            "select_autoescape(): run the next cell and look at its row."
+        )
     if answer - unsafe:
         return f"{sorted(answer - unsafe)} escaped the title; which renderer is left with Jinja2's own default?"
     return f"one renderer you left out lets the script through: {len(unsafe - answer)} missing."
@@ -78,8 +81,8 @@ def predict_escaping(answer: Any) -> str | None:
     "05.2",
     "make a bare Jinja2 environment safe",
     hint="`jinja2.Environment(autoescape=True)` escapes everything; "
-         "`autoescape=jinja2.select_autoescape()` escapes .html files and strings, as Flask does.",
-    solution='''
+    "`autoescape=jinja2.select_autoescape()` escapes .html files and strings, as Flask does.",
+    solution="""
         import jinja2
 
         # A bare Environment's default is autoescape=False (Jinja2 renders more than HTML).
@@ -87,7 +90,7 @@ def predict_escaping(answer: Any) -> str | None:
         # default_for_string=True (its default), for templates made from strings too:
         # the same choice Flask and Starlette's Jinja2Templates make.
         answer = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "xml"]))
-    ''',
+    """,
     praise="Hostile titles now arrive in the browser as text, not as code.",
 )
 def safe_jinja(answer: Any) -> str | None:
@@ -106,8 +109,8 @@ def safe_jinja(answer: Any) -> str | None:
 @exercise(
     "05.3",
     "a validator that says no",
-    hint="In Pydantic: `model_config = ConfigDict(strict=True, extra=\"forbid\")` and "
-         "`title: str = Field(min_length=1)`; in Marshmallow: `fields.Integer(strict=True)`.",
+    hint='In Pydantic: `model_config = ConfigDict(strict=True, extra="forbid")` and '
+    "`title: str = Field(min_length=1)`; in Marshmallow: `fields.Integer(strict=True)`.",
     solution='''
         # Two rejections come from coercion ("1965" and 1965.0 would be turned into 1965),
         # one from a missing rule (an empty title) and one from extra data: strict mode,

@@ -1,4 +1,5 @@
 """App config for models that notebook cells define."""
+
 from django.apps import AppConfig
 
 

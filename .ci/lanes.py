@@ -1,0 +1,293 @@
+"""Run CI's tests in lanes side by side, each lane pinned to its own core, then the browser tests alone.
+
+    python .ci/lanes.py            # every step (what .ci/run does after the README's install)
+    python .ci/lanes.py --plan     # print the lanes and their steps, run nothing
+    python .ci/lanes.py --collect  # print the test ids each default-Python step selects, one per line
+
+Every step is the README's test command, `python -m pytest`, with a selection: the unit tests,
+the notebooks (strict nbval plus the course's plugin: Run All twice, no leak, loopback only,
+peak memory), or the browser and JupyterHub tests. On the default Python the selections together
+are exactly what `python -m pytest` collects (tests/test_ci_lanes.py checks it); every other
+supported Python runs the unit tests and the notebooks too (browser and hub need one Chromium and
+one hub, and run on the default Python only).
+
+Lanes run at the same time, each pinned to one core, so one lane's load never lands on another's
+core; a notebook step pinned to a core is also the proof that the course runs on one core, and
+the step marked busy shares its core with a spinning process, as on a shared Binder node. The
+browser and hub tests run last, unpinned, with nothing else running: they drive a real JupyterLab,
+which must never wait for a core. Each step's time and the 15 slowest tests are printed at the end,
+then one line with the totals. Exit status 1 if any step failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPIN = "while True: pass"
+
+UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub"]
+NOTEBOOKS = ["notebooks"]
+BROWSER = ["tests/browser", "tests/hub"]
+SELECTIONS = {"units": UNITS, "notebooks": NOTEBOOKS, "browser": BROWSER}
+
+
+@dataclass
+class Step:
+    """One pytest run: a selection on one Python, pinned to a core or not, with a busy neighbour or not."""
+
+    selection: str  # a key of SELECTIONS
+    python: str = "default"  # "default" (this interpreter) or "3.12", "3.13", ...
+    core: int | None = None
+    busy: bool = False
+    # filled in by run()
+    seconds: float = 0.0
+    code: int | None = None
+    last: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    report: Path | None = None
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        where = "unpinned" if self.core is None else f"core {self.core}" + (", busy" if self.busy else "")
+        return f"{self.python} {self.selection} ({where})"
+
+
+def current_python() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]], list[Step]]:
+    """Return the lanes that run side by side (one per core, two at most) and the steps that run after them."""
+    first = cores[0]
+    second = cores[1] if len(cores) > 1 else None
+    lane_a = [Step("notebooks", core=first), Step("units", core=first)]
+    lane_b: list[Step] = []
+    for i, version in enumerate(other_pythons):
+        # The first other Python's notebooks share their core with a spinning process: the busy proof.
+        lane_b += [
+            Step("notebooks", python=version, core=second, busy=(i == 0)),
+            Step("units", python=version, core=second),
+        ]
+    if second is None or not other_pythons:
+        # One core, or no other Python: everything in one lane, the busy proof on the default Python.
+        lane_a += [Step("notebooks", core=first, busy=True)]
+        lane_a += [Step(s.selection, python=s.python, core=first, busy=s.busy) for s in lane_b]
+        return [lane_a], [Step("browser")]
+    # Balance the two lanes: the last other Python's units move to the first lane.
+    if len(lane_b) >= 4:
+        moved = lane_b.pop()
+        lane_a.append(Step(moved.selection, python=moved.python, core=first))
+    return [lane_a, lane_b], [Step("browser")]
+
+
+def load_pythons():
+    """Import .ci/pythons.py (finding interpreters, building their venvs) as a module."""
+    spec = importlib.util.spec_from_file_location("ci_pythons", ROOT / ".ci" / "pythons.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def interpreter(step: Step, logs: Path) -> str:
+    """Return the interpreter for `step`, building the venv of another Python if needed."""
+    if step.python == "default":
+        return sys.executable
+    pythons = load_pythons()
+    found = pythons.find_interpreter(step.python)
+    if found is None:
+        raise LookupError(f"Python {step.python} is not installed")
+    venv, install_s = pythons.ensure_venv(step.python, found[0], found[1], logs / f"py{step.python}-install.log")
+    step.note = f"Python {found[1]}, " + (f"venv built in {install_s:.0f} s" if install_s else "venv reused")
+    return str(venv / "bin" / "python")
+
+
+def pytest_command(exe: str, step: Step, report: Path, basetemp: Path) -> list[str]:
+    """Return the README's test command with the step's selection, a JUnit report and its own temp folder."""
+    # Each step gets its own --basetemp: pytest prunes old numbered temp folders, which would pull
+    # a folder from under a step running at the same time.
+    return [exe, "-m", "pytest", *SELECTIONS[step.selection], "-q", f"--junitxml={report}", f"--basetemp={basetemp}"]
+
+
+def pin(core: int | None):
+    """Return a preexec_fn that pins the child (and so everything it starts) to `core`, or None."""
+    if core is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {core})
+
+
+def read_report(path: Path) -> tuple[dict[str, int], list[tuple[float, str]]]:
+    """Return the pass/fail/skip counts and (seconds, test id) of every test in a JUnit report."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    times = []
+    if not path.exists():
+        return counts, times
+    for case in ET.parse(path).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            counts["failed"] += 1
+        elif case.find("skipped") is not None:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
+        times.append((float(case.get("time", 0)), f"{case.get('classname', '')}::{case.get('name', '')}"))
+    return counts, times
+
+
+def run(step: Step, logs: Path, lock: threading.Lock) -> None:
+    """Run one step to the end; record its exit code, time, counts and pytest's last line."""
+    name = step.label.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "")
+    log, step.report = logs / f"{name}.log", logs / f"{name}.xml"
+    t0 = time.perf_counter()
+    spinner = None
+    try:
+        exe = interpreter(step, logs)
+        env = dict(os.environ)
+        if step.python != "default":
+            env["PYTHONPATH"] = str(ROOT)
+            # The browser and hub tests run on the default Python only.
+            env.pop("COURSE_REQUIRE_BROWSER", None)
+            env.pop("COURSE_REQUIRE_HUB", None)
+        if step.busy:
+            spinner = subprocess.Popen([sys.executable, "-c", SPIN], preexec_fn=pin(step.core))
+        with lock:
+            print(f"--- start: {step.label}", flush=True)
+        with log.open("w") as out:
+            done = subprocess.run(
+                pytest_command(exe, step, step.report, logs / f"{name}-tmp"),
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=pin(step.core),
+                timeout=3600,
+            )
+        step.code = done.returncode
+    except (LookupError, RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
+        step.code, step.note = 1, f"{type(exc).__name__}: {exc}"
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait(10)
+    step.seconds = time.perf_counter() - t0
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.exists() else []
+    step.last = lines[-1] if lines else "(no output)"
+    step.counts, _ = read_report(step.report)
+    with lock:
+        verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
+        print(
+            f"--- {verdict} in {step.seconds:.0f} s: {step.label}: {step.last}"
+            + (f" [{step.note}]" if step.note else ""),
+            flush=True,
+        )
+        if step.code and lines:
+            print("\n".join(lines[-80:]), flush=True)
+
+
+def run_lanes(side_by_side: list[list[Step]], after: list[Step], logs: Path) -> list[Step]:
+    """Run the lanes at the same time (each lane's steps in order), then the steps that run alone."""
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(target=lambda lane=lane: [run(s, logs, lock) for s in lane], name="lane")
+        for lane in side_by_side
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for step in after:
+        run(step, logs, lock)
+    return [s for lane in side_by_side for s in lane] + after
+
+
+def summary(steps: list[Step], wall: float) -> str:
+    """Return each step's time, the 15 slowest tests, and one closing line with the totals."""
+    lines = ["", "Steps (lanes ran side by side; the browser step alone):"]
+    for step in steps:
+        verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
+        lines.append(
+            f"  {step.seconds:6.0f} s  {verdict:18} {step.label}: {step.last}"
+            + (f" [{step.note}]" if step.note else "")
+        )
+    slowest = sorted(
+        ((sec, f"[{s.python}] {test}") for s in steps if s.report for sec, test in read_report(s.report)[1]),
+        reverse=True,
+    )[:15]
+    lines += ["", "15 slowest tests:"] + [f"  {sec:7.1f} s  {test}" for sec, test in slowest]
+    total = {k: sum(s.counts.get(k, 0) for s in steps) for k in ("passed", "failed", "skipped")}
+    lines += [
+        "",
+        f"all steps in {wall:.0f} s",
+        f"{total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped",
+    ]
+    return "\n".join(lines)
+
+
+def usable_cores() -> list[int]:
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+
+
+def other_pythons() -> tuple[list[str], list[str]]:
+    """Return the supported Pythons other than this one that this machine has, and those it lacks."""
+    pythons = load_pythons()
+    others = [v for v in pythons.supported_versions() if v != current_python()]
+    found = [v for v in others if pythons.find_interpreter(v) is not None]
+    return found, [v for v in others if v not in found]
+
+
+def collect(selection: str) -> list[str]:
+    """Return the test ids `python -m pytest` selects with `selection` ("" for the whole suite)."""
+    args = SELECTIONS.get(selection, [])
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *args, "--collect-only", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode not in (0, 5):
+        raise RuntimeError(f"collecting {selection or 'the whole suite'} failed:\n{done.stdout[-3000:]}")
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (or print) the lanes; exit 1 if any step failed."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plan", action="store_true", help="print the lanes and steps, run nothing")
+    parser.add_argument("--collect", action="store_true", help="print the ids each default-Python step selects")
+    args = parser.parse_args(argv)
+    found, missing = other_pythons()
+    side_by_side, after = lanes(usable_cores(), found)
+    # A supported Python the machine lacks is said, never passed over in silence.
+    skipped = [f"skipped {v}: not installed" for v in missing]
+    if args.collect:
+        for selection in sorted(
+            {s.selection for lane in side_by_side for s in lane if s.python == "default"} | {s.selection for s in after}
+        ):
+            print("\n".join(collect(selection)))
+        return 0
+    if args.plan:
+        for i, lane in enumerate(side_by_side):
+            print(f"lane {i + 1}: " + " -> ".join(s.label for s in lane))
+        print("then alone: " + " -> ".join(s.label for s in after))
+        print("\n".join(skipped))
+        return 0
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="course-ci-lanes-") as tmp:
+        steps = run_lanes(side_by_side, after, Path(tmp))
+        print("\n".join(skipped + [summary(steps, time.perf_counter() - t0)]), flush=True)
+    return 1 if any(s.code for s in steps) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

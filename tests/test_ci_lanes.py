@@ -1,0 +1,81 @@
+""".ci/lanes.py: its steps on the default Python run every test `python -m pytest` finds, each once, and report right."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "lanes.py"
+
+
+@pytest.fixture(scope="module")
+def lanes():
+    spec = importlib.util.spec_from_file_location("ci_lanes", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def selects(args: list[str], test_id: str) -> bool:
+    """Tell whether pytest's path arguments and --ignore options in `args` take in `test_id`."""
+    path = test_id.split("::")[0]
+    paths = [a for a in args if not a.startswith("-")]
+    ignored = [a.split("=", 1)[1] for a in args if a.startswith("--ignore=")]
+    inside = lambda folder: path == folder or path.startswith(folder.rstrip("/") + "/")  # noqa: E731
+    return any(inside(p) for p in paths) and not any(inside(i) for i in ignored)
+
+
+def test_the_default_pythons_steps_together_run_exactly_the_whole_suite(lanes):
+    side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
+    selections = [s.selection for lane in side_by_side for s in lane if s.python == "default"]
+    selections += [s.selection for s in after if s.python == "default"]
+    whole = lanes.collect("")
+    assert len(whole) > 1000, f"python -m pytest --collect-only found only {len(whole)} tests"
+    # Each test is selected by exactly one of the default Python's steps: none left out, none run twice.
+    for test_id in whole:
+        chosen = [s for s in selections if selects(lanes.SELECTIONS[s], test_id)]
+        assert len(chosen) == 1, (test_id, chosen)
+    # And pytest agrees with that reading of the selections, on the smallest of them.
+    browser = lanes.collect("browser")
+    assert browser and sorted(browser) == sorted(t for t in whole if selects(lanes.SELECTIONS["browser"], t))
+
+
+def test_every_other_python_runs_the_units_and_the_notebooks_and_one_notebook_step_is_busy(lanes):
+    side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
+    steps = [s for lane in side_by_side for s in lane] + after
+    for version in ("default", "3.12", "3.13"):
+        assert {s.selection for s in steps if s.python == version} >= {"units", "notebooks"}, version
+    notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
+    assert any(s.busy for s in notebooks_on_one_core) and any(not s.busy for s in notebooks_on_one_core)
+    assert [s.selection for s in after] == ["browser"] and after[0].core is None
+
+
+def test_lanes_side_by_side_never_share_a_core(lanes):
+    side_by_side, _ = lanes.lanes([0, 1], ["3.12", "3.13"])
+    cores = [{s.core for s in lane} for lane in side_by_side]
+    assert all(len(c) == 1 for c in cores) and len(set.union(*cores)) == len(side_by_side)
+
+
+def test_with_one_core_and_one_python_everything_still_runs(lanes):
+    side_by_side, after = lanes.lanes([0], [])
+    steps = [s for lane in side_by_side for s in lane] + after
+    assert {s.selection for s in steps} == {"units", "notebooks", "browser"}
+    assert any(s.busy for s in steps)
+
+
+def test_the_summary_lists_slowest_tests_and_closes_with_the_totals(lanes, tmp_path):
+    report = tmp_path / "r.xml"
+    report.write_text(
+        '<testsuites><testsuite><testcase classname="t" name="slow" time="9.5"/>'
+        '<testcase classname="t" name="bad" time="1"><failure message="x"/></testcase>'
+        '<testcase classname="t" name="skip" time="0"><skipped/></testcase></testsuite></testsuites>'
+    )
+    step = lanes.Step("units", core=0, seconds=12.0, code=1, last="1 failed", report=report)
+    step.counts, _ = lanes.read_report(report)
+    text = lanes.summary([step], 12.0)
+    assert "9.5 s  [default] t::slow" in text and "FAILED (exit 1)" in text
+    assert text.splitlines()[-1] == "1 passed, 1 failed, 1 skipped"
