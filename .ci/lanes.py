@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIN = "while True: pass"
+VENV_LOCK = threading.Lock()
 
 UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub"]
 NOTEBOOKS = ["notebooks"]
@@ -108,7 +109,9 @@ def interpreter(step: Step, logs: Path) -> str:
     found = pythons.find_interpreter(step.python)
     if found is None:
         raise LookupError(f"Python {step.python} is not installed")
-    venv, install_s = pythons.ensure_venv(step.python, found[0], found[1], logs / f"py{step.python}-install.log")
+    # Two lanes may reach the same Python at once: one builds its venv, the other waits and reuses it.
+    with VENV_LOCK:
+        venv, install_s = pythons.ensure_venv(step.python, found[0], found[1], logs / f"py{step.python}-install.log")
     step.note = f"Python {found[1]}, " + (f"venv built in {install_s:.0f} s" if install_s else "venv reused")
     return str(venv / "bin" / "python")
 
