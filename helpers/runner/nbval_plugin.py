@@ -130,8 +130,11 @@ class CourseItem(pytest.Item):
                 errors.append(f"code cell {number} raised {error}")
                 break  # as Run All does: it stops at the first error
         state.seconds.append(time.perf_counter() - t0)
-        state.after_second = probe.parse(_run(self, probe.SNAPSHOT))
         settle = self.config.getoption("nbval_course_settle")
+        first = state.after_first
+        state.after_second = probe.parse(
+            _run(self, probe.settle_code(len(first["threads"]), len(first["children"]), wait=settle))
+        )
         stopped = probe.parse(_run(self, probe.stop_all_code(len(state.baseline["threads"]), wait=settle)))
         problems = errors + [
             f"the second Run All gained: {p}" for p in probe.grown(state.after_first, state.after_second)

@@ -109,15 +109,21 @@ def left_behind(baseline: dict, stopped: dict) -> list[str]:
     return grown(baseline, stopped)
 
 
-def stop_all_code(baseline_threads: int, wait: float = 15.0) -> str:
-    """Return kernel code that stops everything the course started, then waits for its threads to end."""
-    # Handler threads end a moment after their server: wait (bounded) until the course's own threads
-    # are back to the baseline count, then read the snapshot.
+def settle_code(threads: int, children: int, wait: float = 15.0, stop_all: bool = False) -> str:
+    """Return kernel code that waits, bounded, until only `threads` own threads and `children` processes are left."""
+    # With stop_all, everything the course started is stopped first; the code prints a snapshot last.
+    # Handler and reader threads end a moment after the work that started them (later still on a busy
+    # machine): only what is still there after the wait is a leak.
     return (
         "import time as _t, helpers as _h, helpers.runner.probe as _p\n"
-        "_h.stop_all()\n"
-        f"_end = _t.monotonic() + {wait}\n"
-        f"while _t.monotonic() < _end and (len(_p.own_threads()) > {baseline_threads} or _p.children()):\n"
+        + ("_h.stop_all()\n" if stop_all else "")
+        + f"_end = _t.monotonic() + {wait}\n"
+        f"while _t.monotonic() < _end and (len(_p.own_threads()) > {threads} or len(_p.children()) > {children}):\n"
         "    _t.sleep(0.05)\n"
         "_p.print_snapshot()\n"
     )
+
+
+def stop_all_code(baseline_threads: int, wait: float = 15.0) -> str:
+    """Return kernel code that stops everything the course started, then waits for its threads and processes to end."""
+    return settle_code(baseline_threads, 0, wait, stop_all=True)

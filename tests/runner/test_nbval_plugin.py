@@ -32,6 +32,10 @@ NOTEBOOKS = {
     "process_leak": [
         "import subprocess, sys\np = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])"
     ],
+    # A thread that ends by itself a moment after the cell (a handler winding down on a busy machine).
+    "transient_thread": [
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(1.0,), name='winding-down').start()"
+    ],
     "second_run_fails": ["assert 'ran_once' not in globals(), 'ran twice'\nran_once = True"],
     "beyond_loopback": [
         "import socket\n"
@@ -119,6 +123,12 @@ def test_a_thread_started_on_every_run_fails_run_all_again(outcomes):
     why = failures(outcomes, "thread_leak")
     assert list(why) == ["course: Run All again"] and "threads grew" in why["course: Run All again"], why
     assert "forgotten" in why["course: Run All again"]
+
+
+def test_a_thread_that_ends_by_itself_soon_after_is_no_leak(outcomes):
+    assert outcomes["transient_thread"] and not failures(outcomes, "transient_thread"), failures(
+        outcomes, "transient_thread"
+    )
 
 
 def test_a_process_left_after_stop_all_fails(outcomes):
