@@ -373,7 +373,7 @@ def _grade_once(
     """Grade one submission in one fresh kernel."""
     from nbclient.exceptions import DeadKernelError
 
-    from helpers.runner.kernel import notebook_client
+    from helpers.runner.kernel import kernel_pid, notebook_client
 
     t0 = time.monotonic()
     notebook = sub.notebook or sub.path.name
@@ -421,7 +421,7 @@ def _grade_once(
     try:
         with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):  # the kernel's own warnings are noise here
             grade.steps.append(("(kernel start)", round(time.monotonic() - t0, 2)))
-            pid = client.km.provisioner.pid
+            pid = kernel_pid(client.km)
             _LIVE_KERNELS[pid] = os.getpgid(pid)
             timeouts_in_a_row = 0
             for kind, source, exercise in steps:

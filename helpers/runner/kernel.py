@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,6 @@ from nbclient import NotebookClient
 from helpers.runner import probe
 
 KERNEL_NAME = "python3"
-
-
-def read(path: Path) -> nbformat.NotebookNode:
-    """Read the notebook at `path` (nbformat 4)."""
-    return nbformat.read(path, as_version=4)
 
 
 def notebook_client(nb: nbformat.NotebookNode, cwd: Path, timeout: float = 600, **options: Any) -> NotebookClient:
@@ -51,22 +45,14 @@ def run_code(client: NotebookClient, code: str) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
 
 
-def run_json(client: NotebookClient, code: str) -> Any:
-    """Run `code` in the client's kernel; return the JSON it printed last."""
-    lines = run_code(client, code).strip().splitlines()
-    if not lines:
-        raise ValueError(f"the kernel printed nothing; JSON was expected from {code[:80]!r}")
-    return json.loads(lines[-1])
-
-
 def snapshot(client: NotebookClient) -> dict:
     """Return what the client's kernel owns now: threads, child processes, listening sockets."""
     return probe.parse(run_code(client, probe.SNAPSHOT))
 
 
-def kernel_pid(client: NotebookClient) -> int:
-    """Return the process id of the client's running kernel."""
-    return client.km.provisioner.pid
+def kernel_pid(km: Any) -> int:
+    """Return the process id of the kernel a jupyter_client KernelManager runs (nbclient's or nbval's)."""
+    return km.provisioner.pid
 
 
 def execute_blocking(kc: Any, code: str, timeout: float) -> tuple[str, str | None]:

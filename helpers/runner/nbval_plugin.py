@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from helpers.runner import audit, probe
-from helpers.runner.kernel import execute_blocking
+from helpers.runner.kernel import execute_blocking, kernel_pid
 from helpers.runner.memory import MEMORY_GOAL_MB, TreeMemory
 
 OPTION = "nbval_course"
@@ -109,7 +109,7 @@ class CourseItem(pytest.Item):
         state = self.run_state
         _run(self, audit.INSTALL)
         state.baseline = probe.parse(_run(self, probe.SNAPSHOT))
-        state.memory = TreeMemory(_kernel(self).km.provisioner.pid).start()
+        state.memory = TreeMemory(kernel_pid(_kernel(self).km)).start()
         state.started = time.perf_counter()
 
     def _again(self) -> None:
@@ -139,9 +139,7 @@ class CourseItem(pytest.Item):
         problems = errors + [
             f"the second Run All gained: {p}" for p in probe.grown(state.after_first, state.after_second)
         ]
-        problems += [
-            f"after helpers.stop_all(), still running: {p}" for p in probe.left_behind(state.baseline, stopped)
-        ]
+        problems += [f"after helpers.stop_all(), still running: {p}" for p in probe.grown(state.baseline, stopped)]
         if problems:
             raise CourseCheckFailed("Run All twice in one kernel:\n  " + "\n  ".join(problems))
 

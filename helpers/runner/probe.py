@@ -1,7 +1,7 @@
 """What a kernel owns (its threads, child processes and listening sockets), read inside it, and how to compare two reads.
 
 The kernel runs `SNAPSHOT` (it imports this module and prints one JSON line); the runner parses
-that line and compares reads with `grown` and `left_behind`. Everything is read from the OS's
+that line and compares two reads with `grown`. Everything is read from the OS's
 tables through psutil, across the kernel's whole process tree, not from the course's own records.
 """
 
@@ -102,11 +102,6 @@ def grown(before: dict, after: dict) -> list[str]:
             f"listening sockets grew from {len(before['listening'])} to {len(after['listening'])}: {after['listening']}"
         )
     return problems
-
-
-def left_behind(baseline: dict, stopped: dict) -> list[str]:
-    """Return what is still running after stop_all() that was not there before the notebook ran."""
-    return grown(baseline, stopped)
 
 
 def settle_code(threads: int, children: int, wait: float = 15.0, stop_all: bool = False) -> str:

@@ -27,7 +27,7 @@ def test_run_all_twice_updates_only_the_displays_of_the_current_run(tmp_path):
         kernel.run_all(client)
         cwd = kernel.run_code(client, "import os; print(os.getcwd())").strip()
         snap = kernel.snapshot(client)
-        assert kernel.kernel_pid(client) > 0
+        assert kernel.kernel_pid(client.km) > 0
     assert [o.get("data", {}).get("text/plain") for o in nb.cells[0].outputs] == ["'updated by run 2'"]
     assert first is not nb.cells[0].outputs
     assert cwd == str(tmp_path)
