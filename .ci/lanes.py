@@ -1,4 +1,4 @@
-"""Run CI's tests in lanes side by side, each lane pinned to its own core, then the browser tests alone.
+"""Run CI's tests in lanes side by side, each lane pinned to its own core, then the tests that need the machine alone.
 
     python .ci/lanes.py            # every step (what .ci/run does after the README's install)
     python .ci/lanes.py --plan     # print the lanes and their steps, run nothing
@@ -6,16 +6,19 @@
 
 Every step is the README's test command, `python -m pytest`, with a selection: the unit tests,
 the notebooks (strict nbval plus the course's plugin: Run All twice, no leak, loopback only,
-peak memory), or the browser and JupyterHub tests. On the default Python the selections together
+peak memory), or the tests that need the machine to themselves (the browser, JupyterHub, and claims
+that need several cores: tests/alone). On the default Python the selections together
 are exactly what `python -m pytest` collects (tests/test_ci_lanes.py checks it); every other
-supported Python runs the unit tests and the notebooks too (browser and hub need one Chromium and
+supported Python runs the unit tests and the notebooks too (the "alone" tests need one Chromium and
 one hub, and run on the default Python only).
 
 Lanes run at the same time, each pinned to one core, so one lane's load never lands on another's
-core; a notebook step pinned to a core is also the proof that the course runs on one core, and
-the step marked busy shares its core with a spinning process, as on a shared Binder node. The
-browser and hub tests run last, unpinned, with nothing else running: they drive a real JupyterLab,
-which must never wait for a core. Each step's time and the 15 slowest tests are printed at the end,
+core; a notebook step pinned to a core is also the proof that the course runs on one core. Two
+notebook steps prove Run All passes on a busy machine: one shares its pinned core with a spinning
+process, as on a shared Binder node; one runs unpinned beside two unpinned spinning processes, load
+that lands on any core, the other lane's too. The "alone" tests run last, unpinned, with nothing
+else running: they drive a real JupyterLab, which must never wait for a core, and measure claims
+that need every core. Each step's time and the 15 slowest tests are printed at the end,
 then one line with the totals. Exit status 1 if any step failed.
 """
 
@@ -37,10 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SPIN = "while True: pass"
 VENV_LOCK = threading.Lock()
 
-UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub"]
+UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub", "--ignore=tests/alone"]
 NOTEBOOKS = ["notebooks"]
-BROWSER = ["tests/browser", "tests/hub"]
-SELECTIONS = {"units": UNITS, "notebooks": NOTEBOOKS, "browser": BROWSER}
+ALONE = ["tests/browser", "tests/hub", "tests/alone"]
+SELECTIONS = {"units": UNITS, "notebooks": NOTEBOOKS, "alone": ALONE}
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Step:
     selection: str  # a key of SELECTIONS
     python: str = "default"  # "default" (this interpreter) or "3.12", "3.13", ...
     core: int | None = None
-    busy: bool = False
+    busy: int = 0  # spinning processes beside it: on its core when pinned, anywhere when not
     # filled in by run()
     seconds: float = 0.0
     code: int | None = None
@@ -61,7 +64,9 @@ class Step:
 
     @property
     def label(self) -> str:
-        where = "unpinned" if self.core is None else f"core {self.core}" + (", busy" if self.busy else "")
+        where = "unpinned" if self.core is None else f"core {self.core}"
+        if self.busy:
+            where += f", {self.busy} busy" if self.core is None else ", busy"
         return f"{self.python} {self.selection} ({where})"
 
 
@@ -76,21 +81,25 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
     lane_a = [Step("notebooks", core=first), Step("units", core=first)]
     lane_b: list[Step] = []
     for i, version in enumerate(other_pythons):
-        # The first other Python's notebooks share their core with a spinning process: the busy proof.
+        # The first other Python's notebooks share their core with a spinning process: the pinned busy proof.
         lane_b += [
-            Step("notebooks", python=version, core=second, busy=(i == 0)),
+            Step("notebooks", python=version, core=second, busy=1 if i == 0 else 0),
             Step("units", python=version, core=second),
         ]
+    unpinned_busy = Step("notebooks", busy=2)  # the unpinned busy proof, when no other Python can take it
     if second is None or not other_pythons:
-        # One core, or no other Python: everything in one lane, the busy proof on the default Python.
-        lane_a += [Step("notebooks", core=first, busy=True)]
+        # One core, or no other Python: everything in one lane, the busy proofs on the default Python.
+        lane_a += [Step("notebooks", core=first, busy=1)]
         lane_a += [Step(s.selection, python=s.python, core=first, busy=s.busy) for s in lane_b]
-        return [lane_a], [Step("browser")]
-    # Balance the two lanes: the last other Python's units move to the first lane.
-    if len(lane_b) >= 4:
-        moved = lane_b.pop()
-        lane_a.append(Step(moved.selection, python=moved.python, core=first))
-    return [lane_a, lane_b], [Step("browser")]
+        return [lane_a], [unpinned_busy, Step("alone")]
+    if len(other_pythons) < 2:
+        return [lane_a, lane_b], [unpinned_busy, Step("alone")]
+    # Balance the two lanes: the last other Python's units move to the first lane, and its notebooks
+    # run unpinned beside two unpinned spinning processes, load that reaches the first lane's core too.
+    moved = lane_b.pop()
+    lane_a.append(Step(moved.selection, python=moved.python, core=first))
+    lane_b[-1] = Step("notebooks", python=lane_b[-1].python, busy=2)
+    return [lane_a, lane_b], [Step("alone")]
 
 
 def load_pythons():
@@ -152,7 +161,7 @@ def run(step: Step, logs: Path, lock: threading.Lock) -> None:
     name = step.label.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "")
     log, step.report = logs / f"{name}.log", logs / f"{name}.xml"
     t0 = time.perf_counter()
-    spinner = None
+    spinners: list[subprocess.Popen] = []
     try:
         exe = interpreter(step, logs)
         env = dict(os.environ)
@@ -161,8 +170,9 @@ def run(step: Step, logs: Path, lock: threading.Lock) -> None:
             # The browser and hub tests run on the default Python only.
             env.pop("COURSE_REQUIRE_BROWSER", None)
             env.pop("COURSE_REQUIRE_HUB", None)
-        if step.busy:
-            spinner = subprocess.Popen([sys.executable, "-c", SPIN], preexec_fn=pin(step.core))
+        if step.selection == "alone" and len(usable_cores()) >= 2:
+            env["COURSE_REQUIRE_CORES"] = "1"  # tests/alone's multi-core claims must run, not skip
+        spinners = [subprocess.Popen([sys.executable, "-c", SPIN], preexec_fn=pin(step.core)) for _ in range(step.busy)]
         with lock:
             print(f"--- start: {step.label}", flush=True)
         with log.open("w") as out:
@@ -179,7 +189,7 @@ def run(step: Step, logs: Path, lock: threading.Lock) -> None:
     except (LookupError, RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
         step.code, step.note = 1, f"{type(exc).__name__}: {exc}"
     finally:
-        if spinner is not None:
+        for spinner in spinners:
             spinner.kill()
             spinner.wait(10)
     step.seconds = time.perf_counter() - t0
@@ -215,7 +225,7 @@ def run_lanes(side_by_side: list[list[Step]], after: list[Step], logs: Path) -> 
 
 def summary(steps: list[Step], wall: float) -> str:
     """Return each step's time, the 15 slowest tests, and one closing line with the totals."""
-    lines = ["", "Steps (lanes ran side by side; the browser step alone):"]
+    lines = ["", "Steps (lanes ran side by side; the alone step by itself):"]
     for step in steps:
         verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
         lines.append(

@@ -40,31 +40,47 @@ def test_the_default_pythons_steps_together_run_exactly_the_whole_suite(lanes):
         chosen = [s for s in selections if selects(lanes.SELECTIONS[s], test_id)]
         assert len(chosen) == 1, (test_id, chosen)
     # And pytest agrees with that reading of the selections, on the smallest of them.
-    browser = lanes.collect("browser")
-    assert browser and sorted(browser) == sorted(t for t in whole if selects(lanes.SELECTIONS["browser"], t))
+    alone = lanes.collect("alone")
+    assert alone and sorted(alone) == sorted(t for t in whole if selects(lanes.SELECTIONS["alone"], t))
 
 
-def test_every_other_python_runs_the_units_and_the_notebooks_and_one_notebook_step_is_busy(lanes):
+def busy_proofs(steps) -> tuple[bool, bool]:
+    """Tell whether `steps` run the notebooks pinned beside a spinner, and unpinned beside two."""
+    notebooks = [s for s in steps if s.selection == "notebooks"]
+    pinned = any(s.core is not None and s.busy >= 1 for s in notebooks)
+    unpinned = any(s.core is None and s.busy >= 2 for s in notebooks)
+    return pinned, unpinned
+
+
+def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_pinned_and_unpinned(lanes):
     side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
     steps = [s for lane in side_by_side for s in lane] + after
     for version in ("default", "3.12", "3.13"):
         assert {s.selection for s in steps if s.python == version} >= {"units", "notebooks"}, version
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
-    assert any(s.busy for s in notebooks_on_one_core) and any(not s.busy for s in notebooks_on_one_core)
-    assert [s.selection for s in after] == ["browser"] and after[0].core is None
+    assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
+    assert busy_proofs(steps) == (True, True)
+    assert [s.selection for s in after] == ["alone"] and after[0].core is None and not after[0].busy
 
 
-def test_lanes_side_by_side_never_share_a_core(lanes):
+@pytest.mark.parametrize("others", [[], ["3.12"]])
+def test_with_fewer_pythons_both_busy_proofs_still_run(lanes, others):
+    side_by_side, after = lanes.lanes([0, 1], others)
+    assert busy_proofs([s for lane in side_by_side for s in lane] + after) == (True, True)
+    assert after[-1].selection == "alone"
+
+
+def test_lanes_side_by_side_never_pin_to_the_same_core(lanes):
     side_by_side, _ = lanes.lanes([0, 1], ["3.12", "3.13"])
-    cores = [{s.core for s in lane} for lane in side_by_side]
+    cores = [{s.core for s in lane if s.core is not None} for lane in side_by_side]
     assert all(len(c) == 1 for c in cores) and len(set.union(*cores)) == len(side_by_side)
 
 
 def test_with_one_core_and_one_python_everything_still_runs(lanes):
     side_by_side, after = lanes.lanes([0], [])
     steps = [s for lane in side_by_side for s in lane] + after
-    assert {s.selection for s in steps} == {"units", "notebooks", "browser"}
-    assert any(s.busy for s in steps)
+    assert {s.selection for s in steps} == {"units", "notebooks", "alone"}
+    assert busy_proofs(steps) == (True, True)
 
 
 def test_the_summary_lists_slowest_tests_and_closes_with_the_totals(lanes, tmp_path):

@@ -7,11 +7,21 @@ import pytest
 from helpers.concurrency.scenarios import SCENARIOS, Measurement, measure
 from helpers.serving.servers import list_servers
 
+SERIALISED = ("fastapi-blocking", "flask-one-worker", "flask-async-view")
+CONCURRENT = ("flask-threaded", "fastapi-async", "fastapi-def", "django-asgi")
+CPU_BOUND = ("flask-threaded-cpu", "fastapi-async-cpu")
+
+
+def best_of(name: str, runs: int) -> Measurement:
+    """Measure `name` `runs` times and keep the quickest: other processes on the machine only ever add time."""
+    return min((measure(name, n=10) for _ in range(runs)), key=lambda m: m.measured_makespan)
+
 
 @pytest.fixture(scope="module")
 def spans() -> dict[str, Measurement]:
-    names = ["flask-one-worker", "flask-threaded", "fastapi-async", "fastapi-blocking", "fastapi-def", "django-asgi"]
-    return {name: measure(name, n=10) for name in names}
+    # A concurrent scenario lasts about 0.1 s, so one stall of a busy machine can triple it
+    # (CI saw 0.41 s once, on one pinned core); the serialised ones last a second and hardly move.
+    return {name: best_of(name, 2 if name in CONCURRENT else 1) for name in SERIALISED + CONCURRENT + CPU_BOUND}
 
 
 def test_blocking_in_async_is_about_one_sync_worker(spans):
@@ -20,9 +30,20 @@ def test_blocking_in_async_is_about_one_sync_worker(spans):
 
 
 def test_serialised_servers_are_far_slower_than_concurrent_ones(spans):
-    slow = min(spans[n].measured_makespan for n in ("fastapi-blocking", "flask-one-worker"))
-    fast = max(spans[n].measured_makespan for n in ("flask-threaded", "fastapi-async", "fastapi-def", "django-asgi"))
+    slow = min(spans[n].measured_makespan for n in SERIALISED)
+    fast = max(spans[n].measured_makespan for n in CONCURRENT)
     assert slow > 3 * fast
+
+
+def test_flasks_async_view_still_serves_one_request_at_a_time(spans):
+    # Flask runs an async view in an event loop of its own, inside the worker's thread: one worker, one request.
+    assert spans["flask-async-view"].measured_makespan > 0.8 * 10 * 0.1
+
+
+def test_cpu_bound_requests_never_overlap_in_one_process(spans):
+    for name in CPU_BOUND:
+        sc = SCENARIOS[name]
+        assert spans[name].measured_makespan > 0.8 * 10 * sc.cpu_ms / 1000, name
 
 
 def test_threads_are_about_as_good_as_the_loop_on_pure_io(spans):

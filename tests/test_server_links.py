@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import nbformat
@@ -70,3 +71,25 @@ def test_a_link_to_a_server_process_follows_it_too():
     nb = run([start, "proc.link('/')", "import helpers\nhelpers.stop_all()"])
     text = html_of(nb.cells[1])
     assert "not running" in text and "link-proc" in text and "href" not in text
+
+
+def test_the_build_stores_each_link_as_run_this_notebook_to_start_it(rerun_then_stop):
+    from tools.build_notebooks import IGNORE_OUTPUT_TAG, with_link_tags
+
+    nb = with_link_tags(copy.deepcopy(rerun_then_stop))  # the fixture is shared: leave it as run
+    text = html_of(nb.cells[1])
+    assert text == "Run this notebook to start <code>link-test</code>: its link appears here."
+    assert IGNORE_OUTPUT_TAG in nb.cells[1].metadata["tags"] and "tags" not in nb.cells[0].metadata
+
+
+def test_every_stored_notebook_invites_the_reader_to_run_it_rather_than_reporting_a_stopped_server():
+    from helpers.runner.course import notebook_names, notebook_path
+
+    links = [
+        "".join(o["data"]["text/plain"])
+        for name in notebook_names()
+        for cell in nbformat.read(notebook_path(name), as_version=4).cells
+        for o in cell.get("outputs", [])
+        if o.get("metadata", {}).get("helpers", {}).get("server_link")
+    ]
+    assert links and all(t.startswith("Run this notebook to start ") for t in links), links

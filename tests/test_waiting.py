@@ -32,6 +32,20 @@ def test_past_its_threads_a_threaded_server_makes_the_probe_wait():
     assert points[0].probe_answered and not points[1].probe_answered
 
 
+def test_a_waiting_connection_costs_tens_of_kib_not_megabytes():
+    # Notebook 03's claim, on fewer connections: the fitted slope of resident memory per waiting connection.
+    slopes = {}
+    try:
+        threaded = start_gunicorn("helpers.apps.serving_flask:app", "t-kib-g", threads=400, ready_path="/json")
+        slopes["gthread"] = fit_memory(hold_connections(threaded, [100, 200, 300], wait_s=10))[1]
+        threaded.stop()
+        loop = start_uvicorn("helpers.apps.serving_fastapi:app", "t-kib-u", ready_path="/json")
+        slopes["uvicorn"] = fit_memory(hold_connections(loop, [100, 200, 300], wait_s=10))[1]
+    finally:
+        stop_processes()
+    assert all(1 < kib < 200 for kib in slopes.values()), slopes
+
+
 def test_fit_memory_recovers_a_line():
     points = [WaitingPoint(n, 50 + n * 24 / 1024, 5, 0.001, True) for n in (0, 100, 200, 300)]
     base, kib = fit_memory(points)

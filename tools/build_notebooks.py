@@ -12,6 +12,7 @@ helpers/coursework/cells.py.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ import nbformat
 from helpers.coursework.cells import with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV
 from helpers.runner.kernel import run_notebook
+from helpers.serving.servers import ServerLink
 from tools.course import NOTEBOOK_DIR, NOTEBOOKS, stale_navigation, with_navigation
 
 IGNORE_OUTPUT_TAG = "nbval-ignore-output"
@@ -33,10 +35,13 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbforma
 
 
 def with_link_tags(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Tag cells that show a server link: stored, the link says 'not running'; live, it is a link."""
+    """Tag cells that show a server link and store each link as "run this notebook to start NAME"; live, it is a link."""
     for cell in nb.cells:
-        if not any(o.get("metadata", {}).get("helpers", {}).get("server_link") for o in cell.get("outputs", [])):
+        shown = [o for o in cell.get("outputs", []) if o.get("metadata", {}).get("helpers", {}).get("server_link")]
+        if not shown:
             continue
+        for output in shown:
+            output["data"], output["metadata"] = ServerLink.stored_bundle(output["metadata"]["helpers"]["server_link"])
         tags = cell.metadata.setdefault("tags", [])
         if IGNORE_OUTPUT_TAG not in tags:
             tags.append(IGNORE_OUTPUT_TAG)
@@ -71,6 +76,9 @@ def build(name: str, run: bool = True) -> float:
     t0 = time.perf_counter()
     if run:
         nb = execute(nb, NOTEBOOK_DIR)
+        # How long Run All took, rounded up to 10 s so a rebuild rarely changes it: part of a learner's minutes
+        # (tests/test_learner_minutes.py).
+        nb.metadata["run_all_seconds"] = 10 * math.ceil((time.perf_counter() - t0) / 10)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nbformat.validate(nb)
     nbformat.write(nb, path)

@@ -30,7 +30,7 @@ LABELS = {
     "running": "running (CPU)",
     "waiting": "waiting on I/O",
     "blocked": "blocked on I/O, holding the loop",
-    "queued": "queued for a thread or the loop",
+    "queued": "queued for a thread, the GIL or the loop",
 }
 MEASURED = palette.GREEN
 PREDICTED = palette.PURPLE

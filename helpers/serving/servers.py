@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import html
 import inspect
 import io
 import posixpath
@@ -267,6 +268,16 @@ class ServerLink:
             f'(it names <code>"{name}"</code>) and this link comes back.'
         )
         return {"text/html": note, "text/plain": f"{name} is not running: re-run the cell that starts it"}, meta
+
+    @staticmethod
+    def stored_bundle(name: str) -> tuple[dict[str, str], dict[str, Any]]:
+        """Return the (data, metadata) a stored notebook shows for `name`'s link: no kernel has started it yet."""
+        # A reader of the stored notebook has run nothing: "not running" would read as a failure.
+        note = f"Run this notebook to start <code>{html.escape(name)}</code>: its link appears here."
+        return (
+            {"text/html": note, "text/plain": f"Run this notebook to start {name}: its link appears here."},
+            {"helpers": {"server_link": name}},
+        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

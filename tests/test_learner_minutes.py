@@ -1,0 +1,83 @@
+"""Every notebook takes a learner 60 minutes or less: reading, running and the exercises.
+
+The estimate: every word the learner reads (prose, code and the stored outputs) at 200 words a minute,
+plus the notebook's Run All time (stored by tools/build_notebooks.py), plus 5 minutes per exercise.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from helpers.runner.course import notebook_names, notebook_path
+
+WORDS_PER_MINUTE = 200
+MINUTES_PER_EXERCISE = 5
+LIMIT_MINUTES = 60
+WORD = re.compile(r"[\w'’-]+")
+EXERCISE = re.compile(r"^#{2,4} Exercise \d\d\.\d", re.M)
+
+
+def _output_text(output: dict) -> str:
+    if "text" in output:
+        return output["text"]
+    return output.get("data", {}).get("text/plain", "")
+
+
+def learner_minutes(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """Return the minutes a learner spends reading, running and on the exercises of `nb`, and their total."""
+    words = 0
+    for cell in nb.cells:
+        words += len(WORD.findall(cell.source))
+        for output in cell.get("outputs", []):
+            words += len(WORD.findall(_output_text(output)))
+    exercises = sum(len(EXERCISE.findall(c.source)) for c in nb.cells if c.cell_type == "markdown")
+    run_seconds = nb.metadata.get("run_all_seconds")
+    if run_seconds is None:
+        raise ValueError("the notebook has no run_all_seconds: rebuild it with python -m tools.build_notebooks")
+    minutes = {
+        "reading": words / WORDS_PER_MINUTE,
+        "running": run_seconds / 60,
+        "exercises": exercises * MINUTES_PER_EXERCISE,
+    }
+    minutes["total"] = sum(minutes.values())
+    return minutes
+
+
+def test_the_estimate_counts_words_outputs_run_time_and_exercises():
+    nb = nbformat.v4.new_notebook(metadata={"run_all_seconds": 120})
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("### Exercise 02.1: predict\n" + "word " * 195),
+        nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output("stream", text="two words " * 100)]),
+    ]
+    got = learner_minutes(nb)
+    assert got["reading"] == pytest.approx((4 + 195 + 2 + 200) / 200)
+    assert (got["running"], got["exercises"]) == (2, 5)
+    assert got["total"] == pytest.approx(got["reading"] + 7)
+
+
+def test_a_notebook_never_built_says_how_to_build_it():
+    with pytest.raises(ValueError, match="tools.build_notebooks"):
+        learner_minutes(nbformat.v4.new_notebook())
+
+
+# Over the hour today, each with the issue that brings it under; strict, so the mark goes when the notebook is fixed.
+OVER_THE_HOUR = {
+    "05_web_layer.ipynb": "issue 25: trim the web-layer notebook (about 66 minutes)",
+    "06_use_cases.ipynb": "issue 23: split the use-case notebook in two (about 73 minutes)",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=OVER_THE_HOUR[n])) if n in OVER_THE_HOUR else n
+        for n in notebook_names()
+    ],
+)
+def test_a_learner_needs_at_most_an_hour(name):
+    minutes = learner_minutes(nbformat.read(notebook_path(name), as_version=4))
+    parts = ", ".join(f"{k} {v:.0f} min" for k, v in minutes.items())
+    assert minutes["total"] <= LIMIT_MINUTES, f"{name}: {parts}; trim or split it"
