@@ -1,10 +1,12 @@
 """Score Django, Flask and FastAPI for a described project; every fit carries the evidence it came from.
 
 A project is a handful of needs between 0 and 1 (plus, optionally, the framework the team
-already knows). Each factor's fits are computed from evidence: a figure the course measured
-(named by the notebook cell that shows it) or a fact the frameworks' documentation states
-(with its address, and a probe that checks the installed packages still agree). A framework's
-score is the sum of weight x need x fit; nothing in the fit table is typed in.
+already knows). Each factor's fits are one of three kinds:
+- measured: computed from a figure the course measured, named by the notebook cell that shows it;
+- cited: a fact the frameworks' documentation states, with its address and a probe that fails when
+  the installed packages disagree, turned into a fit by one scale (LEVELS) for every cited factor;
+- judgement: a documented fact whose ranking is the course's judgement, labelled so, with its reason.
+Add-ons count the same way for all three frameworks. A framework's score is the sum of weight x need x fit.
 """
 
 from __future__ import annotations
@@ -27,22 +29,27 @@ NOTEBOOK = "06_use_cases.ipynb"
 MAX_WEIGHT = 5.0
 
 # How a documented fact becomes a fit: the framework ships it whole, ships part of it,
-# leaves it to a maintained add-on, or leaves it to you. One scale for every cited factor.
+# leaves it to a maintained add-on, or leaves it to you. One scale for every cited factor; the
+# numbers themselves are a judgement (an add-on is worth less than what ships, more than nothing).
 LEVELS: dict[str, float] = {"ships": 1.0, "ships part": 0.6, "add-on": 0.4, "none": 0.0}
+LEVELS_RULE = "fit = " + ", ".join(f"{k} {v:g}" for k, v in LEVELS.items()) + " (the scale is a judgement)"
+KINDS = ("measured", "cited", "judgement")
 
 
 @dataclass(frozen=True)
 class Evidence:
     """What a factor's fits rest on, and how the fits follow from it."""
 
-    kind: str  # "measured" (a figure the course measured), "cited" (documentation) or "input" (yours)
-    source: str  # measured: "notebook 06, cell `id`"; cited: the documentation's address
+    kind: str  # one of KINDS: "measured" (the course's figure), "cited" (documentation), "judgement" (labelled)
+    source: str  # measured: "notebook NN, cell `id`"; cited and judgement: the documentation's address
     statement: str  # one sentence with the figures or the fact
     figures: dict[str, Any]  # per framework: the measured figure (None: not built) or the cited level
     rule: str  # how the fits follow from the figures
     fits: dict[str, float]
     cell: str = ""  # measured: the id of the notebook cell that shows the figure
     files: tuple[str, ...] = ()  # measured: the files the figure was measured from, relative to helpers/apps
+    notebook: str = NOTEBOOK  # measured: the notebook whose cell shows the figure
+    reason: str = ""  # judgement: why the levels are what they are, in one sentence
 
 
 @dataclass(frozen=True)
@@ -91,32 +98,42 @@ def _fewer_is_better(figures: Mapping[str, float | None]) -> dict[str, float]:
 
 
 def measured(
-    cell: str, statement: str, figures: dict[str, float | None], unit: str, files: tuple[str, ...] = ()
+    cell: str,
+    statement: str,
+    figures: dict[str, float | None],
+    unit: str,
+    files: tuple[str, ...] = (),
+    notebook: str = NOTEBOOK,
 ) -> Evidence:
     """Evidence from a figure the course measured: fewer is better, and the fit is best / this one."""
     return Evidence(
         "measured",
-        f"notebook 06, cell `{cell}`",
+        f"notebook {notebook[:2]}, cell `{cell}`",
         statement,
         figures,
         f"fit = smallest {unit} / this framework's {unit} (0 where the course built none)",
         _fewer_is_better(figures),
         cell=cell,
         files=files,
+        notebook=notebook,
     )
 
 
-def cited(url: str, statement: str, levels: dict[str, str], probe: Callable[[], bool]) -> Evidence:
-    """Evidence from the documentation, checked against the installed packages by `probe`."""
+def cited(url: str, statement: str, levels: dict[str, str], probe: Callable[[], bool], judgement: str = "") -> Evidence:
+    """Evidence from the documentation, checked against the installed packages by `probe`.
+
+    With `judgement` (its reason, one sentence), the levels are the course's judgement and say so.
+    """
     if not probe():
         raise LookupError(f"the installed packages no longer agree with: {statement} ({url})")
     return Evidence(
-        "cited",
+        "judgement" if judgement else "cited",
         url,
         statement,
         dict(levels),
-        "fit = " + ", ".join(f"{k} {v:g}" for k, v in LEVELS.items()),
+        LEVELS_RULE,
         {fw: LEVELS[level] for fw, level in levels.items()},
+        reason=judgement,
     )
 
 
@@ -137,27 +154,30 @@ def _requires(distribution: str, name: str) -> bool:
 
 
 def _admin() -> Evidence:
-    lines = {"Django": code_lines("cms_django/admin.py"), "Flask": code_lines("cms_flask/admin.py"), "FastAPI": None}
-    return measured(
-        "cms-contest-lines",
-        f"the same list, filters, search and edit took {lines['Django']} lines of Django admin.py and "
-        f"{lines['Flask']} lines of Flask-Admin views; FastAPI ships no admin and the course built none",
-        lines,
-        "lines",
-        ("cms_django/admin.py", "cms_flask/admin.py"),
+    lines = {"Django": code_lines("cms_django/admin.py"), "Flask": code_lines("cms_flask/admin.py")}
+    return cited(
+        "https://docs.djangoproject.com/en/stable/ref/contrib/admin/",
+        f"Django ships its admin (the CMS contest's back office took {lines['Django']} lines of admin.py); "
+        f"Flask and FastAPI leave it to maintained add-ons, Flask-Admin ({lines['Flask']} lines in the CMS contest) "
+        "and SQLAdmin (named in notebook 01, not run by the course)",
+        {"Django": "ships", "Flask": "add-on", "FastAPI": "add-on"},
+        lambda: _has("django.contrib.admin") and not _has("flask.admin") and not _has("fastapi.admin"),
     )
 
 
 def _api() -> Evidence:
-    lines = {"Django": code_lines("api_first_ninja.py"), "Flask": None, "FastAPI": code_lines("api_first_fastapi.py")}
+    lines = {
+        "Django": code_lines("api_first_ninja.py"),
+        "Flask": code_lines("api_first_smorest.py"),
+        "FastAPI": code_lines("api_first_fastapi.py"),
+    }
     return measured(
         "api-contest-lines",
-        f"the same books API with a generated OpenAPI schema took {lines['FastAPI']} lines with FastAPI "
-        f"and {lines['Django']} with Django Ninja (an add-on); Flask generates no schema "
-        "(add-ons such as APIFlask do; the course ran none)",
+        f"the same books API with a generated OpenAPI schema took {lines['FastAPI']} lines with FastAPI, "
+        f"{lines['Django']} with Django Ninja and {lines['Flask']} with flask-smorest (both add-ons)",
         lines,
         "lines",
-        ("api_first_fastapi.py", "api_first_ninja.py"),
+        ("api_first_fastapi.py", "api_first_ninja.py", "api_first_smorest.py"),
     )
 
 
@@ -212,23 +232,42 @@ def _auth() -> Evidence:
     )
 
 
+def _django_asgi_is_http_only() -> bool:
+    import inspect
+
+    from django.core.handlers.asgi import ASGIHandler
+
+    # Django's own ASGI handler refuses every scope but HTTP: WebSockets need Channels.
+    return "can only handle ASGI/HTTP connections" in inspect.getsource(ASGIHandler.__call__)
+
+
 def _realtime() -> Evidence:
     return cited(
         "https://fastapi.tiangolo.com/advanced/websockets/",
         "FastAPI (Starlette) ships WebSockets; Flask needs flask-sock (a thread per socket, on werkzeug or "
         "gunicorn's gthread); Django needs Channels: the chat contest measured FastAPI against flask-sock",
         {"Django": "add-on", "Flask": "add-on", "FastAPI": "ships"},
-        lambda: _has("starlette.websockets") and not _has("flask.websockets") and not _has("django.websockets"),
+        lambda: _has("starlette.websockets") and not _has("flask.websockets") and _django_asgi_is_http_only(),
     )
+
+
+def _flask_serves_threaded() -> bool:
+    import inspect
+
+    import flask
+
+    # `flask run` and app.run() serve each request in its own thread unless told otherwise.
+    return 'setdefault("threaded", True)' in inspect.getsource(flask.Flask.run)
 
 
 def _io() -> Evidence:
     return cited(
         "https://flask.palletsprojects.com/en/stable/async-await/",
-        "FastAPI and Django (async views under ASGI) wait on many calls in one event loop; Flask's async views "
-        "still hold a worker per request, though its threads overlapped the fan-out's waits just as well",
-        {"Django": "ships", "Flask": "ships part", "FastAPI": "ships"},
-        lambda: _has("django.core.handlers.asgi") and _has("flask") and _has("starlette.routing"),
+        "each framework overlaps waits on other services in its usual set-up: FastAPI and Django's async views in "
+        "an event loop, Flask in a thread per request (its development server is threaded by default); the fan-out "
+        "contest measured a tie, and Flask's docs say an async view still holds a worker per request",
+        {"Django": "ships", "Flask": "ships", "FastAPI": "ships"},
+        lambda: _has("django.core.handlers.asgi") and _flask_serves_threaded() and _has("starlette.routing"),
     )
 
 
@@ -239,11 +278,10 @@ def _support() -> Evidence:
         "only Flask's latest feature release; FastAPI is 0.x and its docs say to pin it because "
         "minor releases may break (fastapi.tiangolo.com/deployment/versions/)",
         {"Django": "ships", "Flask": "ships part", "FastAPI": "none"},
-        lambda: (
-            Version(md.version("django")).minor == 2
-            and Version(md.version("flask")).major >= 1
-            and Version(md.version("fastapi")).major == 0
-        ),
+        # FastAPI's advice to pin holds while it is 0.x; the policies themselves are on the pages cited.
+        lambda: Version(md.version("fastapi")).major == 0,
+        judgement="the policies are documented, but weighing three years of LTS fixes against Flask's latest-release "
+        "support and FastAPI's pinning advice is the course's judgement",
     )
 
 
@@ -498,7 +536,8 @@ def fit_table() -> list[list[Any]]:
     rows = []
     for name, factor in FACTORS.items():
         e = evidence()[name]
-        rows.append([factor.label, *(e.fits[fw] for fw in FRAMEWORKS), e.kind, e.source])
+        kind = f"judgement: {e.reason}" if e.kind == "judgement" else e.kind
+        rows.append([factor.label, *(e.fits[fw] for fw in FRAMEWORKS), kind, e.source])
     return rows
 
 
@@ -508,8 +547,12 @@ def evidence_problems(notebook: Path | None = None) -> list[str]:
 
     from helpers.runner.course import notebook_path
 
-    path = notebook or notebook_path(NOTEBOOK)
-    cells = {c.get("id"): "".join(c["source"]) for c in json.loads(path.read_text())["cells"]} if path.exists() else {}
+    def cells_of(name: str) -> dict[str, str]:
+        path = notebook if notebook is not None and notebook.name == name else notebook_path(name)
+        return (
+            {c.get("id"): "".join(c["source"]) for c in json.loads(path.read_text())["cells"]} if path.exists() else {}
+        )
+
     problems = []
     for name, factor in FACTORS.items():
         try:
@@ -523,16 +566,19 @@ def evidence_problems(notebook: Path | None = None) -> list[str]:
         if set(e.fits) != set(FRAMEWORKS) or not all(0 <= v <= 1 for v in e.fits.values()):
             problems.append(f"{name}: fits must give each of {FRAMEWORKS} a value from 0 to 1, got {e.fits}")
         if e.kind == "measured":
+            cells = cells_of(e.notebook)
             if e.cell not in cells:
-                problems.append(f"{name}: notebook {path.name} has no cell `{e.cell}` showing the figure")
+                problems.append(f"{name}: notebook {e.notebook} has no cell `{e.cell}` showing the figure")
             for file in e.files:
                 if file.split("/")[0].removesuffix(".py") not in cells.get(e.cell, ""):
                     problems.append(f"{name}: cell `{e.cell}` does not show {file}")
-        elif e.kind == "cited":
+        elif e.kind in ("cited", "judgement"):
             if not e.source.startswith("https://") or e.figures.keys() != set(FRAMEWORKS):
                 problems.append(f"{name}: a citation needs an https address and a level for each framework")
+            if e.kind == "judgement" and not e.reason:
+                problems.append(f"{name}: a judgement needs its reason in one sentence")
         else:
-            problems.append(f"{name}: evidence kind must be 'measured' or 'cited', got {e.kind!r}")
+            problems.append(f"{name}: evidence kind must be one of {KINDS}, got {e.kind!r}")
     return problems
 
 
