@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,16 @@ def run_once(pytest_args: list[str], timeout: float) -> dict:
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--junitxml={xml}", *pytest_args]
         t0 = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+            # Started in the background, this process may have SIGINT ignored, and the suite's Ctrl-C tests
+            # would inherit that: give pytest the disposition a terminal gives it.
+            proc = subprocess.run(
+                cmd,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            )
             code, tail = proc.returncode, proc.stdout[-2000:]
         except subprocess.TimeoutExpired:
             code, tail = -1, f"timed out after {timeout} s"

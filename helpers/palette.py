@@ -16,3 +16,7 @@ FRAMEWORKS = {"Django": DJANGO, "Flask": FLASK, "FastAPI": FASTAPI}
 VERMILLION = FASTAPI
 BLUE = FLASK
 GREEN = DJANGO
+
+# All eight Okabe-Ito colours, yellow (#F0E442) included though the course draws nothing in it:
+# pictures reduced to few colours (helpers.display.figure_png) keep these exact.
+OKABE_ITO = (BLACK, ORANGE, SKY, GREEN, "#F0E442", BLUE, VERMILLION, PURPLE)

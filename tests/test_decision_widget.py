@@ -67,3 +67,24 @@ def test_a_decision_shows_as_html_that_wraps_at_words_with_the_pick_in_words():
     assert "white-space: normal" in page and "word-break: normal" in page
     assert "<b>Pick: FastAPI</b>" in page and page.count("<li>") == len(result.explanation.splitlines())
     assert "No pick" in decision.score(decision.EVERYTHING_EQUALLY)._repr_html_()
+
+
+def test_every_control_carries_its_rows_label_as_its_description():
+    """A <select> is named by its description; sliders carry theirs for when ipywidgets links it to the handle."""
+    import ipywidgets as widgets
+
+    from helpers.usecases.decision_widget import weight_label
+
+    box = decision_widget()
+    for name, factor in decision.FACTORS.items():
+        assert box.needs[name].description == factor.label and factor.description in box.needs[name].tooltip
+    assert set(box.weights) == set(decision.WEIGHTS)
+    for name, slider in box.weights.items():
+        assert slider.description == weight_label(name) == f"Weight of {decision.label(name)}"
+    assert box.team.description == decision.TEAM_LABEL and box.presets.description == "Preset"
+    kinds = (widgets.FloatSlider, widgets.Dropdown)
+    controls = [w for row in box.children for w in getattr(row, "children", ()) if isinstance(w, kinds)]
+    assert len(controls) == len(decision.FACTORS) * 2 + 3  # a need and a weight each; the team's two; the preset
+    assert all(c.description for c in controls)
+    # The row's own text shows the label: the description takes no width, so nothing is shown twice.
+    assert all(c.style.description_width == "0px" for c in controls if c is not box.presets)

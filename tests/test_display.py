@@ -69,14 +69,180 @@ def test_short_body_needs_a_response_and_keeps_short_bodies_whole():
     assert short_body(httpx.Response(200, text="  two\n words "), limit=9) == "two words"
 
 
-def test_show_figure_displays_a_small_png(monkeypatch):
-    import IPython.display
+def _img(page: str) -> dict[str, str]:
+    """Return the attributes of the one <img> in `page`, as a browser would read them."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                found.append(dict(attrs))
+
+    Images().feed(page)
+    assert len(found) == 1, page[:200]
+    return found[0]
+
+
+def _png(attrs: dict[str, str]) -> bytes:
+    import base64
+
+    prefix = "data:image/png;base64,"
+    assert attrs["src"].startswith(prefix)
+    return base64.b64decode(attrs["src"][len(prefix) :])
+
+
+def _bars(values=(1.2, 0.6, 0.3), measured=(1.25, 0.62, 0.31)):
+    """A grouped bar chart built as notebook 03 builds its own, with pyplot's Figure API."""
     from matplotlib.figure import Figure
 
+    fig = Figure(figsize=(7, 3.2))
+    ax = fig.subplots()
+    ax.bar([i - 0.2 for i in range(3)], values, 0.4, label="model")
+    ax.bar([i + 0.2 for i in range(3)], measured, 0.4, label="measured")
+    ax.set_xticks(range(3), ["1 worker(s)", "2 worker(s)", "4 worker(s)"])
+    ax.set_ylabel("makespan (s)")
+    ax.set_title("12 requests x 100 ms I/O: the model against real gunicorn workers")
+    return fig
+
+
+def test_show_figure_displays_an_image_with_its_alt_text_and_the_same_words_as_text(monkeypatch):
+    import IPython.display
+
     shown = []
-    monkeypatch.setattr(IPython.display, "display", shown.append)
-    fig = Figure(figsize=(10.4, 4))
-    fig.subplots().plot([0, 1], [0, 1])
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
+    fig = _bars()
     display.show_figure(fig)
-    assert len(shown) == 1 and shown[0].data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(shown[0].data) < 64_000  # above 64 KB the kernel starts a zero-copy thread
+    ((bundle, raw),) = shown
+    assert raw and set(bundle) == {"text/html", "text/plain"}
+    img = _img(bundle["text/html"])
+    assert _png(img)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert img["alt"] == bundle["text/plain"] == display.figure_alt(fig)
+    assert display.message_size(bundle) < display.MESSAGE_LIMIT  # above it the kernel starts a zero-copy thread
+
+
+def test_a_derived_alt_text_reads_titles_axes_and_the_numbers_drawn():
+    text = display.describe_figure(_bars())
+    assert text.startswith("12 requests x 100 ms I/O: the model against real gunicorn workers")
+    assert "y: makespan (s)" in text
+    # Each bar is named by its nearest tick, though grouped bars sit beside it.
+    assert "model: 1 worker(s) 1.2, 2 worker(s) 0.6, 4 worker(s) 0.3" in text
+    assert "measured: 1 worker(s) 1.25" in text
+    assert "measured: 1 worker(s) 2.5" in display.describe_figure(_bars(measured=(2.5, 1.3, 0.7)))
+
+
+def test_a_derived_alt_text_says_each_labelled_line_and_skips_unnamed_ones():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([300, 600, 1200], [120, 240, 480], label="gthread")
+    ax.axvline(900)  # a reference line nobody named
+    ax.plot(range(20), [k * k for k in range(20)], label="many")
+    ax.plot([1, 2, 3], [1.5, float("nan"), 2.5], label="with a gap")
+    ax.set_xlabel("connections waiting")
+    text = display.describe_figure(fig)
+    assert "gthread: 120, 240, 480 at x = 300, 600, 1,200" in text and "x: connections waiting" in text
+    assert "many: 20 points, from 0 at x = 0 to 361 at x = 19, highest 361" in text
+    assert "with a gap: 1.5, no value, 2.5" in text
+    assert "900" not in text
+
+
+def test_an_explicit_alt_wins_and_is_escaped_in_the_html():
+    alt = 'Flask "wins" <by> 2 & more'
+    bundle = display.figure_bundle(_bars(), alt=alt)
+    assert _img(bundle["text/html"])["alt"] == alt == bundle["text/plain"]
+    assert "<by>" not in bundle["text/html"]
+    fig = display.set_alt(_bars(), "  set   by a plot function ")
+    assert display.figure_bundle(fig)["text/plain"] == "set by a plot function"
+
+
+@pytest.mark.parametrize("alt", ["", "   ", 5])
+def test_a_blank_alt_is_refused(alt):
+    with pytest.raises(ValueError, match="alt must"):
+        display.figure_bundle(_bars(), alt=alt)
+    with pytest.raises(ValueError, match="alt must"):
+        display.set_alt(_bars(), alt)
+
+
+def test_a_figure_with_nothing_to_describe_needs_an_alt():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.subplots().imshow([[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="alt="):
+        display.show_figure(fig)
+    assert display.figure_bundle(fig, alt="a checkerboard")["text/plain"] == "a checkerboard"
+    with pytest.raises(TypeError, match="Figure"):
+        display.describe_figure("not a figure")
+
+
+def test_the_png_has_at_most_256_colours_keeps_the_course_colours_and_looks_the_same():
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image, ImageColor
+
+    from helpers import palette
+
+    fig = Figure(figsize=(6, 3))
+    ax = fig.subplots()
+    for k, colour in enumerate(palette.FRAMEWORKS.values()):
+        # Thick antialiased lines over bars: many blends of the three, which push 256 colours hardest.
+        ax.plot(range(50), [(k + 1) * (i % 7) for i in range(50)], color=colour, linewidth=3, label=str(k))
+        ax.bar(k, 3, color=colour)
+    ax.legend()
+    small = Image.open(io.BytesIO(display.figure_png(fig))).convert("RGB")
+    full = io.BytesIO()
+    fig.savefig(full, format="png", dpi=80)
+    assert len(small.getcolors(1 << 16)) <= display.PNG_COLOURS < len(Image.open(full).getcolors(1 << 16))
+    exact, shown = np.asarray(Image.open(full).convert("RGB"), dtype=int), np.asarray(small, dtype=int)
+    for colour in palette.FRAMEWORKS.values():
+        was = (exact == ImageColor.getrgb(colour)).all(axis=2)
+        assert was.any() and (shown[was] == ImageColor.getrgb(colour)).all(), colour
+    assert np.abs(shown - exact).mean() < 1  # levels out of 255, on average over every pixel
+
+
+def test_a_large_figure_is_drawn_smaller_rather_than_go_over_the_message_limit():
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    fig = Figure(figsize=(20, 12))
+    rng = np.random.default_rng(1)
+    fig.subplots().scatter(rng.random(1500), rng.random(1500), c=rng.random(1500), s=40)
+    at_80 = display.image_html(display.figure_png(fig, 80), "x")
+    assert len(at_80) > display.MESSAGE_LIMIT  # too big as asked for
+    bundle = display.figure_bundle(fig, alt="1,500 dots in random colours")
+    assert display.message_size(bundle) < display.MESSAGE_LIMIT
+    assert Image.open(io.BytesIO(_png(_img(bundle["text/html"])))).width < 20 * 80
+
+
+def test_an_empty_column_name_is_a_plain_cell_not_an_empty_header():
+    import re
+
+    page = Table([["a", 1]], ["", "value"])._repr_html_()
+    assert not re.search(r"<th[^>]*>\s*</th>", page)
+    assert "<td></td>" in page and ">value</th>" in page
+
+
+def test_compare_responses_names_its_first_column():
+    import re
+
+    page = compare_responses({"A": httpx.Response(200)})._repr_html_()
+    assert f">{display.RESPONSE_PART}</th>" in page
+    assert not re.search(r"<th[^>]*>\s*</th>", page)
+
+
+def test_the_schema_table_names_its_first_column():
+    import re
+
+    from helpers.components.apis import schema_table
+
+    schema = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    page = schema_table({"FastAPI": schema})._repr_html_()
+    assert ">what the schema says</th>" in page and not re.search(r"<th[^>]*>\s*</th>", page)

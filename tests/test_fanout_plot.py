@@ -37,3 +37,11 @@ def test_one_bar_per_timing_in_milliseconds_and_framework_colours():
 def test_bad_input_names_the_parameter(timings, n, delay, word):
     with pytest.raises(ValueError, match=word):
         plot_fanout(timings, n, delay)
+
+
+def test_the_figure_says_each_time_and_how_many_waits_it_is():
+    from helpers.display import figure_alt
+
+    text = figure_alt(plot_fanout(TIMINGS, 5, 0.1))
+    assert "5 backends that each wait 100 ms, 500 ms added up" in text
+    assert "FastAPI, sequential: 510 ms (5.1 waits)" in text and "Django (ASGI), concurrent: 120 ms (1.2 waits)" in text

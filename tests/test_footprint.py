@@ -97,3 +97,19 @@ def test_each_chosen_part_names_an_add_on_for_that_framework():
         "FastAPI": ("Flask", "Django", "drf"),
     }
     assert not [(k, v) for k, v in CHOICES.items() if any(o in v for o in others[k[1]])]
+
+
+def test_the_figure_says_each_frameworks_figures_and_who_has_least():
+    from helpers.display import figure_alt
+
+    results = {
+        "Django": {"dependencies": ["asgiref", "sqlparse"], "size_mb": 30.2, "import_s": 0.12},
+        "Flask": {"dependencies": list("abcdef"), "size_mb": 5.5, "import_s": 0.05},
+        "FastAPI": {"dependencies": list("abcdefghijkl"), "size_mb": 20.0, "import_s": 0.05},
+    }
+    text = figure_alt(fp.plot_footprint(results))
+    assert text == fp.describe_footprint(results)
+    assert "Django 2, Flask 6, FastAPI 12 packages" in text and "Flask 5.5 MB" in text and "Django 120 ms" in text
+    assert "Fewest packages: Django; fewest bytes: Flask; quickest import: Flask and FastAPI." in text
+    with pytest.raises(ValueError, match="results"):
+        fp.describe_footprint({})

@@ -23,7 +23,10 @@ EXERCISE = re.compile(r"^#{2,4} Exercise \d\d\.\d", re.M)
 def _output_text(output: dict) -> str:
     if "text" in output:
         return output["text"]
-    return output.get("data", {}).get("text/plain", "")
+    data = output.get("data", {})
+    if data.get("text/html", "").lstrip().startswith("<img"):
+        return ""  # a figure: its plain text is the alt a screen reader speaks, not words a sighted learner reads
+    return data.get("text/plain", "")
 
 
 def learner_minutes(nb: nbformat.NotebookNode) -> dict[str, float]:
@@ -56,6 +59,15 @@ def test_the_estimate_counts_words_outputs_run_time_and_exercises():
     assert got["reading"] == pytest.approx((4 + 195 + 2 + 200) / 200)
     assert (got["running"], got["exercises"]) == (2, 5)
     assert got["total"] == pytest.approx(got["reading"] + 7)
+
+
+def test_a_figures_alt_text_is_not_counted_as_reading():
+    figure = nbformat.v4.new_output(
+        "display_data", data={"text/html": '<img src="data:image/png;base64,AA" alt="a b c">', "text/plain": "a b c"}
+    )
+    nb = nbformat.v4.new_notebook(metadata={"run_all_seconds": 0})
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[figure])]
+    assert learner_minutes(nb)["reading"] == pytest.approx(1 / 200)  # the code's one word
 
 
 def test_a_notebook_never_built_says_how_to_build_it():

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from helpers.concurrency.sim_widget import CURSOR_STEPS, explore
 
 
 def png(w) -> str:
+    """Return the base64 PNG the widget shows now (inside its <img>)."""
     (output,) = w.output.outputs
-    return output["data"]["image/png"]
+    found = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)">', output["data"]["text/html"])
+    assert found, output["data"]["text/html"][:200]
+    return found.group(1)
+
+
+def alt(w) -> str:
+    """Return the alt text of the image the widget shows now, as the browser reads it."""
+    (output,) = w.output.outputs
+    return html.unescape(re.search(r'alt="([^"]+)"', output["data"]["text/html"]).group(1))
 
 
 def test_outer_box_time_readout_and_plot_carry_their_classes():
@@ -158,3 +170,51 @@ def test_the_cursor_keeps_its_colour_as_it_moves():
     cursor = ImageColor.getrgb(CURSOR)
     exact = sum(count for count, colour in image.getcolors(1 << 16) if colour == cursor)
     assert exact > 100, "the cursor line should be drawn in its own colour, not mapped onto a grey"
+
+
+def test_the_image_says_what_the_timeline_shows_and_where_the_cursor_is():
+    from helpers.concurrency.timeline_plot import describe_timeline
+
+    w = explore(n=10, io_ms=100, cpu_ms=5)
+    (output,) = w.output.outputs
+    assert alt(w) == output["data"]["text/plain"] == w.alt()
+    assert alt(w).startswith(describe_timeline(w.results)) and alt(w).endswith("The time cursor is at 0.000 s.")
+    w.cursor.value = CURSOR_STEPS  # a cursor move redraws only the cursor; the words follow it
+    assert alt(w).endswith(f"The time cursor is at {w.cursor_time():.3f} s.") and w.cursor_time() > 0
+    w.n.value = 30
+    assert "all 30 requests done" in alt(w)
+
+
+def test_every_button_has_a_name_and_a_tooltip_and_the_icon_only_play_is_hidden():
+    import ipywidgets as widgets
+
+    w = explore()
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    buttons = [c for c in walk(w.box) if isinstance(c, (widgets.Button, widgets.ToggleButton))]
+    assert [b.description for b in buttons] == ["Play", "Stop", "Loop"]
+    assert all(b.tooltip for b in buttons)
+    # ipywidgets' Play keeps the browser-side timer, but its icon buttons have no name: never shown.
+    plays = [c for c in walk(w.box) if isinstance(c, widgets.Play)]
+    assert plays == [w.play] and w.play.layout.display == "none"
+    named = [c for c in walk(w.box) if isinstance(c, (widgets.IntSlider, widgets.ToggleButtons))]
+    assert len(named) == 8 and all(c.description for c in named)
+
+
+def test_play_pause_stop_and_loop_drive_the_timer():
+    w = explore(n=10, io_ms=100, cpu_ms=0, threads=5)
+    w.play_button.value = True  # what a click on Play sends
+    assert w.play.playing and (w.play_button.description, w.play_button.icon) == ("Pause", "pause")
+    w.play.value = 10  # the browser's timer moves on
+    w.play.playing = False  # and stops at the end of the run
+    assert not w.play_button.value and w.play_button.description == "Play" and w.cursor.value == 10
+    w.loop_button.value = True
+    assert w.play.repeat
+    w.play_button.value = True
+    w.stop_button.click()
+    assert not w.play.playing and w.play.value == 0 and w.cursor.value == 0
+    assert w.time_label.value.startswith("<b>t = 0.000 s</b>")

@@ -214,3 +214,46 @@ def test_update_timeline_redraws_the_data_in_the_same_figure_and_matches_a_new_o
     assert [list(line.get_xdata()) for ax in fig.axes for line in ax.lines] == [[0.7, 0.7]] * 2
     # Other rows (two workers) need another layout: the caller must draw a new figure.
     assert not update_timeline(fig, [simulate("wsgi", 200, 0.1, 0.005, workers=2), changed[1]], cursor=0.7)
+
+
+def test_the_timeline_says_in_words_what_each_server_took_and_which_finished_first():
+    from helpers.concurrency.timeline_plot import describe_timeline
+    from helpers.display import figure_alt
+
+    worker, loop = simulate("wsgi", 20, 0.1, 0.005), simulate("async", 20, 0.1, 0.005)
+    fig = plot_timeline([worker, loop], cursor=0.1)
+    text = figure_alt(fig)
+    assert text == describe_timeline([worker, loop])
+    assert text.startswith(fig._suptitle.get_text())
+    assert f"{worker.label}: all 20 requests done after {worker.makespan:.2f} s" in text
+    assert f"95% within {loop.percentile(95):.2f} s" in text
+    assert f"'{loop.label}' finished them {worker.makespan / loop.makespan:.1f} times sooner" in text
+    # A tie measured is a tie said: two equal servers, no winner named.
+    tie = describe_timeline([simulate("wsgi", 5, 0.1, threads=5), simulate("async", 5, 0.1)])
+    assert "within 10% of each other" in tie and "sooner" not in tie
+    assert describe_timeline(worker, title="Look here").startswith("Look here. ")
+
+
+def test_updating_a_timeline_updates_its_alt_text():
+    from helpers.concurrency.timeline_plot import describe_timeline, update_timeline
+    from helpers.display import figure_alt
+
+    fig = plot_timeline([simulate("wsgi", 200, 0.1, 0.005), simulate("async", 200, 0.1, 0.005)])
+    changed = [simulate("wsgi", 200, 0.11, 0.005), simulate("async", 200, 0.11, 0.005)]
+    assert update_timeline(fig, changed)
+    assert (
+        figure_alt(fig)
+        == describe_timeline(changed)
+        != describe_timeline([simulate("wsgi", 200, 0.1, 0.005), simulate("async", 200, 0.1, 0.005)])
+    )
+
+
+def test_the_measured_plot_and_the_lag_plot_say_their_figures_in_words():
+    from helpers.display import figure_alt
+
+    predicted = simulate("wsgi", 3, 0.1)
+    text = figure_alt(plot_measured([(0, 0.1), (0, 0.2), (0, 0.33)], predicted))
+    assert "3 measured requests" in text and "took 0.33 s" in text and "predicted 0.30 s (+10.0%)" in text
+    lag = figure_alt(plot_lag({"blocking": [(0.0, 0.1), (0.1, 0.0), (0.2, 0.0)], "awaiting": [(0.0, 0.002)]}))
+    assert "blocking: worst lag 100 ms, median 0 ms over 3 heartbeats" in lag
+    assert "awaiting: worst lag 2 ms" in lag

@@ -77,3 +77,16 @@ def test_plot_has_one_panel_per_group_and_bars_in_given_colours():
         plot_timings({"A": {"q": 1.0}}, {})
     with pytest.raises(ValueError, match="panels"):
         plot_timings({}, {})
+
+
+def test_the_figure_says_each_median_fastest_first_with_its_multiple():
+    from helpers.components.timing import plot_timings
+    from helpers.display import figure_alt
+
+    fig = plot_timings(
+        {"A": {"x": 0.002, "y": 0.001}, "B": {"z": 0.003}}, {"x": "#009E73", "y": "#0072B2", "z": "#D55E00"}
+    )
+    text = figure_alt(fig)
+    assert "A: y 1.00 ms (fastest), x 2.00 ms (2.0x)." in text and "B: z 3.00 ms (fastest)." in text
+    titled = figure_alt(plot_timings({"A": {"x": 0.002}}, {"x": "#009E73"}, title="Jinja2 wins."))
+    assert titled.startswith("Jinja2 wins. ")

@@ -221,13 +221,13 @@ def shoot_simulation(page: Any, lab: Any, shots: Path) -> None:
     _centre(box)
     label = box.locator(".sim-time").first
     before = label.inner_text()
-    box.locator(".widget-play button").first.click()
+    box.get_by_role("button", name="Play").first.click()
     page.wait_for_function(
         "(t) => document.querySelector('.sim-widget .sim-time').innerText !== t", arg=before, timeout=20_000
     )
     page.wait_for_timeout(1200)
     _record(page, shots, "02_sim_widget_playing.png", box)
-    box.locator(".widget-play button").first.click()  # pause, so the next shot is still
+    box.get_by_role("button", name="Pause").first.click()  # pause, so the next shot is still
 
 
 def shoot_measured(page: Any, lab: Any, shots: Path) -> None:

@@ -98,7 +98,9 @@ def schema_table(schemas: Mapping[str, Mapping[str, Any]], prefixes: Mapping[str
             ),
         ],
     ]
-    return Table(rows, ["", *schemas], title="What each generated OpenAPI schema documents by itself")
+    return Table(
+        rows, ["what the schema says", *schemas], title="What each generated OpenAPI schema documents by itself"
+    )
 
 
 # --- only the owner may delete -------------------------------------------------------------------

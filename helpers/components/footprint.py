@@ -15,7 +15,7 @@ from types import ModuleType
 from packaging.requirements import Requirement
 
 from helpers import palette
-from helpers.display import Table
+from helpers.display import Table, set_alt
 from helpers.numbers import require_number
 
 # label: (distribution, modules a small app imports). "import django" alone loads almost
@@ -197,6 +197,30 @@ def features_table() -> Table:
     return Table(rows, ["feature", *FRAMEWORKS], title="Built in (the module that provides it) or chosen by you")
 
 
+FOOTPRINT_TITLE = "Fewest packages is not fewest bytes: Django carries its batteries inside one package"
+
+
+def describe_footprint(results: Mapping[str, dict]) -> str:
+    """Return the text alternative of plot_footprint's figure: each framework's three figures, and who has least."""
+    if not results:
+        raise ValueError("results must hold at least one framework's measurements (from measure())")
+    deps = {label: len(r["dependencies"]) for label, r in results.items()}
+    size = {label: r["size_mb"] for label, r in results.items()}
+    imports = {label: r["import_s"] * 1000 for label, r in results.items()}
+
+    def least(values: Mapping[str, float]) -> str:
+        low = min(values.values())
+        return " and ".join(label for label, v in values.items() if v == low)
+
+    return (
+        f"{FOOTPRINT_TITLE}. Three bar charts, one bar per framework. "
+        f"Dependencies installed with it: {', '.join(f'{k} {v}' for k, v in deps.items())} packages. "
+        f"Size on disk with dependencies: {', '.join(f'{k} {v:.1f} MB' for k, v in size.items())}. "
+        f"Import time in a fresh Python (median): {', '.join(f'{k} {v:.0f} ms' for k, v in imports.items())}. "
+        f"Fewest packages: {least(deps)}; fewest bytes: {least(size)}; quickest import: {least(imports)}."
+    )
+
+
 def plot_footprint(results: Mapping[str, dict]):
     """Draw dependencies, size and import time side by side; return the figure (show it with display.show_figure)."""
     from matplotlib.figure import Figure  # not pyplot: a pyplot figure would be shown a second time
@@ -218,6 +242,6 @@ def plot_footprint(results: Mapping[str, dict]):
         ax.bar_label(bars, fmt="%.0f" if unit != "MB" else "%.1f", fontsize=9)
         ax.margins(y=0.15)
     axes[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle("Fewest packages is not fewest bytes: Django carries its batteries inside one package", fontsize=11)
+    fig.suptitle(FOOTPRINT_TITLE, fontsize=11)
     fig.tight_layout()
-    return fig
+    return set_alt(fig, describe_footprint(results))

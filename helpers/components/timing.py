@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from helpers.display import Table
+from helpers.display import Table, set_alt
 from helpers.numbers import require_number
 
 
@@ -41,6 +41,20 @@ def timing_table(medians: Mapping[str, float], title: str = "", unit: str = "ms"
         for name, t in sorted(medians.items(), key=lambda kv: kv[1])
     ]
     return Table(rows, ["contender", "median time", "vs fastest"], title=title)
+
+
+def describe_timings(panels: Mapping[str, Mapping[str, float]], title: str = "") -> str:
+    """Return the text alternative of plot_timings' figure: each panel's medians, fastest first, as multiples."""
+    said = []
+    for panel, medians in panels.items():
+        fastest = min(medians, key=medians.get)
+        times = [
+            f"{name} {t * 1e3:.2f} ms" + (" (fastest)" if name == fastest else f" ({t / medians[fastest]:.1f}x)")
+            for name, t in sorted(medians.items(), key=lambda kv: kv[1])
+        ]
+        said.append(f"{panel}: {', '.join(times)}.")
+    lead = f"{title.rstrip('.')}. " if title else ""
+    return f"{lead}Bar charts of median times, each panel on its own scale. " + " ".join(said)
 
 
 def plot_timings(
@@ -85,4 +99,4 @@ def plot_timings(
         )
     if title:
         fig.suptitle(title, fontsize=13)
-    return fig
+    return set_alt(fig, describe_timings(panels, title))

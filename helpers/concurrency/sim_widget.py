@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import time
@@ -19,8 +18,12 @@ from PIL import Image, ImageColor
 
 from helpers.concurrency.simulation import STATES, SimResult, simulate
 from helpers.concurrency.timeline_plot import CURSOR, CURSOR_GID, DYNAMIC, own_time_axes, plot_timeline, update_timeline
+from helpers.display import figure_alt, image_html
 
 CURSOR_STEPS = 60  # positions of the Play control across the run
+PLAY_TIP = "Play the time cursor through the run (Pause keeps it where it is)"
+STOP_TIP = "Stop playing and move the time cursor back to 0"
+LOOP_TIP = "Loop: start again from 0 at the end of the run"
 SLOW_STEPS = 20  # of which, when one run is much shorter, this many go through the short run
 DPI = 80  # 10.4 in x 80 dpi = 832 px: the width of a notebook output at 1280x800
 
@@ -57,21 +60,24 @@ def _rgb(canvas: FigureCanvasAgg) -> Image.Image:
     return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
-def png_output(png: bytes) -> dict:
-    """Return a display_data output holding `png` (what an Output widget stores)."""
+def png_output(png: bytes, alt: str) -> dict:
+    """Return a display_data output holding `png` as an <img> with `alt` as its text alternative (an Output widget's)."""
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must say what the image shows, got {alt!r}")
+    # HTML, as helpers.display.show_figure does: JupyterLab's PNG renderer gives an image no alt text.
     return {
         "output_type": "display_data",
         "metadata": {},
-        "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": "<timeline figure>"},
+        "data": {"text/html": image_html(png, alt), "text/plain": alt},
     }
 
 
 def figure_output(fig: Figure, dpi: int = DPI) -> dict:
-    """Return a display_data output holding `fig` as PNG."""
+    """Return a display_data output holding `fig` as a PNG with the figure's text alternative."""
     fig.set_dpi(dpi)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    return png_output(png_bytes(canvas))
+    return png_output(png_bytes(canvas), figure_alt(fig))
 
 
 def _parts(fig: Figure) -> Iterator[Artist]:
@@ -230,7 +236,32 @@ class SimulationExplorer:
             style={"description_width": "14em", "button_width": "auto"},
             layout=widgets.Layout(margin="6px 0 10px 0"),
         )
-        self.play = widgets.Play(value=0, min=0, max=CURSOR_STEPS, step=1, interval=300, description="play")
+        # ipywidgets' Play draws icon-only buttons with no name a screen reader could say, and no way to
+        # give them one: it stays, hidden, as the browser-side timer, driven by named buttons of our own.
+        self.play = widgets.Play(
+            value=0,
+            min=0,
+            max=CURSOR_STEPS,
+            step=1,
+            interval=300,
+            description="play",
+            show_repeat=False,
+            layout=widgets.Layout(display="none"),
+        )
+        self.play_button = widgets.ToggleButton(
+            value=False, description="Play", icon="play", tooltip=PLAY_TIP, layout=widgets.Layout(width="7em")
+        )
+        self.stop_button = widgets.Button(
+            description="Stop", icon="stop", tooltip=STOP_TIP, layout=widgets.Layout(width="7em")
+        )
+        self.loop_button = widgets.ToggleButton(
+            value=False, description="Loop", icon="repeat", tooltip=LOOP_TIP, layout=widgets.Layout(width="7em")
+        )
+        # Linked in the kernel, not with jslink: the kernel must see them anyway, and tests can drive them.
+        widgets.link((self.play_button, "value"), (self.play, "playing"))
+        widgets.link((self.loop_button, "value"), (self.play, "repeat"))
+        self.play_button.observe(self._name_play_button, names="value")
+        self.stop_button.on_click(self._stop)
         self.cursor = widgets.IntSlider(
             value=0,
             min=0,
@@ -260,7 +291,10 @@ class SimulationExplorer:
         servers = widgets.VBox([widgets.HTML("<b>Servers</b>"), self.workers, self.threads, self.pool])
         # Columns wrap under each other as whole columns when the notebook is narrow.
         columns = widgets.HBox([workload, servers], layout=widgets.Layout(flex_flow="row wrap"))
-        timeline = widgets.HBox([self.play, self.cursor], layout=widgets.Layout(align_items="center"))
+        timeline = widgets.HBox(
+            [self.play_button, self.stop_button, self.loop_button, self.cursor, self.play],
+            layout=widgets.Layout(align_items="center"),
+        ).add_class("sim-controls")
         self.box = widgets.VBox([columns, self.loop_mode, timeline, self.time_label, self.output]).add_class(
             "sim-widget"
         )
@@ -279,6 +313,15 @@ class SimulationExplorer:
         """Redraw the time cursor where it is, as a Play step does; return how long it took in seconds."""
         self._move_cursor()
         return self.cursor_seconds
+
+    def _name_play_button(self, change: dict) -> None:
+        # The button says what pressing it does next: play, or pause where the cursor is.
+        playing = change["new"]
+        self.play_button.description, self.play_button.icon = ("Pause", "pause") if playing else ("Play", "play")
+
+    def _stop(self, _: Any = None) -> None:
+        self.play.playing = False
+        self.play.value = 0
 
     def _follow_play(self, change: dict) -> None:
         # jslink moves the slider only in the browser; keep the kernel side in step too.
@@ -310,9 +353,13 @@ class SimulationExplorer:
         self.time_label.value = f"<b>t = {t:.3f} s</b><br>" + "<br>".join(lines)
         return t
 
+    def alt(self) -> str:
+        """Return the text alternative of the image shown now: the figure's own, and where the cursor is."""
+        return f"{figure_alt(self.figure)} The time cursor is at {self.cursor_time():.3f} s."
+
     def _show(self, png: bytes) -> None:
         # Replace the outputs in one assignment: the old image goes as the new one arrives.
-        self.output.outputs = (png_output(png),)
+        self.output.outputs = (png_output(png, self.alt()),)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

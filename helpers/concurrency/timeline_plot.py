@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers import palette
 from helpers.concurrency.simulation import SimResult
+from helpers.display import set_alt
 from helpers.numbers import require_number
 
 # Okabe-Ito colours (helpers.palette), distinct for colour-blind readers.
@@ -41,6 +43,7 @@ DYNAMIC = "timeline-data"
 CURSOR_GID = "timeline-cursor"
 MAX_LANES = 12  # up to this many requests, each gets a lane of its own
 OWN_AXIS_RATIO = 3.0  # runs further apart than this get a time axis each
+LAG_TITLE = "A blocking handler stalls the loop's heartbeat; an awaiting one does not"
 
 
 def _profile(segments: Iterable, kind: str) -> list[tuple[float, int]]:
@@ -105,6 +108,33 @@ def _title(results: Sequence[SimResult]) -> str:
     """Return a title that says what to notice, true to each server's settings."""
     said = list(dict.fromkeys(_what_it_does(r) for r in results))
     return f"{results[0].n} requests: " + "; ".join(said)
+
+
+TIE = 1.1  # makespans within 10% of each other are called a tie in words
+
+
+def describe_timeline(results: SimResult | Sequence[SimResult], title: str | None = None) -> str:
+    """Return the text alternative of plot_timeline's figure: each server's times, and which finished first."""
+    results = [results] if isinstance(results, SimResult) else list(results)
+    if not results or not all(isinstance(r, SimResult) for r in results):
+        raise TypeError("results must be a SimResult or a non-empty sequence of them")
+    said = [
+        f"{r.label}: all {r.n} requests done after {r.makespan:.2f} s; half within {r.percentile(50):.2f} s, "
+        f"95% within {r.percentile(95):.2f} s."
+        for r in results
+    ]
+    text = f"{(title or _title(results)).rstrip('.')}. Timeline of each request, one panel per server. " + " ".join(
+        said
+    )
+    if len(results) > 1:
+        fast, slow = min(results, key=lambda r: r.makespan), max(results, key=lambda r: r.makespan)
+        if fast.makespan > 0 and slow.makespan / fast.makespan >= TIE:
+            text += (
+                f" '{fast.label}' finished them {slow.makespan / fast.makespan:.1f} times sooner than '{slow.label}'."
+            )
+        else:
+            text += " All finished within 10% of each other's time."
+    return text
 
 
 # Sizes in inches and points: at dpi 80 a 10.4-inch figure is 832 px, the width of a notebook
@@ -242,7 +272,7 @@ def plot_timeline(
     # Not marked DYNAMIC: it changes only with the number of requests or the servers (a full render).
     fig.suptitle(title or _title(results), fontsize=FONT + 2, y=1 - 0.12 / height, va="top")
     fig.timeline_key = (tuple(layouts), width, tuple(kinds), cursor is None)  # what update_timeline may keep
-    return fig
+    return set_alt(fig, describe_timeline(results, title))
 
 
 def update_timeline(
@@ -275,6 +305,7 @@ def update_timeline(
             if cursor is not None and line.get_gid() == CURSOR_GID:
                 line.set_xdata([cursor, cursor])
     fig._suptitle.set_text(title or _title(results))
+    set_alt(fig, describe_timeline(results, title))
     return True
 
 
@@ -395,6 +426,19 @@ def _signed_percent(fraction: float) -> str:
     return "0.0%" if text in ("+0.0%", "-0.0%") else text
 
 
+def describe_measured(measured: Sequence[tuple[float, float]], predicted: SimResult, title: str | None = None) -> str:
+    """Return the text alternative of plot_measured's figure: how long the run took, measured and modelled."""
+    m_span = max((e for _, e in measured), default=0.0)
+    err = (m_span - predicted.makespan) / predicted.makespan if predicted.makespan else 0.0
+    lead = f"{title.rstrip('.')}. " if title else ""
+    return (
+        f"{lead}{predicted.label}: {len(measured)} measured requests drawn over the model's "
+        f"{len(predicted.requests)}, each from its start to its end, in order of finishing. "
+        f"The measured run took {m_span:.2f} s, the model predicted {predicted.makespan:.2f} s "
+        f"({_signed_percent(err)})."
+    )
+
+
 def plot_measured(
     measured: Sequence[tuple[float, float]],
     predicted: SimResult,
@@ -447,7 +491,23 @@ def plot_measured(
         fontsize=12,
     )
     ax.grid(axis="x", alpha=0.3)
-    return fig
+    return set_alt(fig, describe_measured(measured, predicted, title))
+
+
+def describe_lag(samples: Mapping[str, Sequence[tuple[float, float]]], title: str | None = None) -> str:
+    """Return the text alternative of plot_lag's figure: each handler's worst and median heartbeat lag."""
+    said = []
+    for label, pts in samples.items():
+        lags = sorted(lag * 1000 for _, lag in pts)
+        if not lags:
+            said.append(f"{label}: no heartbeats recorded.")
+            continue
+        said.append(
+            f"{label}: worst lag {lags[-1]:.0f} ms, median {statistics.median(lags):.0f} ms over {len(lags)} heartbeats."
+        )
+    return f"{(title or LAG_TITLE).rstrip('.')}. Event-loop heartbeat lag over time, a dot per heartbeat. " + " ".join(
+        said
+    )
 
 
 def plot_lag(samples: dict[str, Sequence[tuple[float, float]]], *, title: str | None = None) -> Figure:
@@ -465,7 +525,7 @@ def plot_lag(samples: dict[str, Sequence[tuple[float, float]]], *, title: str | 
         ax.plot(xs, ys, marker="o", markersize=4, linestyle="none", color=colour, label=label)
     ax.set_xlabel("time since the load started (s)")
     ax.set_ylabel("heartbeat lag (ms)")
-    ax.set_title(title or "A blocking handler stalls the loop's heartbeat; an awaiting one does not", fontsize=10)
+    ax.set_title(title or LAG_TITLE, fontsize=10)
     ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
-    return fig
+    return set_alt(fig, describe_lag(samples, title))

@@ -7,9 +7,10 @@ answer even when cells were moved, and JupyterLab keeps learners from editing or
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:  # only annotations need it: the checks import this module in every kernel, and nbformat is slow
+    import nbformat
 
 COURSE_ID = "django-flask-fastapi-compared"
 # A code cell the learner is invited to change (not an exercise): left editable and not compared at grading.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dis
 import html
+import inspect
 import os
 import re
 import traceback
@@ -11,6 +13,7 @@ from typing import Any
 
 from IPython.display import display
 
+from helpers.coursework import answers
 from helpers.coursework.exercise import Exercise
 from helpers.coursework.exercises import get_exercise
 
@@ -24,8 +27,16 @@ LOGS_ADVICE = (
 )
 
 # Colour-blind-safe (Okabe-Ito) accents, same family as helpers.palette.
-_ACCENT = {"right": "#009E73", "wrong": "#D55E00", "blank": "#E69F00"}
-_VERDICT = {"right": ("✅", "Correct"), "wrong": ("❌", "Not yet"), "blank": ("❌", "Not answered yet")}
+_ACCENT = {"right": "#009E73", "wrong": "#D55E00", "blank": "#E69F00", "stale": "#E69F00"}
+# The verdict is always in words: without an emoji font the mark shows as an empty box, and colour alone
+# says nothing to a screen reader or a colour-blind reader (WCAG 1.4.1). The mark only decorates.
+_VERDICT = {
+    "right": ("✅", "Correct"),
+    "wrong": ("❌", "Not yet"),
+    "blank": ("❌", "Not answered yet"),
+    "stale": ("⚠️", "Not checked yet"),
+}
+VERDICT_WORDS = {kind: words for kind, (_, words) in _VERDICT.items()}
 
 
 class ExerciseFailed(AssertionError):
@@ -38,7 +49,10 @@ class SolutionsUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Result:
-    """The outcome of one check: `kind` is "right", "wrong" or "blank"; `message` never holds the hint."""
+    """The outcome of one check: `kind` is "right", "wrong", "blank" or "stale"; `message` never holds the hint."""
+
+    # `message` follows the verdict's words on screen, so it never repeats them ("Not yet: not yet..."): it is the
+    # praise, what is wrong, or what to do.
 
     exercise: Exercise
     passed: bool
@@ -81,16 +95,29 @@ def _crafted(answer: Any, depth: int = 0) -> str | None:
     return None
 
 
+def _sentence(text: str) -> str:
+    """Return `text` with its first letter capitalised: checks phrase problems to follow "Not yet: "."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def _returns_only_ellipsis(answer: Any) -> bool:
+    """Tell whether `answer` is a function whose whole body is `return ...`: an answer template left as it was."""
+    if not inspect.isfunction(answer):
+        return False
+    ops = [(i.opname, i.argval) for i in dis.get_instructions(answer) if i.opname not in ("RESUME", "NOP", "CACHE")]
+    # Python 3.11 loads the constant and returns it; 3.12 and later return the constant in one instruction.
+    return ops in ([("RETURN_CONST", Ellipsis)], [("LOAD_CONST", Ellipsis), ("RETURN_VALUE", None)])
+
+
 def evaluate(id: str, answer: Any) -> Result:
     """Run exercise `id`'s check on `answer` and say what is wrong, without printing."""
     ex = get_exercise(id)
-    if answer is ...:
+    if answer is ... or _returns_only_ellipsis(answer):
         # Only what to do: a hint here would give the answer away before the learner tried (issue 14 §2).
         return Result(
             ex,
             False,
-            f"Exercise {id} is not answered yet: replace the `...` in the answer cell "
-            f"with your answer, run that cell, then run this one again. "
+            "Replace the `...` in the answer cell with your answer, run that cell, then run this check again. "
             f'Stuck? `check("{id}", answer, hint=True)` shows a hint.',
             kind="blank",
         )
@@ -102,11 +129,11 @@ def evaluate(id: str, answer: Any) -> Result:
         problem = f"checking your answer raised {type(exc).__name__}: {exc} (at line {last.lineno} of {last.name})"
     if problem:
         server_error = bool(_SERVER_ERROR.search(problem))
-        message = f"Not yet: {problem}"
+        message = _sentence(problem)
         if server_error:
             message += "\n" + LOGS_ADVICE
         return Result(ex, False, message, kind="wrong", server_error=server_error)
-    return Result(ex, True, f"Correct! {ex.praise}", kind="right")
+    return Result(ex, True, ex.praise, kind="right")
 
 
 def _inline_html(text: str) -> str:
@@ -134,7 +161,7 @@ class Feedback:
 
     def __str__(self) -> str:
         head, mark, body = self.lines()
-        return "\n".join([f"{mark} {head}", *body])
+        return "\n".join([f"{mark} {head}", *body])  # the words carry the verdict; the mark is decoration
 
     def __repr__(self) -> str:
         return str(self)
@@ -148,7 +175,8 @@ class Feedback:
             f'<div class="course-feedback course-feedback-{self.result.kind}" role="status" '
             f'style="border-left:4px solid {colour};padding:0.3em 0.8em;font-family:inherit;'
             f'white-space:normal;overflow-wrap:break-word;word-break:normal;max-width:60em">'
-            f'<p style="margin:0.2em 0"><strong>{mark} {html.escape(head)}</strong></p>{paragraphs}</div>'
+            f'<p style="margin:0.2em 0"><strong><span aria-hidden="true">{mark}</span> {html.escape(head)}</strong></p>'
+            f"{paragraphs}</div>"
         )
 
 
@@ -170,10 +198,18 @@ class Note:
 
 def check(id: str, answer: Any, hint: bool = False) -> None:
     """Check `answer` and show feedback (the hint after a wrong answer, or with hint=True); raise when grading."""
-    result = evaluate(id, answer)
+    trail = answers.current()
+    stale = trail.problem(id, answer) if trail is not None else None
+    if stale:
+        # Judging a value left over from another exercise would only confuse: say which cell to run instead.
+        result = Result(get_exercise(id), False, _sentence(stale), kind="stale")
+    else:
+        result = evaluate(id, answer)
+        if trail is not None:
+            trail.record_check(id, answer)
     display(Feedback(result, with_hint=hint or result.kind == "wrong"))
     if not result.passed and grading():
-        raise ExerciseFailed(f"Exercise {id} failed: {result.message}")
+        raise ExerciseFailed(f"Exercise {id}: {VERDICT_WORDS[result.kind]}. {result.message}")
 
 
 def show_hint(id: str) -> None:
@@ -215,3 +251,6 @@ def solution_answer(id: str) -> Any:
     if "answer" not in namespace:
         raise RuntimeError(f"the solution of {id} does not bind `answer`")
     return namespace["answer"]
+
+
+answers.install()  # in a kernel, start following which cell sets `answer` (a no-op elsewhere)

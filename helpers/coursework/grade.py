@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
-from helpers.coursework.checks import GRADING_ENV
+from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids
 from helpers.runner.course import notebook_names
 
@@ -75,10 +75,10 @@ def __course_probe(exercise_id, path, keep, nonce, root):
         try:
             value = answer
         except NameError:
-            row = {{"passed": False, "message": "the answer cell did not bind `answer`."}}
+            row = {{"passed": False, "message": "the answer cell did not bind `answer`.", "kind": "wrong"}}
         else:
             result = evaluate(exercise_id, value)
-            row = {{"passed": result.passed is True, "message": result.message}}
+            row = {{"passed": result.passed is True, "message": result.message, "kind": str(result.kind)}}
     finally:
         sys.meta_path[:], sys.path_hooks[:], sys.path[:] = saved
         sys.path_importer_cache.clear()
@@ -107,6 +107,7 @@ class ExerciseGrade:
     id: str
     passed: bool
     message: str
+    kind: str = ""  # the check's kind of verdict ("right", "wrong", "blank"); "" when the grader itself decided
 
 
 @dataclass
@@ -213,7 +214,9 @@ def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
         except ValueError:
             continue
         if isinstance(row, dict) and row.get("nonce") == nonce and row.get("id") == exercise:
-            return ExerciseGrade(exercise, row.get("passed") is True, str(row.get("message", "")))
+            return ExerciseGrade(
+                exercise, row.get("passed") is True, str(row.get("message", "")), str(row.get("kind", ""))
+            )
     return None
 
 
@@ -460,7 +463,7 @@ def _grade_once(
                     )
                     error, timed_out = run(probe, exercise_timeout)
                     verdict = _verdict(verdicts, exercise, nonce)
-                    if timed_out or not verdict or verdict.passed or "not answered yet" in verdict.message:
+                    if timed_out or not verdict or verdict.passed or verdict.kind == "blank":
                         break
                 if verdict and not timed_out:
                     results[exercise] = verdict
@@ -530,10 +533,18 @@ def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
             if g.flags:
                 lines.append("")
             for e in g.exercises:
-                verdict = "✅ Correct" if e.passed else "❌ Not yet"
-                lines.append(f"- **{e.id}**: {verdict}. {e.message}".replace("\n", " "))
+                lines.append(f"- **{e.id}**: {feedback_line(e)}".replace("\n", " "))
             lines.append("")
         (feedback / f"{_safe(learner)}.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def feedback_line(e: ExerciseGrade) -> str:
+    """Return the verdict in words, said once, then the check's message ("Not yet. X", not "Not yet. Not yet: X")."""
+    # Words, not the mark alone: without an emoji font ✅ and ❌ show as empty boxes.
+    words = "Correct" if e.passed else VERDICT_WORDS.get(e.kind, VERDICT_WORDS["wrong"])
+    mark = "✅" if e.passed else "❌"
+    message = e.message[:1].upper() + e.message[1:] if e.message[:1].islower() else e.message
+    return f"{mark} {words}. {message}".rstrip()
 
 
 def _safe(name: str) -> str:

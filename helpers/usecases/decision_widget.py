@@ -11,14 +11,25 @@ import ipywidgets as widgets
 from helpers.usecases import decision
 
 NOBODY = "nobody in particular"
+# The row's text shows each control's label to the eye; the control's own description carries the same
+# words for assistive technology (a <select> is named by it), so it takes no width of its own.
+HIDDEN_LABEL = {"description_width": "0px"}
 
 
-def _slider(value: float, high: float, step: float) -> widgets.FloatSlider:
+def weight_label(factor: str) -> str:
+    """Return the name of the weight control of `factor`, e.g. "Weight of Staff back office"."""
+    return f"Weight of {decision.label(factor)}"
+
+
+def _slider(value: float, high: float, step: float, name: str, tip: str) -> widgets.FloatSlider:
     return widgets.FloatSlider(
         value=value,
         min=0.0,
         max=high,
         step=step,
+        description=name,
+        tooltip=tip,
+        style=HIDDEN_LABEL,
         readout_format=".1f",
         layout=widgets.Layout(width="150px"),
         continuous_update=False,
@@ -38,10 +49,27 @@ def decision_widget(
     """Return a widget: a preset menu, one row per factor (need, weight), the team, a reset button, the result."""
     start = decision.make_project(project or decision.EXAMPLES["newsroom CMS"])
     start_weights = decision.normalise_weights(weights)
-    needs = {f: _slider(getattr(start, f), 1.0, 0.1) for f in decision.FACTORS}
-    weight_sliders = {f: _slider(start_weights[f], decision.MAX_WEIGHT, 0.5) for f in decision.WEIGHTS}
+    needs = {
+        f: _slider(getattr(start, f), 1.0, 0.1, x.label, f"How much you need it, 0 to 1: {x.description}")
+        for f, x in decision.FACTORS.items()
+    }
+    weight_sliders = {
+        f: _slider(
+            start_weights[f],
+            decision.MAX_WEIGHT,
+            0.5,
+            weight_label(f),
+            f"How much it counts, 0 to {decision.MAX_WEIGHT:g}",
+        )
+        for f in decision.WEIGHTS
+    }
     team = widgets.Dropdown(
-        options=[NOBODY, *decision.FRAMEWORKS], value=start.team_knows or NOBODY, layout=widgets.Layout(width="150px")
+        options=[NOBODY, *decision.FRAMEWORKS],
+        value=start.team_knows or NOBODY,
+        description=decision.TEAM_LABEL,
+        tooltip=decision.TEAM_DESCRIPTION,
+        style=HIDDEN_LABEL,
+        layout=widgets.Layout(width="150px"),
     )
     presets = widgets.Dropdown(
         options=["(your own)", *decision.EXAMPLES],

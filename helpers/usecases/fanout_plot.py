@@ -7,9 +7,23 @@ from collections.abc import Mapping
 from matplotlib.figure import Figure
 
 from helpers import palette
+from helpers.display import set_alt
 
 FRAMEWORK_COLOURS = {"FastAPI": palette.FASTAPI, "Flask": palette.FLASK, "Django (ASGI)": palette.DJANGO}
 KINDS = ("sequential", "concurrent")
+TITLE = "Concurrent calls take about one wait, sequential ones add up"
+
+
+def describe_fanout(timings: Mapping[tuple[str, str], float], n: int, delay: float) -> str:
+    """Return the text alternative of plot_fanout's figure: each time, and how many waits it amounts to."""
+    said = [
+        f"{label}, {kind}: {seconds * 1000:.0f} ms ({seconds / delay:.1f} waits)"
+        for (label, kind), seconds in timings.items()
+    ]
+    return (
+        f"{TITLE}. Bar chart: one request calls {n} backends that each wait {delay * 1000:.0f} ms, "
+        f"{n * delay * 1000:.0f} ms added up. " + "; ".join(said) + "."
+    )
 
 
 def plot_fanout(timings: Mapping[tuple[str, str], float], n: int, delay: float) -> Figure:
@@ -44,7 +58,7 @@ def plot_fanout(timings: Mapping[tuple[str, str], float], n: int, delay: float) 
     ax.set_yticks(range(len(timings)), [label for label, _ in timings], fontsize=10)
     ax.invert_yaxis()
     ax.set_xlabel(f"time for one request that calls {n} backends (ms)", fontsize=11)
-    ax.set_title("Concurrent calls take about one wait, sequential ones add up", fontsize=12)
+    ax.set_title(TITLE, fontsize=12)
     ax.set_xlim(0, max(timings.values()) * 1000 * 1.25)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, frameon=False)
-    return fig
+    return set_alt(fig, describe_fanout(timings, n, delay))

@@ -141,7 +141,7 @@ def nb02(page, lab, shots):
     )
     label = box.locator(".sim-time").first
     t0 = label.inner_text()
-    box.locator(".widget-play button").first.click()  # the ▶ button
+    box.get_by_role("button", name="Play").first.click()
     page.wait_for_function(
         "(t) => document.querySelector('.sim-widget .sim-time').innerText !== t", arg=t0, timeout=20_000
     )

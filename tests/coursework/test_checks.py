@@ -17,11 +17,12 @@ def test_blank_answer_says_what_to_do_and_prints_no_hint(exercise_id, capsys, mo
     monkeypatch.delenv(checks.GRADING_ENV, raising=False)
     result = evaluate(exercise_id, ...)
     assert not result.passed and result.kind == "blank"
-    assert "not answered yet" in result.message and "replace the `...`" in result.message
+    assert "Replace the `...`" in result.message and "answered" not in result.message.lower()
     check(exercise_id, ...)
     shown = capsys.readouterr().out
     hint = EXERCISES[exercise_id].hint
-    assert "Not answered yet" in shown and "Hint" not in shown
+    assert shown.startswith(f"❌ Not answered yet: exercise {exercise_id}") and "Hint" not in shown
+    assert shown.lower().count("not answered yet") == 1  # said once, in words
     assert hint not in shown and hint[:30] not in shown
     html = checks.Feedback(result)._repr_html_()
     assert "Hint" not in html and checks._inline_html(hint)[:30] not in html
@@ -165,3 +166,58 @@ def test_a_crafted_subclass_cannot_fool_a_check():
     assert not evaluate("02.1", Zero(99.0)).passed
     assert not evaluate("02.4", (Zero(1), 2)).passed
     assert evaluate("00.1", "server").passed and evaluate("02.4", solution_answer("02.4")).passed  # plain values pass
+
+
+# -- feedback wording (issue 26, point 7) -----------------------------------------------------------------------
+
+
+def _stale_result() -> checks.Result:
+    return checks.Result(EXERCISES["00.1"], False, "`answer` still holds your answer to exercise 02.1.", kind="stale")
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pytest.param(lambda: evaluate("00.1", "server"), id="right"),
+        pytest.param(lambda: evaluate("00.1", "content-type"), id="wrong"),
+        pytest.param(lambda: evaluate("00.1", ...), id="blank"),
+        pytest.param(_stale_result, id="stale"),
+    ],
+)
+def test_feedback_says_its_verdict_once_and_in_words(result):
+    result = result()
+    words = checks.VERDICT_WORDS[result.kind]
+    text = str(checks.Feedback(result, with_hint=True))
+    head, body = text.split("\n", 1)
+    assert words in head  # the verdict in words, whatever the mark looks like without an emoji font
+    for said in ("correct", "not yet", "not answered yet", "not checked yet"):
+        assert text.lower().count(said) <= 1, text  # "✅ Correct. Correct!" and "Not yet. Not yet:" are gone
+    page = checks.Feedback(result)._repr_html_()
+    assert words in page and '<span aria-hidden="true">' in page  # screen readers read the words, not the mark
+
+
+def test_grade_feedback_lines_say_the_verdict_once():
+    from helpers.coursework.grade import ExerciseGrade, feedback_line
+
+    right = evaluate("00.1", "server")
+    wrong = evaluate("00.1", "content-type")
+    blank = evaluate("00.1", ...)
+    lines = [
+        feedback_line(ExerciseGrade("00.1", True, right.message, right.kind)),
+        feedback_line(ExerciseGrade("00.1", False, wrong.message, wrong.kind)),
+        feedback_line(ExerciseGrade("00.1", False, blank.message, blank.kind)),
+        feedback_line(ExerciseGrade("00.1", False, "the answer cell raised NameError: x.")),
+    ]
+    assert lines[0].startswith("✅ Correct. The `server` header")
+    assert lines[1].startswith("❌ Not yet. Content-type says")
+    assert lines[2].startswith("❌ Not answered yet. Replace the `...`")
+    assert lines[3] == "❌ Not yet. The answer cell raised NameError: x."
+    for line in lines:
+        for said in ("correct", "not yet"):
+            assert line.lower().count(said) <= 1, line
+
+
+def test_hints_touched_for_issue_26_nudge_without_code():
+    for exercise_id in ("03.3", "05.2", "05.3", "06.3", "06.4"):
+        hint = EXERCISES[exercise_id].hint
+        assert "`" not in hint and "=" not in hint and "[-" not in hint, (exercise_id, hint)

@@ -1,15 +1,16 @@
-"""Notebook 02's exercise checks: specific feedback on plausible wrong answers, and hints that lead to a pass."""
+"""Notebook 02's exercise checks: hints whose reasoning reaches an accepted answer, and checks that agree with them.
+
+Wrong answers and their feedback are in the catalogue, test_wrong_answers.py.
+"""
 
 from __future__ import annotations
 
-import math
-import time
-
 import pytest
-from fastapi import FastAPI
 
+from helpers.concurrency.simulation import simulate
 from helpers.coursework.checks import evaluate, solution_answer
-from helpers.coursework.exercises.nb02 import SIZING, rounds
+from helpers.coursework.exercises import get_exercise
+from helpers.coursework.exercises.nb02 import BLOCKED_LIMIT, CONCURRENT, SIZING, blocked_per_request, rounds
 
 # -- the reasoning each numeric hint suggests reaches an accepted answer ------------------------
 
@@ -28,129 +29,62 @@ def test_02_2_hint_reasoning_passes_with_and_without_the_gil_stagger():
 
 
 def _hint_estimate(workers: int, threads: int) -> float:
-    # "rounds x 100 ms + threads x 2 ms", with rounds = ceil(100 / all threads)
-    return rounds(workers, threads) * SIZING["io"] + threads * SIZING["cpu"]
+    # The hint, read as a learner would: "rounds x 102 ms + threads x 2 ms <= 0.3 s", rounds = ceil(100 / all threads)
+    return rounds(workers, threads) * (SIZING["io"] + SIZING["cpu"]) + threads * SIZING["cpu"]
 
 
-def test_02_4_every_size_the_hint_accepts_passes():
-    chosen = [
-        (w, t)
-        for w in range(1, 65)
-        for t in range(1, 65)
-        if w * t <= SIZING["budget"] and _hint_estimate(w, t) <= SIZING["target"] + 1e-9
-    ]
-    assert (2, 25) in chosen and len(chosen) > 20
-    failing = [size for size in chosen if not evaluate("02.4", size).passed]
-    assert failing == []
+SIZES = [(w, t) for w in range(1, 65) for t in range(1, 65) if w * t <= SIZING["budget"]]
 
 
-def test_02_4_the_old_hint_that_left_out_the_gil_is_refused_by_the_new_one():
-    # "100 requests / threads x 100 ms <= 0.3 s" gives 34 threads in one process: the GIL makes it miss.
-    assert _hint_estimate(1, 34) > SIZING["target"]
-    result = evaluate("02.4", (1, 34))
-    assert not result.passed and "GIL" in result.message and "worker processes" in result.message
+def test_02_4_accepts_exactly_what_the_hint_accepts():
+    """The check and its hint agree both ways: every size the hint's formula allows passes, and no other."""
+    hint = {size for size in SIZES if _hint_estimate(*size) <= SIZING["target"] + 1e-9}
+    accepted = {size for size in SIZES if evaluate("02.4", size).passed}
+    assert (2, 25) in accepted and len(accepted) > 20
+    assert accepted == hint
+
+
+def test_02_4_every_accepted_size_also_meets_the_model():
+    for size in SIZES:
+        if evaluate("02.4", size).passed:
+            run = simulate("wsgi", n=SIZING["n"], io=SIZING["io"], cpu=SIZING["cpu"], workers=size[0], threads=size[1])
+            assert run.percentile(95) <= SIZING["target"] and run.makespan <= SIZING["target"] + 1e-9, size
+
+
+def test_02_4_no_single_process_passes_as_its_feedback_says():
+    """The issue's case: (1, 48-64) passed while the feedback warned against every thread in one process."""
+    assert not any(evaluate("02.4", (1, t)).passed for t in range(1, SIZING["budget"] + 1))
+    # The advice the refusal gives ("spread them over more worker processes") reaches an accepted answer.
+    advice = evaluate("02.4", (1, 50)).message
+    assert "more worker processes" in advice and evaluate("02.4", (2, 25)).passed
+
+
+def test_02_4_the_model_alone_would_accept_what_the_hint_refuses():
+    # Why the check follows the hint: the model's p95 leaves out the slowest requests, which the target is about.
+    run = simulate("wsgi", n=100, io=0.1, cpu=0.002, workers=48, threads=1)
+    assert run.percentile(95) <= SIZING["target"] < _hint_estimate(48, 1)
+    assert not evaluate("02.4", (48, 1)).passed
 
 
 @pytest.mark.parametrize("exercise_id", ["02.1", "02.2", "02.4"])
 def test_worked_solutions_show_reasoning_not_a_bare_call(exercise_id):
-    from helpers.coursework.exercises import get_exercise
-
     code = get_exercise(exercise_id).solution
     comments = [line for line in code.splitlines() if line.strip().startswith("#")]
     assert len(comments) >= 3, code
     assert evaluate(exercise_id, solution_answer(exercise_id)).passed
 
 
-# -- plausible wrong answers get specific feedback --------------------------------------------
+# -- 02.3: judged against an app that awaits, measured at the same time --------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "answer,words",
-    [
-        (0.1, "CPU at a time"),
-        (2.1, "one worker"),
-        (200, "milliseconds"),
-        ("0.2", "number of seconds"),
-        (math.nan, "number of seconds"),
-        (0.5, "20th request"),
-    ],
-)
-def test_02_1_wrong_predictions(answer, words):
-    result = evaluate("02.1", answer)
-    assert not result.passed and words in result.message
-
-
-@pytest.mark.parametrize(
-    "answer,words",
-    [
-        (2.1, "one thread"),
-        (0.6, "other three are waiting"),
-        (0.5, "no CPU"),
-        (0.2, "event loop"),
-        (540, "milliseconds"),
-        ("0.54", "number of seconds"),
-        (1.0, "follow one thread"),
-    ],
-)
-def test_02_2_wrong_predictions(answer, words):
-    result = evaluate("02.2", answer)
-    assert not result.passed and words in result.message
-
-
-def test_02_3_still_blocking_app_is_caught():
-    app = FastAPI()
-
-    @app.get("/slow")
-    async def slow(ms: int = 100) -> dict:
-        time.sleep(ms / 1000)
-        return {}
-
-    result = evaluate("02.3", app)
-    assert not result.passed and "still blocks the loop" in result.message
-
-
-def test_02_3_app_that_no_longer_waits_is_caught():
-    app = FastAPI()
-
-    @app.get("/slow")
-    async def slow(ms: int = 100) -> dict:
-        return {}
-
-    result = evaluate("02.3", app)
-    assert not result.passed and "answered at once" in result.message
-
-
-def test_02_3_app_that_raises_points_to_the_server_logs():
-    app = FastAPI()
-
-    @app.get("/slow")
-    async def slow(ms: int = 100) -> dict:
-        raise RuntimeError("oops")
-
-    result = evaluate("02.3", app)
-    assert not result.passed and "500" in result.message and "server_logs()" in result.message
-
-
-def test_02_3_missing_route_and_wrong_type():
-    assert "/slow" in evaluate("02.3", FastAPI()).message
-    assert "FastAPI app" in evaluate("02.3", 42).message
-
-
-@pytest.mark.parametrize(
-    "answer,words",
-    [
-        ((4, 10), "over the 0.3 s target"),
-        ((2, 17), "More threads alone"),
-        ((8, 16), "over the budget of 64"),
-        ((0, 50), "at least 1"),
-        ([2, 25], "tuple of two ints"),
-        ((2.0, 25), "tuple of two ints"),
-    ],
-)
-def test_02_4_wrong_sizes(answer, words):
-    result = evaluate("02.4", answer)
-    assert not result.passed and words in result.message
-
-
-def test_02_4_other_right_sizes_pass():
-    assert evaluate("02.4", (1, 50)).passed and evaluate("02.4", (4, 16)).passed
+def test_02_3_blocked_time_follows_the_model():
+    """Ten requests that each block b seconds take about (10 - 1) x b longer than ten that await."""
+    awaiting = simulate("async", n=CONCURRENT, io=0.100, cpu=0.0).makespan
+    for blocked in (0.0, 0.010, 0.050, 0.090, 0.100):
+        # A handler that blocks for `blocked` of its 100 ms: the blocked parts one after another, then one wait.
+        makespan = CONCURRENT * blocked + (0.100 - blocked)
+        assert blocked_per_request(makespan, awaiting) == pytest.approx(blocked, abs=1e-9)
+    # The issue's case: 90 of 100 ms blocked took 0.91 s, under the old absolute bound of 0.95 s, and is refused.
+    assert blocked_per_request(0.91, awaiting) > 3 * BLOCKED_LIMIT
+    # A busy machine slows the reference as much as the answer: the difference, not the time, decides.
+    assert blocked_per_request(0.1 + 0.4, awaiting + 0.4) == 0

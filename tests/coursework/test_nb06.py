@@ -1,81 +1,48 @@
-"""Exercises of notebook 06 fail on plausible wrong answers with specific feedback, and pass on the right ones."""
+"""Notebook 06's exercise checks: 06.4's hint reaches an accepted answer, whatever the decision helper's fits are.
 
-import pytest
+Wrong answers and their feedback are in the catalogue, test_wrong_answers.py. Nothing here hard-codes a figure the
+helper computes: the fits changed before (admin_ui, io_bound, api_first) and may change again.
+"""
 
-from helpers.apps.api_first_fastapi import BookIn
-from helpers.apps.chat_fastapi import ChatRoom
+from __future__ import annotations
+
 from helpers.coursework.checks import evaluate
+from helpers.coursework.exercises import get_exercise
+from helpers.coursework.exercises.nb06 import CLINIC
+from helpers.usecases.decision import FACTORS, TEAM, fit, score
 
 
-@pytest.mark.parametrize(
-    "answer, words",
-    [
-        ("FastAPI", "event loop"),
-        ("both", "event loop"),
-        ("neither", "one of them does"),
-        ("flask", "one of"),
-    ],
-)
-def test_06_1_explains_each_wrong_prediction(answer, words):
-    result = evaluate("06.1", answer)
-    assert not result.passed and words in result.message
+def test_06_4_the_hint_reasoning_reaches_an_accepted_answer():
+    # The hint: "a factor's lead is its need times the gap in fit between the pick and the runner-up".
+    result = score(CLINIC)
+    pick, rival = result.recommendation, result.runner_up
+    lead = {f: need * (fit(f)[pick] - fit(f)[rival]) for f, need in CLINIC.items() if f in FACTORS}
+    best = max(lead.values())
+    reached = [f for f, v in lead.items() if v >= best - 1e-9]
+    assert reached and all(evaluate("06.4", {"pick": pick, "deciding": f}).passed for f in reached)
 
 
-def test_06_1_passes_on_flask():
-    assert evaluate("06.1", "Flask").passed
+def test_06_4_ties_are_all_accepted_and_nothing_else():
+    result = score(CLINIC)
+    pick, rival = result.recommendation, result.runner_up
+    lead = {f: result.contributions[f][pick] - result.contributions[f][rival] for f in [*FACTORS, TEAM]}
+    best = max(lead.values())
+    for factor, value in lead.items():
+        assert evaluate("06.4", {"pick": pick, "deciding": factor}).passed == (value >= best - 1e-9), factor
 
 
-@pytest.mark.parametrize(
-    "answer, words",
-    [
-        ({"pick": "FastAPI", "deciding": "team_knows"}, "one factor of ten"),
-        ({"pick": "Django", "deciding": "realtime"}, "didn't decide it"),
-        ({"pick": "Django", "deciding": "auth_users"}, "isn't the largest lead"),
-        ({"pick": "Django", "deciding": "orm"}, "should be one of the factor names"),
-        ({"pick": "Django"}, "two keys"),
-    ],
-)
-def test_06_4_wants_the_pick_and_the_largest_lead(answer, words):
-    result = evaluate("06.4", answer)
-    assert not result.passed and words in result.message
+def test_06_4_the_old_hint_trap_is_answered_with_the_reason():
+    # "Which needs does the clinic have at 1.0?": a full need can lead less than a smaller one with a bigger gap.
+    result = score(CLINIC)
+    pick, rival = result.recommendation, result.runner_up
+    full = [f for f, need in CLINIC.items() if need == 1.0]
+    lead = {f: result.contributions[f][pick] - result.contributions[f][rival] for f in full}
+    best = max(result.contributions[f][pick] - result.contributions[f][rival] for f in FACTORS)
+    for factor in (f for f in full if lead[f] < best - 1e-9):
+        assert "need x the gap in fit" in evaluate("06.4", {"pick": pick, "deciding": factor}).message
 
 
-@pytest.mark.parametrize("deciding", ["relational_data", "long_term_support"])  # equal leads: both right
-def test_06_4_accepts_either_factor_with_the_largest_lead(deciding):
-    assert evaluate("06.4", {"pick": "Django", "deciding": deciding}).passed
-
-
-@pytest.mark.parametrize(
-    "answer, words",
-    [
-        ({"factor": "auth_users", "weight": 0.5, "new_pick": "Django"}, "not the deciding factor"),
-        ({"factor": "realtime", "weight": 0.95, "new_pick": "Django"}, "still FastAPI"),
-        ({"factor": "realtime", "weight": 0.5, "new_pick": "Flask"}, "read who catches up"),
-        ({"factor": "realtime", "weight": 9, "new_pick": "Django"}, "refused"),
-        ({"factor": "realtime", "weight": 0.5}, "three keys"),
-    ],
-)
-def test_06_5_wants_the_tipping_point_read_from_the_explanation(answer, words):
-    result = evaluate("06.5", answer)
-    assert not result.passed and words in result.message
-
-
-def test_06_5_passes_just_below_the_tipping_point():
-    assert evaluate("06.5", {"factor": "realtime", "weight": 0.85, "new_pick": "Django"}).passed
-
-
-def test_06_2_refuses_a_field_without_bound():
-    class Loose(BookIn):
-        pages: int
-
-    assert "no lower bound" in evaluate("06.2", Loose).message
-    assert "subclasses BookIn" in evaluate("06.2", dict).message
-
-
-def test_06_3_catches_missing_or_full_history(no_leaks):
-    class Everything(ChatRoom):
-        def welcome(self, name):
-            return [e for e in self.log if e["type"] == "message"]
-
-    assert "his own join" in evaluate("06.3", ChatRoom).message
-    assert "last 10 messages" in evaluate("06.3", Everything).message
+def test_06_4_solution_names_no_single_largest_lead():
+    # The worked solution derives the deciding factor from the helper and says two may tie, not "the" one.
+    code = get_exercise("06.4").solution
+    assert "tie" in code and "max(lead" in code and '"relational_data"' not in code

@@ -8,6 +8,27 @@ from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("01")
 
+# Books the contract doesn't send: right in every field but the year (JSON values, as a client sends them).
+WRONG_YEARS: list[tuple[Any, str]] = [
+    ("soon", "text that is not a number"),
+    ("1965", "a number written as text"),
+    (1965.5, "not a whole number"),
+    (True, "a JSON true"),
+]
+
+
+def _refusal(result: Any) -> str:
+    """Quote why the app refused the contract's valid book, if it did: the learner's field is the likely cause."""
+    response = result.responses.get("add valid")
+    if response is None or response.status_code != 422:
+        return ""
+    try:
+        first = response.json()["detail"][0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f" Your app refused the valid book because of {where}: {first['msg']}."
+    except (ValueError, KeyError, IndexError, TypeError):  # not FastAPI's usual error body: say nothing more
+        return ""
+
 
 @exercise(
     "01.1",
@@ -29,8 +50,10 @@ exercise = ExerciseSet("01")
             title: str = Field(min_length=1)
             author: str
             # The contract's valid book is {"title", "author", "year": 1965}: the model had no year,
-            # so FastAPI dropped it and the answer lacked it. An int field, strict, also makes
-            # "soon" a 422, which is the contract's invalid-book step.
+            # so FastAPI dropped it and the answer lacked it. The type matters too, though the contract
+            # alone can't tell: its invalid book has an empty title, which earns the 422 by itself.
+            # The check also sends books whose only fault is the year ("soon", "1965", 1965.5, true);
+            # an int field in this strict model refuses each of them (any year: Any would let them in).
             year: int
 
 
@@ -58,15 +81,27 @@ exercise = ExerciseSet("01")
     praise="Your app was served from this kernel and passed every step of the same contract as the three bookshelves.",
 )
 def fastapi_meets_contract(answer: Any) -> str | None:
-    from helpers.components.contract import run_contract
+    import json
+
+    from helpers.components.contract import VALID_BOOK, run_contract
     from helpers.serving.servers import serve_asgi
 
     if not callable(answer) or not hasattr(answer, "routes"):
         return f"the answer should be the FastAPI app object (`app`), not a {type(answer).__name__}."
     with serve_asgi(answer, "exercise-01-1", ready_path="/books") as srv, srv.client() as client:
         result = run_contract(client, "your app")
-    if result.problems:
-        return "the contract found: " + "; ".join(result.problems[:2]) + "."
+        if result.problems:
+            return "the contract found: " + "; ".join(result.problems[:2]) + "." + _refusal(result)
+        # The contract's invalid book also has an empty title, which earns its 422 alone: a year of any
+        # type would pass it. These books are wrong only in their year.
+        for year, what in WRONG_YEARS:
+            r = client.post("/books", json={**VALID_BOOK, "year": year})
+            if r.status_code != 422:
+                return (
+                    f"the contract passes, but a book whose only fault is its year, {json.dumps(year)} ({what}), "
+                    f"got {r.status_code} instead of 422: the year's type is not checked yet. "
+                    "What type is a year in the contract's valid book, and does strict mode still apply to it?"
+                )
     return None
 
 
@@ -103,6 +138,45 @@ def most_dependencies(answer: Any) -> str | None:
     return None
 
 
+def _dry_run(app: Any) -> str | None:
+    """Call a WSGI app the way a server does and say what breaks the protocol, or None."""
+    from wsgiref.util import setup_testing_defaults
+
+    environ: dict[str, Any] = {"PATH_INFO": "/anything"}
+    setup_testing_defaults(environ)
+    calls: list[tuple[Any, Any]] = []
+
+    def start_response(status: Any, headers: Any, exc_info: Any = None) -> Any:
+        calls.append((status, headers))
+        return lambda data: None
+
+    try:
+        body = app(environ, start_response)
+        chunks = [] if isinstance(body, (bytes, str)) else list(body)
+    except Exception as exc:  # the learner's function raised: say so before any server is involved
+        return (
+            f"called as a server calls it, (environ, start_response), your function raised {type(exc).__name__}: {exc}"
+        )
+    if not calls:
+        return "your function never called start_response: a WSGI app calls it with the status and headers first."
+    status, headers = calls[0]
+    if not isinstance(status, str):
+        return f'the status should be a string like "200 OK", not {status!r}.'
+    if not (isinstance(headers, list) and all(isinstance(h, tuple) and len(h) == 2 for h in headers)):
+        return f"the headers should be a list of (name, value) pairs, not {headers!r}."
+    if isinstance(body, (bytes, str)):
+        return (
+            f"your function returned the body itself, a {type(body).__name__}: a server iterates over what the app "
+            "returns and sends each item, so return an iterable (a list, say) whose items are the body's bytes."
+        )
+    text = next((c for c in chunks if not isinstance(c, bytes)), None)
+    if text is not None:
+        return (
+            f"the body holds a {type(text).__name__}, {str(text)[:40]!r}: a server sends bytes, so encode text first."
+        )
+    return None
+
+
 @exercise(
     "01.3",
     "a bare WSGI app that returns JSON",
@@ -131,6 +205,11 @@ def bare_wsgi_json(answer: Any) -> str | None:
         return f"the answer should be a function taking (environ, start_response), not a {type(answer).__name__}."
     if inspect.iscoroutinefunction(answer):
         return "that is an `async def`: WSGI apps are plain `def` functions (async ones are ASGI)."
+    # Call it once as a server would, in this process: a body of text or a bare bytes object makes a real server
+    # fail on the connection, which would only look like an app that never answers.
+    problem = _dry_run(answer)
+    if problem:
+        return problem
     with serve_wsgi(answer, "exercise-01-3") as srv:
         r = srv.get("/anything")
     if r.status_code != 200:

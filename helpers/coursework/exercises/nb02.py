@@ -110,6 +110,42 @@ def predict_makespan(answer: Any) -> str | None:
     return f"{answer} s is not what the model gives: follow one thread through the 5 requests it serves."
 
 
+# 02.3: ten requests of 100 ms at once. A handler that blocks for b of its 100 ms holds the loop for b each:
+# the blocked parts run one after another, so the ten take about (10 - 1) x b longer than ten that await.
+CONCURRENT, WAIT_MS = 10, 100
+BLOCKED_LIMIT = 0.025  # seconds of each wait a handler may still block: a quarter of it (timer and scheduler slack)
+
+
+def _awaiting_app() -> Any:
+    """Return the reference: GET /slow that awaits its whole wait, measured beside the learner's app."""
+    import asyncio
+
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/slow")
+    async def slow(ms: int = WAIT_MS) -> dict:
+        await asyncio.sleep(ms / 1000)
+        return {"waited_ms": ms}
+
+    return app
+
+
+def _reference_makespan() -> float:
+    """Return the fastest of two runs of the ten requests against the awaiting reference, on this machine now."""
+    from helpers.concurrency.load import run_load
+    from helpers.serving.servers import serve_asgi
+
+    with serve_asgi(_awaiting_app(), "exercise-02-3-reference", ready_path="/slow?ms=0") as server:
+        return min(run_load(server.url, f"/slow?ms={WAIT_MS}", CONCURRENT, timeout=20).makespan for _ in range(2))
+
+
+def blocked_per_request(makespan: float, reference: float) -> float:
+    """Return the seconds each of 02.3's requests held the loop, from the ten's makespan and the reference's."""
+    return max(0.0, makespan - reference) / (CONCURRENT - 1)
+
+
 @exercise(
     "02.3",
     "fix an endpoint that blocks the event loop",
@@ -138,27 +174,42 @@ def fix_blocking(answer: Any) -> str | None:
     if not callable(answer):
         return "the answer should be a FastAPI app (what `FastAPI()` returns), not " + type(answer).__name__
     with serve_asgi(answer, "exercise-02-3", ready_path="/slow?ms=0") as server:
-        single = server.get("/slow", params={"ms": 100})
-        if single.status_code >= 500:
-            return (
-                f"GET /slow?ms=100 answered {single.status_code}: the handler raised an exception. "
-                "Its traceback is in the server log: `from helpers import server_logs; print(server_logs())`."
-            )
-        if single.status_code != 200:
-            return f'GET /slow?ms=100 answered {single.status_code}, not 200 OK: is there a route for "/slow"?'
-        if single.elapsed.total_seconds() < 0.09:
-            return "GET /slow?ms=100 answered at once: each request must still wait `ms` milliseconds, just without blocking."
-        load = run_load(server.url, "/slow?ms=100", 10, timeout=20)
-    if not load.ok:
-        return f"some of 10 concurrent requests failed: statuses {sorted(set(load.statuses))}."
-    # Ten blocking calls of 100 ms, one after another, can never take less than 1.0 s; awaiting
-    # ones take about 0.1 s, more on a busy machine: so only a run near the serial floor fails.
-    if load.makespan >= 0.95:
-        return (
-            f"10 concurrent requests took {load.makespan:.2f} s, about 10 x 100 ms: "
-            "the handler still blocks the loop. Is there a time.sleep (or another blocking call) left?"
-        )
-    return None
+        for ms in (WAIT_MS, 250):
+            single = server.get("/slow", params={"ms": ms})
+            if single.status_code >= 500:
+                return (
+                    f"GET /slow?ms={ms} answered {single.status_code}: the handler raised an exception. "
+                    "Its traceback is in the server log: `from helpers import server_logs; print(server_logs())`."
+                )
+            if single.status_code != 200:
+                return f'GET /slow?ms={ms} answered {single.status_code}, not 200 OK: is there a route for "/slow"?'
+            if single.elapsed.total_seconds() < 0.9 * ms / 1000:
+                if ms == WAIT_MS:
+                    return (
+                        f"GET /slow?ms={ms} answered at once: each request must still wait `ms` milliseconds, "
+                        "just without blocking. (A coroutine you call but don't `await` never runs.)"
+                    )
+                took = single.elapsed.total_seconds()
+                return f"GET /slow?ms={ms} answered in {took:.2f} s: wait `ms` milliseconds, not a fixed time."
+        # Noise on a busy machine only ever adds time, so the fastest of a few runs is the fairest: a blocked
+        # wait can't be made shorter, an awaited one only looks blocked when something else took the CPU.
+        reference = _reference_makespan()
+        makespans = []
+        for _ in range(3):
+            load = run_load(server.url, f"/slow?ms={WAIT_MS}", CONCURRENT, timeout=20)
+            if not load.ok:
+                return f"some of {CONCURRENT} concurrent requests failed: statuses {sorted(set(load.statuses))}."
+            makespans.append(load.makespan)
+            blocked = blocked_per_request(min(makespans), reference)
+            if blocked <= BLOCKED_LIMIT or blocked >= 3 * BLOCKED_LIMIT:  # clear either way: no need to run again
+                break
+    if blocked <= BLOCKED_LIMIT:
+        return None
+    return (
+        f"{CONCURRENT} concurrent requests took {min(makespans):.2f} s, against {reference:.2f} s for an app that "
+        f"awaits its whole wait: as if each request still held the loop for about {blocked * 1000:.0f} ms of its "
+        f"{WAIT_MS} ms. Is a time.sleep (or another blocking call) left in the handler?"
+    )
 
 
 def rounds(workers: int, threads: int) -> int:
@@ -166,30 +217,41 @@ def rounds(workers: int, threads: int) -> int:
     return math.ceil(SIZING["n"] / (workers * threads))
 
 
+def estimate_ms(workers: int, threads: int) -> int:
+    """Return the hint's reckoning of when 02.4's last request ends, in whole milliseconds."""
+    # Each round holds a thread for one request's CPU and its wait; on top, the GIL makes the last of a worker's
+    # threads start `threads` x CPU late. Whole milliseconds: no float rounding decides a size at the target.
+    io_ms, cpu_ms = round(SIZING["io"] * 1000), round(SIZING["cpu"] * 1000)
+    return rounds(workers, threads) * (io_ms + cpu_ms) + threads * cpu_ms
+
+
 @exercise(
     "02.4",
     "choose workers x threads for a latency target",
-    hint="Two things add up. Threads: with S threads in all, the 100 requests wait in ceil(100 / S) rounds "
-    "of 100 ms. The GIL: in each worker process one thread runs Python at a time, so the last of its "
-    "T threads starts its wait T x 2 ms late. "
-    "Find (workers, threads) with rounds x 100 ms + threads x 2 ms <= 0.3 s.",
+    hint="Two things add up. Threads: with S threads in all, the 100 requests go in ceil(100 / S) rounds, "
+    "and in each round a request holds its thread for 2 ms of CPU and 100 ms of waiting. The GIL: in each worker "
+    "process one thread runs Python at a time, so the last of its T threads starts T x 2 ms late. "
+    "Find (workers, threads) with rounds x 102 ms + threads x 2 ms <= 0.3 s, so that even the last request "
+    "makes it.",
     solution="""
         import math
 
-        # Threads: 100 requests, each holding a thread ~100 ms, go in ceil(100 / all threads) rounds.
-        # 34 threads give 3 rounds = 0.3 s already: no room left. 50 or more give 2 rounds = 0.2 s.
+        # Threads: 100 requests, each holding a thread for 2 ms of CPU + 100 ms of waiting, go in
+        # ceil(100 / all threads) rounds of 102 ms. Three rounds are 0.306 s already: too many.
+        # Two rounds (50 threads or more) take 0.204 s, which leaves 96 ms.
         # The GIL: each worker process runs one thread's CPU at a time, so a worker with T threads
-        # starts the last of them T x 2 ms late. Fewer threads per worker, more workers: less queueing.
+        # starts the last of them T x 2 ms late: T may be at most 48, so one process can't do it.
+        # Fewer threads per worker, more workers: less queueing.
         workers, threads = 2, 25
-        estimate = math.ceil(100 / (workers * threads)) * 0.100 + threads * 0.002  # 0.2 + 0.05 = 0.25 s
+        estimate = math.ceil(100 / (workers * threads)) * (0.100 + 0.002) + threads * 0.002  # 0.204 + 0.05 s
         assert estimate <= 0.3 and workers * threads <= 64
         answer = (workers, threads)
 
-        # The model agrees (p95 about 0.25 s):
+        # The model agrees (p95 about 0.25 s, the last request at 0.252 s):
         # simulate("wsgi", n=100, io=0.1, cpu=0.002, workers=2, threads=25).percentile(95)
     """,
-    praise="That meets the target within the thread budget: enough threads for two rounds of waits, "
-    "spread over processes so that no GIL queues too much CPU.",
+    praise="That meets the target within the thread budget, even for the last request: enough threads for two "
+    "rounds of waits, spread over processes so that no GIL queues too much CPU.",
 )
 def choose_workers(answer: Any) -> str | None:
     from helpers.concurrency.simulation import simulate
@@ -209,24 +271,29 @@ def choose_workers(answer: Any) -> str | None:
             f"{workers} x {threads} = {total} threads is over the budget of {SIZING['budget']}: "
             "each thread costs memory, so find a smaller combination."
         )
+    target_ms = round(SIZING["target"] * 1000)
+    n_rounds, ms = rounds(workers, threads), estimate_ms(workers, threads)
     p95 = simulate(
         "wsgi", n=SIZING["n"], io=SIZING["io"], cpu=SIZING["cpu"], workers=workers, threads=threads
     ).percentile(95)
-    if p95 <= SIZING["target"]:
+    # The hint's reckoning decides, and the model must agree: the reckoning follows the last request, which the
+    # model's p95 leaves out, so a size the model only just passes can still be refused, never the other way.
+    if ms <= target_ms and p95 <= SIZING["target"]:
         return None
-    waits = rounds(workers, threads) * SIZING["io"]
-    gil = threads * SIZING["cpu"]
+    cpu_ms = round(SIZING["cpu"] * 1000)
     said = (
-        f"with {workers} x {threads} the model's p95 is {p95:.2f} s, over the 0.3 s target. "
-        f"{total} threads take the 100 requests in {rounds(workers, threads)} rounds of waits ({waits:.1f} s)"
+        f"with {workers} x {threads}, the hint's reckoning gives {ms / 1000:.3f} s for the last request: "
+        f"{total} threads take the 100 requests in {n_rounds} rounds of {round(SIZING['io'] * 1000) + cpu_ms} ms, "
+        f"and each worker's GIL adds {threads} x {cpu_ms} ms before its last thread starts waiting"
     )
-    if waits >= SIZING["target"] - 1e-9:
-        return (
-            said + f", and on top of that each worker's GIL runs its {threads} threads' CPU one at a time "
-            f"(+{gil * 1000:.0f} ms). More threads alone can't get there: aim for two rounds, "
-            "and spread the threads over more worker processes, each with its own GIL."
+    if p95 <= SIZING["target"]:
+        slowest = SIZING["n"] - math.ceil(0.95 * SIZING["n"])
+        said += f" (the model's p95, {p95:.3f} s, passes only because it leaves out the {slowest} slowest requests)"
+    if n_rounds >= 3:
+        return said + ". Three rounds are too many whatever the GIL does: how many threads in all make two rounds?"
+    if workers == 1:
+        return said + (
+            ". All the threads share one process's GIL, exactly the queue the target can't afford: "
+            "spread them over more worker processes, each with its own GIL."
         )
-    return (
-        said + f"; each worker's GIL queues its {threads} threads' CPU (+{gil * 1000:.0f} ms): "
-        "spread the threads over more worker processes."
-    )
+    return said + ". Fewer threads per worker queue less: spread the threads over more worker processes."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
@@ -18,12 +19,9 @@ def _is_number(x: Any) -> bool:
 
 
 def _cores() -> int:
-    import os
+    from helpers.concurrency.cpu_capacity import usable_cores
 
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+    return usable_cores()
 
 
 @exercise(
@@ -99,37 +97,88 @@ def predict_memory(answer: Any) -> str | None:
     return None
 
 
+# 03.3: eight CPU-bound requests arrive at once. The answer carries what the learner's machine measured (the
+# notebook's `cores` and `capacity`), so it is judged against that machine, not the one that grades it.
+CPU_REQUESTS = 8
+MEASURED_KEYS = {"cores", "capacity"}
+
+
+def useful_workers(cores: int, capacity: float) -> tuple[int, int]:
+    """Return the fewest and most worker processes that serve 03.3's requests as fast as the measured machine can."""
+    # Processes compute side by side only as far as there are cores, CPU to share (`capacity`, lower than the
+    # cores under a CPU quota or on a busy machine) and requests to compute. Below the CPU measured, a core's
+    # worth stays idle; one process beyond it is tolerated (the figure was read at one moment), more only take turns.
+    most = min(CPU_REQUESTS, cores)
+    fewest = min(most, max(1, round(capacity)))
+    return fewest, min(most, max(fewest, math.ceil(capacity) + 1))
+
+
 @exercise(
     "03.3",
     "fix a CPU-bound endpoint by choosing processes",
-    hint="Threads of one process take turns holding the GIL. Only processes compute side by side, "
-    "and only as many as there are cores to run them.",
+    hint="Threads of one process take turns holding the GIL. Only processes compute side by side: as many as "
+    "there is CPU for them on this machine (what did the capacity cell measure?), and no more than the "
+    "requests that arrive together.",
     solution="""
-        import os
+        from helpers.concurrency.cpu_capacity import free_cores, usable_cores
 
-        answer = {"workers": len(os.sched_getaffinity(0)), "threads": 1}
+        # What this machine offers: the cores this kernel may use, and the CPU they give right now
+        # (lower than the cores under a quota, as on Binder, or while other programs run).
+        cores = usable_cores()
+        capacity = free_cores()
+        # Threads don't help CPU-bound work: a process's threads take turns on its one GIL. So one thread,
+        # and one process for each core's worth of CPU, but no more processes than the 8 requests.
+        workers = min(8, cores, max(1, round(capacity)))
+        answer = {"workers": workers, "threads": 1, "cores": cores, "capacity": capacity}
     """,
-    praise="One process per core: the most CPU-bound requests this machine can compute at once, and no more.",
+    praise="One process per core's worth of CPU you measured: the most CPU-bound requests this machine can "
+    "compute at once, and no more.",
 )
 def choose_processes(answer: Any) -> str | None:
-    if not (
-        isinstance(answer, dict) and set(answer) == {"workers", "threads"} and all(_is_int(v) for v in answer.values())
-    ):
-        return 'the answer should be a dict like {"workers": 1, "threads": 4}, with two ints.'
-    workers, threads = answer["workers"], answer["threads"]
-    if workers < 1 or threads < 1:
-        return "workers and threads must both be at least 1."
-    cores = _cores()
-    if workers < cores and threads > 1:
+    shape = (
+        'the answer should be a dict like {"workers": 2, "threads": 1, "cores": cores, "capacity": capacity}: '
+        "your choice, and what this machine measured (the notebook's `cores` and `capacity`)"
+    )
+    if not isinstance(answer, dict) or not {"workers", "threads"} <= set(answer):
+        return shape + "."
+    missing = MEASURED_KEYS - set(answer)
+    if missing:
         return (
-            f"{workers} worker(s) x {threads} threads: the threads share their process's GIL, so at most "
-            f"{workers} request(s) compute at once while this machine has {cores} cores. Add processes, not threads."
+            f"say what you measured too, so the answer is judged against the machine you ran it on: "
+            f"add {', '.join(f'{k!r}: {k}' for k in sorted(missing))} (the cells above computed them)."
         )
-    if workers < cores:
-        return f"{workers} worker(s) leave cores idle: this machine has {cores} (os.sched_getaffinity)."
-    if workers > cores:
+    if set(answer) - {"workers", "threads", *MEASURED_KEYS}:
+        return shape + f"; it has other keys too: {sorted(set(answer) - {'workers', 'threads', *MEASURED_KEYS})}."
+    workers, threads, cores, capacity = (answer[k] for k in ("workers", "threads", "cores", "capacity"))
+    if not all(_is_int(v) for v in (workers, threads, cores)):
+        return shape + ", with whole numbers for workers, threads and cores."
+    if not (_is_number(capacity) and math.isfinite(capacity)):
+        return f"'capacity' should be the number the capacity cell measured (cores' worth of CPU), not {capacity!r}."
+    if workers < 1 or threads < 1 or cores < 1:
+        return "workers, threads and cores must all be at least 1."
+    if not 0 < capacity <= cores + 0.25:
         return (
-            f"{workers} workers on {cores} cores: the extra processes only take turns on the same cores, "
-            "and each costs a copy of the app's memory. Match the cores."
+            f"'capacity' {capacity:g} can't be right on {cores} core(s): {cores} busy processes get at most "
+            f"{cores} cores' worth of CPU. Use the figures the cells printed."
         )
+    fewest, most = useful_workers(cores, capacity)
+    machine = f"{cores} core(s) giving {capacity:.1f} cores' worth of CPU"
+    if threads > 1 and workers < fewest:
+        return (
+            f"{workers} worker(s) x {threads} threads: the threads share their process's GIL, so at most {workers} "
+            f"request(s) compute at once, while your machine measured {machine}. Add processes, not threads."
+        )
+    if threads > 1:
+        return (
+            f"{threads} threads per worker add nothing to CPU-bound requests: they take turns on their process's "
+            "GIL, and each one holds a request that then waits for it. One thread per process is enough."
+        )
+    if workers < fewest:
+        return f"{workers} worker(s) leave CPU idle: your machine measured {machine}."
+    if workers > most:
+        if workers > CPU_REQUESTS and most == min(CPU_REQUESTS, cores):
+            why = f"only {CPU_REQUESTS} requests arrive at once, so the extra processes have nothing to compute"
+        else:
+            why = "the extra processes only take turns on the same CPU"
+        return f"{workers} workers where your machine measured {machine}: {why}, and each costs a copy of the app."
     return None

@@ -93,11 +93,17 @@ def api_field(answer: Any) -> str | None:
     return None
 
 
+def _own_join(event: Any, name: str) -> bool:
+    """Tell whether `event` is `name`'s own join (others' joins can be part of the history)."""
+    return isinstance(event, dict) and event.get("type") == "join" and event.get("user") == name
+
+
 @exercise(
     "06.3",
     "message history for newcomers",
-    hint="Subclass ChatRoom and override welcome(self, name): return the last 10 events of self.log "
-    "whose 'type' is 'message'.",
+    hint="A newcomer's first events come from welcome(self, name), and the room keeps everything that happened in "
+    "self.log. Look at what kinds of events the log holds: people join and leave as well as talk. "
+    "Which of them are messages, and which are the newest ten?",
     solution='''
         from helpers.apps.chat_fastapi import ChatRoom
 
@@ -106,6 +112,7 @@ def api_field(answer: Any) -> str | None:
             """A room that shows newcomers the last ten messages."""
 
             def welcome(self, name):
+                # The log holds joins and leaves too: keep the messages, then the newest ten, oldest first.
                 return [e for e in self.log if e["type"] == "message"][-10:]
 
 
@@ -114,6 +121,8 @@ def api_field(answer: Any) -> str | None:
     praise="A newcomer now sees the last ten messages, in order, before anything new.",
 )
 def chat_history(answer: Any) -> str | None:
+    from websockets.exceptions import ConnectionClosed
+
     from helpers.apps.chat_fastapi import ChatRoom, create_app
     from helpers.serving.servers import serve
     from helpers.usecases.chat_clients import ChatClient
@@ -123,68 +132,119 @@ def chat_history(answer: Any) -> str | None:
     with serve(create_app(answer), "exercise-06-3") as server:
         with ChatClient(server.url, "ada") as ada:
             ada.receive()  # ada's own join
+            # Twelve messages, with someone joining and leaving among the last ten: the log's newest ten
+            # events are not the newest ten messages.
             for i in range(12):
+                if i == 6:
+                    cy = ChatClient(server.url, "cy")
+                    ada.receive()  # cy's join
+                if i == 9:
+                    cy.close()
+                    ada.receive()  # cy's leave
                 ada.send(f"message {i}")
                 ada.receive()
-            with ChatClient(server.url, "bob") as bob:
-                # Everything bob gets up to and including his own join event.
-                first = [bob.receive()]
-                while first[-1].get("type") != "join" and len(first) < 30:
-                    first.append(bob.receive())
-    history, expected = [e.get("text") for e in first[:-1]], [f"message {i}" for i in range(2, 12)]
+            try:
+                with ChatClient(server.url, "bob") as bob:
+                    # Everything bob gets up to and including his own join event.
+                    first = [bob.receive()]
+                    while not _own_join(first[-1], "bob") and len(first) < 30:
+                        first.append(bob.receive())
+            except (ConnectionClosed, TimeoutError) as exc:
+                return (
+                    f"bob's connection ended before his own join arrived ({type(exc).__name__}): did welcome raise? "
+                    "`server_logs()` shows the traceback."
+                )
+    history, expected = first[:-1], [f"message {i}" for i in range(2, 12)]
     if not history:
         return "bob's first event was his own join: the history must come before it (return it from welcome)."
-    if history != expected:
-        return f"bob should first get the last 10 messages {expected[:2]}…{expected[-1:]}, in order; he got {history}."
+    if not all(isinstance(e, dict) for e in history):
+        odd = next(e for e in history if not isinstance(e, dict))
+        return (
+            f"bob got {odd!r}: welcome should return events, dicts like those in self.log, not {type(odd).__name__}s."
+        )
+    others = sorted({str(e.get("type")) for e in history} - {"message"})
+    if others:
+        return (
+            f"bob's history holds {others} events as well as messages: {len(history)} events, of which "
+            f"{sum(e.get('type') == 'message' for e in history)} are messages. He should get the last 10 messages."
+        )
+    texts = [e.get("text") for e in history]
+    if texts == expected[::-1]:
+        return "bob got the right 10 messages, newest first: show them in the order they were sent."
+    if texts != expected:
+        return f"bob should first get the last 10 messages {expected[:2]}…{expected[-1:]}, in order; he got {texts}."
     return None
 
 
 @exercise(
     "06.4",
     "predict the pick, then name what decided it",
-    hint="The team's experience is one factor among ten. Which needs does the clinic have at 1.0, and which "
-    "framework does the fit table give 1.0 for them? The helper's 'Deciding factor' lines name the evidence.",
+    hint="The team's experience is one factor among ten. For each of the clinic's needs, how far ahead of the "
+    "runner-up does the fit table put the pick? A factor's lead is its need times that gap in fit (times its "
+    "weight, 1 here), so a smaller need with a big gap can lead as much as a full need with a small one. "
+    "The helper's 'Deciding factor' lines show the leads and the evidence.",
     solution="""
-        # The clinic needs relational data and user accounts fully: Django ships both (fit 1.0), FastAPI leaves
-        # the ORM and migrations to add-ons (0.4) and ships only security helpers (0.6). That outweighs the
-        # team's FastAPI experience (one factor, weight 1). The largest lead rests on Django's documented
-        # migrations.
-        from helpers.usecases.decision import score
+        # The pick: the clinic needs relational data and user accounts fully, and pages and long-term
+        # support in part. The fit table gives Django the most for all four; FastAPI, the runner-up,
+        # gets its points from add-ons and from the team's experience (one factor, weight 1).
+        # What decided it: each factor's lead is weight x need x (the pick's fit - the runner-up's fit).
+        # Work it out from the fit table, then compare with the helper:
+        from helpers.usecases.decision import fit, score
         from helpers.coursework.exercises.nb06 import CLINIC
 
         result = score(CLINIC)
-        answer = {"pick": "Django", "deciding": "relational_data"}
-        print(result.recommendation, result.deciding)  # what the helper says, to compare with the prediction
+        pick, rival = result.recommendation, result.runner_up
+        needs = {f: need for f, need in CLINIC.items() if f != "team_knows"}
+        lead = {f: need * (fit(f)[pick] - fit(f)[rival]) for f, need in needs.items()}
+        print({f: round(v, 2) for f, v in lead.items()})  # two factors may tie: either one is right
+        answer = {"pick": pick, "deciding": max(lead, key=lead.get)}
+        print(result)  # the helper's own 'Deciding factor' lines say the same
     """,
-    praise="Right, and for the right reason: the documented ORM and migrations outweigh the team's experience.",
+    praise="Right, and for the right reason: what the clinic needs, and how well each framework covers it, "
+    "outweighs the team's experience.",
 )
 def clinic_pick(answer: Any) -> str | None:
-    from helpers.usecases.decision import FACTORS, TEAM, score
+    from helpers.usecases.decision import FACTORS, FRAMEWORKS, TEAM, score
 
     if not isinstance(answer, dict) or set(answer) != {"pick", "deciding"}:
         return 'the answer should be a dict with two keys: {"pick": "a framework", "deciding": "a factor name"}.'
     result = score(CLINIC)
-    if answer["pick"] != result.recommendation:
+    pick = answer["pick"].strip() if isinstance(answer["pick"], str) else answer["pick"]
+    names = {fw.lower(): fw for fw in FRAMEWORKS}
+    if not isinstance(pick, str) or pick.lower() not in names:
+        return f"'pick' should be one of {list(FRAMEWORKS)}, got {answer['pick']!r}."
+    if names[pick.lower()] != result.recommendation:
+        if names[pick.lower()] == CLINIC[TEAM]:
+            return (
+                f"the helper doesn't pick {CLINIC[TEAM]}: the team knows it, but that is one factor of ten; "
+                "which of the clinic's needs does each framework ship, by the fit table?"
+            )
         return (
-            f"the helper doesn't pick {answer['pick']!r}: the team knows FastAPI, but that is one factor of ten; "
-            "which needs does the clinic have at 1.0, and which framework ships them?"
+            f"the helper doesn't pick {names[pick.lower()]}: add up need x fit over the clinic's needs, "
+            "with the team's experience on top for the framework it knows. Who comes out ahead?"
         )
-    names = [*FACTORS, TEAM]
-    if answer["deciding"] not in names:
-        return f"'deciding' should be one of the factor names {names}, got {answer['deciding']!r}."
-    if answer["deciding"] not in result.deciding:
-        return (
-            f"{answer['deciding']!r} didn't decide it: the helper's deciding factors are {result.deciding}. "
-            "Which one gives the pick the largest lead?"
-        )
+    factors = [*FACTORS, TEAM]
+    deciding = answer["deciding"]
+    if deciding not in factors:
+        return f"'deciding' should be one of the factor names {factors}, got {deciding!r}."
     lead = {
-        f: result.contributions[f][result.recommendation] - result.contributions[f][result.runner_up]
-        for f in result.deciding
+        f: result.contributions[f][result.recommendation] - result.contributions[f][result.runner_up] for f in factors
     }
-    if lead[answer["deciding"]] < max(lead.values()) - 1e-9:  # factors with equal leads are equally right
+    if lead[deciding] < -1e-9:
         return (
-            f"{answer['deciding']!r} helps, but it isn't the largest lead; look at the first 'Deciding factor' "
-            "line and the evidence it cites."
+            f"{deciding!r} counts against {result.recommendation}: it favours {result.runner_up} by "
+            f"{-lead[deciding]:.2f}. Which factor puts {result.recommendation} furthest ahead?"
+        )
+    if lead[deciding] <= 1e-9:
+        return (
+            f"{deciding!r} gives {result.recommendation} no lead over {result.runner_up}: the clinic doesn't need it."
+        )
+    best = max(lead.values())
+    if lead[deciding] < best - 1e-9:  # factors with equal leads are equally right
+        return (
+            f"{deciding!r} helps {result.recommendation} by {lead[deciding]:+.2f}, but another factor leads by more. "
+            "A lead is need x the gap in fit: a full need where the runner-up fits almost as well can lead less "
+            "than a smaller need where it doesn't fit at all."
         )
     return None
 

@@ -1,0 +1,939 @@
+"""The wrong-answer catalogue: for every exercise, plausible wrong answers that its check rejects with feedback that
+points at the mistake, and the right answers it accepts (issue 26).
+
+Each wrong answer names the mistake it stands for and words its feedback must hold. The last tests show the
+catalogue can fail: a check that accepts everything, or nothing, is caught by it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from helpers.coursework.checks import evaluate, solution_answer, solution_code
+from helpers.coursework.exercises import EXERCISES
+
+pytestmark = pytest.mark.usefixtures("django_ready")
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A plausible wrong answer: the mistake it stands for, how to build it, and words its feedback must hold."""
+
+    mistake: str
+    build: Callable[[], Any]
+    words: str
+
+
+def run(code: str, namespace: dict[str, Any]) -> None:
+    """Run a learner's code as a cell would: without this module's `from __future__ import annotations`."""
+    exec(compile(code, "<answer cell>", "exec", dont_inherit=True), namespace)
+
+
+def value(x: Any) -> Callable[[], Any]:
+    """Return a builder of a plain value (apps and classes are built per test, values need no building)."""
+    return lambda: x
+
+
+def from_solution(exercise_id: str, old: str, new: str, prelude: str = "") -> Callable[[], Any]:
+    """Return a builder of the answer the solution binds once `old` is replaced by `new` in its code."""
+
+    def build() -> Any:
+        code = solution_code(exercise_id)
+        assert old in code, (exercise_id, old)
+        namespace: dict[str, Any] = {"__name__": "wrong_answer"}
+        run(prelude + code.replace(old, new), namespace)
+        return namespace["answer"]
+
+    return build
+
+
+# -- 00 -----------------------------------------------------------------------------------------------------------
+
+
+def flask_adder(body: str) -> Callable[[], Any]:
+    """Return a builder of a Flask app whose GET /add returns `body` (an expression over `request`)."""
+
+    def build() -> Any:
+        from flask import Flask, request  # noqa: F401 (used by the expression)
+
+        app = Flask("adder")
+        app.add_url_rule("/add", "add", lambda: eval(body, {"request": request}))
+        return app
+
+    return build
+
+
+def empty_flask() -> Any:
+    from flask import Flask
+
+    return Flask("empty")
+
+
+def hello_with_header(name: str, value_: str) -> Callable[[], Any]:
+    def build() -> Any:
+        from helpers.apps import hello_flask
+
+        app = hello_flask.create_app()
+
+        @app.after_request
+        def add(response):
+            response.headers[name] = value_
+            return response
+
+        return app
+
+    return build
+
+
+def hello_plain() -> Any:
+    from helpers.apps import hello_flask
+
+    return hello_flask.create_app()
+
+
+def hello_after_request_forgets_return() -> Any:
+    from helpers.apps import hello_flask
+
+    app = hello_flask.create_app()
+
+    @app.after_request
+    def add(response):
+        response.headers["X-Content-Type-Options"] = "nosniff"  # and returns None: Flask has no response to send
+
+    return app
+
+
+# -- 01 -----------------------------------------------------------------------------------------------------------
+
+
+def fewest_dependencies() -> str:
+    from helpers.components import footprint as fp
+
+    counts = {label: len(fp.dependency_tree(dist)) for label, (dist, _) in fp.FRAMEWORKS.items()}
+    return min(counts, key=counts.get)
+
+
+def most_dependencies() -> str:
+    from helpers.components import footprint as fp
+
+    counts = {label: len(fp.dependency_tree(dist)) for label, (dist, _) in fp.FRAMEWORKS.items()}
+    return max(counts, key=counts.get)
+
+
+def course_bookshelf() -> Any:
+    from helpers.apps import bookshelf_fastapi
+
+    return bookshelf_fastapi.create_app()
+
+
+def fastapi_without_validation() -> Any:
+    from tests.apps.test_bookshelf import _fastapi_without_validation
+
+    return _fastapi_without_validation()
+
+
+def flask_bookshelf() -> Any:
+    from tests.apps.test_bookshelf import broken_flask_app
+
+    return broken_flask_app()
+
+
+def wsgi(status: str, headers: Any, body: Any) -> Callable[[], Any]:
+    """Return a builder of a bare WSGI app that answers with these, whatever they are."""
+
+    def build() -> Any:
+        def app(environ, start_response):
+            start_response(status, headers)
+            return body
+
+        return app
+
+    return build
+
+
+def wsgi_without_start_response() -> Any:
+    def app(environ, start_response):
+        return [b'{"hello": "wsgi"}']
+
+    return app
+
+
+def bare_wsgi_app() -> Any:
+    from helpers.apps import bare_wsgi
+
+    return bare_wsgi.app
+
+
+def bare_asgi_app() -> Any:
+    from helpers.apps import bare_asgi
+
+    return bare_asgi.app
+
+
+# -- 02 -----------------------------------------------------------------------------------------------------------
+
+
+def slow_app(handler: str) -> Callable[[], Any]:
+    """Return a builder of a FastAPI app whose GET /slow runs `handler` (the body of `async def slow(ms)`)."""
+
+    def build() -> Any:
+        import asyncio  # noqa: F401 (used by the handler)
+        import time  # noqa: F401
+
+        from fastapi import FastAPI
+
+        namespace: dict[str, Any] = {"asyncio": asyncio, "time": time}
+        run(handler, namespace)
+        app = FastAPI()
+        app.get("/slow")(namespace["slow"])
+        return app
+
+    return build
+
+
+BLOCKING = "async def slow(ms: int = 100) -> dict:\n    time.sleep(ms / 1000)\n    return {}"
+# The issue's case: the old absolute bound (0.95 s) passed a handler that still blocks for 90 of its 100 ms.
+MOSTLY_BLOCKING = (
+    "async def slow(ms: int = 100) -> dict:\n"
+    "    time.sleep(0.9 * ms / 1000)\n"
+    "    await asyncio.sleep(0.1 * ms / 1000)\n"
+    "    return {}"
+)
+NOT_AWAITED = "async def slow(ms: int = 100) -> dict:\n    asyncio.sleep(ms / 1000)\n    return {}"
+FIXED_WAIT = "async def slow(ms: int = 100) -> dict:\n    await asyncio.sleep(0.1)\n    return {}"
+RAISES = "async def slow(ms: int = 100) -> dict:\n    raise RuntimeError('oops')"
+# Right answers besides the worked one: a plain `def` runs in FastAPI's thread pool, off the loop.
+PLAIN_DEF = "def slow(ms: int = 100) -> dict:\n    time.sleep(ms / 1000)\n    return {'waited_ms': ms}"
+TO_THREAD = (
+    "async def slow(ms: int = 100) -> dict:\n"
+    "    await asyncio.to_thread(time.sleep, ms / 1000)\n"
+    "    return {'waited_ms': ms}"
+)
+
+
+def bare_fastapi() -> Any:
+    from fastapi import FastAPI
+
+    return FastAPI()
+
+
+# -- 03 -----------------------------------------------------------------------------------------------------------
+
+
+def machine(workers: int, threads: int, cores: int, capacity: float) -> dict[str, Any]:
+    """Return a 03.3 answer: the choice, and what the learner's machine measured."""
+    return {"workers": workers, "threads": threads, "cores": cores, "capacity": capacity}
+
+
+# -- 04 -----------------------------------------------------------------------------------------------------------
+
+
+def naive_labels() -> Any:
+    from helpers.apps import library_queries
+
+    return library_queries.book_labels_django_naive
+
+
+def prefetching_labels() -> Any:
+    def labels():
+        from helpers.apps.library_django.models import Book
+
+        return [f"{b.title} by {b.author.name}" for b in Book.objects.prefetch_related("author").order_by("id")]
+
+    return labels
+
+
+def unordered_generator_labels() -> Any:
+    def labels():
+        from helpers.apps.library_django.models import Book
+
+        return (f"{b.title} by {b.author.name}" for b in Book.objects.select_related("author").order_by("id"))
+
+    return labels
+
+
+def migration(body: str) -> Callable[[], Any]:
+    """Return a builder of an upgrade() whose body is `body` (with alembic's op and sqlalchemy as sa)."""
+
+    def build() -> Any:
+        import sqlalchemy as sa
+        from alembic import op
+
+        namespace: dict[str, Any] = {"op": op, "sa": sa}
+        run("def upgrade():\n" + "".join(f"    {line}\n" for line in body.splitlines()), namespace)
+        return namespace["upgrade"]
+
+    return build
+
+
+DROP_AND_ADD = (
+    'op.add_column("book", sa.Column("handle", sa.String(length=200), nullable=True))\nop.drop_column("book", "slug")'
+)
+ADD_ONLY = 'op.add_column("book", sa.Column("handle", sa.String(length=200), nullable=True))'
+BATCH_RENAME = 'with op.batch_alter_table("book") as batch:\n    batch.alter_column("slug", new_column_name="handle")'
+
+
+# -- 05 -----------------------------------------------------------------------------------------------------------
+
+
+def environment(autoescape: Any = None) -> Callable[[], Any]:
+    """Return a builder of a jinja2.Environment; `autoescape` is a value, or a builder of one (select())."""
+
+    def build() -> Any:
+        import jinja2
+
+        if autoescape is None:
+            return jinja2.Environment()
+        return jinja2.Environment(autoescape=autoescape() if callable(autoescape) else autoescape)
+
+    return build
+
+
+def select(*args: Any, **kwargs: Any) -> Callable[[], Any]:
+    """Return a builder of jinja2.select_autoescape(*args, **kwargs), called when the environment is built."""
+
+    def build() -> Any:
+        import jinja2
+
+        return jinja2.select_autoescape(*args, **kwargs)
+
+    return build
+
+
+def double_escaping_environment() -> Any:
+    import jinja2
+    from markupsafe import escape
+
+    return jinja2.Environment(autoescape=True, finalize=lambda v: escape(str(escape(v))))
+
+
+def uncalled_select_autoescape() -> Any:
+    import jinja2
+
+    return jinja2.Environment(autoescape=jinja2.select_autoescape)
+
+
+def pydantic_book(strict: bool, extra: str | None, min_length: int) -> Callable[[], Any]:
+    def build() -> Any:
+        from pydantic import BaseModel, ConfigDict, Field
+
+        config = {"strict": strict, **({"extra": extra} if extra else {})}
+
+        class Book(BaseModel):
+            model_config = ConfigDict(**config)
+            title: str = Field(min_length=min_length)
+            year: int
+
+        return Book
+
+    return build
+
+
+def printed_whitelist() -> Any:
+    from helpers.coursework.exercises.nb05 import ACCEPT
+
+    seen = [json.dumps(p, sort_keys=True) for p in ACCEPT]
+
+    def validate(payload):
+        if json.dumps(payload, sort_keys=True) not in seen:
+            raise ValueError("not a book I know")
+
+    return validate
+
+
+def isinstance_validator() -> Any:
+    def validate(payload):  # the issue's case: isinstance(True, int) holds
+        if set(payload) != {"title", "year"} or not isinstance(payload["year"], int) or not payload["title"]:
+            raise ValueError("bad book")
+        if not isinstance(payload["title"], str) or isinstance(payload["year"], float):
+            raise ValueError("bad book")
+
+    return validate
+
+
+def printed_extra_field_only() -> Any:
+    def validate(payload):  # refuses the one unknown field it was shown, not unknown fields
+        if "price" in payload or type(payload.get("year")) is not int:
+            raise ValueError("bad book")
+        if not isinstance(payload.get("title"), str) or not payload["title"]:
+            raise ValueError("bad book")
+
+    return validate
+
+
+def type_checking_validator() -> Any:
+    def validate(payload):
+        if set(payload) != {"title", "year"}:
+            raise ValueError(f"fields must be title and year, got {sorted(payload)}")
+        if type(payload["year"]) is not int:
+            raise ValueError("year must be a whole number")
+        if not isinstance(payload["title"], str) or not payload["title"]:
+            raise ValueError("title must be non-empty text")
+
+    return validate
+
+
+def plain_django_form() -> Any:
+    from django import forms
+
+    class BookForm(forms.Form):
+        title = forms.CharField()
+        year = forms.IntegerField()
+
+    return BookForm
+
+
+def cleaned_django_form() -> Any:
+    """Return a Django form with the cleaning strictness needs: forms coerce "1965" and 1965.0 by design."""
+    from django import forms
+
+    class BookForm(forms.Form):
+        title = forms.CharField(strip=False)
+        year = forms.IntegerField()
+
+        def clean_title(self):
+            if not isinstance(self.data.get("title"), str):
+                raise forms.ValidationError("the title must be text")
+            return self.cleaned_data["title"]
+
+        def clean_year(self):
+            if type(self.data.get("year")) is not int:
+                raise forms.ValidationError("the year must be a whole number, not text, a float or a boolean")
+            return self.cleaned_data["year"]
+
+        def clean(self):
+            unknown = set(self.data) - set(self.fields)
+            if unknown:
+                raise forms.ValidationError(f"unknown fields: {sorted(unknown)}")
+            return super().clean()
+
+    return BookForm
+
+
+def marshmallow_schema(strict: bool) -> Callable[[], Any]:
+    def build() -> Any:
+        from marshmallow import RAISE, Schema, fields, validate
+
+        class BookSchema(Schema):
+            class Meta:
+                unknown = RAISE
+
+            title = fields.String(required=True, validate=validate.Length(min=1))
+            year = fields.Integer(required=True, strict=strict)
+
+        return BookSchema
+
+    return build
+
+
+# -- 06 -----------------------------------------------------------------------------------------------------------
+
+
+def book_subclass(annotation: str, default: str | None) -> Callable[[], Any]:
+    def build() -> Any:
+        from pydantic import Field
+
+        from helpers.apps.api_first_fastapi import BookIn
+
+        namespace: dict[str, Any] = {"BookIn": BookIn, "Field": Field}
+        body = f"    pages: {annotation}" + (f" = {default}" if default else "") if annotation else "    pass"
+        run(f"class BookWithPages(BookIn):\n{body}\n", namespace)
+        return namespace["BookWithPages"]
+
+    return build
+
+
+def book_without_base() -> Any:
+    from pydantic import BaseModel, Field
+
+    class BookWithPages(BaseModel):
+        title: str
+        pages: int = Field(ge=1)
+
+    return BookWithPages
+
+
+def room(welcome: str) -> Callable[[], Any]:
+    """Return a builder of a ChatRoom subclass whose welcome(self, name) returns `welcome`."""
+
+    def build() -> Any:
+        from helpers.apps.chat_fastapi import ChatRoom
+
+        namespace: dict[str, Any] = {"ChatRoom": ChatRoom}
+        run(f"class Room(ChatRoom):\n    def welcome(self, name):\n        return {welcome}\n", namespace)
+        return namespace["Room"]
+
+    return build
+
+
+def chat_room() -> Any:
+    from helpers.apps.chat_fastapi import ChatRoom
+
+    return ChatRoom
+
+
+def clinic_leads() -> tuple[str, str, dict[str, float]]:
+    """Return the clinic's pick, its runner-up, and each factor's lead, from the helper as it is today."""
+    from helpers.coursework.exercises.nb06 import CLINIC
+    from helpers.usecases.decision import FACTORS, TEAM, score
+
+    result = score(CLINIC)
+    pick, rival = result.recommendation, result.runner_up
+    return pick, rival, {f: result.contributions[f][pick] - result.contributions[f][rival] for f in [*FACTORS, TEAM]}
+
+
+def largest_leads() -> list[str]:
+    _, _, lead = clinic_leads()
+    return [f for f, v in lead.items() if v >= max(lead.values()) - 1e-9]
+
+
+def second_lead() -> str:
+    """Return a factor that helps the pick, though less than the largest lead (the old hint's trap)."""
+    _, _, lead = clinic_leads()
+    best = max(lead.values())
+    return max((f for f, v in lead.items() if 1e-9 < v < best - 1e-9), key=lead.get)
+
+
+def clinic_answer(deciding: Callable[[], str] | str, pick: str | None = None) -> Callable[[], Any]:
+    def build() -> Any:
+        return {"pick": pick or clinic_leads()[0], "deciding": deciding() if callable(deciding) else deciding}
+
+    return build
+
+
+def events_answer(factor: Callable[[], str] | str | None, weight: float, new_pick: str) -> Callable[[], Any]:
+    """Return a builder of a 06.5 answer; `factor` None means the deciding factor, read from the helper."""
+
+    def build() -> Any:
+        from helpers.coursework.exercises.nb06 import EVENTS
+        from helpers.usecases.decision import score
+
+        named = factor() if callable(factor) else factor
+        return {"factor": named or score(EVENTS).deciding[0], "weight": weight, "new_pick": new_pick}
+
+    return build
+
+
+def events_tipping(below: float, new_pick: Callable[[], str] | None = None) -> Callable[[], Any]:
+    """Return a builder of a 06.5 answer `below` under the tipping point, read from the helper."""
+
+    def build() -> Any:
+        from helpers.coursework.exercises.nb06 import EVENTS
+        from helpers.usecases.decision import make_project, score, weight_to_change
+
+        result = score(EVENTS)
+        deciding = result.deciding[0]
+        at, other = weight_to_change(
+            deciding, make_project(EVENTS), result.weights, result.scores, result.recommendation
+        )
+        return {"factor": deciding, "weight": round(at - below, 3), "new_pick": new_pick() if new_pick else other}
+
+    return build
+
+
+def events_pick() -> str:
+    from helpers.coursework.exercises.nb06 import EVENTS
+    from helpers.usecases.decision import score
+
+    return score(EVENTS).recommendation
+
+
+def a_pick_nobody_catches_up_with() -> str:
+    """Return the framework that does not catch up at 06.5's tipping point."""
+    from helpers.coursework.exercises.nb06 import EVENTS
+    from helpers.usecases.decision import FRAMEWORKS, make_project, score, weight_to_change
+
+    result = score(EVENTS)
+    deciding = result.deciding[0]
+    _, other = weight_to_change(deciding, make_project(EVENTS), result.weights, result.scores, result.recommendation)
+    return next(fw for fw in FRAMEWORKS if fw not in (other, result.recommendation))
+
+
+def not_the_deciding_factor() -> str:
+    from helpers.coursework.exercises.nb06 import EVENTS
+    from helpers.usecases.decision import score
+
+    result = score(EVENTS)
+    return next(f for f in EVENTS if f != result.deciding[0])
+
+
+# -- the catalogue ------------------------------------------------------------------------------------------------
+
+WRONG: dict[str, list[Wrong]] = {
+    "00.1": [
+        Wrong("the body's type, not who answered", value("content-type"), "what kind of body"),
+        Wrong("a security header", value("x-frame-options"), "security instruction"),
+        Wrong("the other security header", value("X-Content-Type-Options"), "security instruction"),
+        Wrong("the software's name, not the header", value("Werkzeug"), "not one of the headers"),
+        Wrong("a header that is not in the table", value("host"), "not one of the headers"),
+        Wrong("not a string", value(1), "as a string"),
+    ],
+    "00.2": [
+        Wrong("adds the text, not the numbers", flask_adder('{"sum": request.args["a"] + request.args["b"]}'), "'240'"),
+        Wrong("no /add route", empty_flask, "404"),
+        Wrong("a view that raises", flask_adder('{"sum": 1 / 0}'), "server_logs()"),
+        Wrong("the sum as plain text", flask_adder('str(request.args.get("a", type=int) + 40)'), 'expected {"sum"'),
+        Wrong(
+            "text that is not JSON",
+            flask_adder("f\"sum={request.args.get('a', type=int) + 40}\""),
+            "did not return json",
+        ),
+        Wrong("another key", flask_adder('{"result": request.args.get("a", type=int)}'), 'expected {"sum"'),
+        Wrong("not an app", value(42), "flask app"),
+    ],
+    "00.3": [
+        Wrong("no header added", hello_plain, "no x-content-type-options"),
+        Wrong("the wrong value", hello_with_header("X-Content-Type-Options", "sniff"), '"nosniff"'),
+        Wrong("the wrong header", hello_with_header("X-Frame-Options", "DENY"), "no x-content-type-options"),
+        Wrong("after_request that returns nothing", hello_after_request_forgets_return, "answered 500"),
+        Wrong("a string, not the app", value("app"), "flask app"),
+    ],
+    "01.1": [
+        Wrong("the starting point: no year field", from_solution("01.1", "year: int", "pass  #"), "'year': none"),
+        Wrong(
+            "year: Any (the issue's case)",
+            from_solution("01.1", "year: int", "year: Any", "from typing import Any\n"),
+            '"soon"',
+        ),
+        Wrong("year as text", from_solution("01.1", "year: int", "year: str"), "because of body.year"),
+        Wrong("year: int | str", from_solution("01.1", "year: int", "year: int | str"), "only fault is its year"),
+        Wrong("year as a float", from_solution("01.1", "year: int", "year: float"), "1965.5"),
+        Wrong("strict mode removed", from_solution("01.1", "model_config = ConfigDict(strict=True)", "pass"), '"1965"'),
+        Wrong("no validation at all", fastapi_without_validation, "add invalid"),
+        Wrong("a Flask app", flask_bookshelf, "fastapi app"),
+    ],
+    "01.2": [
+        Wrong("the framework with the fewest", fewest_dependencies, "installs"),
+        Wrong("a framework the course doesn't compare", value("Bottle"), "not one of"),
+        Wrong("a count, not a name", value(3), "string"),
+    ],
+    "01.3": [
+        Wrong(
+            "the wrong content type",
+            wsgi("200 OK", [("Content-Type", "text/plain")], [b'{"hello": "wsgi"}']),
+            "content-type",
+        ),
+        Wrong(
+            "the wrong body",
+            wsgi("200 OK", [("Content-Type", "application/json")], [b'{"hello": "world"}']),
+            "expected",
+        ),
+        Wrong(
+            "text, not bytes (the issue's 10 s wait)",
+            wsgi("200 OK", [("Content-Type", "application/json")], ['{"hello": "wsgi"}']),
+            "encode text",
+        ),
+        Wrong(
+            "the bytes themselves, not a list",
+            wsgi("200 OK", [("Content-Type", "application/json")], b'{"hello": "wsgi"}'),
+            "returned the body itself",
+        ),
+        Wrong(
+            "headers as a dict",
+            wsgi("200 OK", {"Content-Type": "application/json"}, [b'{"hello": "wsgi"}']),
+            "(name, value) pairs",
+        ),
+        Wrong("start_response never called", wsgi_without_start_response, "never called start_response"),
+        Wrong("an ASGI app", bare_asgi_app, "async def"),
+        Wrong("notebook 01's bare WSGI app, unchanged", bare_wsgi_app, "expected"),
+    ],
+    "02.1": [
+        Wrong("as if the CPU overlapped too", value(0.1), "cpu at a time"),
+        Wrong("one thread, no loop", value(2.1), "one worker"),
+        Wrong("milliseconds", value(200), "milliseconds"),
+        Wrong("a string", value("0.2"), "number of seconds"),
+        Wrong("not a number", value(float("nan")), "number of seconds"),
+        Wrong("a guess", value(0.5), "20th request"),
+    ],
+    "02.2": [
+        Wrong("one thread", value(2.1), "one thread"),
+        Wrong("all CPU added to the waits", value(0.6), "other three are waiting"),
+        Wrong("no CPU at all", value(0.5), "no cpu"),
+        Wrong("the event loop's figure", value(0.2), "event loop"),
+        Wrong("milliseconds", value(540), "milliseconds"),
+        Wrong("a string", value("0.54"), "number of seconds"),
+        Wrong("a guess", value(1.0), "follow one thread"),
+    ],
+    "02.3": [
+        Wrong("still blocks", slow_app(BLOCKING), "time.sleep"),
+        Wrong("blocks 90 of its 100 ms (the issue's case)", slow_app(MOSTLY_BLOCKING), "held the loop"),
+        Wrong("a sleep that is never awaited", slow_app(NOT_AWAITED), "don't `await`"),
+        Wrong("ignores ms", slow_app(FIXED_WAIT), "not a fixed time"),
+        Wrong("a handler that raises", slow_app(RAISES), "server_logs()"),
+        Wrong("no /slow route", bare_fastapi, '"/slow"'),
+        Wrong("not an app", value(42), "fastapi app"),
+    ],
+    "02.4": [
+        Wrong("three rounds, one process", value((1, 34)), "three rounds are too many"),
+        Wrong("every thread in one process (the issue's case)", value((1, 64)), "one process's gil"),
+        Wrong("one process at the edge of two rounds", value((1, 50)), "more worker processes"),
+        Wrong("48 threads in one process: three rounds", value((1, 48)), "three rounds"),
+        Wrong("48 processes: three rounds (the issue's case)", value((48, 1)), "leaves out the 5 slowest"),
+        Wrong("two processes, three rounds", value((2, 24)), "how many threads in all make two rounds"),
+        Wrong("too few threads", value((4, 10)), "three rounds"),
+        Wrong("over the budget", value((8, 16)), "over the budget of 64"),
+        Wrong("no workers", value((0, 50)), "at least 1"),
+        Wrong("a list", value([2, 25]), "tuple of two ints"),
+        Wrong("a float", value((2.0, 25)), "tuple of two ints"),
+    ],
+    "03.1": [
+        Wrong("one request at a time", value((1, 1)), "over the 0.25 s target"),
+        Wrong("too few threads", value((2, 8)), "over the 0.25 s target"),
+        Wrong("over the budget", value((2, 40)), "over the budget of 64"),
+        Wrong("processes for the waits", value((99, 1)), "2 x cores + 1"),
+        Wrong("no workers", value((0, 4)), "at least 1"),
+        Wrong("a list", value([2, 16]), "tuple of two ints"),
+    ],
+    "03.2": [
+        Wrong("no base", value(lambda n, b, k: n * k / 1024), "base) is missing"),
+        Wrong("KiB added to MiB", value(lambda n, b, k: b + n * k), "slope is in kib"),
+        Wrong("everything in KiB", value(lambda n, b, k: b * 1024 + n * k), "looks like kib"),
+        Wrong("1000 KiB to the MiB", value(lambda n, b, k: b + n * k / 1000), "the fitted line gives"),
+        Wrong("two parameters", value(lambda n, b: b), "should take three numbers"),
+        Wrong("a string", value(lambda n, b, k: "5 MiB"), "should return a number"),
+        Wrong("a number, not a function", value(171.9), "should be a function"),
+    ],
+    "03.3": [
+        Wrong("no measurement carried", value({"workers": 2, "threads": 1}), "say what you measured"),
+        Wrong("threads for CPU work", value(machine(1, 8, 2, 2.0)), "threads share their process's gil"),
+        Wrong("enough processes, but threads too", value(machine(2, 4, 2, 2.0)), "one thread per process"),
+        Wrong("one process on two free cores", value(machine(1, 1, 2, 1.9)), "leave cpu idle"),
+        Wrong("twice the cores", value(machine(4, 1, 2, 2.0)), "take turns on the same cpu"),
+        Wrong("the cores under a quota (Binder, the issue's case)", value(machine(16, 1, 16, 2.0)), "take turns"),
+        Wrong("more processes than requests (a big machine)", value(machine(16, 1, 32, 32.0)), "only 8 requests"),
+        Wrong("a capacity no machine measured", value(machine(2, 1, 2, 5.0)), "can't be right"),
+        Wrong("no workers", value(machine(0, 1, 2, 2.0)), "at least 1"),
+        Wrong("a tuple", value((2, 1)), "a dict like"),
+    ],
+    "04.1": [
+        Wrong("forgot the list query", value(1200), "lists the books"),
+        Wrong("SQLAlchemy's count", value(101), "sqlalchemy"),
+        Wrong("the fixed loop's count", value(1), "fixed versions"),
+        Wrong("a string", value("1201"), "whole number"),
+        Wrong("a boolean", value(True), "whole number"),
+        Wrong("a float", value(1201.0), "whole number"),
+    ],
+    "04.2": [
+        Wrong("the lazy loop", naive_labels, "queries"),
+        Wrong("made-up labels", value(lambda: ["nope"]), "labels"),
+        Wrong("a generator, not a list", unordered_generator_labels, "list of strings"),
+        Wrong("the method's name", value("select_related"), "function"),
+    ],
+    "04.3": [
+        Wrong("what autogenerate wrote", migration(DROP_AND_ADD), "lost"),
+        Wrong("add without drop", migration(ADD_ONLY), "still there"),
+        Wrong("does nothing", value(lambda: None), "should be a `handle`"),
+        Wrong("the wrong table", migration('op.alter_column("books", "slug", new_column_name="handle")'), "raised"),
+        Wrong("the function's name", value("alter_column"), "upgrade() function"),
+    ],
+    "05.1": [
+        Wrong("FastAPI's too", value({"bare jinja2.Environment()", "FastAPI Jinja2Templates"}), "select_autoescape"),
+        Wrong("Django's", value({"Django templates"}), "escaped the title"),
+        Wrong("none", value(set()), "missing"),
+        Wrong("a name not in the list", value({"jinja"}), "not one of the renderers"),
+        Wrong("a number", value(42), "set of renderer names"),
+    ],
+    "05.2": [
+        Wrong("the bare default", environment(), "live html"),
+        Wrong("autoescape off", environment(autoescape=False), "live html"),
+        Wrong(
+            "select_autoescape for no extension (the issue's case)",
+            environment(autoescape=select(enabled_extensions=())),
+            "which file names",
+        ),
+        Wrong("select_autoescape for XML only", environment(autoescape=select(["xml"])), "which file names"),
+        Wrong("select_autoescape not called", uncalled_select_autoescape, "not the setting it returns"),
+        Wrong("escaped twice", double_escaping_environment, "escaped once"),
+        Wrong("a string", value("autoescape"), "jinja2.environment"),
+    ],
+    "05.3": [
+        Wrong("lax Pydantic coerces", pydantic_book(strict=False, extra="forbid", min_length=1), '"1965"'),
+        Wrong("too strict", pydantic_book(strict=True, extra="forbid", min_length=10), "good input"),
+        Wrong("extra fields allowed", pydantic_book(strict=True, extra=None, min_length=1), "unknown field"),
+        Wrong("no minimum length", pydantic_book(strict=True, extra="forbid", min_length=0), "empty title"),
+        Wrong("a whitelist of the printed books (the issue's case)", printed_whitelist, "didn't print"),
+        Wrong("isinstance lets True through (the issue's case)", isinstance_validator, "boolean is not a year"),
+        Wrong("refuses the printed extra field only", printed_extra_field_only, "any field the book doesn't have"),
+        Wrong("a plain Django form coerces", plain_django_form, '"1965"'),
+        Wrong("Marshmallow without strict", marshmallow_schema(strict=False), '"1965"'),
+        Wrong("not a validator", value(42), "validator must be"),
+    ],
+    "06.1": [
+        Wrong("FastAPI", value("FastAPI"), "event loop"),
+        Wrong("both", value("both"), "event loop"),
+        Wrong("neither", value("neither"), "one of them does"),
+        Wrong("lower case", value("flask"), "one of"),
+    ],
+    "06.2": [
+        Wrong("no lower bound", book_subclass("int", None), "no lower bound"),
+        Wrong("pages as text", book_subclass("str", None), "integer"),
+        Wrong("no new field", book_subclass("", None), "no 'pages'"),
+        Wrong("a new model, not a subclass", book_without_base, "subclasses bookin"),
+        Wrong("not a class", value(dict), "subclasses bookin"),
+    ],
+    "06.3": [
+        Wrong("no history", chat_room, "his own join"),
+        Wrong("every message", room('[e for e in self.log if e["type"] == "message"]'), "last 10 messages"),
+        Wrong("the last 10 events, joins included (the issue's case)", room("self.log[-10:]"), "as well as messages"),
+        Wrong("newest first", room('[e for e in self.log if e["type"] == "message"][-10:][::-1]'), "newest first"),
+        Wrong("the first ten", room('[e for e in self.log if e["type"] == "message"][:10]'), "last 10 messages"),
+        Wrong(
+            "texts, not events",
+            room('[e["text"] for e in self.log if e["type"] == "message"][-10:]'),
+            "should return events",
+        ),
+        Wrong("not a room", value(42), "subclasses chatroom"),
+    ],
+    "06.4": [
+        Wrong("the team's framework", clinic_answer("team_knows", pick="FastAPI"), "one factor of ten"),
+        Wrong("the framework nobody picks", clinic_answer("server_pages", pick="Flask"), "add up need x fit"),
+        Wrong("the factor that counts against the pick", clinic_answer("team_knows"), "counts against"),
+        Wrong(
+            "a full need with a small gap (the old hint's trap)",
+            clinic_answer(second_lead),
+            "another factor leads by more",
+        ),
+        Wrong("a need the clinic doesn't have", clinic_answer("realtime"), "doesn't need it"),
+        Wrong("not a factor", clinic_answer("orm"), "should be one of the factor names"),
+        Wrong(
+            "a framework the helper doesn't know", clinic_answer("relational_data", pick="Rails"), "should be one of"
+        ),
+        Wrong("one key", value({"pick": "Django"}), "two keys"),
+    ],
+    "06.5": [
+        Wrong(
+            "not the deciding factor", events_answer(not_the_deciding_factor, 0.5, "Django"), "not the deciding factor"
+        ),
+        Wrong("above the tipping point", events_tipping(-0.03), "still"),
+        Wrong(
+            "the wrong new pick", events_tipping(0.05, new_pick=a_pick_nobody_catches_up_with), "read who catches up"
+        ),
+        Wrong("a weight out of range", events_answer(None, 9, "Django"), "refused"),
+        Wrong("two keys", value({"factor": "realtime", "weight": 0.5}), "three keys"),
+    ],
+}
+
+RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
+    "00.1": [("server", value("server")), ("any case, spaces", value(" Server "))],
+    "00.2": [
+        ("type=int", flask_adder('{"sum": request.args.get("a", type=int) + request.args.get("b", type=int)}')),
+        ("int()", flask_adder('{"sum": int(request.args["a"]) + int(request.args["b"])}')),
+    ],
+    "00.3": [("after_request", hello_with_header("X-Content-Type-Options", "nosniff"))],
+    "01.1": [
+        ("the course's own app", course_bookshelf),
+        ("StrictInt", from_solution("01.1", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),
+    ],
+    "01.2": [("upper case", lambda: most_dependencies().upper())],
+    "01.3": [("a generator", lambda: _generator_wsgi())],
+    "02.1": [("the hint's reasoning", value(20 * 0.005 + 0.100))],
+    "02.2": [("one thread's 5 requests", value(5 * 0.105)), ("with the GIL's stagger", value(5 * 0.105 + 0.015))],
+    "02.3": [("a plain def (thread pool)", slow_app(PLAIN_DEF)), ("asyncio.to_thread", slow_app(TO_THREAD))],
+    "02.4": [(str(size), value(size)) for size in [(2, 25), (4, 16), (3, 17), (5, 10), (64, 1)]],
+    "03.1": [("two workers", value((2, 16))), ("one worker", value((1, 32)))],
+    "03.2": [("the fitted line", value(lambda n, base, kib: base + n * kib / 1024))],
+    "03.3": [
+        ("two free cores", value(machine(2, 1, 2, 2.0))),
+        ("a quota of 1.3 cores: one process", value(machine(1, 1, 2, 1.3))),
+        ("a quota of 1.3 cores: two processes", value(machine(2, 1, 2, 1.3))),
+        ("Binder: 16 cores, 2 cores' worth", value(machine(2, 1, 16, 2.0))),
+        ("a big machine: one per request", value(machine(8, 1, 32, 32.0))),
+        ("one core", value(machine(1, 1, 1, 1.0))),
+    ],
+    "04.1": [("one plus one per book", value(1201))],
+    "04.2": [("prefetch_related", prefetching_labels)],
+    "04.3": [("batch_alter_table", migration(BATCH_RENAME))],
+    "05.1": [("a string", value("bare jinja2.Environment()")), ("a list", value(["bare jinja2.Environment()"]))],
+    "05.2": [
+        ("autoescape=True", environment(autoescape=True)),
+        ("select_autoescape()", environment(autoescape=select())),
+        (
+            "html files only, not strings (the issue's case)",
+            environment(autoescape=select(["html"], default_for_string=False)),
+        ),
+    ],
+    "05.3": [
+        ("a function with rules", type_checking_validator),
+        ("a Django form with cleaning (the issue's case)", cleaned_django_form),
+        ("Marshmallow, strict", marshmallow_schema(strict=True)),
+    ],
+    "06.1": [("Flask", value("Flask"))],
+    "06.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
+    "06.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],
+    "06.4": [("lower case", clinic_answer(lambda: largest_leads()[0], pick="django"))],
+    "06.5": [("just below the tipping point", events_tipping(0.05))],
+}
+
+
+def _generator_wsgi() -> Any:
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        yield b'{"hello": "wsgi"}'
+
+    return app
+
+
+def _cases(table: dict[str, list[Any]]) -> list[Any]:
+    return [
+        pytest.param(ex, item, id=f"{ex}-{getattr(item, 'mistake', None) or item[0]}")
+        for ex, items in table.items()
+        for item in items
+    ]
+
+
+def test_the_catalogue_covers_every_exercise():
+    assert set(WRONG) == set(EXERCISES) == set(RIGHT)
+    assert {ex: len(cases) for ex, cases in WRONG.items() if len(cases) < 3} == {}
+
+
+@pytest.mark.filterwarnings("ignore:coroutine 'sleep' was never awaited")  # the point of one wrong answer
+@pytest.mark.parametrize("exercise_id, wrong", _cases(WRONG))
+def test_a_wrong_answer_is_rejected_with_feedback_that_names_the_mistake(exercise_id, wrong, no_leaks):
+    result = evaluate(exercise_id, wrong.build())
+    assert not result.passed and result.kind == "wrong", (wrong.mistake, result.message)
+    assert wrong.words.lower() in result.message.lower(), (wrong.mistake, result.message)
+    # Feedback points at the mistake; it never repeats the verdict, nor hands over the hint.
+    assert not result.message.lower().startswith(("not yet", "correct")), result.message
+    assert EXERCISES[exercise_id].hint not in result.message
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_the_worked_solution_is_accepted(exercise_id, no_leaks):
+    result = evaluate(exercise_id, solution_answer(exercise_id))
+    assert result.passed and result.kind == "right", result.message
+
+
+@pytest.mark.parametrize("exercise_id, right", _cases(RIGHT))
+def test_another_right_answer_is_accepted(exercise_id, right, no_leaks):
+    label, build = right
+    result = evaluate(exercise_id, build())
+    assert result.passed, (label, result.message)
+
+
+@pytest.mark.parametrize("deciding", largest_leads())
+def test_06_4_accepts_every_factor_with_the_largest_lead(deciding):
+    assert evaluate("06.4", {"pick": clinic_leads()[0], "deciding": deciding}).passed
+
+
+# -- the catalogue can fail ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_a_check_that_accepts_everything_is_caught(exercise_id, monkeypatch):
+    ex = EXERCISES[exercise_id]
+    monkeypatch.setitem(EXERCISES, exercise_id, ex.__class__(ex.id, ex.title, lambda a: None, ex.hint, ex.solution))
+    # Every wrong answer passes such a check, so the catalogue's `not result.passed` would fail for each one.
+    assert all(evaluate(exercise_id, w.build()).passed for w in WRONG[exercise_id])
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_a_check_that_rejects_everything_is_caught(exercise_id, monkeypatch):
+    ex = EXERCISES[exercise_id]
+    monkeypatch.setitem(EXERCISES, exercise_id, ex.__class__(ex.id, ex.title, lambda a: "no", ex.hint, ex.solution))
+    assert not evaluate(exercise_id, solution_answer(exercise_id)).passed
+    assert not any(evaluate(exercise_id, build()).passed for _, build in RIGHT[exercise_id])
