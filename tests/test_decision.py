@@ -286,3 +286,29 @@ def test_normalise_weights_fills_in_the_defaults():
 def test_bad_input_is_refused_clearly(project, weights, error, words):
     with pytest.raises(error, match=words):
         score(project, weights)
+
+
+# -- the one-page "pick X if..." ------------------------------------------------------------------
+
+
+def test_pick_if_puts_each_need_under_the_frameworks_that_fit_it_best():
+    page = decision.pick_if()
+    for f in FACTORS:
+        top = max(fit(f).values())
+        leaders = {fw for fw in FRAMEWORKS if fit(f)[fw] == top}
+        placed = {fw for fw in FRAMEWORKS if f in page.best[fw]}
+        assert placed == (set() if leaders == set(FRAMEWORKS) else leaders), f
+        assert (f in page.everyone) == (leaders == set(FRAMEWORKS)), f
+    assert "io_bound" in page.everyone  # the fan-out tie
+    assert all(score(EXAMPLES[n]).recommendation == fw for fw in FRAMEWORKS for n in page.examples[fw])
+
+
+def test_pick_if_is_generated_from_the_evidence_not_typed(monkeypatch):
+    before = decision.pick_if()
+    assert "realtime" in before.best["FastAPI"]
+    moved = dict(decision.evidence())
+    moved["realtime"] = dataclasses.replace(moved["realtime"], fits={"Django": 1.0, "Flask": 0.4, "FastAPI": 0.4})
+    monkeypatch.setattr(decision, "evidence", lambda: moved)
+    after = decision.pick_if()
+    assert "realtime" in after.best["Django"] and "realtime" not in after.best["FastAPI"]
+    assert "Live updates (WebSockets) (cited)" in str(after).split("**Pick Flask")[0]

@@ -75,19 +75,7 @@ def test_a_notebook_never_built_says_how_to_build_it():
         learner_minutes(nbformat.v4.new_notebook())
 
 
-# Over the hour today, each with the issue that brings it under; strict, so the mark goes when the notebook is fixed.
-OVER_THE_HOUR = {
-    "06_use_cases.ipynb": "issue 23: split the use-case notebook in two (about 73 minutes)",
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=OVER_THE_HOUR[n])) if n in OVER_THE_HOUR else n
-        for n in notebook_names()
-    ],
-)
+@pytest.mark.parametrize("name", notebook_names())
 def test_a_learner_needs_at_most_an_hour(name):
     minutes = learner_minutes(nbformat.read(notebook_path(name), as_version=4))
     parts = ", ".join(f"{k} {v:.0f} min" for k, v in minutes.items())

@@ -582,6 +582,62 @@ def evidence_problems(notebook: Path | None = None) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class PickIf:
+    """The one-page "pick Django / Flask / FastAPI if..." summary, generated from the fits and the examples."""
+
+    best: dict[str, list[str]]  # framework -> factors it fits best (ties included)
+    everyone: list[str]  # factors where the three fit alike
+    examples: dict[str, list[str]]  # framework -> example projects it is the pick of
+
+    def lines(self) -> list[str]:
+        """Return the page as Markdown lines: one paragraph per framework, then the ties of all three."""
+        out = []
+        for fw in FRAMEWORKS:
+            needs = "; ".join(_need_line(f, fw) for f in self.best[fw]) or "no need it fits best alone"
+            out.append(f"**Pick {fw} if** your project needs: {needs}.")
+            if self.examples[fw]:
+                out.append(f"It is the helper's pick for: {', '.join(self.examples[fw])}.")
+            out.append("")
+        if self.everyone:
+            out.append("**Any of the three** serves: " + "; ".join(_need_line(f, None) for f in self.everyone) + ".")
+        return out
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text("\n".join(self.lines()))  # plain-text views (nbval, terminals) read the page too
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _need_line(factor: str, framework: str | None) -> str:
+    e = evidence()[factor]
+    tied = [fw for fw in FRAMEWORKS if fw != framework and e.fits[fw] == e.fits.get(framework, -1)]
+    kind = f"measured, {e.source}" if e.kind == "measured" else e.kind
+    tie = f", tied with {' and '.join(tied)}" if framework and tied else ""
+    return f"{label(factor)} ({kind}{tie})"
+
+
+def pick_if() -> PickIf:
+    """Return the "pick X if..." page: each framework's best-fitting needs and the example projects it wins."""
+    best: dict[str, list[str]] = {fw: [] for fw in FRAMEWORKS}
+    everyone = []
+    for name in FACTORS:
+        fits = fit(name)
+        top = max(fits.values())
+        leaders = [fw for fw in FRAMEWORKS if fits[fw] == top]
+        if len(leaders) == len(FRAMEWORKS):
+            everyone.append(name)
+        else:
+            for fw in leaders:
+                best[fw].append(name)
+    examples = {fw: [n for n, p in EXAMPLES.items() if score(p).recommendation == fw] for fw in FRAMEWORKS}
+    return PickIf(best, everyone, examples)
+
+
 # Realistic projects; tests/test_decision.py says why each picks what it picks.
 EXAMPLES: dict[str, Project] = {
     "newsroom CMS": Project(admin_ui=1, relational_data=1, auth_users=0.8, server_pages=0.8, long_term_support=0.5),

@@ -149,8 +149,8 @@ def nb02(page, lab, shots):
     page.screenshot(path=str(shots / "02_sim_widget_playing.png"))
 
 
-def nb06(page, lab, shots):
-    """Changing a weight changes the decision helper's result; FastAPI's /docs opens through the proxy."""
+def nb07(page, lab, shots):
+    """Changing a weight changes the decision helper's result."""
     box = page.locator(".decision-widget").first
     box.scroll_into_view_if_needed()
     result = box.locator(".decision-result").first
@@ -173,8 +173,12 @@ def nb06(page, lab, shots):
                 continue
         if changed:
             break
-    page.screenshot(path=str(shots / "06_decision_widget.png"))
+    page.screenshot(path=str(shots / "07_decision_widget.png"))
     assert changed, f"no weight slider changed the result: {before!r}"
+
+
+def nb06(page, lab, shots):
+    """FastAPI's /docs opens through the proxy, and renders offline."""
     tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "06_fastapi_docs.png")
     assert "Swagger UI" in tab.title(), tab.title()
     # Swagger UI's files come from this machine (helpers.serving.offline_docs), so the page renders
@@ -187,7 +191,7 @@ def nb06(page, lab, shots):
     tab.close()
 
 
-INTERACTIONS = {"00": nb00, "01": nb01, "02": nb02, "06": nb06}
+INTERACTIONS = {"00": nb00, "01": nb01, "02": nb02, "06": nb06, "07": nb07}
 
 
 def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, lab, shots):

@@ -218,6 +218,6 @@ def test_grade_feedback_lines_say_the_verdict_once():
 
 
 def test_hints_touched_for_issue_26_nudge_without_code():
-    for exercise_id in ("03.3", "05.2", "05.3", "06.3", "06.4"):
+    for exercise_id in ("03.3", "05.2", "05.3", "06.3", "07.1"):
         hint = EXERCISES[exercise_id].hint
         assert "`" not in hint and "=" not in hint and "[-" not in hint, (exercise_id, hint)
