@@ -42,7 +42,7 @@ VENV_LOCK = threading.Lock()
 
 UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub", "--ignore=tests/alone"]
 NOTEBOOKS = ["notebooks"]
-ALONE = ["tests/browser", "tests/hub", "tests/alone"]
+ALONE = ["tests/alone", "tests/browser", "tests/hub"]  # alone first: the CPU claims want the quietest machine
 SELECTIONS = {"units": UNITS, "notebooks": NOTEBOOKS, "alone": ALONE}
 
 
