@@ -615,9 +615,11 @@ class PickIf:
 
 def _need_line(factor: str, framework: str | None) -> str:
     e = evidence()[factor]
-    tied = [fw for fw in FRAMEWORKS if fw != framework and e.fits[fw] == e.fits.get(framework, -1)]
     kind = f"measured, {e.source}" if e.kind == "measured" else e.kind
-    tie = f", tied with {' and '.join(tied)}" if framework and tied else ""
+    if framework is None:  # the "any of the three" line: a tie of all three needs no names
+        return f"{label(factor)} ({kind})"
+    tied = [fw for fw in FRAMEWORKS if fw != framework and e.fits[fw] == e.fits[framework]]
+    tie = f", tied with {' and '.join(tied)}" if tied else ""
     return f"{label(factor)} ({kind}{tie})"
 
 
