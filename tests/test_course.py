@@ -99,3 +99,49 @@ def test_stored_outputs_hold_no_link_to_a_server_that_is_gone(name):
         for out in cell.get("outputs", []):
             html = out.get("data", {}).get("text/html", "")
             assert not re.search(r'href="(http://127\.0\.0\.1:\d+|[^"]*/proxy/\d+)', html), (name, html[:200])
+
+
+EXERCISE_ID = re.compile(r"^#{2,4} Exercise (\d\d\.\d)\b", re.M)
+PREDICT = re.compile(r"^#{2,4} Exercise (\d\d\.\d)\b[^\n]*predict, then run", re.M | re.I)
+
+
+def _hidden(cell) -> bool:
+    return bool(cell.metadata.get("jupyter", {}).get("outputs_hidden"))
+
+
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
+def test_a_predictions_answer_is_hidden_until_its_cell_runs(name):
+    """The first output after a predict-then-run answer cell is stored collapsed; JupyterLab shows it on a run."""
+    cells = read(name).cells
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            continue
+        for exercise in PREDICT.findall(cell.source):
+            answer = next(j for j in range(i + 1, len(cells)) if cells[j].source.lstrip().startswith("answer ="))
+            shown = [
+                c
+                for c in cells[answer + 1 :]
+                if c.cell_type == "code" and c.get("outputs") and f'check("{exercise}"' not in c.source
+            ]
+            assert shown and _hidden(shown[0]), f"{name}: the output after {exercise}'s answer cell shows the answer"
+    tagged = [c for c in cells if "reveals-prediction" in c.metadata.get("tags", [])]
+    assert all(_hidden(c) and c.get("outputs") for c in tagged), "tagged cells are stored with a collapsed output"
+
+
+def test_the_build_collapses_the_outputs_of_tagged_cells_only():
+    from tools.build_notebooks import PREDICTION_TAG, with_predictions_hidden
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")])
+    nb.cells[0].metadata["tags"] = [PREDICTION_TAG]
+    first, second = with_predictions_hidden(nb).cells
+    assert first.metadata["jupyter"]["outputs_hidden"] is True and first.metadata["collapsed"] is True
+    assert "jupyter" not in second.metadata and "collapsed" not in second.metadata
+    nbformat.validate(nb)
+
+
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
+def test_exercise_ids_follow_the_order_they_appear_in(name):
+    from helpers.coursework.exercises import exercise_ids
+
+    shown = [m for c in read(name).cells if c.cell_type == "markdown" for m in EXERCISE_ID.findall(c.source)]
+    assert shown == exercise_ids(name[:2]), f"{name}: exercises appear as {shown}"

@@ -1,5 +1,7 @@
 """The decision widget is glue: plain labels, presets, a reset, and a result that follows the controls."""
 
+import pytest
+
 from helpers.usecases import decision
 from helpers.usecases.decision_widget import decision_widget
 
@@ -11,15 +13,15 @@ def test_widget_has_the_css_classes_the_browser_test_uses():
     assert box.result in box.children
 
 
+def _leaves(widget):
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from _leaves(child)
+
+
 def test_labels_are_plain_language_with_a_description():
     box = decision_widget()
-    text = " ".join(
-        getattr(w, "value", "")
-        for row in box.children
-        if hasattr(row, "children")
-        for w in row.children
-        if hasattr(w, "value") and isinstance(w.value, str)
-    )
+    text = " ".join(w.value for w in _leaves(box) if w is not box.result and isinstance(getattr(w, "value", None), str))
     for factor in decision.FACTORS.values():
         assert factor.label in text and factor.description in text
     assert "admin_ui" not in text and "own_parts" not in text  # no code names
@@ -83,8 +85,41 @@ def test_every_control_carries_its_rows_label_as_its_description():
         assert slider.description == weight_label(name) == f"Weight of {decision.label(name)}"
     assert box.team.description == decision.TEAM_LABEL and box.presets.description == "Preset"
     kinds = (widgets.FloatSlider, widgets.Dropdown)
-    controls = [w for row in box.children for w in getattr(row, "children", ()) if isinstance(w, kinds)]
+    controls = [w for w in _leaves(box) if isinstance(w, kinds)]
     assert len(controls) == len(decision.FACTORS) * 2 + 3  # a need and a weight each; the team's two; the preset
     assert all(c.description for c in controls)
     # The row's own text shows the label: the description takes no width, so nothing is shown twice.
     assert all(c.style.description_width == "0px" for c in controls if c is not box.presets)
+
+
+def test_the_chart_and_the_explanation_sit_beside_the_controls_and_follow_them():
+    box = decision_widget(decision.EXAMPLES["newsroom CMS"])
+    controls, result = box.children
+    assert box.weights["admin_ui"] in list(_leaves(controls)) and result is box.result
+    assert "row" in box.layout.flex_flow and "wrap" in box.layout.flex_flow  # beside, or under on a narrow page
+    before = box.result.value
+    assert before.index("Scores</b>") < before.index("Pick: Django")  # the chart first, then the words
+    box.weights["admin_ui"].value = 0.0
+    after = decision.score(decision.EXAMPLES["newsroom CMS"], {"admin_ui": 0.0})
+    for fw, value in after.scores.items():
+        assert f"{fw}: {value:.2f}" in box.result.value
+
+
+def test_each_bar_says_its_framework_and_score_in_words_and_is_as_long_as_its_score():
+    import re
+
+    from helpers.usecases.decision_widget import score_chart
+
+    result = decision.score(decision.EXAMPLES["live support chat"])
+    chart = score_chart(result)
+    widths = {
+        fw: float(w)
+        for fw, w in re.findall(
+            r">(\w+): [\d.]+(?: \(pick\))?</span><span aria-hidden=\"true\"[^>]*width: ([\d.]+)em", chart
+        )
+    }
+    assert set(widths) == set(result.scores)
+    best = max(result.scores, key=result.scores.get)
+    assert f"{best}: {result.scores[best]:.2f} (pick)" in chart
+    for fw, value in result.scores.items():
+        assert widths[fw] == pytest.approx(14 * value / result.scores[best], abs=0.01)

@@ -20,11 +20,23 @@ def test_dependency_tree_refuses_an_unknown_package():
         fp.dependency_tree("no-such-package-xyz")
 
 
-def test_size_on_disk_adds_up_the_files():
-    one = fp.size_on_disk(["sqlparse"])
+def test_installed_size_adds_up_the_wheels_files():
+    one = fp.installed_size(["sqlparse"])
     assert one > 100_000
-    assert fp.size_on_disk(["sqlparse", "asgiref"]) > one
-    assert fp.size_on_disk([]) == 0
+    assert fp.installed_size(["sqlparse", "asgiref"]) > one
+    assert fp.installed_size([]) == 0
+
+
+def test_installed_size_leaves_out_the_bytecode_written_on_import():
+    import importlib.metadata as md
+    from pathlib import Path
+
+    import sqlparse
+
+    listed = sum(f.size or 0 for f in md.distribution("sqlparse").files)
+    on_disk = sum(p.stat().st_size for p in Path(sqlparse.__file__).parent.rglob("*") if p.is_file())
+    assert fp.installed_size(["sqlparse"]) == listed
+    assert any(Path(sqlparse.__file__).parent.rglob("*.pyc")) and on_disk > listed
 
 
 def test_import_time_orders_a_tiny_module_before_a_big_one():

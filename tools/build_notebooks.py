@@ -48,6 +48,20 @@ def with_link_tags(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+PREDICTION_TAG = "reveals-prediction"
+
+
+def with_predictions_hidden(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Store the outputs of cells tagged `reveals-prediction` collapsed: the learner predicts before seeing them."""
+    # JupyterLab opens such a cell with its output hidden and shows it again when the cell runs;
+    # nbval still compares the stored output, so the check is not lost.
+    for cell in nb.cells:
+        if cell.cell_type == "code" and PREDICTION_TAG in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("jupyter", {})["outputs_hidden"] = True
+            cell.metadata["collapsed"] = True
+    return nb
+
+
 _IGNORE_COMMENT = "# NBVAL_IGNORE_OUTPUT"
 
 
@@ -72,7 +86,7 @@ def build(name: str, run: bool = True) -> float:
     path = NOTEBOOK_DIR / name
     nb = with_nbval_tags(with_navigation(nbformat.read(path, as_version=4), name))
     # Answer cells get their grade ids, other code cells are locked: the grader and JupyterLab read these.
-    nb = with_coursework_metadata(nb, name)
+    nb = with_predictions_hidden(with_coursework_metadata(nb, name))
     t0 = time.perf_counter()
     if run:
         nb = execute(nb, NOTEBOOK_DIR)

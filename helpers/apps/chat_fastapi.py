@@ -63,11 +63,18 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>Chat</title>
 <script>
 let ws;
 const log = (line) => { const el = document.getElementById("log"); el.textContent += line + "\\n"; };
+// One line per event the room sends, in words: an error says what went wrong (e.g. a name already taken).
+const describe = (e) => {
+  if (e.type === "error") return "Could not join: " + e.text;
+  if (e.type === "message") return e.seq + " " + e.user + ": " + e.text;
+  if (e.type === "join") return e.seq + " " + e.user + " joined";
+  if (e.type === "leave") return e.seq + " " + e.user + " left";
+  return JSON.stringify(e);
+};
 document.getElementById("join").onclick = () => {
   const base = location.href.replace(/^http/, "ws").replace(/room\\/?(\\?.*)?$/, "");
   ws = new WebSocket(base + "ws/" + encodeURIComponent(document.getElementById("name").value));
-  ws.onmessage = (m) => { const e = JSON.parse(m.data);
-    log(e.seq + " " + (e.type === "message" ? e.user + ": " + e.text : (e.user || "") + " " + e.type)); };
+  ws.onmessage = (m) => log(describe(JSON.parse(m.data)));
   ws.onclose = () => log("(disconnected)");
 };
 document.getElementById("send").onclick = () => { ws.send(document.getElementById("text").value); };

@@ -1,4 +1,4 @@
-"""Measure what each framework costs: dependencies, size on disk, import time, app lines."""
+"""Measure what each framework costs: dependencies, installed size, import time, app lines."""
 
 from __future__ import annotations
 
@@ -82,15 +82,12 @@ def dependency_tree(distribution: str) -> set[str]:
     return seen
 
 
-def size_on_disk(distributions: Iterable[str]) -> int:
-    """Return the bytes the installed files of `distributions` take on disk."""
-    total = 0
-    for name in distributions:
-        for f in md.distribution(name).files or []:
-            path = Path(f.locate())
-            if path.is_file():
-                total += path.stat().st_size
-    return total
+def installed_size(distributions: Iterable[str]) -> int:
+    """Return the bytes of the files the wheels of `distributions` installed, as their RECORD files list them."""
+    # The course's one definition of a package's size (notebooks 01 and 06, the decision helper): the wheel's
+    # files, not what is on disk now: bytecode caches appear on first import and differ by Python version,
+    # so counting them would make the same wheels weigh more on one machine than on another.
+    return sum((f.size or 0) for name in distributions for f in md.distribution(name).files or [])
 
 
 def import_time(module: str, runs: int = 3) -> float:
@@ -142,7 +139,7 @@ def measure(frameworks: Mapping[str, tuple[str, str]] = FRAMEWORKS, runs: int = 
         results[label] = {
             "version": md.version(dist),
             "dependencies": sorted(deps),
-            "size_mb": size_on_disk([dist, *deps]) / 1e6,
+            "size_mb": installed_size([dist, *deps]) / 1e6,
             "import_s": import_time(module, runs),
         }
     return results
@@ -165,7 +162,7 @@ def footprint_table(results: Mapping[str, dict], start_s: Mapping[str, float] | 
         )
     return Table(
         rows,
-        ["framework", "deps", "installed with it", "size on disk", "import time", "start to first answer"],
+        ["framework", "deps", "installed with it", "installed size", "import time", "start to first answer"],
         title="What each framework costs, measured in this kernel",
     )
 
@@ -215,7 +212,7 @@ def describe_footprint(results: Mapping[str, dict]) -> str:
     return (
         f"{FOOTPRINT_TITLE}. Three bar charts, one bar per framework. "
         f"Dependencies installed with it: {', '.join(f'{k} {v}' for k, v in deps.items())} packages. "
-        f"Size on disk with dependencies: {', '.join(f'{k} {v:.1f} MB' for k, v in size.items())}. "
+        f"Installed size with dependencies: {', '.join(f'{k} {v:.1f} MB' for k, v in size.items())}. "
         f"Import time in a fresh Python (median): {', '.join(f'{k} {v:.0f} ms' for k, v in imports.items())}. "
         f"Fewest packages: {least(deps)}; fewest bytes: {least(size)}; quickest import: {least(imports)}."
     )
@@ -229,7 +226,7 @@ def plot_footprint(results: Mapping[str, dict]):
     colours = [FRAMEWORK_COLOURS.get(label, palette.ORANGE) for label in labels]
     panels = [
         ("dependencies installed with it", [len(results[name]["dependencies"]) for name in labels], "packages"),
-        ("size on disk, with dependencies", [results[name]["size_mb"] for name in labels], "MB"),
+        ("installed size, with dependencies", [results[name]["size_mb"] for name in labels], "MB"),
         ("import time in a fresh Python", [results[name]["import_s"] * 1000 for name in labels], "ms (median)"),
     ]
     fig = Figure(figsize=(11, 3.6))

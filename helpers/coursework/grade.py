@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as futures
 import csv
+import hashlib
 import json
 import multiprocessing
 import os
@@ -37,7 +38,7 @@ import nbformat
 
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
-from helpers.coursework.exercises import exercise_ids
+from helpers.coursework.exercises import exercise_ids, get_exercise
 from helpers.runner.course import notebook_names
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +151,35 @@ def identify(path: Path, names: dict[str, Path]) -> tuple[str | None, str | None
         return meta["notebook"], None
     if path.name in names:
         return path.name, None
+    original = original_name(path.name)
+    if original in names:
+        return original, None
     return None, (f"not a notebook of this course: neither its name nor its metadata is one of {', '.join(names)}")
+
+
+# How tools name a copy: Colab and Drive ("Copy of X"), browsers' downloads ("X (1)"), Jupyter ("X-Copy1").
+_COPY_NAME = re.compile(r"^(?:Copy of )?(?P<stem>.+?)(?: \(\d+\)|-Copy\d+| copy(?: \d+)?)?\.ipynb$", re.I)
+
+
+def original_name(filename: str) -> str:
+    """Return the notebook name a copy was saved from: "Copy of 02_x (1).ipynb" -> "02_x.ipynb"."""
+    match = _COPY_NAME.match(filename)
+    return f"{match.group('stem')}.ipynb" if match else filename
+
+
+def duplicate_flags(subs: list[Submission]) -> dict[Path, str]:
+    """Return a flag for every file that is one of several copies of the same notebook by one learner."""
+    by_notebook: dict[tuple[str, str], list[Path]] = {}
+    for s in subs:
+        if s.notebook:
+            by_notebook.setdefault((s.learner, s.notebook), []).append(s.path)
+    flags = {}
+    for (_, notebook), paths in by_notebook.items():
+        if len(paths) > 1:
+            names = ", ".join(sorted(p.name for p in paths))
+            for path in paths:
+                flags[path] = f"{len(paths)} copies of {notebook} ({names}): each graded; keep the one you mean"
+    return flags
 
 
 def find_submissions(root: Path, course: Path = COURSE_ROOT) -> tuple[list[Submission], list[str]]:
@@ -239,18 +268,21 @@ def plan(
         c.get("id"): (course_roles[i], c.source) for i, c in enumerate(course_nb.cells) if c.cell_type == "code"
     }
     answer_at: dict[int, str] = {}
-    for i, c in enumerate(sub.cells):  # 1. by cell id: the course's answer cell, wherever it was moved
-        if c.cell_type == "code" and c.get("id") in course_cells:
+    # 1. by its place: the nearest cell above `check("NN.k", answer)` that binds `answer`, added by the learner
+    # or not. That is the value the notebook's own check judged when run top to bottom, so the two agree.
+    for i, (role, ex) in find_roles(sub).items():
+        if role == "answer" and ex in ids:
+            answer_at[i] = ex
+    for i, c in enumerate(sub.cells):  # 2. by cell id: the course's answer cell, wherever it was moved
+        if c.cell_type == "code" and c.get("id") in course_cells and i not in answer_at:
             (role, ex), _ = course_cells[c.get("id")]
-            if role == "answer" and ex in ids:
+            if role == "answer" and ex in ids and ex not in answer_at.values():
                 answer_at[i] = ex
-    for i, c in enumerate(sub.cells):  # 2. by the metadata the build wrote (a cell copied into a new cell)
+    for i, c in enumerate(sub.cells):  # 3. by the metadata the build wrote (a cell copied into a new cell)
         role, ex = role_of(c)
         if c.cell_type == "code" and role == "answer" and ex in ids and ex not in answer_at.values():
-            answer_at[i] = ex
-    for i, (role, ex) in find_roles(sub).items():  # 3. by its shape: `answer = ...` above `check("NN.k", answer)`
-        if role == "answer" and ex in ids and ex not in answer_at.values() and i not in answer_at:
-            answer_at[i] = ex
+            if i not in answer_at:
+                answer_at[i] = ex
     flags: list[str] = []
     seen: set[str] = set()
     steps: list[tuple[str, str, str | None]] = []
@@ -434,6 +466,9 @@ def _grade_once(
                     run(CLEAR, cell_timeout)
                 error, timed_out = run(source, cell_timeout)
                 timeouts_in_a_row = timeouts_in_a_row + 1 if timed_out else 0
+                if timed_out:  # the cell cost the whole limit (twice, if it ignored the interrupt): say which
+                    first = source.strip().splitlines()[0][:60] if source.strip() else ""
+                    grade.flags.append(f"a cell ran past the {cell_timeout:g} s limit and was stopped: {first!r}")
                 if kind != "answer":
                     # a learner's own check call raises in grading mode: that says nothing about other cells
                     if error and earlier_error is None and not error.startswith("ExerciseFailed"):
@@ -539,16 +574,31 @@ def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
 
 
 def feedback_line(e: ExerciseGrade) -> str:
-    """Return the verdict in words, said once, then the check's message ("Not yet. X", not "Not yet. Not yet: X")."""
+    """Return the verdict in words, said once, then the check's message, and the hint after a wrong answer."""
     # Words, not the mark alone: without an emoji font ✅ and ❌ show as empty boxes.
     words = "Correct" if e.passed else VERDICT_WORDS.get(e.kind, VERDICT_WORDS["wrong"])
     mark = "✅" if e.passed else "❌"
-    message = e.message[:1].upper() + e.message[1:] if e.message[:1].islower() else e.message
-    return f"{mark} {words}. {message}".rstrip()
+    message = e.message
+    if e.kind == "blank":
+        # The check's blank message speaks to a learner in the notebook ("run that cell"); feedback is read later.
+        message = "The answer cell still held the `...` placeholder, so there was nothing to mark."
+    message = message[:1].upper() + message[1:] if message[:1].islower() else message
+    line = f"{mark} {words}. {message}".rstrip()
+    if not e.passed and e.kind == "wrong":
+        try:
+            line += f" Hint: {get_exercise(e.id).hint}"
+        except KeyError:  # an exercise this copy of the course no longer has
+            pass
+    return line
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@-]", "_", name)
+    """Return a file name for learner `name`: readable, and distinct for distinct names (zoé and zoë)."""
+    readable = re.sub(r"[^A-Za-z0-9_.@-]", "_", name).strip(".") or "learner"
+    if readable == name:
+        return name
+    # Characters were replaced: a short digest of the real name keeps two learners from sharing a file.
+    return f"{readable}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"
 
 
 def summary(grades: list[NotebookGrade]) -> str:
@@ -604,6 +654,7 @@ def grade_all(
     from helpers.coursework.release import write_release
 
     subs, refused = find_submissions(root, course)
+    copies = duplicate_flags(subs)
     for message in refused:
         print(f"refused: {message}", file=sys.stderr)
     run_id = secrets.token_hex(8)
@@ -644,6 +695,9 @@ def grade_all(
     finally:
         kill_run_kernels(run_id)
         shutil.rmtree(stage, ignore_errors=True)
+    for g in grades:
+        if Path(g.file) in copies:
+            g.flags.append(copies[Path(g.file)])
     write_outputs(grades, out)
     return grades
 

@@ -77,18 +77,10 @@ def code_lines(relative: str) -> int:
 
 @functools.cache
 def installed_mb(distribution: str) -> float:
-    """Return the size in MB of `distribution` and everything it pulls in, as its wheels' RECORDs list them."""
-    from helpers.components.footprint import dependency_tree
+    """Return the size in MB of `distribution` and everything it pulls in: the course's one definition of size."""
+    from helpers.components.footprint import dependency_tree, installed_size
 
-    # RECORD sizes, not files on disk: bytecode caches appear on first import and would move the figure.
-    return (
-        sum(
-            (f.size or 0)
-            for name in [distribution, *dependency_tree(distribution)]
-            for f in md.distribution(name).files or []
-        )
-        / 1e6
-    )
+    return installed_size([distribution, *dependency_tree(distribution)]) / 1e6
 
 
 def _fewer_is_better(figures: Mapping[str, float | None]) -> dict[str, float]:

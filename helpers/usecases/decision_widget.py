@@ -8,12 +8,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from helpers import palette
 from helpers.usecases import decision
 
 NOBODY = "nobody in particular"
 # The row's text shows each control's label to the eye; the control's own description carries the same
 # words for assistive technology (a <select> is named by it), so it takes no width of its own.
 HIDDEN_LABEL = {"description_width": "0px"}
+LABEL_WIDTH = "250px"  # with two 150 px sliders, the controls leave room for the result beside them at 1280 px
 
 
 def weight_label(factor: str) -> str:
@@ -36,17 +38,37 @@ def _slider(value: float, high: float, step: float, name: str, tip: str) -> widg
     )
 
 
+def score_chart(result: decision.Decision) -> str:
+    """Return the three scores as an HTML bar chart whose every bar also says its framework and score in words."""
+    top = max(result.scores.values()) or 1.0
+    rows = []
+    for fw in sorted(result.scores, key=lambda f: -result.scores[f]):
+        value = result.scores[fw]
+        mark = " (pick)" if fw == result.recommendation else ""
+        # The bar is decoration (aria-hidden); the words beside it carry the same facts for every reader.
+        rows.append(
+            f'<div style="display: flex; align-items: center; gap: 0.5em; margin: 0.15em 0">'
+            f'<span style="width: 8.5em">{html.escape(fw)}: {value:.2f}{mark}</span>'
+            f'<span aria-hidden="true" style="display: inline-block; height: 0.9em; '
+            f'width: {max(value / top, 0.0) * 14:.2f}em; background: {palette.FRAMEWORKS[fw]}"></span></div>'
+        )
+    return (
+        '<figure style="margin: 0 0 0.6em 0"><figcaption><b>Scores</b> (sum of weight × need × fit; '
+        "longer is better)</figcaption>" + "".join(rows) + "</figure>"
+    )
+
+
 def render(result: decision.Decision) -> str:
-    """Return the decision as HTML that wraps at words (the same HTML a notebook cell shows)."""
+    """Return the chart of the scores, then the decision as HTML that wraps at words."""
     # ipywidgets' HTML sets a 28 px line height for one-line labels; the HTML sets its own.
-    return result._repr_html_()
+    return score_chart(result) + result._repr_html_()
 
 
 def decision_widget(
     project: decision.Project | Mapping[str, Any] | None = None,
     weights: Mapping[str, float] | None = None,
-) -> widgets.VBox:
-    """Return a widget: a preset menu, one row per factor (need, weight), the team, a reset button, the result."""
+) -> widgets.HBox:
+    """Return a widget: a preset menu, one row per factor (need, weight), the team, a reset button; beside them the chart of the scores and the explanation."""
     start = decision.make_project(project or decision.EXAMPLES["newsroom CMS"])
     start_weights = decision.normalise_weights(weights)
     needs = {
@@ -78,7 +100,8 @@ def decision_widget(
         layout=widgets.Layout(width="330px"),
     )
     reset = widgets.Button(description="Reset", tooltip="Back to the project this widget started with, weights 1")
-    result = widgets.HTML().add_class("decision-result")
+    # Beside the controls, so a learner sees the chart and the explanation move without scrolling.
+    result = widgets.HTML(layout=widgets.Layout(width="430px", min_width="320px")).add_class("decision-result")
     quiet = {"on": False}  # while a preset or reset sets many sliders, compute once at the end
 
     def update(_: Any = None) -> None:
@@ -120,13 +143,13 @@ def decision_widget(
     def row(name: str, label: str, description: str, control: widgets.Widget) -> widgets.HBox:
         text = widgets.HTML(
             f"<b>{html.escape(label)}</b><br><small>{html.escape(description)}</small>",
-            layout=widgets.Layout(width="330px"),
+            layout=widgets.Layout(width=LABEL_WIDTH),
         )
         return widgets.HBox([text, control, weight_sliders[name]])
 
     header = widgets.HBox(
         [
-            widgets.HTML("<b>Factor</b>", layout=widgets.Layout(width="330px")),
+            widgets.HTML("<b>Factor</b>", layout=widgets.Layout(width=LABEL_WIDTH)),
             widgets.HTML("<b>How much you need it (0–1)</b>", layout=widgets.Layout(width="150px")),
             widgets.HTML("<b>Weight (0–5)</b>", layout=widgets.Layout(width="150px")),
         ]
@@ -134,7 +157,11 @@ def decision_widget(
     rows = [row(f, x.label, x.description, needs[f]) for f, x in decision.FACTORS.items()]
     rows.append(row(decision.TEAM, decision.TEAM_LABEL, decision.TEAM_DESCRIPTION, team))
     update()
-    box = widgets.VBox([widgets.HBox([presets, reset]), header, *rows, result]).add_class("decision-widget")
+    controls = widgets.VBox([widgets.HBox([presets, reset]), header, *rows])
+    # A row that wraps: beside the controls when the notebook is wide enough, under them when it is not.
+    box = widgets.HBox(
+        [controls, result], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="12px")
+    ).add_class("decision-widget")
     # handles for tests and curious learners
     box.needs, box.weights, box.team, box.presets, box.reset, box.result = (
         needs,

@@ -1,5 +1,7 @@
 """The chat room: several clients see each other's messages in one order; disconnects are handled."""
 
+import inspect
+
 import pytest
 
 from helpers import serve
@@ -79,3 +81,31 @@ def test_browser_page_joins_and_receives_messages(chat):
             page.fill("#text", "hi ada")
             page.click("#send")
             assert messages(ada.receive_until(4))[-1] == "4 web: hi ada"
+
+
+def test_the_room_page_says_each_event_in_words_and_why_a_join_failed():
+    """The browser page's describe() (run in Node) words every event type the room sends; a taken name says so."""
+    import json
+    import re
+    import shutil
+    import subprocess
+
+    from helpers.apps import chat_fastapi
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    script = re.search(r"const describe = .*?\n};", chat_fastapi.PAGE, re.S).group(0)
+    events = [
+        {"type": "error", "text": "the name 'ada' is taken"},
+        {"type": "message", "seq": 3, "user": "ada", "text": "hi"},
+        {"type": "join", "seq": 1, "user": "cy"},
+        {"type": "leave", "seq": 4, "user": "cy"},
+    ]
+    code = script + f"\nfor (const e of {json.dumps(events)}) console.log(describe(e));"
+    lines = subprocess.run(
+        [node, "-e", code], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.splitlines()
+    assert lines == ["Could not join: the name 'ada' is taken", "3 ada: hi", "1 cy joined", "4 cy left"]
+    sent = set(re.findall(r'"type": "(\w+)"', inspect.getsource(chat_fastapi)))
+    assert sent <= {e["type"] for e in events}, f"the page has no words for {sent - {e['type'] for e in events}}"

@@ -210,7 +210,7 @@ def test_grade_feedback_lines_say_the_verdict_once():
     ]
     assert lines[0].startswith("✅ Correct. The `server` header")
     assert lines[1].startswith("❌ Not yet. Content-type says")
-    assert lines[2].startswith("❌ Not answered yet. Replace the `...`")
+    assert lines[2].startswith("❌ Not answered yet. The answer cell still held the `...` placeholder")
     assert lines[3] == "❌ Not yet. The answer cell raised NameError: x."
     for line in lines:
         for said in ("correct", "not yet"):
@@ -218,6 +218,6 @@ def test_grade_feedback_lines_say_the_verdict_once():
 
 
 def test_hints_touched_for_issue_26_nudge_without_code():
-    for exercise_id in ("03.3", "05.2", "05.3", "06.3", "07.1"):
+    for exercise_id in ("03.2", "03.3", "04.2", "04.3", "05.2", "05.3", "06.2", "06.3", "07.1"):
         hint = EXERCISES[exercise_id].hint
         assert "`" not in hint and "=" not in hint and "[-" not in hint, (exercise_id, hint)

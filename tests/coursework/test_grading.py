@@ -214,7 +214,7 @@ def test_feedback_says_why(graded):
     _, out, *_ = graded
     text = {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")}
     assert "✅ Correct. " in text["honest"] and "❌" not in text["honest"] and "Correct. Correct" not in text["honest"]
-    assert "❌ Not answered yet. Replace the `...`" in text["blank"]
+    assert "❌ Not answered yet. The answer cell still held the `...` placeholder" in text["blank"]
     assert "Not answered yet" in text["monkeypatched"] or "string" in text["monkeypatched"]
     assert "not part of this copy" in text["solutions"] or "can't be loaded while grading" in text["solutions"]
     assert "earlier cell raised RuntimeError: oops" in text["raises_early"]
@@ -264,6 +264,26 @@ def test_plan_restores_read_only_cells_and_skips_check_cells():
     assert ("course", original, None) in steps and not any("hacked" in s for _, s, _ in steps)
     assert not any(checked in s for _, s, _ in steps for checked in ('check("00.1"', 'check("00.2"'))
     assert found == {"00.1", "00.2"} and any("read-only" in f for f in flags)
+
+
+def test_an_answer_in_a_cell_added_below_the_answer_cell_counts_as_in_the_notebook():
+    """The nearest cell above the check that binds `answer` is the answer, as the notebook's own check sees it."""
+    course = released(NB00)
+    sub = released(NB00)
+    at = next(i for i, c in enumerate(sub.cells) if role_of(c) == ("answer", "00.1"))
+    original = sub.cells[at].source
+    sub.cells.insert(at + 1, nbformat.v4.new_code_cell('answer = "server"  # my second thought'))
+    steps, flags, found = grade.plan(sub, course, exercise_ids("00"))
+    answers = [(source, ex) for kind, source, ex in steps if kind == "answer"]
+    assert ('answer = "server"  # my second thought', "00.1") in answers and not flags, (answers, flags)
+    assert ("learner", original, None) in steps  # the first try still runs, before the one that counts
+    # An added cell *above* the answer cell does not count: the answer cell binds `answer` after it.
+    sub = released(NB00)
+    sub.cells.insert(at, nbformat.v4.new_code_cell('answer = "server"'))
+    steps, _, _ = grade.plan(sub, course, exercise_ids("00"))
+    assert ("learner", 'answer = "server"', None) in steps and (original, "00.1") in [
+        (s, e) for k, s, e in steps if k == "answer"
+    ]
 
 
 def test_every_other_notebook_honest_and_blank(tmp_path):
@@ -387,3 +407,52 @@ def test_a_kernel_that_dies_before_answering_is_retried_once(monkeypatch, tmp_pa
     result = grade.grade_one(sub, tmp_path, tmp_path, "run", 60.0, 120.0)
     assert len(calls) == tries
     assert result.flags == ([] if tries == 2 else [first_flag])
+
+
+@pytest.mark.parametrize(
+    "saved_as",
+    [
+        "Copy of 02_concurrency.ipynb",
+        "02_concurrency (1).ipynb",
+        "02_concurrency-Copy1.ipynb",
+        "02_concurrency copy.ipynb",
+    ],
+)
+def test_a_copy_saved_by_colab_a_browser_or_jupyter_is_identified_by_its_name(saved_as, tmp_path):
+    names = grade.course_notebooks(ROOT)
+    nb = released("02_concurrency.ipynb")
+    nb.metadata.pop("course", None)  # a copy from before the build wrote metadata: only its name tells
+    path = tmp_path / saved_as
+    nbformat.write(nb, path)
+    assert grade.identify(path, names) == ("02_concurrency.ipynb", None)
+    assert grade.original_name("notes (1).ipynb") == "notes.ipynb"
+    other = tmp_path / "Copy of week1.ipynb"
+    nbformat.write(nb, other)
+    assert grade.identify(other, names)[0] is None
+
+
+def test_distinct_learners_get_distinct_feedback_files():
+    names = ["zoé", "zoë", "zo_", "ana", "../etc", "a b", "a_b"]
+    files = [grade._safe(n) for n in names]
+    assert len(set(files)) == len(names), files
+    assert grade._safe("ana") == "ana" and all("/" not in f and not f.startswith(".") for f in files)
+
+
+def test_two_copies_of_one_notebook_are_flagged_and_one_copy_is_not(tmp_path):
+    subs = [
+        grade.Submission("ana", tmp_path / "ana/02_concurrency.ipynb", "02_concurrency.ipynb"),
+        grade.Submission("ana", tmp_path / "ana/Copy of 02_concurrency.ipynb", "02_concurrency.ipynb"),
+        grade.Submission("ana", tmp_path / "ana/00_start_here.ipynb", "00_start_here.ipynb"),
+        grade.Submission("bo", tmp_path / "bo/02_concurrency.ipynb", "02_concurrency.ipynb"),
+    ]
+    flags = grade.duplicate_flags(subs)
+    assert set(flags) == {subs[0].path, subs[1].path} and "2 copies of 02_concurrency.ipynb" in flags[subs[0].path]
+
+
+def test_feedback_says_the_verdict_once_gives_the_hint_after_a_wrong_answer_and_no_notebook_instructions():
+    wrong = grade.feedback_line(grade.ExerciseGrade("02.1", False, "0.1 s is the I/O alone.", "wrong"))
+    blank = grade.feedback_line(grade.ExerciseGrade("02.1", False, "Replace the `...`, run that cell", "blank"))
+    right = grade.feedback_line(grade.ExerciseGrade("02.1", True, "The loop overlaps the waits.", "right"))
+    assert wrong.count("Not yet") == 1 and f"Hint: {EXERCISES['02.1'].hint}" in wrong
+    assert "run that cell" not in blank and "Hint" not in blank and "placeholder" in blank
+    assert right.startswith("✅ Correct.") and "Hint" not in right

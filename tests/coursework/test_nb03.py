@@ -11,10 +11,15 @@ from helpers.coursework.checks import evaluate, solution_answer
 from helpers.coursework.exercises import nb03
 
 
-@pytest.mark.parametrize("answer", [(2, 16), (1, 32), (3, 14)])
-def test_03_1_right_answers(answer, monkeypatch):
-    monkeypatch.setattr(nb03, "_cores", lambda: 2)
+@pytest.mark.parametrize("grader_cores", [1, 2, 64])
+@pytest.mark.parametrize("answer", [(2, 16), (1, 32), (3, 14), (5, 12)])
+def test_03_1_right_answers_pass_whatever_machine_grades_them(answer, grader_cores, monkeypatch):
+    """The server's cores are part of the question (2), not read from the machine that runs the check."""
+    from helpers.concurrency import cpu_capacity
+
+    monkeypatch.setattr(cpu_capacity, "usable_cores", lambda: grader_cores)
     assert evaluate("03.1", answer).passed
+    assert not evaluate("03.1", (6, 10)).passed  # over 2 x 2 + 1 on any grader
 
 
 def test_03_2_the_answer_template_counts_as_blank():
@@ -35,7 +40,9 @@ def answer_made_on(cores: int, capacity: float) -> dict:
 @pytest.mark.parametrize("grader_cores", [1, 2, 64])
 def test_03_3_an_honest_answer_passes_whatever_machine_grades_it(grader_cores, monkeypatch):
     """The issue's case: an honest 03 made on 2 cores scored 0 when graded pinned to one core."""
-    monkeypatch.setattr(nb03, "_cores", lambda: grader_cores)
+    from helpers.concurrency import cpu_capacity
+
+    monkeypatch.setattr(cpu_capacity, "usable_cores", lambda: grader_cores)
     assert evaluate("03.3", answer_made_on(2, 2.0)).passed
     assert evaluate("03.3", answer_made_on(1, 1.0)).passed
     assert not evaluate("03.3", {"workers": 1, "threads": 1, "cores": 2, "capacity": 2.0}).passed

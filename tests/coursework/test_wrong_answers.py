@@ -600,21 +600,21 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("after_request that returns nothing", hello_after_request_forgets_return, "answered 500"),
         Wrong("a string, not the app", value("app"), "flask app"),
     ],
-    "01.1": [
-        Wrong("the starting point: no year field", from_solution("01.1", "year: int", "pass  #"), "'year': none"),
+    "01.2": [
+        Wrong("the starting point: no year field", from_solution("01.2", "year: int", "pass  #"), "'year': none"),
         Wrong(
             "year: Any (the issue's case)",
-            from_solution("01.1", "year: int", "year: Any", "from typing import Any\n"),
+            from_solution("01.2", "year: int", "year: Any", "from typing import Any\n"),
             '"soon"',
         ),
-        Wrong("year as text", from_solution("01.1", "year: int", "year: str"), "because of body.year"),
-        Wrong("year: int | str", from_solution("01.1", "year: int", "year: int | str"), "only fault is its year"),
-        Wrong("year as a float", from_solution("01.1", "year: int", "year: float"), "1965.5"),
-        Wrong("strict mode removed", from_solution("01.1", "model_config = ConfigDict(strict=True)", "pass"), '"1965"'),
+        Wrong("year as text", from_solution("01.2", "year: int", "year: str"), "because of body.year"),
+        Wrong("year: int | str", from_solution("01.2", "year: int", "year: int | str"), "only fault is its year"),
+        Wrong("year as a float", from_solution("01.2", "year: int", "year: float"), "1965.5"),
+        Wrong("strict mode removed", from_solution("01.2", "model_config = ConfigDict(strict=True)", "pass"), '"1965"'),
         Wrong("no validation at all", fastapi_without_validation, "add invalid"),
         Wrong("a Flask app", flask_bookshelf, "fastapi app"),
     ],
-    "01.2": [
+    "01.1": [
         Wrong("the framework with the fewest", fewest_dependencies, "installs"),
         Wrong("a framework the course doesn't compare", value("Bottle"), "not one of"),
         Wrong("a count, not a name", value(3), "string"),
@@ -838,11 +838,11 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("int()", flask_adder('{"sum": int(request.args["a"]) + int(request.args["b"])}')),
     ],
     "00.3": [("after_request", hello_with_header("X-Content-Type-Options", "nosniff"))],
-    "01.1": [
+    "01.2": [
         ("the course's own app", course_bookshelf),
-        ("StrictInt", from_solution("01.1", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),
+        ("StrictInt", from_solution("01.2", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),
     ],
-    "01.2": [("upper case", lambda: most_dependencies().upper())],
+    "01.1": [("upper case", lambda: most_dependencies().upper())],
     "01.3": [("a generator", lambda: _generator_wsgi())],
     "02.1": [("the hint's reasoning", value(20 * 0.005 + 0.100))],
     "02.2": [("one thread's 5 requests", value(5 * 0.105)), ("with the GIL's stagger", value(5 * 0.105 + 0.015))],

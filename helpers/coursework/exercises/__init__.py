@@ -15,7 +15,8 @@ for _module in (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07):
 
 def exercise_ids(notebook: str | None = None) -> list[str]:
     """List the exercise ids, all of them or those of one notebook ("02")."""
-    return [i for i in EXERCISES if notebook is None or i.split(".")[0] == notebook]
+    ids = [i for i in EXERCISES if notebook is None or i.split(".")[0] == notebook]
+    return sorted(ids, key=lambda i: tuple(int(part) for part in i.split(".")))
 
 
 def get_exercise(id: str) -> Exercise:

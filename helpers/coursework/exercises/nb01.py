@@ -31,7 +31,7 @@ def _refusal(result: Any) -> str:
 
 
 @exercise(
-    "01.1",
+    "01.2",
     "make a FastAPI bookshelf meet the contract",
     hint="Compare a valid book in the contract (title, author, year) with the fields of `BookIn`. "
     "A Pydantic field is a class attribute with a type annotation, and strict mode wants the exact type.",
@@ -106,7 +106,7 @@ def fastapi_meets_contract(answer: Any) -> str | None:
 
 
 @exercise(
-    "01.2",
+    "01.1",
     "which framework pulls in the most dependencies",
     hint="Run the measurement below and read the column of dependencies (or `len(costs[label]['dependencies'])`).",
     solution="""

@@ -18,19 +18,18 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def _cores() -> int:
-    from helpers.concurrency.cpu_capacity import usable_cores
-
-    return usable_cores()
+# 03.1's server: the machine the app is deployed to, given in the prompt, so the check judges every learner
+# (and the grader) against the same machine, whatever cores the kernel that runs the check has.
+TARGET_CORES = 2
 
 
 @exercise(
     "03.1",
     "choose gunicorn workers x threads for a latency target",
     hint="Each request holds a thread for about 100 ms, so 40 requests on T threads in total take "
-    "about (40 / T) rounds of 100 ms. Keep workers at or under gunicorn's 2 x cores + 1.",
+    "about (40 / T) rounds of 100 ms. The server has 2 cores: gunicorn's starting point is 2 x 2 + 1 workers.",
     solution="answer = (2, 16)",
-    praise="40 waits now overlap in two rounds, within gunicorn's worker guideline for this machine.",
+    praise="40 waits now overlap in two rounds, with workers within gunicorn's starting point for 2 cores.",
 )
 def choose_gunicorn(answer: Any) -> str | None:
     from helpers.concurrency.simulation import simulate
@@ -40,11 +39,12 @@ def choose_gunicorn(answer: Any) -> str | None:
     workers, threads = answer
     if workers < 1 or threads < 1:
         return "workers and threads must both be at least 1."
-    limit = 2 * _cores() + 1
+    limit = 2 * TARGET_CORES + 1
     if workers > limit:
         return (
-            f"{workers} workers is more than gunicorn's suggested 2 x cores + 1 = {limit} on this machine: "
-            "every worker is a whole Python process with its own copy of the app. Use threads for the waits."
+            f"{workers} workers is more than gunicorn's suggested 2 x cores + 1 = {limit} for the server's "
+            f"{TARGET_CORES} cores: every worker is a whole Python process with its own copy of the app. "
+            "Use threads for the waits."
         )
     if workers * threads > 64:
         return f"{workers} x {threads} = {workers * threads} threads is over the budget of 64 threads in total."
@@ -60,8 +60,8 @@ def choose_gunicorn(answer: Any) -> str | None:
 @exercise(
     "03.2",
     "predict the memory of waiting connections",
-    hint="The fit says memory = base + slope x connections, with the base in MiB and the slope in KiB "
-    "per connection: there are 1024 KiB in a MiB.",
+    hint="The fit is a straight line: where it starts (the server with no connection) plus how much each "
+    "connection adds. Mind the units: the base is in MiB and the slope in KiB per connection.",
     solution="""
         def answer(n, base_mib, kib_per_connection):
             return base_mib + n * kib_per_connection / 1024

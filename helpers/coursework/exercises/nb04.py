@@ -63,8 +63,9 @@ def predict_n_plus_one(answer: Any) -> str | None:
 @exercise(
     "04.2",
     "fix the N+1 loop",
-    hint='Ask the queryset to fetch the authors with the books: `.select_related("author")` (a JOIN) '
-    'or `.prefetch_related("author")` (one extra query).',
+    hint="The loop asks for each book's author one book at a time. Ask the queryset for the authors together "
+    "with the books instead: Django's QuerySet reference has two methods for related objects, one that joins them "
+    "into the same query and one that fetches them all in one more query.",
     solution='''
         from helpers.serving.django_kernel import setup_django
 
@@ -107,8 +108,9 @@ def fix_n_plus_one(answer: Any) -> str | None:
 @exercise(
     "04.3",
     "rename a column without losing it",
-    hint="Alembic's `op.alter_column(table, column, new_column_name=...)` renames in place; "
-    "autogenerate wrote `add_column` + `drop_column` because it cannot tell a rename from a new column.",
+    hint="Autogenerate saw one column vanish and another appear, so it wrote a drop and an add, and the drop "
+    "takes the data with it. Alembic has an operation that changes a column in place; look in its operations "
+    "reference for the argument that gives the column a new name.",
     solution='''
         from alembic import op
 

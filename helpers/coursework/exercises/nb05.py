@@ -70,7 +70,7 @@ def unsafe_renderers() -> set[str]:
 
 @exercise(
     "05.1",
-    "predict which renderers escape",
+    "predict which renderers leave the script live",
     hint="Ask of each one who created the Jinja2 (or Django) environment, and whether that code chose "
     "to turn autoescaping on; Jinja2's own default is off.",
     solution="""

@@ -43,7 +43,8 @@ def chat_threads(answer: Any) -> str | None:
 @exercise(
     "06.2",
     "add a field and watch the schema change",
-    hint="Subclass BookIn and add `pages: int = Field(ge=1)`; create_app(YourModel).openapi() is the schema.",
+    hint="Your model is BookIn with one more field. A Pydantic field carries its constraint the way BookIn's year "
+    "does; build the app with your model and read the schema it publishes.",
     solution='''
         from pydantic import Field
         from helpers.apps.api_first_fastapi import BookIn
