@@ -221,3 +221,27 @@ def test_hints_touched_for_issue_26_nudge_without_code():
     for exercise_id in ("03.2", "03.3", "04.2", "04.3", "05.2", "05.3", "06.2", "06.3", "07.1"):
         hint = EXERCISES[exercise_id].hint
         assert "`" not in hint and "=" not in hint and "[-" not in hint, (exercise_id, hint)
+
+
+def test_00_4_reads_each_apps_protocol_from_the_object_not_a_table():
+    from helpers.coursework.exercises.nb00 import protocol_of
+
+    def wsgi(environ, start_response):
+        return []
+
+    async def asgi(scope, receive, send):
+        return None
+
+    class AsgiApp:
+        async def __call__(self, scope, receive, send):
+            return None
+
+    assert (protocol_of(wsgi), protocol_of(asgi), protocol_of(AsgiApp())) == ("WSGI", "ASGI", "ASGI")
+
+
+def test_01_4_learns_the_admins_answer_by_posting_its_form(django_ready):
+    """The check's truth is measured: a year inside the validators is saved and redirected, one outside is not."""
+    from helpers.coursework.exercises.nb01 import admin_answer_to
+
+    assert admin_answer_to(1999) == {"status": 302, "saved": True}
+    assert admin_answer_to(3000) == {"status": 200, "saved": False}

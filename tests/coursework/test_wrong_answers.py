@@ -55,6 +55,11 @@ def from_solution(exercise_id: str, old: str, new: str, prelude: str = "") -> Ca
 # -- 00 -----------------------------------------------------------------------------------------------------------
 
 
+def protocols(changes: dict[str, str]) -> Callable[[], Any]:
+    """Return a builder of 00.4's right answer with `changes` applied."""
+    return lambda: {**solution_answer("00.4"), **changes}
+
+
 def flask_adder(body: str) -> Callable[[], Any]:
     """Return a builder of a Flask app whose GET /add returns `body` (an expression over `request`)."""
 
@@ -600,6 +605,23 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("after_request that returns nothing", hello_after_request_forgets_return, "answered 500"),
         Wrong("a string, not the app", value("app"), "flask app"),
     ],
+    "00.4": [
+        Wrong(
+            "an async view makes Flask ASGI",
+            protocols({"Flask app with an async def view": "ASGI"}),
+            "inside an ordinary WSGI call",
+        ),
+        Wrong("Django is WSGI only", protocols({"Django's asgi_app()": "WSGI"}), "two handlers"),
+        Wrong("FastAPI under WSGI", protocols({"FastAPI app": "WSGI"}), "Starlette"),
+        Wrong("Flask is ASGI", protocols({"Flask app": "ASGI"}), "kind of call"),
+        Wrong("both for Django", protocols({"Django's wsgi_app()": "both"}), '"WSGI" or "ASGI"'),
+        Wrong(
+            "one app left out",
+            lambda: {k: v for k, v in solution_answer("00.4").items() if "FastAPI" not in k},
+            "no entry for 'FastAPI app'",
+        ),
+        Wrong("a list", value(["WSGI", "WSGI", "ASGI", "WSGI", "ASGI"]), "a dict from each app's name"),
+    ],
     "01.2": [
         Wrong("the starting point: no year field", from_solution("01.2", "year: int", "pass  #"), "'year': none"),
         Wrong(
@@ -618,6 +640,15 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("the framework with the fewest", fewest_dependencies, "installs"),
         Wrong("a framework the course doesn't compare", value("Bottle"), "not one of"),
         Wrong("a count, not a name", value(3), "string"),
+    ],
+    "01.4": [
+        Wrong("the API's 422", value({"status": 422, "saved": False}), "a person at a browser form"),
+        Wrong("a 400", value({"status": 400, "saved": False}), "a person at a browser form"),
+        Wrong("saved and redirected", value({"status": 302, "saved": True}), "validated"),
+        Wrong("a redirect, not saved", value({"status": 302, "saved": False}), "redirect"),
+        Wrong("saved anyway", value({"status": 200, "saved": True}), "validated"),
+        Wrong("a tuple", value((200, False)), "dict with two keys"),
+        Wrong("saved as text", value({"status": 200, "saved": "no"}), "True or False"),
     ],
     "01.3": [
         Wrong(
@@ -716,6 +747,21 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a capacity no machine measured", value(machine(2, 1, 2, 5.0)), "can't be right"),
         Wrong("no workers", value(machine(0, 1, 2, 2.0)), "at least 1"),
         Wrong("a tuple", value((2, 1)), "a dict like"),
+    ],
+    "03.4": [
+        Wrong("only the short run", value({"each run lasts half a second"}), "one confound is missing"),
+        Wrong(
+            "every choice",
+            lambda: set(__import__("helpers.coursework.exercises.nb03", fromlist=["x"]).BENCHMARK_CHOICES),
+            "is not a confound",
+        ),
+        Wrong(
+            "repeats called a confound",
+            lambda: solution_answer("03.4") | {"each server is measured three times and the median is reported"},
+            "is not a confound",
+        ),
+        Wrong("a choice reworded", value({"the client is in the same process"}), "not one of the choices"),
+        Wrong("one string", value("each run lasts half a second"), "a set of the choices"),
     ],
     "04.1": [
         Wrong("forgot the list query", value(1200), "lists the books"),
@@ -838,12 +884,14 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("int()", flask_adder('{"sum": int(request.args["a"]) + int(request.args["b"])}')),
     ],
     "00.3": [("after_request", hello_with_header("X-Content-Type-Options", "nosniff"))],
+    "00.4": [("lower case and spaces", lambda: {k: f" {v.lower()} " for k, v in solution_answer("00.4").items()})],
     "01.2": [
         ("the course's own app", course_bookshelf),
         ("StrictInt", from_solution("01.2", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),
     ],
     "01.1": [("upper case", lambda: most_dependencies().upper())],
     "01.3": [("a generator", lambda: _generator_wsgi())],
+    "01.4": [("the form shown again", value({"status": 200, "saved": False}))],
     "02.1": [("the hint's reasoning", value(20 * 0.005 + 0.100))],
     "02.2": [("one thread's 5 requests", value(5 * 0.105)), ("with the GIL's stagger", value(5 * 0.105 + 0.015))],
     "02.3": [("a plain def (thread pool)", slow_app(PLAIN_DEF)), ("asyncio.to_thread", slow_app(TO_THREAD))],
@@ -858,6 +906,7 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a big machine: one per request", value(machine(8, 1, 32, 32.0))),
         ("one core", value(machine(1, 1, 1, 1.0))),
     ],
+    "03.4": [("a list", lambda: sorted(solution_answer("03.4")))],
     "04.1": [("one plus one per book", value(1201))],
     "04.2": [("prefetch_related", prefetching_labels)],
     "04.3": [("batch_alter_table", migration(BATCH_RENAME))],

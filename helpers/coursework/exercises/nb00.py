@@ -134,3 +134,97 @@ def flask_sends_nosniff(answer: Any) -> str | None:
         if value.strip().lower() != "nosniff":
             return f'X-Content-Type-Options is {value!r}; Django sends "nosniff".'
     return None
+
+
+def protocol_apps() -> dict[str, Any]:
+    """Return the app objects of exercise 00.4 by the name the notebook shows, built fresh."""
+    from flask import Flask
+
+    from helpers.apps import hello_fastapi, hello_flask
+    from helpers.serving.django_kernel import asgi_app, setup_django, wsgi_app
+
+    setup_django()
+    with_async_view = Flask("async_view")
+
+    @with_async_view.get("/")
+    async def hello() -> dict[str, str]:
+        return {"hello": "async view"}
+
+    return {
+        "Flask app": hello_flask.create_app(),
+        "Flask app with an async def view": with_async_view,
+        "FastAPI app": hello_fastapi.app,
+        "Django's wsgi_app()": wsgi_app(),
+        "Django's asgi_app()": asgi_app(),
+    }
+
+
+PROTOCOL_APPS = (
+    "Flask app",
+    "Flask app with an async def view",
+    "FastAPI app",
+    "Django's wsgi_app()",
+    "Django's asgi_app()",
+)
+
+
+def protocol_of(app: Any) -> str:
+    """Return "ASGI" if a server must await `app(scope, receive, send)`, else "WSGI" (`app(environ, start_response)`)."""
+    import inspect
+
+    call = app if inspect.isfunction(app) else type(app).__call__
+    return "ASGI" if inspect.iscoroutinefunction(call) else "WSGI"
+
+
+@exercise(
+    "00.4",
+    "which protocol does each app speak",
+    hint="A server calls the app object it is given. A WSGI server calls it with the request's environment and a "
+    "function to start the response, and waits for it to return; an ASGI server awaits a coroutine. Ask which "
+    "kind of call each object's class defines, and remember that a view is not the app: the app is what the "
+    "server calls.",
+    solution="""
+        # The server calls the app object, so the protocol is a property of that object, not of its views.
+        # Flask's app defines a plain __call__(environ, start_response): WSGI, even when a view is async
+        # (Flask runs that view in an event loop of its own, inside the WSGI call).
+        # FastAPI's app is Starlette's: an async __call__(scope, receive, send), ASGI.
+        # Django ships both handlers for the same project: get_wsgi_application() and get_asgi_application().
+        answer = {
+            "Flask app": "WSGI",
+            "Flask app with an async def view": "WSGI",
+            "FastAPI app": "ASGI",
+            "Django's wsgi_app()": "WSGI",
+            "Django's asgi_app()": "ASGI",
+        }
+    """,
+    praise="The protocol belongs to the app object the server calls: Django's project can be handed to either kind "
+    "of server, and an async view does not make Flask an ASGI app.",
+)
+def which_protocol(answer: Any) -> str | None:
+    if not isinstance(answer, dict):
+        return f'the answer should be a dict from each app\'s name to "WSGI" or "ASGI", not a {type(answer).__name__}.'
+    missing = [name for name in PROTOCOL_APPS if name not in answer]
+    extra = [name for name in answer if name not in PROTOCOL_APPS]
+    if extra:
+        return f"{extra[0]!r} is not one of the apps; the names are {list(PROTOCOL_APPS)}."
+    if missing:
+        return f"the answer has no entry for {missing[0]!r}; give one for each of the five apps."
+    said = {name: str(answer[name]).strip().upper() for name in PROTOCOL_APPS}
+    odd = [name for name, value in said.items() if value not in ("WSGI", "ASGI")]
+    if odd:
+        return f'{answer[odd[0]]!r} for {odd[0]!r}: each app speaks one protocol, "WSGI" or "ASGI".'
+    truth = {name: protocol_of(app) for name, app in protocol_apps().items()}
+    for name in PROTOCOL_APPS:
+        if said[name] == truth[name]:
+            continue
+        if name == "Flask app with an async def view":
+            return (
+                "an async def view does not change how the server calls a Flask app: Flask runs that view in an "
+                "event loop of its own, inside an ordinary WSGI call (Flask's docs: Using async and await)."
+            )
+        if name.startswith("Django"):
+            return f"{name} is {said[name]}? Look at which of Django's two handlers it wraps: the name says it."
+        if name == "FastAPI app":
+            return "FastAPI is built on Starlette, a toolkit for one of the two protocols: which one awaits?"
+        return f"{name}: how does a server call it? Look at the kind of call its class defines."
+    return None

@@ -223,3 +223,70 @@ def bare_wsgi_json(answer: Any) -> str | None:
     if body != {"hello": "wsgi"}:
         return f'the body was {body!r}; expected {{"hello": "wsgi"}}.'
     return None
+
+
+BAD_YEAR = 3000  # outside the model's validators (1450 to 2100): the admin's form must refuse it
+
+
+def admin_answer_to(year: int) -> dict[str, Any]:
+    """Post Django's admin add form for a book in `year`, logged in as staff; return its status and if it saved."""
+    import secrets
+
+    from django.test import Client
+
+    from helpers.serving.django_kernel import create_superuser, setup_django
+
+    setup_django()
+    from helpers.apps.bookshelf_django.models import Book
+
+    user = create_superuser(f"exercise-01-4-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
+    try:
+        client = Client()
+        client.force_login(user)
+        before = Book.objects.count()
+        form = {"title": "A book from the future", "author": "Nobody yet", "year": str(year), "_save": "Save"}
+        r = client.post("/admin/bookshelf/book/add/", form)
+        saved = Book.objects.count() > before
+        Book.objects.filter(title=form["title"], author=form["author"]).delete()
+        return {"status": r.status_code, "saved": saved}
+    finally:
+        user.delete()
+
+
+@exercise(
+    "01.4",
+    "what the admin answers to a year the model refuses",
+    hint="The JSON endpoints answer a bad year with a 4xx status, because an API client reads the code. "
+    "The admin's reader is a person at a form: think about what a web form does when one field is wrong, "
+    "and whether anything gets written before every field is valid.",
+    solution="""
+        # The admin builds its form from the model, validators included, so year 3000 fails validation.
+        # A browser form that fails is shown again with the errors beside the fields: a normal page, 200 OK.
+        # Nothing is saved until every field is valid.
+        answer = {"status": 200, "saved": False}
+    """,
+    praise="The admin validated with the model's own rules and showed the form again with the error: "
+    "a person gets a page to fix, an API client gets a 4xx. Same rules, two contracts.",
+)
+def admin_refuses_bad_year(answer: Any) -> str | None:
+    if not isinstance(answer, dict) or set(answer) != {"status", "saved"}:
+        return 'the answer should be a dict with two keys, like {"status": 302, "saved": True}.'
+    status, saved = answer["status"], answer["saved"]
+    if not (isinstance(status, int) and not isinstance(status, bool)) or not isinstance(saved, bool):
+        return '"status" should be an HTTP status code (an int) and "saved" True or False.'
+    seen = admin_answer_to(BAD_YEAR)
+    if saved != seen["saved"]:
+        return (
+            f"year {BAD_YEAR} is outside the model's validators, so the form is invalid: "
+            "would the admin write a book it has not validated?"
+        )
+    if status == seen["status"]:
+        return None
+    if status in (400, 422):
+        return (
+            f"{status} is how the JSON API refuses a bad year. The admin answers a person at a browser form: "
+            "what does a form page do when a field is wrong?"
+        )
+    if status in (301, 302, 303):
+        return f"{status} is a redirect, which the admin sends after a save. Was anything saved?"
+    return f"the admin answered {seen['status']}, not {status}. A form with an error is shown again, as a page."

@@ -182,3 +182,76 @@ def choose_processes(answer: Any) -> str | None:
             why = "the extra processes only take turns on the same CPU"
         return f"{workers} workers where your machine measured {machine}: {why}, and each costs a copy of the app."
     return None
+
+
+# 03.4: a benchmark described in words. Each choice: is it a confound (it favours one side, or makes the figures
+# untrustworthy), and why, in the words the feedback uses.
+BENCHMARK_CHOICES: dict[str, tuple[bool, str]] = {
+    "the client runs in the server's own process": (
+        True,
+        "a client in the server's process shares its CPU and, in Python, its GIL: it measures the client as much as "
+        "the server (this notebook moved its load into separate processes for that reason)",
+    ),
+    "Flask runs under its development server, FastAPI under uvicorn": (
+        True,
+        "the development server is not a production server: it compares servers, not frameworks",
+    ),
+    "one server keeps connections open, the other opens one per request": (
+        True,
+        "a new connection per request costs a handshake each time, on one side only",
+    ),
+    "each run lasts half a second": (
+        True,
+        "half a second holds too few slow requests for a p99, and a hiccup of the machine decides it",
+    ),
+    "both servers run on the same machine, one after the other": (
+        False,
+        "the same machine for both is what makes them comparable, as long as nothing else runs meanwhile",
+    ),
+    "each server is measured three times and the median is reported": (
+        False,
+        "repeats with a median are how a benchmark shows its spread; that is a strength",
+    ),
+    "both servers get the same requests in the same order": (
+        False,
+        "the same requests for both is the point of a comparison",
+    ),
+}
+
+
+@exercise(
+    "03.4",
+    "spot what makes a benchmark unfair",
+    hint="For each choice, ask two questions: does it help or hurt one side only, and would the figure move "
+    "if you ran it again? A confound answers yes to either. This notebook made some of these choices itself; "
+    "its first section says why.",
+    solution="""
+        # A confound favours one side, or makes the figure too noisy to trust.
+        # The client in the server's process shares its CPU and GIL; a development server against a production
+        # one compares servers, not frameworks; keep-alive on one side only saves it a handshake per request;
+        # half a second is too short for a p99. Running both on one machine in turn, repeating with a median and
+        # sending the same requests are what a fair benchmark does.
+        answer = {
+            "the client runs in the server's own process",
+            "Flask runs under its development server, FastAPI under uvicorn",
+            "one server keeps connections open, the other opens one per request",
+            "each run lasts half a second",
+        }
+    """,
+    praise="Those four would each move the result without saying anything about the frameworks; the other "
+    "three are what a fair benchmark does.",
+)
+def spot_confounds(answer: Any) -> str | None:
+    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
+        return f"the answer should be a set of the choices (strings) printed above, not a {type(answer).__name__}."
+    chosen = {str(x).strip() for x in answer}
+    unknown = sorted(chosen - set(BENCHMARK_CHOICES))
+    if unknown:
+        return f"{unknown[0]!r} is not one of the choices; copy them from the list printed above."
+    for choice in BENCHMARK_CHOICES:
+        confound, why = BENCHMARK_CHOICES[choice]
+        if confound and choice not in chosen:
+            return f"one confound is missing. Look again at {choice!r}: what would it do to the figures?"
+        if not confound and choice in chosen:
+            return f"{choice!r} is not a confound: {why}."
+    return None
