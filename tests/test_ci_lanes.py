@@ -29,11 +29,16 @@ def selects(args: list[str], test_id: str) -> bool:
     return any(inside(p) for p in paths) and not any(inside(i) for i in ignored)
 
 
-def test_the_default_pythons_steps_together_run_exactly_the_whole_suite(lanes):
+@pytest.fixture(scope="module")
+def whole(lanes):
+    """Every test id `python -m pytest` collects (collected once: a collection takes seconds)."""
+    return lanes.collect("")
+
+
+def test_the_default_pythons_steps_together_run_exactly_the_whole_suite(lanes, whole):
     side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
     selections = [s.selection for lane in side_by_side for s in lane if s.python == "default"]
     selections += [s.selection for s in after if s.python == "default"]
-    whole = lanes.collect("")
     assert len(whole) > 1000, f"python -m pytest --collect-only found only {len(whole)} tests"
     # Each test is selected by exactly one of the default Python's steps: none left out, none run twice.
     for test_id in whole:
@@ -56,7 +61,8 @@ def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_
     side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
     steps = [s for lane in side_by_side for s in lane] + after
     for version in ("default", "3.12", "3.13"):
-        assert {s.selection for s in steps if s.python == version} >= {"units", "notebooks"}, version
+        chosen = {s.selection for s in steps if s.python == version}
+        assert "notebooks" in chosen and ("units" in chosen or {"units-a", "units-b"} <= chosen), version
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
     assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
     assert busy_proofs(steps) == (True, True)
@@ -95,3 +101,11 @@ def test_the_summary_lists_slowest_tests_and_closes_with_the_totals(lanes, tmp_p
     text = lanes.summary([step], 12.0)
     assert "9.5 s  [default] t::slow" in text and "FAILED (exit 1)" in text
     assert text.splitlines()[-1] == "1 passed, 1 failed, 1 skipped"
+
+
+def test_the_two_parts_of_the_units_are_exactly_the_units(lanes, whole):
+    units = [t for t in whole if selects(lanes.SELECTIONS["units"], t)]
+    a, b = (lanes.SELECTIONS[part] for part in ("units-a", "units-b"))
+    assert units and all(selects(a, t) != selects(b, t) for t in units)  # each test in exactly one part
+    assert all(selects(lanes.SELECTIONS["units"], t) for t in whole if selects(a, t) or selects(b, t))
+    assert any(selects(b, t) for t in units) and any(selects(a, t) for t in units)

@@ -105,7 +105,7 @@ sys.meta_path.insert(0, Fake())
 
 def gallery_00() -> dict[str, nbformat.NotebookNode]:
     """Every submission of the gallery, built from notebook 00, by learner id."""
-    wrong = {"00.1": "answer = 42", "00.2": "answer = 42", "00.3": "answer = 42"}
+    wrong = {"00.1": "answer = 42", "00.2": "answer = 42", "00.3": "answer = 42", "00.4": "answer = 42"}
     g = {"honest": answered(released(NB00)), "blank": released(NB00)}
     nb = released(NB00)
     nb.cells = [c for c in nb.cells if role_of(c)[0] != "check"]
@@ -120,7 +120,7 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
         {
             ex: 'import os\nos.environ.pop("COURSE_GRADING", None)\n'
             f'from helpers.coursework.checks import solution_answer\nanswer = solution_answer("{ex}")'
-            for ex in ("00.1", "00.2", "00.3")
+            for ex in ("00.1", "00.2", "00.3", "00.4")
         },
     )
     g["raises_early"] = insert_after_first_code(
@@ -144,7 +144,7 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     return g
 
 
-# learner: (00.1, 00.2, 00.3, total, a word each flag must hold, or "" for no flag)
+# learner: (00.1, 00.2, 00.3, total of those three, a word each flag must hold, or "" for no flag)
 EXPECTED_00 = {
     "honest": ("1", "1", "1", "3", ""),
     "blank": ("0", "0", "0", "0", ""),
@@ -153,7 +153,7 @@ EXPECTED_00 = {
     "monkeypatched": ("0", "0", "0", "0", ""),
     "solutions": ("0", "0", "0", "0", "solution"),
     "raises_early": ("0", "1", "1", "2", ""),
-    "never_returns": ("0", "1", "1", "2", ""),
+    "never_returns": ("0", "1", "1", "2", "ran past the"),
     "edited_readonly": ("1", "1", "1", "3", "read-only cell"),
     "moved_answers": ("1", "1", "1", "3", ""),
     "forged_verdict": ("1", "0", "1", "2", ""),
@@ -205,7 +205,10 @@ def graded(tmp_path_factory):
 def test_gallery_row(graded, learner):
     rows, *_ = graded
     row = rows[learner]
-    assert (row["00.1"], row["00.2"], row["00.3"], row["total"], row["max"]) == (*EXPECTED_00[learner][:4], "3"), row
+    # 00.4 is answered like 00.3 in every submission of the gallery: the same mark, one more in the total.
+    first, second, third, total = EXPECTED_00[learner][:4]
+    expected = (first, second, third, third, str(int(total) + int(third)), str(len(exercise_ids("00"))))
+    assert (row["00.1"], row["00.2"], row["00.3"], row["00.4"], row["total"], row["max"]) == expected, row
     flag = EXPECTED_00[learner][4]
     assert (flag in row["flags"]) if flag else not row["flags"], row["flags"]
 
