@@ -115,3 +115,23 @@ def test_only_a_hash_of_the_password_is_stored():
         stored = db.session.scalars(db.select(Staff)).one().password_hash
     assert "course-editor" not in stored and check_password_hash(stored, "course-editor")
     assert create_app().test_client().get("/admin/article/").status_code == 302  # no staff: nobody gets in
+
+
+def test_create_delete_and_bulk_actions_need_the_token_too():
+    from helpers.apps.cms_flask import create_app
+    from helpers.apps.cms_flask.models import Article, db
+
+    app = create_app(staff=STAFF)
+    client = app.test_client()
+    login = client.get("/login/")
+    client.post("/login/", data={"csrf_token": token(login), "username": "editor", "password": "course-editor"})
+    assert client.get("/admin/article/").status_code == 200  # logged in
+    client.post("/admin/article/new/", data={"title": "x", "status": "draft", "author": "1", "section": "1"})
+    client.post("/admin/article/delete/", data={"id": "1", "url": "/admin/article/"})
+    client.post("/admin/article/action/", data={"action": "delete", "rowid": ["1", "2"], "url": "/admin/article/"})
+    with app.app_context():
+        assert db.session.query(Article).count() == len(ARTICLES)  # nothing created, nothing deleted
+    listing = client.get("/admin/article/")
+    client.post("/admin/article/delete/", data={"id": "1", "url": "/admin/article/", "csrf_token": token(listing)})
+    with app.app_context():
+        assert db.session.query(Article).count() == len(ARTICLES) - 1  # with the token, the delete goes through
