@@ -44,8 +44,12 @@ def _default_settings() -> dict[str, Any]:
             "django.contrib.messages",
             "django.contrib.staticfiles",
             "helpers.serving.django_notebook",
+            # Django REST framework and its OpenAPI generator, as their install docs say (notebook 06's API-first).
+            "rest_framework",
+            "drf_spectacular",
             *COURSE_APPS,
         ],
+        "REST_FRAMEWORK": {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"},
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,25 +1,31 @@
-"""The newsroom back office with Flask, Flask-SQLAlchemy and Flask-Admin: the rival of cms_django."""
+"""The newsroom back office with Flask, Flask-SQLAlchemy, Flask-Admin and Flask-Login: the rival of cms_django."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from flask import Flask
 
 from helpers.apps.cms_articles import ARTICLES
 from helpers.apps.cms_flask.admin import register_admin
+from helpers.apps.cms_flask.auth import add_staff, register_auth
 from helpers.apps.cms_flask.models import Article, Author, Section, db
 
 
-def create_app() -> Flask:
-    """Build the CMS with its own in-memory database, the sample articles and the admin at /admin/."""
+def create_app(staff: Mapping[str, str] | None = None) -> Flask:
+    """Build the CMS: its own database, the sample articles, the admin at /admin/, and /login/ for `staff` (name: password)."""
     app = Flask("cms_flask")
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
-    # The admin's forms need a secret key for their session; fresh per app, never committed.
+    # Logins and the forms' CSRF tokens live in the signed session cookie; the key is fresh per app, never committed.
     app.config["SECRET_KEY"] = __import__("secrets").token_urlsafe(32)
     db.init_app(app)
+    register_auth(app)
     register_admin(app)
     with app.app_context():
         db.create_all()
         load_sample()
+        for username, password in (staff or {}).items():
+            add_staff(username, password)
 
     @app.get("/cms/published/")
     def published():
