@@ -79,3 +79,14 @@ def test_browser_page_joins_and_receives_messages(chat):
             page.fill("#text", "hi ada")
             page.click("#send")
             assert messages(ada.receive_until(4))[-1] == "4 web: hi ada"
+
+
+def test_the_worker_room_names_its_process_before_the_join(no_leaks):
+    import os
+
+    from helpers.apps import chat_workers
+
+    with serve(chat_workers.create_app(chat_workers.WorkerRoom), "t-chat-workers") as srv:
+        with ChatClient(srv.url, "ada") as ada:
+            assert ada.receive() == {"type": "worker", "pid": os.getpid()}  # served in this kernel's process
+            assert messages([ada.receive()]) == ["1 ada joined"]
