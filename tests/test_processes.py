@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -10,6 +11,7 @@ import sys
 import textwrap
 import time
 
+import httpx
 import psutil
 import pytest
 
@@ -87,6 +89,25 @@ def test_gthread_worker_serves_from_threads(no_orphans):
         assert server.server == "gunicorn gthread"
         assert server.get("/io", params={"ms": 10}).json() == {"waited_ms": 10.0}
         assert "--threads 4" in server.command and "PORT" in server.command
+
+
+def test_gevent_worker_overlaps_waits_in_one_thread(no_orphans):
+    # serving_flask's /io sleeps with time.sleep: patched by the gevent worker, it yields to the other greenlets.
+    with start_gunicorn(FLASK, "t-gevent", workers=1, gevent=True, ready_path="/json") as server:
+        assert server.server == "gunicorn gevent" and "--preload" not in server.command
+        threads_idle = server.thread_count()
+
+        async def burst() -> float:
+            async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+                start = time.perf_counter()
+                await asyncio.gather(*(client.get("/io", params={"ms": 200}) for _ in range(20)))
+                return time.perf_counter() - start
+
+        took = asyncio.run(burst())
+        assert took < 20 * 0.2 / 4, took  # one at a time would take 4 s
+        assert server.thread_count() <= threads_idle + 3  # greenlets, not a thread per request
+    with start_gunicorn(FLASK, "t-sync-1", workers=1, ready_path="/json") as server:
+        assert "--preload" in server.command and server.server == "gunicorn sync"
 
 
 @pytest.mark.parametrize("fast, label", [(True, "uvicorn uvloop+httptools"), (False, "uvicorn asyncio+h11")])
@@ -193,6 +214,10 @@ def test_a_busy_port_fails_at_once(no_orphans):
         ({"port": 70000}, "port must be an int in [0, 65535]"),
         ({"deadline": 0}, "deadline must be seconds"),
         ({"ready_path": "json"}, "ready_path must be a path"),
+        ({"gevent": "yes"}, "gevent must be True or False"),
+        ({"gevent": True, "threads": 4}, "threads must be 1 with gevent=True"),
+        ({"env": {"inventory url": "x"}}, "env must map UPPER_CASE names to strings"),
+        ({"env": {"INVENTORY_URL": 1}}, "env must map UPPER_CASE names to strings"),
     ],
 )
 def test_bad_parameters_say_what_is_allowed(no_orphans, kwargs, words):

@@ -1,4 +1,9 @@
-"""The same chat room with Flask and flask-sock: one thread per connected socket, on werkzeug."""
+"""The same chat room with Flask and flask-sock: a thread per socket on threads, a greenlet on gevent.
+
+flask-sock runs on werkzeug and on gunicorn's threaded worker (a thread per open socket), and on gunicorn's
+gevent worker, which patches the standard library so that each socket is a greenlet and the lock below a
+gevent lock: https://flask-sock.readthedocs.io/en/latest/web_servers.html
+"""
 
 from __future__ import annotations
 
@@ -65,7 +70,7 @@ def create_app() -> Flask:
 
     @sock.route("/ws/<name>")
     def chat(ws, name: str) -> None:
-        # This function runs for as long as the socket is open: the werkzeug thread is held all that time.
+        # This function runs for as long as the socket is open: its thread (or greenlet) is held all that time.
         if not room.join(name, ws):
             return
         try:

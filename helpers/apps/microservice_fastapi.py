@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
@@ -18,8 +19,9 @@ class Order(BaseModel):
     quantity: int = Field(ge=1, le=100, strict=True)  # strict: true and "2" are not quantities
 
 
-def create_app(inventory_url: str, timeout: float = 1.0) -> FastAPI:
+def create_app(inventory_url: str | None = None, timeout: float = 1.0) -> FastAPI:
     """Build the orders service, which asks the inventory service before accepting an order."""
+    inventory_url = inventory_url or os.environ["INVENTORY_URL"]  # a server process: from its environment
     app = FastAPI(title="orders")
     orders: list[dict[str, Any]] = []
     # One client for the app's lifetime, and a short timeout: a slow dependency must not hang the service.

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
 from flask import Flask, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 
-def validate_order(data: Any) -> tuple[dict[str, Any], list[str]]:
-    """Check an order by hand (Flask leaves validation to you) and return it with its errors."""
-    if not isinstance(data, dict):
-        return {}, ["the body must be a JSON object"]
-    errors = []
-    sku, quantity = data.get("sku"), data.get("quantity")
-    if not isinstance(sku, str) or not sku:
-        errors.append("sku: a non-empty string is required")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
-        errors.append("quantity: an integer from 1 to 100 is required")
-    return {"sku": sku, "quantity": quantity}, errors
+class OrderSchema(Schema):
+    """An order: the same two rules as microservice_fastapi.Order, declared with marshmallow."""
+
+    class Meta:
+        unknown = EXCLUDE  # extra keys are dropped, as Pydantic does by default
+
+    sku = fields.String(required=True, validate=validate.Length(min=1))
+    # strict: 2.0 and "2" are not quantities
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
 
 
-def create_app(inventory_url: str, timeout: float = 1.0) -> Flask:
+def create_app(inventory_url: str | None = None, timeout: float = 1.0) -> Flask:
     """Build the orders service, which asks the inventory service before accepting an order."""
+    inventory_url = inventory_url or os.environ["INVENTORY_URL"]  # a server process: from its environment
     app = Flask("orders")
     orders: list[dict[str, Any]] = []
+    order_schema = OrderSchema()
 
     # One thread-safe client, and a short timeout: a slow dependency must not hang this service's workers.
     inventory = httpx.Client(base_url=inventory_url, timeout=timeout)
@@ -41,9 +43,10 @@ def create_app(inventory_url: str, timeout: float = 1.0) -> Flask:
 
     @app.post("/orders")
     def place_order():
-        order, errors = validate_order(request.get_json(silent=True))
-        if errors:
-            return {"errors": errors}, 400
+        try:
+            order = order_schema.load(request.get_json(silent=True))  # not JSON: None, refused
+        except ValidationError as err:
+            return {"errors": [f"{field}: {m}" for field, ms in err.normalized_messages().items() for m in ms]}, 400
         try:
             r = inventory.get(f"/stock/{order['sku']}")
         except httpx.HTTPError:

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +257,15 @@ def _validate(name: Any, app: Any, workers: Any, threads: Any, port: Any, deadli
         raise ValueError(f"ready_path must be a path starting with '/', got {ready_path!r}")
 
 
+def _validate_env(env: Any) -> None:
+    if env is None:
+        return
+    if not isinstance(env, Mapping) or not all(
+        isinstance(k, str) and re.fullmatch(r"[A-Z_][A-Z0-9_]*", k) and isinstance(v, str) for k, v in env.items()
+    ):
+        raise ValueError(f"env must map UPPER_CASE names to strings, got {env!r}")
+
+
 def _launch(
     name: str,
     server: str,
@@ -267,6 +277,7 @@ def _launch(
     deadline: float,
     ready_path: str,
     ready_marker: str,
+    env: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """Replace any server called `name`, start `argv`, and wait until every worker is up and it answers."""
     with _processes.lock:
@@ -277,7 +288,7 @@ def _launch(
         proc = ServerProcess(name, server, app, argv, port, workers, threads)
         fd, log = tempfile.mkstemp(prefix=f"course-{name}-", suffix=".log")
         proc._log_path = Path(log)
-        env = dict(os.environ)
+        env = {**os.environ, **(env or {})}
         # The server imports the course's helpers from this folder, as the kernel does.
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
         env["PYTHONUNBUFFERED"] = "1"
@@ -348,17 +359,27 @@ def start_gunicorn(
     deadline: float = DEFAULT_DEADLINE,
     ready_path: str = "/",
     timeout: int = 120,
+    gevent: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """Serve the WSGI app at import string `app` with gunicorn: `workers` processes x `threads` threads.
 
     threads=1 runs gunicorn's `sync` worker (one request per process at a time); threads>1 its
     `gthread` worker, which also caps open connections per worker at `worker_connections`.
+    gevent=True runs its `gevent` worker instead: one thread per process, a greenlet per connection,
+    up to `worker_connections` of them (the Python standard library is patched to cooperate).
+    `env` adds environment variables for the server (its configuration, e.g. a dependency's URL).
     """
     _validate(name, app, workers, threads, port, deadline, ready_path)
     require_number("worker_connections", worker_connections, 1, 100_000, integer=True)
     require_number("timeout", timeout, 1, 3600, integer=True, unit="seconds")
+    if not isinstance(gevent, bool):
+        raise ValueError(f"gevent must be True or False, got {gevent!r}")
+    if gevent and threads != 1:
+        raise ValueError(f"threads must be 1 with gevent=True (a greenlet per connection, not threads), got {threads}")
+    _validate_env(env)
     port = port or free_port()
-    worker_class = "sync" if threads == 1 else "gthread"
+    worker_class = "gevent" if gevent else "sync" if threads == 1 else "gthread"
     argv = [
         sys.executable,
         "-m",
@@ -379,8 +400,10 @@ def start_gunicorn(
         "--graceful-timeout",
         "1",  # stop() waits this long for requests in flight, not gunicorn's 30 s
         # Import the app once in the master, then fork: every worker is ready as soon as it exists,
-        # so the first measurement does not race workers still importing their framework.
-        "--preload",
+        # so the first measurement does not race workers still importing their framework. Not with
+        # gevent: its worker patches the standard library when it starts, and locks or sockets the app
+        # made before that would block the whole worker, so each worker imports the app after patching.
+        *([] if gevent else ["--preload"]),
         # gunicorn 27's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two masters
         # at once (a notebook's comparison, two kernels, CI's lanes) would take it from each other.
         "--no-control-socket",
@@ -400,6 +423,7 @@ def start_gunicorn(
         deadline,
         ready_path,
         ready_marker="Booting worker with pid",
+        env=env,
     )
 
 
@@ -413,17 +437,23 @@ def start_uvicorn(
     deadline: float = DEFAULT_DEADLINE,
     ready_path: str = "/",
     lifespan: str = "auto",
+    factory: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """Serve the ASGI app at import string `app` with uvicorn: `workers` processes, one event loop each.
 
     fast=True uses uvloop and httptools (what `uvicorn[standard]` installs); False the asyncio
-    loop and the pure-Python h11 parser, as the in-kernel servers do.
+    loop and the pure-Python h11 parser, as the in-kernel servers do. factory=True calls `app`
+    with no arguments to build the app (uvicorn's --factory); `env` adds environment variables.
     """
     _validate(name, app, workers, 1, port, deadline, ready_path)
     if not isinstance(fast, bool):
         raise ValueError(f"fast must be True or False, got {fast!r}")
     if lifespan not in ("auto", "on", "off"):
         raise ValueError(f"lifespan must be one of ('auto', 'on', 'off'), got {lifespan!r}")
+    if not isinstance(factory, bool):
+        raise ValueError(f"factory must be True or False, got {factory!r}")
+    _validate_env(env)
     port = port or free_port()
     loop, http = ("uvloop", "httptools") if fast else ("asyncio", "h11")
     argv = [
@@ -448,6 +478,7 @@ def start_uvicorn(
         "1",
         "--log-level",
         "info",
+        *(["--factory"] if factory else []),
     ]
     # Each worker logs this once it has imported the app, just before it serves.
     return _launch(
@@ -461,6 +492,7 @@ def start_uvicorn(
         deadline,
         ready_path,
         ready_marker="Started server process",
+        env=env,
     )
 
 

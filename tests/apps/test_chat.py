@@ -109,3 +109,14 @@ def test_the_room_page_says_each_event_in_words_and_why_a_join_failed():
     assert lines == ["Could not join: the name 'ada' is taken", "3 ada: hi", "1 cy joined", "4 cy left"]
     sent = set(re.findall(r'"type": "(\w+)"', inspect.getsource(chat_fastapi)))
     assert sent <= {e["type"] for e in events}, f"the page has no words for {sent - {e['type'] for e in events}}"
+
+
+def test_the_worker_room_names_its_process_before_the_join(no_leaks):
+    import os
+
+    from helpers.apps import chat_workers
+
+    with serve(chat_workers.create_app(chat_workers.WorkerRoom), "t-chat-workers") as srv:
+        with ChatClient(srv.url, "ada") as ada:
+            assert ada.receive() == {"type": "worker", "pid": os.getpid()}  # served in this kernel's process
+            assert messages([ada.receive()]) == ["1 ada joined"]

@@ -1,9 +1,11 @@
-"""The Flask microservice: health follows its dependency; orders are validated and checked."""
+"""The Flask microservice: health follows its dependency; orders are validated (marshmallow) and checked."""
+
+import time
 
 import pytest
 
 from helpers import serve
-from helpers.apps.microservice_flask import create_app, validate_order
+from helpers.apps.microservice_flask import OrderSchema, create_app
 from helpers.apps.microservice_inventory import create_inventory_app
 
 
@@ -33,8 +35,10 @@ def test_orders_are_validated_and_checked_against_stock(services):
     assert orders.post("/orders", json={"sku": "plum", "quantity": 1}).status_code == 404
     bad = orders.post("/orders", json={"sku": "", "quantity": 0})
     assert bad.status_code == 400 and len(bad.json()["errors"]) == 2
+    assert all(e.startswith(("sku: ", "quantity: ")) for e in bad.json()["errors"])  # "field: message", as FastAPI's
+    assert orders.post("/orders", json={"sku": "apple", "quantity": 1, "note": "x"}).status_code == 201  # extra keys
     assert orders.post("/orders", content=b"not json", headers={"content-type": "application/json"}).status_code == 400
-    assert orders.get("/orders").json() == {"orders": [{"sku": "apple", "quantity": 2}]}
+    assert orders.get("/orders").json()["orders"][0] == {"sku": "apple", "quantity": 2}
 
 
 @pytest.mark.parametrize(
@@ -42,10 +46,37 @@ def test_orders_are_validated_and_checked_against_stock(services):
     [
         ({"sku": "a", "quantity": 1}, 0),
         ({"sku": "a", "quantity": True}, 1),
+        ({"sku": "a", "quantity": 2.0}, 1),
+        ({"sku": "a", "quantity": "2"}, 1),
         ({"sku": 3, "quantity": 101}, 2),
         ([], 1),
+        (None, 1),
         ({"quantity": 1}, 1),
     ],
 )
-def test_validate_order(data, n_errors):
-    assert len(validate_order(data)[1]) == n_errors
+def test_the_schema_declares_the_same_rules_as_fastapis_model(data, n_errors):
+    from pydantic import ValidationError
+
+    from helpers.apps.microservice_fastapi import Order
+
+    assert len(OrderSchema().validate(data)) == n_errors
+    if isinstance(data, dict):  # Pydantic refuses the same orders for the same fields
+        try:
+            Order.model_validate(data)
+            pydantic_fields = set()
+        except ValidationError as exc:
+            pydantic_fields = {e["loc"][0] for e in exc.errors()}
+        assert pydantic_fields == set(OrderSchema().validate(data))
+
+
+def test_a_slow_inventory_takes_its_delay_to_answer_stock_but_not_health(no_leaks):
+    with serve(create_inventory_app(delay=0.2), "t-inventory-slow", ready_path="/health") as inventory:
+        start = time.perf_counter()
+        assert inventory.get("/stock/apple").json()["in_stock"] == 5
+        slow = time.perf_counter() - start
+        start = time.perf_counter()
+        inventory.get("/health")
+        fast = time.perf_counter() - start
+    assert slow >= 0.2 > fast
+    with pytest.raises(ValueError, match="delay must be seconds"):
+        create_inventory_app(delay=-1)

@@ -15,13 +15,13 @@ exercise = ExerciseSet("06")
     hint="WSGI hands a request to a thread until the response is done, and a WebSocket's 'response' lasts as long "
     "as the connection. An event loop holds a socket as a small object, not a thread.",
     solution="""
-        # flask-sock runs each socket's view in the werkzeug thread that accepted it, for as long as the
-        # socket is open (simple-websocket adds a reader thread too). uvicorn's event loop holds each
-        # socket as a task in its one thread, so FastAPI adds none.
+        # flask-sock runs each socket's view in the thread that accepted it (gunicorn's gthread worker, or
+        # werkzeug's), for as long as the socket is open (simple-websocket adds a reader thread too).
+        # uvicorn's event loop holds each socket as a task in its one thread, so FastAPI adds none.
         answer = "Flask"
     """,
-    praise="Right: the Flask server keeps a thread (two, measured) per open socket; FastAPI's loop keeps none. "
-    "The contest below measures it.",
+    praise="Right: Flask on threads keeps a thread (two, measured) per open socket; FastAPI's loop keeps none. "
+    "The contest below measures it, and a third set-up, Flask on gevent, that keeps none either.",
 )
 def chat_threads(answer: Any) -> str | None:
     options = ["FastAPI", "Flask", "both", "neither"]
