@@ -1,8 +1,8 @@
-"""Run a learner's kernel in a sandbox built from util-linux: its own PID and mount namespaces, its own uid.
+"""Run a learner's kernel in a sandbox built from util-linux: its own PID, mount and network namespaces, its own uid.
 
 The grader wraps the kernel's command line with `Sandbox.wrap`:
 
-    unshare --pid --fork --kill-child --mount-proc  python -I -S sandbox.py SPEC -- setpriv ... KERNEL ARGV
+    unshare --pid --fork --kill-child --mount-proc --net  python -I -S sandbox.py SPEC -- setpriv ... KERNEL ARGV
 
 - `unshare` gives the learner a PID namespace: when its first process ends (or `unshare` is killed), every process
   the learner started ends too, whatever it did to detach itself (setsid, double fork, a clean environment).
@@ -11,6 +11,8 @@ The grader wraps the kernel's command line with `Sandbox.wrap`:
   read-only; the Python installation brought back read-only where a private folder (/root) hides it. Then it
   starts the kernel through `setpriv` as an unprivileged uid of its own, with no capabilities and no way to gain
   any (no-new-privs), and reaps every orphan until the kernel ends.
+- `--net` gives it a loopback of its own (brought up here): it cannot reach another learner's servers, a service
+  of the grading machine, or anything beyond. The kernel talks to the grader over Unix sockets in its folder.
 - Each submission has its own uid, so one learner's folder (work dir, connection file, verdicts) is closed to
   every other learner's kernel, running at the same time or later.
 """
@@ -47,10 +49,13 @@ class Sandbox:
     covers: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
     readonly: tuple[str, ...] = ()  # folders mounted read-only (the staged course)
     tools: dict[str, str] = field(default_factory=dict)  # tool name -> absolute path
+    # A network namespace of its own, with only a loopback: no other learner's servers, no service of the
+    # grading machine, nothing beyond it. The kernel then talks to the grader over Unix sockets in its folder.
+    own_network: bool = True
 
     def wrap(self, argv: list[str]) -> list[str]:
         """Return `argv` run inside this sandbox."""
-        spec = {"covers": self.covers, "readonly": self.readonly}
+        spec = {"covers": self.covers, "readonly": self.readonly, "own_network": self.own_network}
         setpriv = [
             self.tools["setpriv"],
             f"--reuid={self.uid}",
@@ -62,7 +67,8 @@ class Sandbox:
             "--",
         ]
         init = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), json.dumps(spec), "--"]
-        unshare = [self.tools["unshare"], "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
+        unshare = [self.tools["unshare"], "--pid", "--fork", "--kill-child", "--mount-proc"]
+        unshare += ["--net", "--"] if self.own_network else ["--"]
         return unshare + init + setpriv + list(argv)
 
     def chown(self, path: Path) -> None:
@@ -80,6 +86,11 @@ def kernel_manager_class(jail: Sandbox | None, connection_file: Path) -> type:
     from jupyter_client.manager import AsyncKernelManager
 
     class SandboxedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: object) -> None:
+            if jail and jail.own_network:  # TCP ports on the grader's loopback are out of the kernel's reach
+                kwargs.update(transport="ipc", ip=str(connection_file.parent / "kernel"))
+            super().__init__(**kwargs)
+
         def write_connection_file(self, **kwargs: object) -> None:
             self.connection_file = str(connection_file)
             super().write_connection_file(**kwargs)
@@ -108,7 +119,10 @@ def missing() -> str | None:
     if closed_ancestor(box):
         return f"the temporary folder {box} is closed to other users: set TMPDIR to one that is not (e.g. /tmp)"
     probe = sandbox_for(UID_BASE, hide=(), readonly=(), need=python_dirs(), tools=tools)
-    code = "import os; print(os.getuid(), sum(p.isdigit() for p in os.listdir('/proc')) < 10)"
+    code = (
+        "import os, socket; s = socket.create_server(('127.0.0.1', 0)); socket.create_connection(s.getsockname()); "
+        "print(os.getuid(), sum(p.isdigit() for p in os.listdir('/proc')) < 10)"
+    )
     try:
         done = subprocess.run(
             probe.wrap([sys.executable, "-I", "-c", code]), capture_output=True, text=True, timeout=30, cwd=box
@@ -118,7 +132,7 @@ def missing() -> str | None:
     if done.returncode != 0 or done.stdout.split() != [str(probe.uid), "True"]:
         said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         return (
-            f"a trial sandbox failed ({said}): the machine must allow PID and mount namespaces "
+            f"a trial sandbox failed ({said}): the machine must allow PID, mount and network namespaces "
             "(in Docker: --cap-add SYS_ADMIN, or --privileged)"
         )
     return None
@@ -184,6 +198,17 @@ def _bind_readonly(source: str, target: str) -> None:
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def _loopback_up() -> None:
+    import fcntl
+    import socket
+    import struct
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        flags = struct.unpack("16sh22x", fcntl.ioctl(s, siocgifflags, struct.pack("16sh22x", b"lo", 0)))[1]
+        fcntl.ioctl(s, siocsifflags, struct.pack("16sh22x", b"lo", flags | iff_up))
+
+
 def enter(spec: dict, argv: list[str]) -> int:
     """Set up the learner's view of the files, run `argv`, reap every orphan until it ends; return its status."""
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -201,6 +226,8 @@ def enter(spec: dict, argv: list[str]) -> int:
         _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)  # nothing to write there
     for folder in spec["readonly"]:
         _bind_readonly(folder, folder)
+    if spec.get("own_network"):
+        _loopback_up()  # a new network namespace starts with its loopback down
     kernel = subprocess.Popen(argv)
     while True:  # PID 1 of the namespace: orphans come here
         try:
