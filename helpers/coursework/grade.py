@@ -401,13 +401,14 @@ def grade_one(
     cell_timeout: float,
     full: bool = False,
     jail: sandbox.Sandbox | None = None,
+    boxes: Path | None = None,
 ) -> NotebookGrade:
     """Grade one submission in a fresh kernel (in `jail`, if given); never raises for what the learner did."""
-    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail=jail)
+    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes)
     # A kernel that dies before it ever answers is the machine's fault (seen once on a loaded CI
     # machine), not the learner's: no learner code ran yet, so one more try is fair.
     if any("before replying to kernel_info" in f for f in grade.flags):
-        grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail=jail)
+        grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes)
     return grade
 
 
@@ -420,8 +421,9 @@ def _grade_once(
     cell_timeout: float,
     full: bool = False,
     jail: sandbox.Sandbox | None = None,
+    boxes: Path | None = None,
 ) -> NotebookGrade:
-    """Grade one submission in one fresh kernel."""
+    """Grade one submission in one fresh kernel, its folder made in `boxes` (the system's temp folder if None)."""
     from nbclient.exceptions import DeadKernelError
 
     from helpers.runner.kernel import kernel_pid, notebook_client
@@ -446,7 +448,7 @@ def _grade_once(
     results: dict[str, ExerciseGrade] = {}
     # The learner's own folder, closed to every other uid: the work dir (with a copy of their notebook), a home,
     # a temp dir, the kernel's connection file and the file the probe writes verdicts to.
-    box = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    box = Path(tempfile.mkdtemp(prefix="course-grade-", dir=boxes))
     workdir, home = box / "work", box / "home"
     for folder in (workdir, home / ".cache", box / "tmp"):
         folder.mkdir(parents=True)
@@ -719,6 +721,10 @@ def grade_all(
     run_id = secrets.token_hex(8)
     out.mkdir(parents=True, exist_ok=True)  # now, so that the sandboxes can hide it
     stage = Path(tempfile.mkdtemp(prefix="course-grader-"))
+    # Every learner's folder is made in this one (others may enter it, not list it), removed at the end even
+    # when a worker was stopped before it could clean up (Ctrl-C).
+    boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
+    boxes.chmod(0o711)
     # The kernels import this copy of helpers: same checks, no solution text to load. It belongs to root and is
     # mounted read-only in every sandbox, compiled first (a kernel cannot write its __pycache__).
     helpers_root = write_release(stage / "course", course, parts=("helpers",))
@@ -739,7 +745,9 @@ def grade_all(
     )
     try:
         pending = {
-            pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail): s
+            pool.submit(
+                grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes
+            ): s
             for s, jail in zip(subs, jails)
         }
         for n, done in enumerate(futures.as_completed(pending), 1):
@@ -766,6 +774,7 @@ def grade_all(
     finally:
         kill_run_kernels(run_id)
         shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(boxes, ignore_errors=True)
     for g in grades:
         if Path(g.file) in copies:
             g.flags.append(copies[Path(g.file)])

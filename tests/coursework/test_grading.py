@@ -263,7 +263,7 @@ EXPECTED_00 = {
     "monkeypatched": ("0", "0", "0", "0", ""),
     "solutions": ("0", "0", "0", "0", "solution"),
     "raises_early": ("0", "1", "1", "2", ""),
-    "never_returns": ("0", "1", "1", "2", ""),
+    "never_returns": ("0", "1", "1", "2", "ran past the"),
     "edited_readonly": ("1", "1", "1", "3", "read-only cell"),
     "moved_answers": ("1", "1", "1", "3", ""),
     "forged_verdict": ("1", "0", "1", "2", ""),
