@@ -200,7 +200,7 @@ print(f"read {len(notebooks)} notebook(s), took answers to {sorted(stolen)}")
 
 def attackers_00(root, out, token: str) -> dict[str, nbformat.NotebookNode]:
     """The learners who try to reach other learners or the grader's outputs, by learner id."""
-    blank = {"00.1": "answer = ...", "00.2": "answer = ...", "00.3": "answer = ..."}
+    blank = {ex: "answer = ..." for ex in exercise_ids("00")}  # every exercise, however many notebook 00 has
     detach = (
         f"GRADES, FEEDBACK, TOKEN = {str(out / 'grades.csv')!r}, {str(out / 'feedback' / 'honest.md')!r}, {token!r}"
         + DETACH
