@@ -11,12 +11,16 @@ read-only cells run as the course wrote them (a changed one is flagged), the lea
 cells run as submitted, the course's check cells are skipped, and right after each answer cell the reference
 check runs from a fresh import of the course's checks, under a time limit. Read-only cells that no learner cell
 reads from (measurements, plots) are skipped unless --full is given.
+Each kernel runs isolated (helpers.coursework.sandbox): a uid of its own, its own PID namespace, the course
+read-only, no view of the submissions, the output folder or other learners. Where that cannot be built,
+--isolation required (the default) refuses to grade; --isolation best-effort grades and flags every row.
 Writes OUT_DIR/grades.csv, OUT_DIR/feedback/<learner>.md, and prints a summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import concurrent.futures as futures
 import csv
 import hashlib
@@ -27,6 +31,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -36,6 +41,7 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.coursework import sandbox
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids, get_exercise
@@ -89,6 +95,10 @@ __course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r}, {root!r})
 del __course_probe
 """
 CLEAR = 'globals().pop("answer", None)'
+
+
+class IsolationUnavailable(RuntimeError):
+    """No sandbox can be built on this machine, and the instructor asked for one."""
 
 
 @dataclass
@@ -235,9 +245,13 @@ def _error_of(cell: nbformat.NotebookNode) -> str | None:
 
 def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
     """Return the verdict the probe with `nonce` wrote for `exercise`, ignoring any line a learner forged."""
-    if not path.exists():
+    try:  # the file is in the learner's folder: never follow a link they made, never block on a pipe
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    with os.fdopen(fd, "rb") as f:
+        text = f.read(1 << 20).decode("utf-8", "replace") if stat.S_ISREG(os.fstat(fd).st_mode) else ""
+    for line in text.splitlines():
         try:
             row = json.loads(line)
         except ValueError:
@@ -386,13 +400,15 @@ def grade_one(
     exercise_timeout: float,
     cell_timeout: float,
     full: bool = False,
+    jail: sandbox.Sandbox | None = None,
+    boxes: Path | None = None,
 ) -> NotebookGrade:
-    """Grade one submission in a fresh kernel; never raises for what the learner did."""
-    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full)
+    """Grade one submission in a fresh kernel (in `jail`, if given); never raises for what the learner did."""
+    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes)
     # A kernel that dies before it ever answers is the machine's fault (seen once on a loaded CI
     # machine), not the learner's: no learner code ran yet, so one more try is fair.
     if any("before replying to kernel_info" in f for f in grade.flags):
-        grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full)
+        grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes)
     return grade
 
 
@@ -404,8 +420,10 @@ def _grade_once(
     exercise_timeout: float,
     cell_timeout: float,
     full: bool = False,
+    jail: sandbox.Sandbox | None = None,
+    boxes: Path | None = None,
 ) -> NotebookGrade:
-    """Grade one submission in one fresh kernel."""
+    """Grade one submission in one fresh kernel, its folder made in `boxes` (the system's temp folder if None)."""
     from nbclient.exceptions import DeadKernelError
 
     from helpers.runner.kernel import kernel_pid, notebook_client
@@ -428,12 +446,31 @@ def _grade_once(
     if not full:
         steps, _ = prune(steps)
     results: dict[str, ExerciseGrade] = {}
-    workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    verdicts = Path(tempfile.mkdtemp(prefix="course-verdicts-")) / f"{secrets.token_hex(8)}.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id, "MPLBACKEND": "agg"}
+    # The learner's own folder, closed to every other uid: the work dir (with a copy of their notebook), a home,
+    # a temp dir, the kernel's connection file and the file the probe writes verdicts to.
+    box = Path(tempfile.mkdtemp(prefix="course-grade-", dir=boxes))
+    workdir, home = box / "work", box / "home"
+    for folder in (workdir, home / ".cache", box / "tmp"):
+        folder.mkdir(parents=True)
+    shutil.copyfile(sub.path, workdir / sub.path.name)
+    for cache in (Path.home() / ".cache" / "matplotlib").glob("fontlist-*.json"):  # or each kernel rebuilds it
+        (home / ".cache" / "matplotlib").mkdir(exist_ok=True)
+        shutil.copyfile(cache, home / ".cache" / "matplotlib" / cache.name)
+    verdicts = box / f"{secrets.token_hex(8)}.jsonl"
+    marks = {"PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id, "MPLBACKEND": "agg"}
+    if jail:
+        jail.chown(box)
+        # Only what a kernel needs: the grader's own environment may hold secrets (tokens, keys).
+        keep = {k: v for k, v in os.environ.items() if k in ("LANG", "LANGUAGE", "TZ") or k.startswith("LC_")}
+        path = os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"])
+        env = {**keep, **marks, "PATH": path, "HOME": str(home), "TMPDIR": str(box / "tmp")}
+        env["JUPYTER_RUNTIME_DIR"] = str(box / "tmp")
+    else:
+        env = {**os.environ, **marks}
     client = notebook_client(
         nbformat.v4.new_notebook(),
         workdir,
+        kernel_manager_class=sandbox.kernel_manager_class(jail, box / "kernel.json"),
         timeout=cell_timeout,
         allow_errors=True,
         interrupt_on_timeout=True,
@@ -524,8 +561,7 @@ def _grade_once(
         for pid, pgid in list(_LIVE_KERNELS.items()):
             _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
             _LIVE_KERNELS.pop(pid, None)
-    shutil.rmtree(workdir, ignore_errors=True)
-    shutil.rmtree(verdicts.parent, ignore_errors=True)
+    shutil.rmtree(box, ignore_errors=True)
     if stopped:
         grade.flags.append(stopped)
     for i in ids:
@@ -625,6 +661,23 @@ def _progress(done: int, total: int, label: str) -> None:
     )
 
 
+def installed_courses() -> list[Path]:
+    """Return the folders an editable install of the course points to (the full course, solutions and all)."""
+    from importlib import metadata
+
+    folders = []
+    for dist in metadata.distributions():
+        try:
+            url = json.loads(dist.read_text("direct_url.json") or "{}")
+        except ValueError:
+            continue
+        if url.get("dir_info", {}).get("editable") and str(url.get("url", "")).startswith("file://"):
+            folder = Path(url["url"][len("file://") :])
+            if (folder / "helpers" / "coursework").is_dir():
+                folders.append(folder)
+    return folders
+
+
 def kill_run_kernels(run_id: str) -> int:
     """Kill any process still marked with this run's id (kernels a crashed worker left); return how many."""
     import psutil
@@ -649,18 +702,42 @@ def grade_all(
     cell_timeout: float = 120.0,
     quiet: bool = False,
     full: bool = False,
+    isolation: str = "required",
 ) -> list[NotebookGrade]:
-    """Grade every submission under `root` into `out`; return the grades."""
+    """Grade every submission under `root` into `out`; return the grades.
+
+    isolation: "required" raises IsolationUnavailable where no sandbox can be built; "best-effort" grades
+    without one and flags every row "not isolated: <why>".
+    """
     from helpers.coursework.release import write_release
 
+    why = sandbox.missing()
+    if why and isolation != "best-effort":
+        raise IsolationUnavailable(why)
     subs, refused = find_submissions(root, course)
     copies = duplicate_flags(subs)
     for message in refused:
         print(f"refused: {message}", file=sys.stderr)
     run_id = secrets.token_hex(8)
+    out.mkdir(parents=True, exist_ok=True)  # now, so that the sandboxes can hide it
     stage = Path(tempfile.mkdtemp(prefix="course-grader-"))
-    # The kernels import this copy of helpers: same checks, no solution text to load.
+    # Every learner's folder is made in this one (others may enter it, not list it), removed at the end even
+    # when a worker was stopped before it could clean up (Ctrl-C).
+    boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
+    boxes.chmod(0o711)
+    # The kernels import this copy of helpers: same checks, no solution text to load. It belongs to root and is
+    # mounted read-only in every sandbox, compiled first (a kernel cannot write its __pycache__).
     helpers_root = write_release(stage / "course", course, parts=("helpers",))
+    compileall.compile_dir(helpers_root, quiet=1, workers=1)
+    for path in [stage, *stage.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    jails: list[sandbox.Sandbox | None] = [None] * len(subs)
+    if not why:
+        hidden = (root, out, course, COURSE_ROOT, *installed_courses())
+        hide = tuple(dict.fromkeys(str(p.resolve()) for p in hidden))
+        need = [str(stage), *sandbox.python_dirs()]
+        first = sandbox.UID_BASE + secrets.randbelow(sandbox.UID_BLOCKS) * sandbox.UID_BLOCK  # one uid per notebook
+        jails = [sandbox.sandbox_for(first + i, hide, (str(stage),), need) for i in range(len(subs))]
     jobs = jobs or os.cpu_count() or 1
     grades: list[NotebookGrade] = []
     pool = futures.ProcessPoolExecutor(
@@ -668,8 +745,10 @@ def grade_all(
     )
     try:
         pending = {
-            pool.submit(grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full): s
-            for s in subs
+            pool.submit(
+                grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes
+            ): s
+            for s, jail in zip(subs, jails)
         }
         for n, done in enumerate(futures.as_completed(pending), 1):
             s = pending[done]
@@ -695,9 +774,12 @@ def grade_all(
     finally:
         kill_run_kernels(run_id)
         shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(boxes, ignore_errors=True)
     for g in grades:
         if Path(g.file) in copies:
             g.flags.append(copies[Path(g.file)])
+        if why:
+            g.flags.append(f"not isolated: {why}")
     write_outputs(grades, out)
     return grades
 
@@ -714,13 +796,34 @@ def main(argv: list[str] | None = None) -> int:
         "--full", action="store_true", help="run every read-only cell, not only those the answers read (slower)"
     )
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the full course to grade against")
+    parser.add_argument(
+        "--isolation",
+        choices=("required", "best-effort"),
+        default="required",
+        help="where no sandbox can be built: refuse to grade (required), or grade and flag every row (best-effort)",
+    )
     args = parser.parse_args(argv)
     try:
         grades = grade_all(
-            args.submissions, args.out, args.course, args.jobs, args.timeout, args.cell_timeout, full=args.full
+            args.submissions,
+            args.out,
+            args.course,
+            args.jobs,
+            args.timeout,
+            args.cell_timeout,
+            full=args.full,
+            isolation=args.isolation,
         )
     except NotADirectoryError as exc:
         print(f"grade: {exc}", file=sys.stderr)
+        return 2
+    except IsolationUnavailable as exc:
+        print(
+            f"grade: cannot run each submission isolated: {exc}.\n"
+            "Nothing was graded. To grade anyway, with every row flagged 'not isolated', "
+            "pass --isolation best-effort.",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("\ngrade: interrupted; every kernel of this run was stopped", file=sys.stderr)

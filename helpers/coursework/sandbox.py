@@ -1,0 +1,250 @@
+"""Run a learner's kernel in a sandbox built from util-linux: its own PID, mount and network namespaces, its own uid.
+
+The grader wraps the kernel's command line with `Sandbox.wrap`:
+
+    unshare --pid --fork --kill-child --mount-proc --net  python -I -S sandbox.py SPEC -- setpriv ... KERNEL ARGV
+
+- `unshare` gives the learner a PID namespace: when its first process ends (or `unshare` is killed), every process
+  the learner started ends too, whatever it did to detach itself (setsid, double fork, a clean environment).
+- This file, run as that first process (still root, standard library only), mounts what the learner may see:
+  an empty, unreadable tmpfs over the submissions, the output folder and the full course; the staged course
+  read-only; the Python installation brought back read-only where a private folder (/root) hides it. Then it
+  starts the kernel through `setpriv` as an unprivileged uid of its own, with no capabilities and no way to gain
+  any (no-new-privs), and reaps every orphan until the kernel ends.
+- `--net` gives it a loopback of its own (brought up here): it cannot reach another learner's servers, a service
+  of the grading machine, or anything beyond. The kernel talks to the grader over Unix sockets in its folder.
+- Each submission has its own uid, so one learner's folder (work dir, connection file, verdicts) is closed to
+  every other learner's kernel, running at the same time or later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOOLS = ("unshare", "setpriv")
+INSTALL = "install util-linux (Debian/Ubuntu: apt-get install util-linux; it provides unshare and setpriv)"
+# uids no account on the machine uses: each run takes a block at random, each submission one uid in it.
+UID_BASE, UID_BLOCK, UID_BLOCKS = 1_000_000_000, 100_000, 10_000
+
+# Linux mount(2) flags (linux/mount.h)
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """What one learner's kernel may see and who it runs as."""
+
+    uid: int
+    # (folder, mode, folders under it to bring back): each folder is covered by an empty tmpfs of that mode, and
+    # only the folders listed are mounted back into it, read-only. This hides the submissions, the output folder
+    # and the full course (mode 0: not even listed), and a private folder above the Python installation (/root).
+    covers: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    readonly: tuple[str, ...] = ()  # folders mounted read-only (the staged course)
+    tools: dict[str, str] = field(default_factory=dict)  # tool name -> absolute path
+    # A network namespace of its own, with only a loopback: no other learner's servers, no service of the
+    # grading machine, nothing beyond it. The kernel then talks to the grader over Unix sockets in its folder.
+    own_network: bool = True
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """Return `argv` run inside this sandbox."""
+        spec = {"covers": self.covers, "readonly": self.readonly, "own_network": self.own_network}
+        setpriv = [
+            self.tools["setpriv"],
+            f"--reuid={self.uid}",
+            f"--regid={self.uid}",
+            "--clear-groups",
+            "--no-new-privs",  # setuid programs (su, mount) give it nothing
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--",
+        ]
+        init = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), json.dumps(spec), "--"]
+        unshare = [self.tools["unshare"], "--pid", "--fork", "--kill-child", "--mount-proc"]
+        unshare += ["--net", "--"] if self.own_network else ["--"]
+        return unshare + init + setpriv + list(argv)
+
+    def chown(self, path: Path) -> None:
+        """Give `path` (and what is in it) to the sandbox's uid."""
+        for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            os.chown(p, self.uid, self.uid, follow_symlinks=False)
+
+
+def kernel_manager_class(jail: Sandbox | None, connection_file: Path) -> type:
+    """Return a jupyter_client kernel manager class whose kernel runs in `jail` (as is, if None).
+
+    Its connection file is `connection_file`, in the learner's folder and given to the sandbox's uid: the
+    grader's runtime folder is closed to it, and no other learner may read the key.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: object) -> None:
+            if jail and jail.own_network:  # TCP ports on the grader's loopback are out of the kernel's reach
+                kwargs.update(transport="ipc", ip=str(connection_file.parent / "kernel"))
+            super().__init__(**kwargs)
+
+        def write_connection_file(self, **kwargs: object) -> None:
+            self.connection_file = str(connection_file)
+            super().write_connection_file(**kwargs)
+            if jail:
+                jail.chown(connection_file)
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd = super().format_kernel_cmd(extra_arguments)
+            return jail.wrap(cmd) if jail else cmd
+
+    return SandboxedKernelManager
+
+
+def missing() -> str | None:
+    """Return why a sandbox cannot be built on this machine, or None if it can (tried once, with Python)."""
+    tools = {name: shutil.which(name) for name in TOOLS}
+    absent = [name for name, path in tools.items() if not path]
+    if absent:
+        return f"{' and '.join(absent)} not found on PATH: {INSTALL}"
+    if os.geteuid() != 0:
+        return (
+            "the grader is not root: switching each kernel to a uid of its own and mounting its view of the "
+            "files needs root (run the grader as root, e.g. with sudo or in the grading container)"
+        )
+    box = tempfile.gettempdir()  # where each learner's folder is made: every uid must be able to enter it
+    if closed_ancestor(box):
+        return f"the temporary folder {box} is closed to other users: set TMPDIR to one that is not (e.g. /tmp)"
+    probe = sandbox_for(UID_BASE, hide=(), readonly=(), need=python_dirs(), tools=tools)
+    # Its exit status says it all: the kernel's output goes nowhere (see enter).
+    code = (
+        "import os, socket; s = socket.create_server(('127.0.0.1', 0)); socket.create_connection(s.getsockname()); "
+        f"raise SystemExit(0 if os.getuid() == {probe.uid} and sum(p.isdigit() for p in os.listdir('/proc')) < 10 "
+        "else 3)"
+    )
+    try:
+        done = subprocess.run(
+            probe.wrap([sys.executable, "-I", "-c", code]), capture_output=True, text=True, timeout=30, cwd=box
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"a trial sandbox failed to start: {exc}"
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        return (
+            f"a trial sandbox failed ({said}): the machine must allow PID, mount and network namespaces "
+            "(in Docker: --cap-add SYS_ADMIN, or --privileged)"
+        )
+    return None
+
+
+def python_dirs() -> list[str]:
+    """Return the folders of the Python installation a kernel runs from."""
+    dirs = sorted({os.path.realpath(d) for d in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.executable)})
+    return [d for d in dirs if not any(_within(d, other) and d != other for other in dirs)]  # outermost only
+
+
+def closed_ancestor(path: str) -> str | None:
+    """Return the topmost folder on the way to `path` (itself included) that others may not enter (/root), or None."""
+    parts = Path(path).parts
+    for i in range(1, len(parts)):
+        folder = os.path.join(*parts[: i + 1])
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
+
+
+def sandbox_for(
+    uid: int, hide: tuple[str, ...], readonly: tuple[str, ...], need: list[str], tools: dict[str, str] | None = None
+) -> Sandbox:
+    """Return a sandbox for `uid` that hides `hide`, mounts `readonly` read-only, and can reach every folder in `need`."""
+    need = [os.path.realpath(n) for n in [*need, *readonly]]
+    covers: dict[str, int] = {os.path.realpath(h): 0 for h in hide if os.path.isdir(h)}
+    for folder in need:
+        top = closed_ancestor(folder)
+        if top:
+            covers[top] = 0o711
+    planned: list[tuple[str, int, tuple[str, ...]]] = []
+    for folder in sorted(covers, key=lambda f: (f.count("/"), f)):
+        if any(_within(folder, earlier) for earlier, _, _ in planned) and not any(_within(folder, n) for n in need):
+            continue  # an earlier cover hides it already
+        inside = tuple(n for n in need if _within(n, folder))
+        # A hidden folder that holds one the kernel needs (a virtualenv in the course) can still be entered.
+        planned.append((folder, covers[folder] or (0o711 if inside else 0), inside))
+    tools = tools or {name: shutil.which(name) or name for name in TOOLS}
+    return Sandbox(uid, tuple(planned), tuple(readonly), tools)
+
+
+def _within(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+# ---------------------------------------------------------------- inside the namespaces (runs as root, as PID 1)
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    enc = [s.encode() if s is not None else None for s in (source, target, fstype, data)]
+    if libc.mount(enc[0], enc[1], enc[2], ctypes.c_ulong(flags), enc[3]) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {source} on {target}: {os.strerror(err)}")
+
+
+def _bind_readonly(source: str, target: str) -> None:
+    _mount(source, target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _loopback_up() -> None:
+    import fcntl
+    import socket
+    import struct
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        flags = struct.unpack("16sh22x", fcntl.ioctl(s, siocgifflags, struct.pack("16sh22x", b"lo", 0)))[1]
+        fcntl.ioctl(s, siocsifflags, struct.pack("16sh22x", b"lo", flags | iff_up))
+
+
+def enter(spec: dict, argv: list[str]) -> int:
+    """Set up the learner's view of the files, run `argv`, reap every orphan until it ends; return its status."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        # An interrupt for the kernel reaches its whole process group; it must not end this process (and with it
+        # the namespace). A handler, unlike SIG_IGN, is reset when the kernel is exec'd: the kernel still gets it.
+        signal.signal(signum, lambda *_: None)
+    for top, mode, folders in spec["covers"]:
+        # Open each folder before the tmpfs covers it: /proc/self/fd/N still names the real one afterwards.
+        fds = [os.open(f, os.O_PATH | os.O_DIRECTORY) for f in folders]
+        _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"mode={mode:o},size=64k")
+        for folder, fd in zip(folders, fds):
+            os.makedirs(folder, mode=0o711, exist_ok=True)
+            _bind_readonly(f"/proc/self/fd/{fd}", folder)
+            os.close(fd)
+        _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)  # nothing to write there
+    for folder in spec["readonly"]:
+        _bind_readonly(folder, folder)
+    if spec.get("own_network"):
+        _loopback_up()  # a new network namespace starts with its loopback down
+    # ipykernel polls for its launcher (JPY_PARENT_PID) and quits when its parent is PID 1 (this process): the
+    # poll is not needed here, where the kernel ends with the namespace.
+    os.environ.pop("JPY_PARENT_PID", None)
+    # Cells' output reaches the grader as messages; nothing the learner prints reaches the grader's terminal.
+    kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    while True:  # PID 1 of the namespace: orphans come here
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return 1
+        except InterruptedError:
+            continue
+        if pid == kernel.pid:
+            return os.waitstatus_to_exitcode(status) % 256
+
+
+if __name__ == "__main__":
+    sys.exit(enter(json.loads(sys.argv[1]), sys.argv[3:]))
