@@ -15,7 +15,11 @@ NOBODY = "nobody in particular"
 # The row's text shows each control's label to the eye; the control's own description carries the same
 # words for assistive technology (a <select> is named by it), so it takes no width of its own.
 HIDDEN_LABEL = {"description_width": "0px"}
-LABEL_WIDTH = "250px"  # with two 150 px sliders, the controls leave room for the result beside them at 1280 px
+# Sized so the controls and the result fit side by side in JupyterLab at 1280 px with the file browser open
+# (about 850 px for a cell's output); a narrower notebook puts the result under the controls.
+LABEL_WIDTH = "200px"
+CONTROL_WIDTH = "130px"
+RESULT_WIDTH = "360px"
 
 
 def weight_label(factor: str) -> str:
@@ -33,7 +37,7 @@ def _slider(value: float, high: float, step: float, name: str, tip: str) -> widg
         tooltip=tip,
         style=HIDDEN_LABEL,
         readout_format=".1f",
-        layout=widgets.Layout(width="150px"),
+        layout=widgets.Layout(width=CONTROL_WIDTH),
         continuous_update=False,
     )
 
@@ -61,7 +65,13 @@ def score_chart(result: decision.Decision) -> str:
 def render(result: decision.Decision) -> str:
     """Return the chart of the scores, then the decision as HTML that wraps at words."""
     # ipywidgets' HTML sets a 28 px line height for one-line labels; the HTML sets its own.
-    return score_chart(result) + result._repr_html_()
+    # Inside the result's column: wrap long words and links (the evidence cites URLs) rather than overflow it.
+    return (
+        f'<div style="max-width: calc({RESULT_WIDTH} - 8px); overflow-wrap: anywhere">'
+        + score_chart(result)
+        + result._repr_html_()
+        + "</div>"
+    )
 
 
 def decision_widget(
@@ -91,17 +101,17 @@ def decision_widget(
         description=decision.TEAM_LABEL,
         tooltip=decision.TEAM_DESCRIPTION,
         style=HIDDEN_LABEL,
-        layout=widgets.Layout(width="150px"),
+        layout=widgets.Layout(width=CONTROL_WIDTH),
     )
     presets = widgets.Dropdown(
         options=["(your own)", *decision.EXAMPLES],
         value="(your own)",
         description="Preset",
-        layout=widgets.Layout(width="330px"),
+        layout=widgets.Layout(width="300px"),
     )
     reset = widgets.Button(description="Reset", tooltip="Back to the project this widget started with, weights 1")
     # Beside the controls, so a learner sees the chart and the explanation move without scrolling.
-    result = widgets.HTML(layout=widgets.Layout(width="430px", min_width="320px")).add_class("decision-result")
+    result = widgets.HTML(layout=widgets.Layout(width=RESULT_WIDTH, min_width="300px")).add_class("decision-result")
     quiet = {"on": False}  # while a preset or reset sets many sliders, compute once at the end
 
     def update(_: Any = None) -> None:
@@ -150,8 +160,8 @@ def decision_widget(
     header = widgets.HBox(
         [
             widgets.HTML("<b>Factor</b>", layout=widgets.Layout(width=LABEL_WIDTH)),
-            widgets.HTML("<b>How much you need it (0–1)</b>", layout=widgets.Layout(width="150px")),
-            widgets.HTML("<b>Weight (0–5)</b>", layout=widgets.Layout(width="150px")),
+            widgets.HTML("<b>Need (0–1)</b>", layout=widgets.Layout(width=CONTROL_WIDTH)),
+            widgets.HTML("<b>Weight (0–5)</b>", layout=widgets.Layout(width=CONTROL_WIDTH)),
         ]
     )
     rows = [row(f, x.label, x.description, needs[f]) for f, x in decision.FACTORS.items()]
