@@ -131,8 +131,16 @@ def test_a_timed_run_sends_for_its_seconds_and_counts_each_request_once(no_leaks
     assert result.seconds == 0.6 and result.requests == result.ok == len(app.hits) > 4
     # The clients stop starting requests at 0.6 s and finish those in flight: a few ms past it, not seconds.
     assert 0.55 <= result.makespan < 1.5
-    assert result.opened == 4  # warm keep-alive connections, opened once each, reused for every request
     assert no_client_left()
+
+
+def test_warm_keep_alive_connections_are_opened_once_each(no_leaks):
+    from helpers.apps import serving_fastapi
+
+    with serve(serving_fastapi.app, "t-loadgen-keep") as srv:  # uvicorn keeps connections alive
+        result = run_load(srv.url, "/json", connections=4, seconds=0.3, warm=True, progress=False)
+    assert result.ok == result.requests > 4
+    assert result.opened == 4  # opened before the clock, reused for every request
 
 
 def test_a_server_that_closes_after_each_answer_makes_the_clients_reconnect(no_leaks):

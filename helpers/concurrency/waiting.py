@@ -90,12 +90,24 @@ def hold_connections(
             # client retries): after `open_deadline` the step is measured with the ones that got through.
             run.wait_sent(deadline=open_deadline)
             held = n
-            time.sleep(settle_s)  # let the server accept them and start their handlers
+            _drain(server, open_deadline)  # let the server accept what it will
+            time.sleep(settle_s)  # and start their handlers
             points.append(_point(server, n, probe_path, probe_timeout))
     finally:
         for run in runs:
             run.stop()
     return points
+
+
+def _drain(server: ServerProcess, deadline: float, stuck_s: float = 1.0) -> None:
+    """Wait until the listen queue is empty, or has not shrunk for `stuck_s` (the server's cap), or `deadline`."""
+    end = time.monotonic() + deadline
+    best, since = server.listen_queue(), time.monotonic()
+    while best and time.monotonic() < end and time.monotonic() - since < stuck_s:
+        time.sleep(0.1)
+        queued = server.listen_queue()
+        if queued is None or queued < best:
+            best, since = queued, time.monotonic()
 
 
 def _point(server: ServerProcess, waiting: int, probe_path: str, probe_timeout: float) -> WaitingPoint:

@@ -422,10 +422,9 @@ def start_gunicorn(
         str(workers),
         "--worker-class",
         WORKER_CLASSES[worker_class],
-        "--threads",
-        str(threads),
-        "--worker-connections",
-        str(worker_connections),
+        # Only the options this worker class reads, so the printed command says what applies.
+        *(["--threads", str(threads)] if worker_class == "gthread" else []),
+        *(["--worker-connections", str(worker_connections)] if worker_class in ("gthread", "gevent") else []),
         "--timeout",
         str(timeout),  # the master kills a worker silent for this long (a long CPU request)
         "--graceful-timeout",
