@@ -124,6 +124,51 @@ def test_every_request_is_counted_once(no_leaks):
     assert no_client_left()
 
 
+def test_a_timed_run_sends_for_its_seconds_and_counts_each_request_once(no_leaks):
+    app = counting_app()
+    with serve(app, "t-loadgen-timed") as srv:
+        result = run_load(srv.url, "/n/1", connections=4, processes=2, seconds=0.6, warm=True, progress=False)
+    assert result.seconds == 0.6 and result.requests == result.ok == len(app.hits) > 4
+    # The clients stop starting requests at 0.6 s and finish those in flight: a few ms past it, not seconds.
+    assert 0.55 <= result.makespan < 1.5
+    assert no_client_left()
+
+
+def test_warm_keep_alive_connections_are_opened_once_each(no_leaks):
+    from helpers.apps import serving_fastapi
+
+    with serve(serving_fastapi.app, "t-loadgen-keep") as srv:  # uvicorn keeps connections alive
+        result = run_load(srv.url, "/json", connections=4, seconds=0.3, warm=True, progress=False)
+    assert result.ok == result.requests > 4
+    assert result.opened == 4  # opened before the clock, reused for every request
+
+
+def test_a_server_that_closes_after_each_answer_makes_the_clients_reconnect(no_leaks):
+    app = counting_app()
+
+    @app.after_request
+    def close(response):
+        response.headers["Connection"] = "close"  # what gunicorn's sync worker does
+        return response
+
+    with serve(app, "t-loadgen-close") as srv:
+        result = run_load(srv.url, "/n/1", connections=2, requests=20, progress=False)
+    assert result.ok == 20 and result.opened == 20
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"seconds": 0}, "seconds must be seconds (a number) in (0, 600]"),
+        ({"seconds": 1, "requests": 10}, "give requests or seconds, not both"),
+    ],
+)
+def test_a_timed_run_refuses_bad_seconds(kwargs, words):
+    with pytest.raises(ValueError) as info:
+        run_load("http://127.0.0.1:9", "/", progress=False, **kwargs)
+    assert words in str(info.value)
+
+
 def test_warm_connections_are_opened_before_the_clock():
     server = DroppingServer()
     try:

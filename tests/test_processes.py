@@ -88,7 +88,35 @@ def test_gthread_worker_serves_from_threads(no_orphans):
     with start_gunicorn(FLASK, "t-gthread", workers=1, threads=4, ready_path="/json") as server:
         assert server.server == "gunicorn gthread"
         assert server.get("/io", params={"ms": 10}).json() == {"waited_ms": 10.0}
-        assert "--threads 4" in server.command and "PORT" in server.command
+        assert "--threads 4" in server.command and f"127.0.0.1:{server.port}" in server.command
+
+
+@pytest.mark.parametrize(
+    "app, worker_class, framework",
+    [
+        (FLASK, "gevent", "Flask"),  # a greenlet per connection (Flask's docs: "Async with Gevent")
+        (FASTAPI, "uvicorn", "FastAPI"),  # the uvicorn-worker package under gunicorn
+        ("helpers.apps.serving_django_project:asgi", "uvicorn", "Django"),  # Django's docs: Uvicorn and Gunicorn
+    ],
+)
+def test_gunicorn_runs_the_gevent_and_uvicorn_worker_classes(no_orphans, app, worker_class, framework):
+    with start_gunicorn(app, "t-class", workers=1, worker_class=worker_class, ready_path="/json") as server:
+        assert server.server == f"gunicorn {worker_class}"
+        assert server.get("/json").json()["framework"] == framework
+        assert f"--worker-class {processes.WORKER_CLASSES[worker_class]}" in server.command
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"worker_class": "eventlet"}, "worker_class must be one of ['gevent', 'gthread', 'sync', 'uvicorn']"),
+        ({"worker_class": "gevent", "threads": 4}, "threads only apply to the gthread worker; gevent got threads=4"),
+    ],
+)
+def test_a_worker_class_gunicorn_is_not_set_up_for_is_refused(kwargs, words):
+    with pytest.raises(ValueError) as info:
+        start_gunicorn(FLASK, "t-bad-class", **kwargs)
+    assert words in str(info.value) and list_processes() == []
 
 
 def test_gevent_worker_overlaps_waits_in_one_thread(no_orphans):

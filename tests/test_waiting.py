@@ -60,3 +60,57 @@ def test_bad_steps_are_refused(steps):
     with start_uvicorn("helpers.apps.serving_fastapi:app", "t-wait-bad", ready_path="/json") as server:
         with pytest.raises(ValueError, match="step"):
             hold_connections(server, steps)
+
+
+def setup(label_start: str, **kwargs):
+    """Return the waiting set-up whose label starts with `label_start`."""
+    from helpers.concurrency.waiting import waiting_setups
+
+    return next(s for s in waiting_setups(**kwargs) if s.label.startswith(label_start))
+
+
+def test_gevent_holds_connections_without_a_thread_each_and_django_s_asgi_handler_does_not():
+    from helpers.concurrency.waiting import hold_setup
+
+    try:
+        gevent = hold_setup(setup("Flask, gunicorn gevent", max_connections=1000), [100, 300], wait_s=8)
+        django = hold_setup(setup("Django async"), [100, 300], wait_s=8)
+    finally:
+        stop_processes()
+    for points in (gevent, django):
+        assert all(p.probe_answered for p in points), [p.probe_s for p in points]
+        assert points[2].fds >= points[0].fds + 290  # a file descriptor per accepted connection
+        assert points[2].queued == 0  # every connection accepted, none left in the listen queue
+    assert gevent[2].threads - gevent[0].threads <= 3, [p.threads for p in gevent]  # greenlets, not threads
+    # Django's ASGI handler runs each request's sync parts (the database's request_started receivers) in a
+    # thread of that request's own context, which lives as long as the request: an async view too.
+    assert django[2].threads - django[0].threads >= 150, [p.threads for p in django]
+
+
+def test_fastapi_def_routes_stop_at_anyio_s_40_threads():
+    from helpers.concurrency.waiting import hold_setup
+
+    try:
+        points = hold_setup(setup("FastAPI def"), [20, 60], wait_s=6)
+    finally:
+        stop_processes()
+    base, twenty, sixty = points
+    assert twenty.probe_answered and not sixty.probe_answered  # a 61st def request waits for a thread
+    assert 38 <= sixty.threads - base.threads <= 42, [p.threads for p in points]
+
+
+def test_past_worker_connections_gthread_leaves_connections_in_the_listen_queue():
+    import resource
+
+    try:
+        server = start_gunicorn(
+            "helpers.apps.serving_flask:app", "t-wait-queue", threads=40, worker_connections=20, ready_path="/json"
+        )
+        points = hold_connections(server, [10, 30], wait_s=6, probe_timeout=0.5)
+        limit = server.fd_limit()
+    finally:
+        stop_processes()
+    assert points[1].queued == 0 and points[2].queued >= 8, [p.queued for p in points]
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    # The start raised the soft limit on open files as far as the hard limit allows (at most 65,536).
+    assert limit == (65536 if hard == resource.RLIM_INFINITY else min(hard, 65536))

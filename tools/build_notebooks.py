@@ -23,6 +23,7 @@ import nbformat
 from helpers.coursework.cells import with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV
 from helpers.runner.kernel import run_notebook
+from helpers.serving.durations import QUICK_ENV
 from helpers.serving.servers import ServerLink
 from tools.course import NOTEBOOK_DIR, NOTEBOOKS, stale_navigation, with_navigation
 
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stale navigation: {name} (run python -m tools.build_notebooks --nav-only)")
         return 1 if stale else 0
     os.environ.pop(GRADING_ENV, None)  # stored outputs show the learner's view
+    os.environ.pop(QUICK_ENV, None)  # and the full load runs (10 s x 3), never CI's shortened ones
     names = [n for n, _ in NOTEBOOKS if (NOTEBOOK_DIR / n).exists()]
     if args.prefixes:
         names = [n for n in names if any(n.startswith(p) for p in args.prefixes)]

@@ -1,5 +1,6 @@
-"""Django views for production servers: a JSON hello and a blocking I/O wait, with their URL patterns."""
+"""Django views for production servers: a JSON hello, a blocking and an awaited I/O wait, with their URL patterns."""
 
+import asyncio
 import time
 
 from django.http import HttpRequest, JsonResponse
@@ -17,4 +18,12 @@ def io(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"waited_ms": ms})
 
 
-urlpatterns = [path("json", hello), path("io", io)]
+async def io_async(request: HttpRequest) -> JsonResponse:
+    # An async view: under uvicorn (ASGI) it awaits on the event loop and holds no thread while it waits.
+    # Under gunicorn (WSGI) Django would run it in a one-off event loop, holding the worker all the same.
+    ms = min(float(request.GET.get("ms", 100)), 60_000)
+    await asyncio.sleep(ms / 1000)
+    return JsonResponse({"waited_ms": ms})
+
+
+urlpatterns = [path("json", hello), path("io", io), path("io-async", io_async)]

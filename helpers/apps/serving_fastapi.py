@@ -1,4 +1,4 @@
-"""A FastAPI app for production servers: a JSON hello, an awaited I/O wait, a CPU-bound loop, a long wait."""
+"""A FastAPI app for production servers: a JSON hello, an awaited and a threaded I/O wait, a CPU-bound loop."""
 
 import asyncio
 import time
@@ -18,6 +18,14 @@ async def io(ms: float = 100.0) -> dict[str, float]:
     # await hands the event loop back: thousands of these can wait at once.
     ms = min(ms, 60_000)
     await asyncio.sleep(ms / 1000)
+    return {"waited_ms": ms}
+
+
+@app.get("/io-def")
+def io_def(ms: float = 100.0) -> dict[str, float]:
+    # Plain def: FastAPI runs it in AnyIO's thread pool, 40 threads by default, so at most 40 wait at once.
+    ms = min(ms, 60_000)
+    time.sleep(ms / 1000)
     return {"waited_ms": ms}
 
 

@@ -1,7 +1,8 @@
 """Load a server from client processes of their own, so the client's CPU is not the server's GIL.
 
 `run_load(url, path, connections=..., requests=...)` starts `processes` client processes
-(`helpers.concurrency.loadgen_client`), each with its share of the connections and requests,
+(`helpers.concurrency.loadgen_client`), each with its share of the connections and requests
+(or, with `seconds=...`, each sending for that long),
 starts them together, and returns a `LoadResult`: every request's start and end, throughput,
 p50/p95/p99 and errors, each request counted once. `start_load` does the same without waiting,
 for connections that should stay open while a cell measures the server.
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_CONNECTIONS = 5000
 MAX_REQUESTS = 100_000
 MAX_PROCESSES = 8
+MAX_SECONDS = 600.0
 READY_DEADLINE = 30.0  # seconds for the clients to start and (when warm) open their connections
 
 
@@ -41,9 +43,11 @@ class LoadResult:
     connections: int
     processes: int
     warm: bool
+    seconds: float | None = None  # how long the clients sent for, when the run was timed rather than counted
     starts: list[float] = field(default_factory=list)  # monotonic seconds, shared by all processes
     ends: list[float] = field(default_factory=list)
     outcomes: list = field(default_factory=list)  # HTTP status (int) or an error name (str)
+    opened: int = 0  # TCP connections the clients opened, warm ones included (keep-alive: about one each)
 
     @property
     def requests(self) -> int:
@@ -117,7 +121,15 @@ class LoadRun:
     """Client processes under way: wait for them, watch their progress, or stop them."""
 
     def __init__(
-        self, url: str, path: str, connections: int, requests: int, processes: int, warm: bool, timeout: float
+        self,
+        url: str,
+        path: str,
+        connections: int,
+        requests: int | None,
+        processes: int,
+        warm: bool,
+        timeout: float,
+        seconds: float | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname or not parts.port:
@@ -125,15 +137,21 @@ class LoadRun:
         if not isinstance(path, str) or not path.startswith("/") or any(c in path for c in " \r\n"):
             raise ValueError(f"path must start with '/' and hold no spaces or line breaks, got {path!r}")
         require_number("connections", connections, 1, MAX_CONNECTIONS, integer=True)
-        require_number("requests", requests, connections, MAX_REQUESTS, integer=True)
+        if seconds is None:
+            require_number("requests", requests, connections, MAX_REQUESTS, integer=True)
+        else:
+            require_number("seconds", seconds, 0, MAX_SECONDS, low_open=True, unit="seconds")
+            if requests is not None:
+                raise ValueError(f"give requests or seconds, not both (got requests={requests!r}, seconds={seconds!r})")
         require_number("processes", processes, 1, min(MAX_PROCESSES, connections), integer=True)
         require_number("timeout", timeout, 0, 600, low_open=True, unit="seconds")
-        self.connections, self.requests, self.processes, self.warm, self.timeout = (
+        self.connections, self.requests, self.processes, self.warm, self.timeout, self.seconds = (
             connections,
             requests,
             processes,
             warm,
             timeout,
+            seconds,
         )
         self.sent = [0] * processes
         self.done = [0] * processes
@@ -143,7 +161,8 @@ class LoadRun:
         self._popens: list[subprocess.Popen] = []
         self._readers: list[threading.Thread] = []
         try:
-            for k, (c, r) in enumerate(zip(_split(connections, processes), _split(requests, processes))):
+            shares = _split(requests, processes) if seconds is None else [None] * processes
+            for k, (c, r) in enumerate(zip(_split(connections, processes), shares)):
                 argv = [
                     sys.executable,
                     "-m",
@@ -153,8 +172,7 @@ class LoadRun:
                     path,
                     "--connections",
                     str(c),
-                    "--requests",
-                    str(r),
+                    *(["--requests", str(r)] if seconds is None else ["--seconds", repr(seconds)]),
                     "--timeout",
                     str(timeout),
                 ]
@@ -210,6 +228,8 @@ class LoadRun:
 
     def wait_sent(self, count: int | None = None, deadline: float = 30.0) -> int:
         """Wait until `count` requests (all by default) have been sent; return how many were."""
+        if count is None and self.requests is None:
+            raise ValueError("a timed run has no total to wait for: pass count")
         count = self.requests if count is None else count
         end = time.monotonic() + deadline
         while self.progress[0] < count and time.monotonic() < end and any(p.poll() is None for p in self._popens):
@@ -218,8 +238,11 @@ class LoadRun:
 
     def wait(self, progress: bool = False) -> LoadResult:
         """Wait for every client process and return the merged result."""
-        end = self.started + self.timeout * (-(-self.requests // self.connections)) + 30
-        bar = _Progress(self.requests) if progress else None
+        if self.seconds is None:
+            end = self.started + self.timeout * (-(-self.requests // self.connections)) + 30
+        else:  # the last request may start just before the time is up, and take up to its timeout
+            end = self.started + self.seconds + self.timeout + 30
+        bar = _Progress(self.requests, self.seconds) if progress else None
         try:
             while any(p.poll() is None for p in self._popens):
                 if time.monotonic() > end:
@@ -231,10 +254,11 @@ class LoadRun:
                 reader.join(5)
             if bar:
                 bar.update(self.progress[1], final=True)
-            result = LoadResult(self.connections, self.processes, self.warm)
+            result = LoadResult(self.connections, self.processes, self.warm, self.seconds)
             for k, doc in enumerate(self._results):
                 if doc is None:
                     raise LoadError(f"load client {k} ended without a result: {self._stderr(k)}")
+                result.opened += doc.get("opened", 0)
                 for start, stop, outcome in doc["records"]:
                     result.starts.append(start)
                     result.ends.append(stop)
@@ -270,8 +294,10 @@ class LoadRun:
 class _Progress:
     """A one-line progress display in a notebook (nothing outside one)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int | None, seconds: float | None = None) -> None:
         self.total = total
+        self.seconds = seconds
+        self.started = time.monotonic()
         self.handle = None
         with contextlib.suppress(ImportError):
             from IPython import get_ipython
@@ -283,6 +309,11 @@ class _Progress:
     def _text(self, done: int) -> object:
         from IPython.display import HTML
 
+        if self.total is None:  # a timed run: show the time, and the requests answered so far
+            elapsed = min(self.seconds, time.monotonic() - self.started)
+            return HTML(
+                f'<progress value="{elapsed:.1f}" max="{self.seconds:g}"></progress> {done:,} requests answered'
+            )
         return HTML(f'<progress value="{done}" max="{self.total}"></progress> {done}/{self.total} requests')
 
     def update(self, done: int, final: bool = False) -> None:
@@ -299,9 +330,12 @@ def start_load(
     processes: int = 1,
     warm: bool = False,
     timeout: float = 30.0,
+    seconds: float | None = None,
 ) -> LoadRun:
-    """Start client processes that send `requests` GETs of `path` over `connections` connections; don't wait."""
-    return LoadRun(url, path, connections, connections if requests is None else requests, processes, warm, timeout)
+    """Start client processes that send `requests` GETs of `path` (or send for `seconds`); don't wait."""
+    if seconds is None and requests is None:
+        requests = connections
+    return LoadRun(url, path, connections, requests, processes, warm, timeout, seconds)
 
 
 def run_load(
@@ -314,12 +348,21 @@ def run_load(
     warm: bool = False,
     timeout: float = 30.0,
     progress: bool = True,
+    seconds: float | None = None,
 ) -> LoadResult:
     """Send `requests` GETs of `path` over `connections` connections from client processes; return the result.
 
     Each connection sends its requests one after another (HTTP/1.1 keep-alive, reopened when the
     server closes it); `warm` opens the connections before the clock starts. `timeout` bounds each request.
+    With `seconds` instead of `requests`, every connection keeps sending until that many seconds have passed.
     """
     return start_load(
-        url, path, connections=connections, requests=requests, processes=processes, warm=warm, timeout=timeout
+        url,
+        path,
+        connections=connections,
+        requests=requests,
+        processes=processes,
+        warm=warm,
+        timeout=timeout,
+        seconds=seconds,
     ).wait(progress=progress)

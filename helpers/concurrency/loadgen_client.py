@@ -1,11 +1,12 @@
 """The load generator's client process: N connections, R requests, each request's start and end.
 
-    python -m helpers.concurrency.loadgen_client HOST PORT PATH --connections N --requests R [--warm]
+    python -m helpers.concurrency.loadgen_client HOST PORT PATH --connections N (--requests R | --seconds S) [--warm]
 
 Run by `helpers.concurrency.loadgen`, never by hand in a notebook. Standard library only, so it starts
 fast and its CPU is its own, not the server's or the kernel's. Protocol: it opens its connections
 (if --warm), prints "ready" on stdout, waits for a line on stdin, fires, prints "progress SENT DONE"
-lines as it goes and one final line "result {json}" with a record per request:
+lines as it goes and one final line "result {json}" with a record per request
+(with --seconds, each connection sends until S seconds after "go", then finishes the request in flight):
 [start, end, outcome] on the system-wide monotonic clock, outcome an HTTP status or an error name.
 """
 
@@ -51,11 +52,22 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 class Client:
     """Fire `requests` GETs over `connections` keep-alive connections; record each one once."""
 
-    def __init__(self, host: str, port: int, path: str, connections: int, requests: int, timeout: float) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        path: str,
+        connections: int,
+        requests: int | None,
+        timeout: float,
+        seconds: float | None = None,
+    ) -> None:
         self.host, self.port, self.path = host, port, path
-        self.connections, self.requests, self.timeout = connections, requests, timeout
-        self.records: list[list] = [[0.0, 0.0, "not sent"] for _ in range(requests)]
+        self.connections, self.requests, self.timeout, self.seconds = connections, requests, timeout, seconds
+        self.records: list[list] = [[0.0, 0.0, "not sent"] for _ in range(requests or 0)]
         self.next = 0  # index of the next request to send (one event loop: no lock needed)
+        self.deadline = float("inf")  # with `seconds`: no request starts after it (set at "go")
+        self.opened = 0  # connections opened: about one per request when the server closes after each answer
         self.sent = 0
         self.done = 0
         self.streams: list[tuple | None] = [None] * connections
@@ -65,13 +77,25 @@ class Client:
 
     async def open(self, k: int) -> None:
         self.streams[k] = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.timeout)
+        self.opened += 1
+
+    def claim(self) -> list | None:
+        """Return the record of the next request to send, or None when the count or the time is up."""
+        if self.seconds is None:
+            if self.next >= self.requests:
+                return None
+            self.next += 1
+            return self.records[self.next - 1]
+        if time.monotonic() >= self.deadline:
+            return None
+        record = [0.0, 0.0, "not sent"]
+        self.records.append(record)
+        return record
 
     async def worker(self, k: int) -> None:
-        while self.next < self.requests:
-            i = self.next
-            self.next += 1
+        while (record := self.claim()) is not None:
             start = time.monotonic()
-            self.records[i][0] = start
+            record[0] = start
             self.sent += 1
             try:
                 outcome = await asyncio.wait_for(self.one(k), self.timeout)
@@ -85,13 +109,14 @@ class Client:
                 outcome = type(exc).__name__
             if not isinstance(outcome, int):
                 self.close(k)  # the connection's state is unknown: the next request opens a new one
-            self.records[i][1] = time.monotonic()
-            self.records[i][2] = outcome
+            record[1] = time.monotonic()
+            record[2] = outcome
             self.done += 1
 
     async def one(self, k: int) -> int:
         if self.streams[k] is None:
             self.streams[k] = await asyncio.open_connection(self.host, self.port)
+            self.opened += 1
         reader, writer = self.streams[k]
         writer.write(self.request_bytes)
         await writer.drain()
@@ -116,7 +141,7 @@ async def _report_progress(client: Client, every: float) -> None:
 
 
 async def run(args: argparse.Namespace) -> dict:
-    client = Client(args.host, args.port, args.path, args.connections, args.requests, args.timeout)
+    client = Client(args.host, args.port, args.path, args.connections, args.requests, args.timeout, args.seconds)
     opened = 0
     if args.warm:
         results = await asyncio.gather(*(client.open(k) for k in range(args.connections)), return_exceptions=True)
@@ -124,6 +149,8 @@ async def run(args: argparse.Namespace) -> dict:
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.readline)  # the parent's "go", so every client starts together
+    if args.seconds is not None:
+        client.deadline = time.monotonic() + args.seconds
     reporter = asyncio.create_task(_report_progress(client, args.progress_every))
     try:
         await asyncio.gather(*(client.worker(k) for k in range(args.connections)))
@@ -132,7 +159,7 @@ async def run(args: argparse.Namespace) -> dict:
         for k in range(args.connections):
             client.close(k)
     print(f"progress {client.sent} {client.done}", flush=True)
-    return {"records": client.records, "warm_opened": opened}
+    return {"records": client.records, "warm_opened": opened, "opened": client.opened}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,13 +168,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("port", type=int)
     parser.add_argument("path")
     parser.add_argument("--connections", type=int, required=True)
-    parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument("--requests", type=int)
+    parser.add_argument("--seconds", type=float, help="send for this long instead of a count of requests")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--progress-every", type=float, default=0.1)
     args = parser.parse_args(argv)
-    if not (1 <= args.connections <= args.requests):
+    if (args.requests is None) == (args.seconds is None):
+        parser.error("give either --requests or --seconds")
+    if args.connections < 1 or (args.requests is not None and args.connections > args.requests):
         parser.error("need 1 <= connections <= requests")
+    if args.seconds is not None and not 0 < args.seconds <= 600:
+        parser.error("need 0 < seconds <= 600")
     # One socket per connection: allow more than the usual 1024 open files.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < args.connections + 64:

@@ -39,6 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent  # the course's folder: the
 DEFAULT_DEADLINE = 20.0
 MAX_WORKERS = 16
 MAX_THREADS = 4000
+# gunicorn's --worker-class for each short name; "uvicorn" is the uvicorn-worker package, which
+# replaced uvicorn's own deprecated `uvicorn.workers` module.
+WORKER_CLASSES = {
+    "sync": "sync",
+    "gthread": "gthread",
+    "gevent": "gevent",
+    "uvicorn": "uvicorn_worker.UvicornWorker",
+}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _IMPORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\(\))?$")
 _STDERR_TAIL = 15  # lines of the server's stderr an error message quotes
@@ -77,10 +85,9 @@ class ServerProcess:
 
     @property
     def command(self) -> str:
-        """Return the command line that started the server, as you would type it (port shown as PORT)."""
-        words = ["python", *self.argv[1:]]
-        words = [w.replace(f"{HOST}:{self.port}", f"{HOST}:PORT") if w != str(self.port) else "PORT" for w in words]
-        return shlex.join(words)
+        """Return the command line that started the server, as you would type it in a terminal."""
+        # The real port, so the line can be copied and run (once this server has stopped and freed it).
+        return shlex.join(["python", *self.argv[1:]])
 
     @property
     def pid(self) -> int:
@@ -118,6 +125,19 @@ class ServerProcess:
     def thread_count(self) -> int:
         """Return the number of OS threads in the whole process tree."""
         return sum(_safe(p.num_threads, 0) for p in self.processes())
+
+    def fd_count(self) -> int:
+        """Return the file descriptors open in the whole process tree (each connection holds one)."""
+        return sum(_safe(p.num_fds, 0) for p in self.processes())
+
+    def fd_limit(self) -> int:
+        """Return the lowest soft limit on open files (RLIMIT_NOFILE) in the tree; the start raised it."""
+        limits = [_safe(lambda p=p: p.rlimit(psutil.RLIMIT_NOFILE)[0], None) for p in self.processes()]
+        return min((lim for lim in limits if lim is not None and lim >= 0), default=-1)
+
+    def listen_queue(self) -> int | None:
+        """Return the connections waiting in the listen queue (the backlog), not yet accepted; None if unknown."""
+        return listen_queue(self.port)
 
     def get(self, path: str = "/", timeout: float = 10.0, **kwargs: Any) -> httpx.Response:
         """GET `path` on a fresh connection, with a timeout."""
@@ -218,6 +238,29 @@ def _child_setup() -> None:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         want = 65536 if hard == resource.RLIM_INFINITY else hard
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(want, 65536)), hard))
+
+
+def listen_queue(port: int) -> int | None:
+    """Return how many connections wait to be accepted on the loopback socket listening on `port`, or None."""
+    # Linux's /proc/net/tcp lists every socket; for a listening one (state 0A) the rx_queue column
+    # is its accept queue: connections the kernel completed that the server has not accepted yet.
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 4 and fields[3] == "0A" and fields[1].endswith(f":{port:04X}"):
+            return int(fields[4].split(":")[1], 16)
+    return None
+
+
+def somaxconn() -> int | None:
+    """Return the kernel's cap on any listen backlog (net.core.somaxconn), or None where it can't be read."""
+    try:
+        return int(Path("/proc/sys/net/core/somaxconn").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def free_port() -> int:
@@ -361,25 +404,39 @@ def start_gunicorn(
     timeout: int = 120,
     gevent: bool = False,
     env: Mapping[str, str] | None = None,
+    worker_class: str | None = None,
 ) -> ServerProcess:
-    """Serve the WSGI app at import string `app` with gunicorn: `workers` processes x `threads` threads.
+    """Serve the app at import string `app` with gunicorn: `workers` processes of `worker_class`.
 
-    threads=1 runs gunicorn's `sync` worker (one request per process at a time); threads>1 its
-    `gthread` worker, which also caps open connections per worker at `worker_connections`.
-    gevent=True runs its `gevent` worker instead: one thread per process, a greenlet per connection,
-    up to `worker_connections` of them (the Python standard library is patched to cooperate).
-    `env` adds environment variables for the server (its configuration, e.g. a dependency's URL).
+    By default threads=1 runs gunicorn's `sync` worker (one request per process at a time) and
+    threads>1 its `gthread` worker, which also caps open connections per worker at
+    `worker_connections`. worker_class="gevent" (or gevent=True) runs a greenlet per connection, up to
+    `worker_connections`, in one thread per process (the standard library is patched to cooperate);
+    "uvicorn" serves an ASGI app with the `uvicorn-worker` package's UvicornWorker, an event loop per
+    process, as uvicorn's docs now recommend under gunicorn. `env` adds environment variables for the
+    server (its configuration, e.g. a dependency's URL).
     """
     _validate(name, app, workers, threads, port, deadline, ready_path)
     require_number("worker_connections", worker_connections, 1, 100_000, integer=True)
     require_number("timeout", timeout, 1, 3600, integer=True, unit="seconds")
     if not isinstance(gevent, bool):
         raise ValueError(f"gevent must be True or False, got {gevent!r}")
-    if gevent and threads != 1:
-        raise ValueError(f"threads must be 1 with gevent=True (a greenlet per connection, not threads), got {threads}")
+    if gevent:
+        if worker_class not in (None, "gevent"):
+            raise ValueError(f"gevent=True asks for the gevent worker, but worker_class is {worker_class!r}")
+        if threads != 1:
+            raise ValueError(
+                f"threads must be 1 with gevent=True (a greenlet per connection, not threads), got {threads}"
+            )
+        worker_class = "gevent"
+    if worker_class is None:
+        worker_class = "sync" if threads == 1 else "gthread"
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"worker_class must be one of {sorted(WORKER_CLASSES)} or None, got {worker_class!r}")
+    if threads > 1 and worker_class != "gthread":
+        raise ValueError(f"threads only apply to the gthread worker; {worker_class} got threads={threads}")
     _validate_env(env)
     port = port or free_port()
-    worker_class = "gevent" if gevent else "sync" if threads == 1 else "gthread"
     argv = [
         sys.executable,
         "-m",
@@ -390,11 +447,10 @@ def start_gunicorn(
         "--workers",
         str(workers),
         "--worker-class",
-        worker_class,
-        "--threads",
-        str(threads),
-        "--worker-connections",
-        str(worker_connections),
+        WORKER_CLASSES[worker_class],
+        # Only the options this worker class reads, so the printed command says what applies.
+        *(["--threads", str(threads)] if worker_class == "gthread" else []),
+        *(["--worker-connections", str(worker_connections)] if worker_class in ("gthread", "gevent") else []),
         "--timeout",
         str(timeout),  # the master kills a worker silent for this long (a long CPU request)
         "--graceful-timeout",
@@ -403,7 +459,7 @@ def start_gunicorn(
         # so the first measurement does not race workers still importing their framework. Not with
         # gevent: its worker patches the standard library when it starts, and locks or sockets the app
         # made before that would block the whole worker, so each worker imports the app after patching.
-        *([] if gevent else ["--preload"]),
+        *([] if worker_class == "gevent" else ["--preload"]),
         # gunicorn 27's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two masters
         # at once (a notebook's comparison, two kernels, CI's lanes) would take it from each other.
         "--no-control-socket",

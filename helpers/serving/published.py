@@ -1,20 +1,26 @@
-"""Published serving figures the course reads its own measurements against: each with its source and conditions."""
+"""Published serving benchmarks the course cites beside its own measurements: source, round, test type, what it measures.
+
+Only what can be read and cited: no figure is copied here that the course could not show its source for.
+"""
 
 from __future__ import annotations
 
-# Cited in notebook 03 and benchmarks/framework_overhead.py: their conditions matter more than their numbers.
-FRAMEWORK_HELLO = {
-    "source": "Robyn docs, 'Comparison' page: https://robyn-docs.vercel.app/documentation/api_reference/comparison",
-    "conditions": (
-        "oha, 10,000 requests to a hello endpoint on the author's dual-core development machine, "
-        "5 workers; Flask and Django under gunicorn, FastAPI under uvicorn; a competing "
-        "framework's page, one run, no versions given"
+# TechEmpower's Framework Benchmarks: independent, many frameworks, each entry set up by its community.
+# Cited in notebook 03 and benchmarks/framework_overhead.py, by link: read the figures on the page itself.
+TECHEMPOWER_JSON = {
+    "name": "TechEmpower Framework Benchmarks, Round 23, JSON serialization test",
+    "url": "https://www.techempower.com/benchmarks/#section=data-r23&test=json",
+    "spec": "https://github.com/TechEmpower/FrameworkBenchmarks/wiki/Project-Information-Framework-Tests-Overview",
+    "measures": (
+        'requests per second for GET /json answering a freshly serialized {"message": "Hello, World!"} '
+        "over keep-alive connections, on dedicated physical servers, with the load sent from a separate machine; "
+        "in the project's words it exercises keep-alive support, request routing, request header parsing, "
+        "object instantiation, JSON serialization and response header generation"
     ),
-    "req_per_s": {"flask": 1809.8, "fastapi": 2420.5, "django": 740.4},
-    "also": (
-        "TechEmpower's independent runs (techempower.com/benchmarks, JSON serialization test) place "
-        "FastAPI on uvicorn above Flask and Django, on many-core servers with wrk and tuned production "
-        "servers; FastAPI's own docs (fastapi.tiangolo.com/benchmarks) cite them and warn that simpler "
-        "tools always win such tests."
+    "setups": (
+        "each entry is contributed and tuned by the framework's community (server, worker class and count "
+        "are in frameworks/Python/<name>/ of the TechEmpower/FrameworkBenchmarks repository), so an entry's "
+        "server differs from one framework to the next, as in this notebook's production comparison"
     ),
+    "fastapi_docs": "https://fastapi.tiangolo.com/benchmarks/",
 }

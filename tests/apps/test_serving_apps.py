@@ -33,3 +33,15 @@ def test_cpu_endpoint_computes_for_as_long_as_asked(app, no_leaks):
         long = srv.get("/cpu", params={"ms": 50}).json()
     assert short["cpu_ms"] == 5 and long["cpu_ms"] == 50
     assert long["spins"] > 3 * short["spins"]  # ten times the CPU time does several times the work
+
+
+def test_django_async_view_and_fastapi_def_route_wait_as_asked(no_leaks):
+    # The waiting-connections set-ups: Django's async view under ASGI, FastAPI's def route in its thread pool.
+    with serve(serving_fastapi.app, "t-serving-def") as srv:
+        waited = srv.get("/io-def", params={"ms": 50})
+    assert waited.json() == {"waited_ms": 50.0} and waited.elapsed.total_seconds() >= 0.045
+    dk.setup_django()
+    dk.set_urls("serving", serving_django.urlpatterns)
+    with serve(dk.asgi_app(), "t-serving-aio") as srv:
+        waited = srv.get("/io-async", params={"ms": 50})
+    assert waited.json() == {"waited_ms": 50.0} and waited.elapsed.total_seconds() >= 0.045
