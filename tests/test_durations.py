@@ -59,3 +59,8 @@ def test_held_connections_reach_5000_in_full_and_outlast_their_steps():
     for budget in (d.FULL, d.QUICK):
         assert list(budget.waiting_steps) == sorted(set(budget.waiting_steps))  # rising, as hold_connections needs
         assert budget.hold_s >= 20  # a held request must still wait when the last step is measured
+
+
+def test_a_test_session_runs_the_load_quick():
+    """The course's pytest plugin sets COURSE_QUICK=1 for every test session: notebooks under test run short loads."""
+    assert d.is_quick(), "helpers.runner.nbval_plugin should set COURSE_QUICK=1 when pytest starts"

@@ -31,6 +31,18 @@ OPTION = "nbval_course"
 PROBE_TIMEOUT = 120.0  # a probe is quick; the budget is for a machine that is very busy
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the serving notebook's load runs quick in every test session (COURSE_QUICK=1), unless set already."""
+    import os
+
+    from helpers.serving.durations import QUICK_ENV
+
+    # Tests check the cells' plumbing; the full-length runs (10 s x 3 per set-up) belong to the stored
+    # notebook, which tools/build_notebooks.py runs with the variable removed. Kernels, servers and the
+    # browser's JupyterLab started by the tests inherit it.
+    os.environ.setdefault(QUICK_ENV, "1")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Add --nbval-course to nbval's options."""
     parser.getgroup("nbval").addoption(
