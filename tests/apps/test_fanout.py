@@ -25,7 +25,9 @@ def elapsed(srv, path):
 @pytest.mark.parametrize("make", [fanout_fastapi.create_app, fanout_flask.create_app], ids=["fastapi", "flask"])
 def test_concurrent_beats_sequential_by_a_margin(backend, make):
     with serve(make(backend.url), "t-fanout") as srv:
-        sequential, concurrent = elapsed(srv, "/sequential"), elapsed(srv, "/concurrent")
+        # Other programs only ever add time: the quickest of three concurrent runs is the fan-out's own
+        # (CI's lanes run this beside spinning processes on the same core).
+        sequential, concurrent = elapsed(srv, "/sequential"), min(elapsed(srv, "/concurrent") for _ in range(3))
     assert sequential >= N * DELAY * 0.9  # one wait after another
     assert sequential / concurrent > 2  # ideal is N; generous margin for a busy machine
 
@@ -34,7 +36,8 @@ def test_django_async_view_fans_out_concurrently(backend):
     dk.setup_django()
     dk.set_urls("fanout", fanout_django.urlpatterns_for(backend.url))
     with serve(dk.asgi_app(), "t-fanout-django") as srv:
-        assert elapsed(srv, "/fanout/concurrent") < N * DELAY * 0.6  # sequential would take N delays
+        quickest = min(elapsed(srv, "/fanout/concurrent") for _ in range(3))  # others only add time
+        assert quickest < N * DELAY * 0.6  # sequential would take N delays
 
 
 def test_bad_inputs_are_refused(backend):
