@@ -52,6 +52,21 @@ def no_leaks():
     assert listening_ports() <= ports
 
 
+@pytest.fixture(scope="module", autouse=True)
+def own_django_urls():
+    """Give each test module the URL groups it found: a group left behind would answer another module's paths first."""
+    import sys
+
+    before = dict(getattr(sys.modules.get("helpers.serving.django_kernel"), "_url_groups", {}))
+    yield
+    dk = sys.modules.get("helpers.serving.django_kernel")
+    if dk is None:
+        return
+    for group, patterns in list(dk._url_groups.items()):
+        if before.get(group) is not patterns:
+            dk.set_urls(group, before.get(group, []))
+
+
 @pytest.fixture(scope="session")
 def django_ready() -> None:
     """Configure Django once for the session, as a kernel does (in-memory database, the course's apps)."""

@@ -62,7 +62,7 @@ def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_
     steps = [s for lane in side_by_side for s in lane] + after
     for version in ("default", "3.12", "3.13"):
         chosen = {s.selection for s in steps if s.python == version}
-        assert "notebooks" in chosen and ("units" in chosen or {"units-a", "units-b"} <= chosen), version
+        assert {"notebooks", "units"} <= chosen, version
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
     assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
     assert busy_proofs(steps) == (True, True)
@@ -103,9 +103,11 @@ def test_the_summary_lists_slowest_tests_and_closes_with_the_totals(lanes, tmp_p
     assert text.splitlines()[-1] == "1 passed, 1 failed, 1 skipped"
 
 
-def test_the_two_parts_of_the_units_are_exactly_the_units(lanes, whole):
-    units = [t for t in whole if selects(lanes.SELECTIONS["units"], t)]
-    a, b = (lanes.SELECTIONS[part] for part in ("units-a", "units-b"))
-    assert units and all(selects(a, t) != selects(b, t) for t in units)  # each test in exactly one part
-    assert all(selects(lanes.SELECTIONS["units"], t) for t in whole if selects(a, t) or selects(b, t))
-    assert any(selects(b, t) for t in units) and any(selects(a, t) for t in units)
+def test_only_the_unit_tests_run_on_two_workers_each_file_on_one(lanes, tmp_path):
+    side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
+    for step in [s for lane in side_by_side for s in lane] + after:
+        command = lanes.pytest_command("python", step, tmp_path / "r.xml", tmp_path / "t")
+        assert command[:3] == ["python", "-m", "pytest"]
+        workers = "-n" in command and command[command.index("--dist") + 1] == "loadfile"
+        # The notebooks and the "alone" tests stay in one process: the one-core and busy proofs, the browser.
+        assert workers == (step.selection == "units"), (step.label, command)

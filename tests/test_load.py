@@ -30,8 +30,16 @@ def test_requests_are_sent_at_once_and_timed(loop_server):
 
 
 def test_connection_limit_does_not_serialise_the_load(loop_server):
-    result = run_load(loop_server.url, "/io?ms=200", 30)
-    assert result.makespan < 0.2 * 3
+    # A limit of k < 30 connections would answer in waves k at a time, 200 ms apart: the last answer
+    # at least one wait after the first. A busy core can delay every answer, but not split them into
+    # waves, so the spread of the answer times is the claim; the best of three tries, for a starved loop.
+    spreads = []
+    for _ in range(3):
+        ends = [end for _, end in run_load(loop_server.url, "/io?ms=200", 30).times]
+        spreads.append(max(ends) - min(ends))
+        if spreads[-1] < 0.2:
+            break
+    assert min(spreads) < 0.2, spreads
 
 
 def test_a_serialised_server_beyond_httpx_default_timeout_still_completes():
