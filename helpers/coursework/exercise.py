@@ -20,6 +20,9 @@ class Exercise:
     hint: str
     solution: str  # code that binds `answer`
     praise: str = "Well done."
+    # The answer is plain data (a string, numbers, a tuple, list, set or dict of them): the grader judges it
+    # outside the learner's kernel (helpers/coursework/judge.py). Otherwise the check runs in that kernel.
+    data: bool = False
 
 
 class ExerciseSet:
@@ -29,7 +32,9 @@ class ExerciseSet:
         self.notebook = notebook
         self.items: dict[str, Exercise] = {}
 
-    def __call__(self, id: str, title: str, *, hint: str, solution: str, praise: str = "Well done.") -> Callable:
+    def __call__(
+        self, id: str, title: str, *, hint: str, solution: str, praise: str = "Well done.", data: bool = False
+    ) -> Callable:
         """Return a decorator that adds the decorated function as the check of exercise `id`."""
         if not id.startswith(self.notebook + "."):
             raise ValueError(f"exercise {id!r} does not belong to notebook {self.notebook!r}")
@@ -37,7 +42,7 @@ class ExerciseSet:
             raise ValueError(f"exercise {id!r} is declared twice")
 
         def add(fn: CheckFn) -> CheckFn:
-            self.items[id] = Exercise(id, title, fn, hint, textwrap.dedent(solution).strip(), praise)
+            self.items[id] = Exercise(id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data)
             return fn
 
         return add

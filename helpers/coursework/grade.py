@@ -45,6 +45,7 @@ from helpers.coursework import sandbox
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids, get_exercise
+from helpers.coursework.judge import Judge
 from helpers.runner.course import notebook_names
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +94,23 @@ def __course_probe(exercise_id, path, keep, nonce, root):
         f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
 __course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r}, {root!r})
 del __course_probe
+"""
+# For an exercise whose answer is plain data, the kernel only exports the answer's repr, with the nonce; the
+# grader's judge (helpers/coursework/judge.py) rebuilds it with ast.literal_eval and checks it outside the kernel.
+# A learner's cell can change what is exported, which is no more than choosing an answer; never the verdict.
+EXPORT = """
+def __course_export(exercise_id, path, nonce):
+    import json
+    try:
+        row = {{"repr": repr(answer)}}
+    except NameError:
+        row = {{"unbound": True}}
+    except Exception as exc:
+        row = {{"error": f"{{type(exc).__name__}}: {{exc}}"}}
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
+__course_export({exercise!r}, {path!r}, {nonce!r})
+del __course_export
 """
 CLEAR = 'globals().pop("answer", None)'
 
@@ -243,8 +261,8 @@ def _error_of(cell: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
-    """Return the verdict the probe with `nonce` wrote for `exercise`, ignoring any line a learner forged."""
+def _row(path: Path, exercise: str, nonce: str) -> dict | None:
+    """Return the row the probe with `nonce` wrote for `exercise`, ignoring any line a learner forged."""
     try:  # the file is in the learner's folder: never follow a link they made, never block on a pipe
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -257,10 +275,29 @@ def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
         except ValueError:
             continue
         if isinstance(row, dict) and row.get("nonce") == nonce and row.get("id") == exercise:
-            return ExerciseGrade(
-                exercise, row.get("passed") is True, str(row.get("message", "")), str(row.get("kind", ""))
-            )
+            return row
     return None
+
+
+def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
+    """Return the verdict the in-kernel probe with `nonce` wrote for `exercise`, or None."""
+    row = _row(path, exercise, nonce)
+    if row is None:
+        return None
+    return ExerciseGrade(exercise, row.get("passed") is True, str(row.get("message", "")), str(row.get("kind", "")))
+
+
+def _judged(path: Path, exercise: str, nonce: str, judge: Judge, timeout: float) -> ExerciseGrade | None:
+    """Return the judge's verdict on the answer the export with `nonce` wrote for `exercise`, or None."""
+    row = _row(path, exercise, nonce)
+    if row is None:
+        return None
+    if row.get("unbound"):
+        return ExerciseGrade(exercise, False, "the answer cell did not bind `answer`.", "wrong")
+    if "repr" not in row:
+        return ExerciseGrade(exercise, False, f"the answer could not be read: {row.get('error', 'no repr')}.", "wrong")
+    v = judge.verdict(exercise, row["repr"], timeout)
+    return ExerciseGrade(exercise, v.passed, v.message, v.kind)
 
 
 def _first_diff(a: str, b: str) -> str:
@@ -479,6 +516,7 @@ def _grade_once(
     )
     earlier_error: str | None = None
     stopped: str | None = None
+    judge = Judge(helpers_root)  # started on the first answer that is plain data
 
     def run(source: str, timeout: float) -> tuple[str | None, bool]:
         cell = nbformat.v4.new_code_cell(source)
@@ -526,7 +564,12 @@ def _grade_once(
                         why += f" (an earlier cell raised {earlier_error})"
                     results[exercise] = ExerciseGrade(exercise, False, why + ".")
                     continue
-                for _attempt in range(2):
+                if get_exercise(exercise).data:
+                    # Plain data: exported from the kernel, judged outside it (the check is deterministic).
+                    nonce = secrets.token_hex(16)
+                    error, timed_out = run(EXPORT.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
+                    verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
+                for _attempt in range(0 if get_exercise(exercise).data else 2):
                     # A failed check runs once more: a timing check can miss on a machine busy grading
                     # two notebooks at a time, and a right answer must not lose its mark to that.
                     nonce = secrets.token_hex(16)
@@ -558,6 +601,7 @@ def _grade_once(
     except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
         stopped = f"grading stopped: {type(exc).__name__}: {exc}"
     finally:
+        judge.close()
         for pid, pgid in list(_LIVE_KERNELS.items()):
             _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
             _LIVE_KERNELS.pop(pid, None)

@@ -29,7 +29,10 @@ AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2
 # The course's content: rendered Markdown cells and every cell output. JupyterLab's chrome (menus,
 # editors, prompts) is left out: its own findings are JupyterLab's to fix, not the course's.
 CONTENT = [[".jp-MarkdownOutput"], [".jp-OutputArea-output"]]
-STORED_RULES = ("image-alt", "empty-table-header")  # what the stored outputs must pass
+# What the stored outputs must pass. Links in a sentence pass link-in-text-block only with the course's
+# JupyterLab style (lab-style/: underlined links), which every JupyterLab in the course's environment loads.
+STORED_RULES = ("image-alt", "empty-table-header", "link-in-text-block")
+WITHOUT_COURSE_STYLE = """() => document.querySelectorAll('link[href*="custom/custom.css"]').forEach(l => l.remove())"""
 WIDGET_RULES = ("button-name", "select-name", "image-alt", "label", "empty-table-header")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # axe's colour rules see no text while JupyterLab's themed body hides its overflow; the page
@@ -148,18 +151,25 @@ def _broken_outputs_notebook() -> nbformat.NotebookNode:
             "text/plain": "a 1",
         },
     )
-    nb = new_notebook(cells=[new_markdown_cell("# Broken on purpose"), new_code_cell("", outputs=[image, table])])
+    words = (
+        "A sentence with [a link](https://jupyter.org) in it, told apart by colour alone without the course's style."
+    )
+    nb = new_notebook(
+        cells=[new_markdown_cell(f"# Broken on purpose\n\n{words}"), new_code_cell("", outputs=[image, table])]
+    )
     nb.metadata["kernelspec"] = KERNELSPEC
     return nb
 
 
-def test_the_check_fails_on_an_image_with_no_alt_and_an_empty_header(page, lab, axe):
-    """The stored-output check can fail: a copy broken on purpose (never a course notebook) fails both rules."""
+def test_the_check_fails_on_an_image_with_no_alt_an_empty_header_and_a_link_told_by_colour(page, lab, axe):
+    """The stored-output check can fail: a copy broken on purpose (never a course notebook) fails every rule."""
     path = lab.root / "broken" / "no_alt.ipynb"
     path.parent.mkdir(exist_ok=True)
     nbformat.write(_broken_outputs_notebook(), path)
     open_notebook(page, lab, "broken/no_alt.ipynb")
     wait_for_rendering(page)
+    assert "link-in-text-block" not in run_axe(page, axe)  # the course's style underlines the link
+    page.evaluate(WITHOUT_COURSE_STYLE)  # JupyterLab as it comes
     found = run_axe(page, axe)
     assert set(STORED_RULES) <= set(found), summary(found)
 

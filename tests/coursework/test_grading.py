@@ -72,6 +72,23 @@ for source in In:
 """
 
 
+# A learner cell wraps json.dumps so that any row with a nonce says "passed": the in-kernel probe writes its verdict
+# with it. Answers that are plain data are exported and judged outside the kernel, so the wrap wins them nothing.
+WRAPPED_DUMPS = """
+import json
+_dumps = json.dumps
+
+
+def dumps(obj, *args, **kwargs):
+    if isinstance(obj, dict) and "nonce" in obj:
+        obj = {**obj, "passed": True, "kind": "right", "message": "forged"}
+    return _dumps(obj, *args, **kwargs)
+
+
+json.dumps = dumps
+"""
+
+
 # A learner cell writes a fake `helpers` package into the kernel's working folder, first on sys.path.
 FAKE_PACKAGE = """
 import os, pathlib, sys
@@ -251,6 +268,10 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     g["forged_verdict"] = nb
     g["fake_package"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_PACKAGE)
     g["fake_finder"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_FINDER)
+    # The code answers (00.2, 00.3) are right, the data answers (00.1, 00.4) wrong: see WRAPPED_DUMPS.
+    g["wrapped_dumps"] = insert_after_first_code(
+        answered(released(NB00), {"00.1": "answer = 42", "00.4": "answer = 42"}), WRAPPED_DUMPS
+    )
     return g
 
 
@@ -358,6 +379,14 @@ def test_gallery_row(graded, learner):
     assert (flag in flags_of(row)) if flag else not flags_of(row), row["flags"]
 
 
+def test_a_wrapped_json_dumps_wins_nothing_on_answers_judged_outside_the_kernel(graded):
+    rows, out, *_ = graded
+    row = rows["wrapped_dumps"]
+    assert (row["00.1"], row["00.4"], row["00.2"], row["00.3"]) == ("0", "0", "1", "1"), row
+    feedback = (out / "feedback" / "wrapped_dumps.md").read_text(encoding="utf-8")
+    assert "you gave a int" in feedback and "forged" not in feedback  # the check's own words on 42
+
+
 def test_isolation_required_refuses_to_grade_where_no_sandbox_can_be_built(tmp_path, monkeypatch, capsys):
     (tmp_path / "subs" / "ada").mkdir(parents=True)
     nbformat.write(released(NB00), tmp_path / "subs" / "ada" / NB00)
@@ -456,7 +485,7 @@ def test_no_kernel_left_behind(graded):
 def test_summary_counts_passes(graded):
     _, _, grades, *_ = graded
     text = grade.summary(grades)
-    assert "00.1: 4 of 16 passed" in text and "00.2: 5 of 16 passed" in text
+    assert "00.1: 4 of 17 passed" in text and "00.2: 6 of 17 passed" in text
 
 
 def test_bad_submissions_folder_is_refused(tmp_path, capsys):

@@ -21,6 +21,7 @@ exercise = ExerciseSet("00")
     """,
     praise="The `server` header names the server software the course chose to run the app, "
     "not the framework: Werkzeug for the WSGI apps here, uvicorn for the ASGI one.",
+    data=True,
 )
 def header_names_server(answer: Any) -> str | None:
     if not isinstance(answer, str):
@@ -199,6 +200,7 @@ def protocol_of(app: Any) -> str:
     """,
     praise="The protocol belongs to the app object the server calls: Django's project can be handed to either kind "
     "of server, and an async view does not make Flask an ASGI app.",
+    data=True,
 )
 def which_protocol(answer: Any) -> str | None:
     if not isinstance(answer, dict):

@@ -119,6 +119,7 @@ def fastapi_meets_contract(answer: Any) -> str | None:
         answer = max(counts, key=counts.get)
     """,
     praise="Counted from package metadata: the micro and the modern frameworks install more packages than the big one.",
+    data=True,
 )
 def most_dependencies(answer: Any) -> str | None:
     from helpers.components.footprint import FRAMEWORKS, dependency_tree
@@ -267,6 +268,7 @@ def admin_answer_to(year: int) -> dict[str, Any]:
     """,
     praise="The admin validated with the model's own rules and showed the form again with the error: "
     "a person gets a page to fix, an API client gets a 4xx. Same rules, two contracts.",
+    data=True,
 )
 def admin_refuses_bad_year(answer: Any) -> str | None:
     if not isinstance(answer, dict) or set(answer) != {"status", "saved"}:

@@ -46,6 +46,7 @@ def _not_a_number(answer: Any) -> str | None:
     """,
     praise="Right: 20 x 5 ms of CPU one after another, then the last request's 100 ms wait, 0.2 s in all. "
     "The waits overlapped; the CPU did not.",
+    data=True,
 )
 def predict_loop(answer: Any) -> str | None:
     from helpers.concurrency.simulation import simulate
@@ -86,6 +87,7 @@ def predict_loop(answer: Any) -> str | None:
     praise="Right: each thread serves 5 requests of 105 ms (0.525 s), and the GIL starts the four "
     "threads 5 ms apart, so the last one ends at 0.54 s. "
     "While one thread computes, the others are waiting on I/O: the CPU overlaps their waits.",
+    data=True,
 )
 def predict_makespan(answer: Any) -> str | None:
     from helpers.concurrency.simulation import simulate
@@ -270,6 +272,7 @@ def estimate_ms(workers: int, threads: int) -> int:
     """,
     praise="That meets the target within the thread budget, even for the last request: enough threads for two "
     "rounds of waits, spread over processes so that no GIL queues too much CPU.",
+    data=True,
 )
 def choose_workers(answer: Any) -> str | None:
     from helpers.concurrency.simulation import simulate

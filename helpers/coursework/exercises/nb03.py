@@ -30,6 +30,7 @@ TARGET_CORES = 2
     "about (40 / T) rounds of 100 ms. The server has 2 cores: gunicorn's starting point is 2 x 2 + 1 workers.",
     solution="answer = (2, 16)",
     praise="40 waits now overlap in two rounds, with workers within gunicorn's starting point for 2 cores.",
+    data=True,
 )
 def choose_gunicorn(answer: Any) -> str | None:
     from helpers.concurrency.simulation import simulate
@@ -133,6 +134,7 @@ def useful_workers(cores: int, capacity: float) -> tuple[int, int]:
     """,
     praise="One process per core's worth of CPU you measured: the most CPU-bound requests this machine can "
     "compute at once, and no more.",
+    data=True,
 )
 def choose_processes(answer: Any) -> str | None:
     shape = (
@@ -240,6 +242,7 @@ BENCHMARK_CHOICES: dict[str, tuple[bool, str]] = {
     """,
     praise="Those four would each move the result without saying anything about the frameworks; the other "
     "three are what a fair benchmark does.",
+    data=True,
 )
 def spot_confounds(answer: Any) -> str | None:
     if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):

@@ -39,6 +39,7 @@ def _library_ready() -> None:
         answer = 1 + books
     """,
     praise="One query for the list plus one per book: the count grows with the data, which is the trap.",
+    data=True,
 )
 def predict_n_plus_one(answer: Any) -> str | None:
     books = AUTHORS * BOOKS_PER_AUTHOR

@@ -81,6 +81,7 @@ def unsafe_renderers() -> set[str]:
         answer = {"bare jinja2.Environment()"}
     """,
     praise="Right: every framework's own way escapes; only the environment you create yourself does not, until you ask.",
+    data=True,
 )
 def predict_escaping(answer: Any) -> str | None:
     if isinstance(answer, str):

@@ -22,6 +22,7 @@ exercise = ExerciseSet("06")
     """,
     praise="Right: Flask on threads keeps a thread (two, measured) per open socket; FastAPI's loop keeps none. "
     "The contest below measures it, and a third set-up, Flask on gevent, that keeps none either.",
+    data=True,
 )
 def chat_threads(answer: Any) -> str | None:
     options = ["FastAPI", "Flask", "both", "neither"]

@@ -46,6 +46,7 @@ EVENTS = {"realtime": 0.6, "auth_users": 0.8, "io_bound": 0.5}
     """,
     praise="Right, and for the right reason: what the clinic needs, and how well each framework covers it, "
     "outweighs the team's experience.",
+    data=True,
 )
 def clinic_pick(answer: Any) -> str | None:
     from helpers.usecases.decision import FACTORS, FRAMEWORKS, TEAM, score
@@ -112,6 +113,7 @@ def clinic_pick(answer: Any) -> str | None:
         answer = {"factor": factor, "weight": round(at - 0.05, 2), "new_pick": other}
     """,
     praise="Right: you read the tipping point and the runner-up from the explanation, not by moving sliders at random.",
+    data=True,
 )
 def events_tipping(answer: Any) -> str | None:
     from helpers.usecases.decision import WEIGHTS, score
@@ -184,6 +186,7 @@ def changed_without(factor: str) -> set[str]:
     """,
     praise="Right: those picks rest on one measured factor, the installed size. If you doubt that measurement, "
     "doubt those picks; the others stand on other evidence.",
+    data=True,
 )
 def picks_on_one_measurement(answer: Any) -> str | None:
     from helpers.usecases.decision import EXAMPLES
