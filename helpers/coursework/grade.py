@@ -781,7 +781,8 @@ def grade_all(
         hide = tuple(dict.fromkeys(str(p.resolve()) for p in hidden))
         need = [str(stage), *sandbox.python_dirs()]
         first = sandbox.UID_BASE + secrets.randbelow(sandbox.UID_BLOCKS) * sandbox.UID_BLOCK  # one uid per notebook
-        jails = [sandbox.sandbox_for(first + i, hide, (str(stage),), need) for i in range(len(subs))]
+        keep = (str(boxes),)  # each learner's folder is made in it; each sandbox's /tmp is its own
+        jails = [sandbox.sandbox_for(first + i, hide, (str(stage),), need, keep=keep) for i in range(len(subs))]
     jobs = jobs or os.cpu_count() or 1
     grades: list[NotebookGrade] = []
     pool = futures.ProcessPoolExecutor(

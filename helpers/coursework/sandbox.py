@@ -7,6 +7,7 @@ The grader wraps the kernel's command line with `Sandbox.wrap`:
 - `unshare` gives the learner a PID namespace: when its first process ends (or `unshare` is killed), every process
   the learner started ends too, whatever it did to detach itself (setsid, double fork, a clean environment).
 - This file, run as that first process (still root, standard library only), mounts what the learner may see:
+  a /tmp and a /dev/shm of its own (empty tmpfs, with only its own folder and the staged course mounted back),
   an empty, unreadable tmpfs over the submissions, the output folder and the full course; the staged course
   read-only; the Python installation brought back read-only where a private folder (/root) hides it. Then it
   starts the kernel through `setpriv` as an unprivileged uid of its own, with no capabilities and no way to gain
@@ -34,6 +35,8 @@ INSTALL = "install util-linux (Debian/Ubuntu: apt-get install util-linux; it pro
 # uids no account on the machine uses: each run takes a block at random, each submission one uid in it.
 UID_BASE, UID_BLOCK, UID_BLOCKS = 1_000_000_000, 100_000, 10_000
 
+SHARED_FOLDERS = ("/tmp", "/dev/shm")  # writable by every user: each sandbox gets its own, empty
+PRIVATE_SIZE = "256m"  # each sandbox's own /tmp and /dev/shm hold at most this (tmpfs, in memory)
 # Linux mount(2) flags (linux/mount.h)
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
 
@@ -52,10 +55,21 @@ class Sandbox:
     # A network namespace of its own, with only a loopback: no other learner's servers, no service of the
     # grading machine, nothing beyond it. The kernel then talks to the grader over Unix sockets in its folder.
     own_network: bool = True
+    # The folders every user may write in (/tmp, /dev/shm): each sandbox gets empty ones of its own, so nothing
+    # one learner leaves there reaches another learner's kernel. `keep` are the folders in them it still needs
+    # (the staged course, the learners' folders), mounted back as they are.
+    private: tuple[str, ...] = SHARED_FOLDERS
+    keep: tuple[str, ...] = ()
 
     def wrap(self, argv: list[str]) -> list[str]:
         """Return `argv` run inside this sandbox."""
-        spec = {"covers": self.covers, "readonly": self.readonly, "own_network": self.own_network}
+        spec = {
+            "covers": self.covers,
+            "readonly": self.readonly,
+            "own_network": self.own_network,
+            "private": self.private,
+            "keep": self.keep,
+        }
         setpriv = [
             self.tools["setpriv"],
             f"--reuid={self.uid}",
@@ -157,9 +171,18 @@ def closed_ancestor(path: str) -> str | None:
 
 
 def sandbox_for(
-    uid: int, hide: tuple[str, ...], readonly: tuple[str, ...], need: list[str], tools: dict[str, str] | None = None
+    uid: int,
+    hide: tuple[str, ...],
+    readonly: tuple[str, ...],
+    need: list[str],
+    tools: dict[str, str] | None = None,
+    keep: tuple[str, ...] = (),
 ) -> Sandbox:
-    """Return a sandbox for `uid` that hides `hide`, mounts `readonly` read-only, and can reach every folder in `need`."""
+    """Return a sandbox for `uid` that hides `hide`, mounts `readonly` read-only, and can reach every folder in `need`.
+
+    Its /tmp and /dev/shm are its own and empty, but for the folders in `keep`, `readonly` and `need` under them.
+    """
+    kept = tuple(dict.fromkeys(os.path.realpath(k) for k in [*keep, *readonly, *need]))
     need = [os.path.realpath(n) for n in [*need, *readonly]]
     covers: dict[str, int] = {os.path.realpath(h): 0 for h in hide if os.path.isdir(h)}
     for folder in need:
@@ -174,7 +197,9 @@ def sandbox_for(
         # A hidden folder that holds one the kernel needs (a virtualenv in the course) can still be entered.
         planned.append((folder, covers[folder] or (0o711 if inside else 0), inside))
     tools = tools or {name: shutil.which(name) or name for name in TOOLS}
-    return Sandbox(uid, tuple(planned), tuple(readonly), tools)
+    private = tuple(os.path.realpath(f) for f in SHARED_FOLDERS if os.path.isdir(f))
+    keep = tuple(k for k in kept if any(_within(k, f) and k != f for f in private))
+    return Sandbox(uid, tuple(planned), tuple(readonly), tools, private=private, keep=keep)
 
 
 def _within(path: str, folder: str) -> bool:
@@ -217,7 +242,18 @@ def enter(spec: dict, argv: list[str]) -> int:
         # An interrupt for the kernel reaches its whole process group; it must not end this process (and with it
         # the namespace). A handler, unlike SIG_IGN, is reset when the kernel is exec'd: the kernel still gets it.
         signal.signal(signum, lambda *_: None)
+    for shared in spec.get("private", ()):
+        # Open each folder to keep before the tmpfs covers it: /proc/self/fd/N still names the real one.
+        keep = [k for k in spec.get("keep", ()) if k.startswith(shared.rstrip("/") + "/") and os.path.isdir(k)]
+        fds = [os.open(k, os.O_PATH | os.O_DIRECTORY) for k in keep]
+        _mount("tmpfs", shared, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={PRIVATE_SIZE}")
+        for folder, fd in zip(keep, fds):
+            os.makedirs(folder, mode=0o711, exist_ok=True)
+            _mount(f"/proc/self/fd/{fd}", folder, None, MS_BIND | MS_REC)  # as it was: its own modes apply
+            os.close(fd)
     for top, mode, folders in spec["covers"]:
+        if not os.path.isdir(top):
+            continue  # under a private /tmp: hidden already
         # Open each folder before the tmpfs covers it: /proc/self/fd/N still names the real one afterwards.
         fds = [os.open(f, os.O_PATH | os.O_DIRECTORY) for f in folders]
         _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"mode={mode:o},size=64k")

@@ -89,6 +89,16 @@ json.dumps = dumps
 """
 
 
+LEAVE_IN_TMP = """
+left = []
+for folder in ("/tmp", "/dev/shm"):
+    with open(f"{{folder}}/{token}-left", "w") as f:
+        f.write("answers")
+    left.append(open(f"{{folder}}/{token}-left").read())
+answer = "server" if left == ["answers", "answers"] else 42
+"""
+
+
 # A learner cell writes a fake `helpers` package into the kernel's working folder, first on sys.path.
 FAKE_PACKAGE = """
 import os, pathlib, sys
@@ -227,6 +237,9 @@ def attackers_00(root, out, token: str) -> dict[str, nbformat.NotebookNode]:
         "a_edits_checks": insert_after_first_code(answered(released(NB00), blank), EDIT_CHECKS),
         "a_detached": insert_after_first_code(answered(released(NB00), blank), detach),
         "a_reads_others": insert_after_first_code(answered(released(NB00), stolen), f"ROOT = {str(root)!r}" + STEAL),
+        # Files left where every user may write, for a later learner's kernel to read: each sandbox has its own.
+        # 00.1 is right only if both files could be written and read back there.
+        "a_leaves_in_tmp": answered(released(NB00), {**blank, "00.1": LEAVE_IN_TMP.format(token=token)}),
     }
 
 
@@ -293,8 +306,9 @@ EXPECTED_00 = {
     "a_edits_checks": ("0", "0", "0", "0", ""),
     "a_detached": ("0", "0", "0", "0", ""),
     "a_reads_others": ("0", "0", "0", "0", ""),
+    "a_leaves_in_tmp": ("1", "0", "0", "1", ""),
 }
-ATTACKERS = ("a_edits_checks", "a_detached", "a_reads_others")
+ATTACKERS = ("a_edits_checks", "a_detached", "a_reads_others", "a_leaves_in_tmp")
 REQUIRE_SANDBOX = "COURSE_REQUIRE_SANDBOX"  # CI sets it: there the attackers' tests must run, not skip
 
 
@@ -377,6 +391,14 @@ def test_gallery_row(graded, learner):
     assert (row["00.1"], row["00.2"], row["00.3"], row["00.4"], row["total"], row["max"]) == expected, row
     flag = EXPECTED_00[learner][4]
     assert (flag in flags_of(row)) if flag else not flags_of(row), row["flags"]
+
+
+def test_what_a_learner_leaves_in_tmp_and_dev_shm_stays_in_their_sandbox(graded):
+    rows, *_, run = graded
+    skip_unless(run.not_isolated and f"no sandbox here: {run.not_isolated}", required_by=REQUIRE_SANDBOX)
+    assert rows["a_leaves_in_tmp"]["00.1"] == "1"  # the files were written and read back, in its own folders
+    for folder in ("/tmp", "/dev/shm"):
+        assert not Path(f"{folder}/{run.token}-left").exists(), folder
 
 
 def test_a_wrapped_json_dumps_wins_nothing_on_answers_judged_outside_the_kernel(graded):
@@ -485,7 +507,7 @@ def test_no_kernel_left_behind(graded):
 def test_summary_counts_passes(graded):
     _, _, grades, *_ = graded
     text = grade.summary(grades)
-    assert "00.1: 4 of 17 passed" in text and "00.2: 6 of 17 passed" in text
+    assert "00.1: 5 of 18 passed" in text and "00.2: 6 of 18 passed" in text
 
 
 def test_bad_submissions_folder_is_refused(tmp_path, capsys):
