@@ -19,6 +19,7 @@ from PIL import Image, ImageColor
 from helpers.concurrency.simulation import STATES, SimResult, simulate
 from helpers.concurrency.timeline_plot import CURSOR, CURSOR_GID, DYNAMIC, own_time_axes, plot_timeline, update_timeline
 from helpers.display import figure_alt, image_html
+from helpers.slider_names import NAMED, display_named
 
 CURSOR_STEPS = 60  # positions of the Play control across the run
 PLAY_TIP = "Play the time cursor through the run (Pause keeps it where it is)"
@@ -298,6 +299,7 @@ class SimulationExplorer:
         self.box = widgets.VBox([columns, self.loop_mode, timeline, self.time_label, self.output]).add_class(
             "sim-widget"
         )
+        self.box.add_class(NAMED)  # its slider handles get their descriptions as names (helpers.slider_names)
         self._resimulate()
 
     def cursor_time(self) -> float:
@@ -362,9 +364,7 @@ class SimulationExplorer:
         self.output.outputs = (png_output(png, self.alt()),)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.box)
+        display_named(self.box)
 
 
 def explore(**defaults: Any) -> SimulationExplorer:

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers import palette
+from helpers.slider_names import NAMED, display_named
 from helpers.usecases import decision
 
 NOBODY = "nobody in particular"
@@ -74,10 +75,17 @@ def render(result: decision.Decision) -> str:
     )
 
 
+class DecisionBox(widgets.HBox):
+    """The decision widget's outer box, displayed with the script that names its slider handles."""
+
+    def _ipython_display_(self) -> None:
+        display_named(self)
+
+
 def decision_widget(
     project: decision.Project | Mapping[str, Any] | None = None,
     weights: Mapping[str, float] | None = None,
-) -> widgets.HBox:
+) -> DecisionBox:
     """Return a widget: a preset menu, one row per factor (need, weight), the team, a reset button; beside them the chart of the scores and the explanation."""
     start = decision.make_project(project or decision.EXAMPLES["newsroom CMS"])
     start_weights = decision.normalise_weights(weights)
@@ -169,9 +177,10 @@ def decision_widget(
     update()
     controls = widgets.VBox([widgets.HBox([presets, reset]), header, *rows])
     # A row that wraps: beside the controls when the notebook is wide enough, under them when it is not.
-    box = widgets.HBox(
+    box = DecisionBox(
         [controls, result], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="12px")
     ).add_class("decision-widget")
+    box.add_class(NAMED)  # its slider handles get their descriptions as names (helpers.slider_names)
     # handles for tests and curious learners
     box.needs, box.weights, box.team, box.presets, box.reset, box.result = (
         needs,
