@@ -295,3 +295,39 @@ def test_every_slider_handle_has_an_accessible_name(page, lab, axe):
         "() => [...document.querySelectorAll('.sim-widget .noUi-handle')].map(h => h.getAttribute('aria-label'))"
     )
     assert "requests" in names and "time cursor" in names, names
+
+
+DARK = "JupyterLab Dark"
+CHANGE_THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})"
+THEME_IS = "(theme) => document.body.dataset.jpThemeName === theme"
+
+
+def test_the_stored_outputs_keep_their_contrast_on_the_dark_theme(page, lab, axe):
+    """Every notebook as stored, under JupyterLab Dark: no text the theme change left unreadable."""
+    found: dict[str, list[dict]] = {}
+    first = lab.root / "stored" / COURSE_NOTEBOOKS[0]
+    first.parent.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "notebooks" / COURSE_NOTEBOOKS[0], first)
+    open_notebook(page, lab, f"stored/{COURSE_NOTEBOOKS[0]}")  # JupyterLab up, before the theme changes
+    try:
+        page.evaluate(CHANGE_THEME, DARK)
+        page.wait_for_function(THEME_IS, arg=DARK, timeout=30_000)
+        for name in COURSE_NOTEBOOKS:
+            copy = lab.root / "stored" / name
+            copy.parent.mkdir(exist_ok=True)
+            shutil.copy(ROOT / "notebooks" / name, copy)
+            open_notebook(page, lab, f"stored/{name}")
+            wait_for_rendering(page)
+            for rule, nodes in run_axe(page, axe).items():
+                found.setdefault(rule, []).extend({**n, "notebook": name} for n in nodes)
+    finally:  # the lab's settings are shared by the other tests
+        page.evaluate(CHANGE_THEME, "JupyterLab Light")
+        page.wait_for_function(THEME_IS, arg="JupyterLab Light", timeout=30_000)
+    warnings.warn(
+        f"axe-core {AXE_VERSION} over every notebook on {DARK}: {summary(found) or 'no violations'}", stacklevel=1
+    )
+    failed = {rule: nodes for rule, nodes in found.items() if rule in STORED_RULES or grave(nodes)}
+    assert not failed, "\n".join(
+        f"{rule}: {len(nodes)} — " + "; ".join(f"{n['notebook']}: {n['html'][:100]}" for n in nodes[:4])
+        for rule, nodes in failed.items()
+    )
