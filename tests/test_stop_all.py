@@ -10,7 +10,6 @@ import psutil
 import helpers
 from helpers.serving.processes import list_processes, start_gunicorn, stop_processes
 from helpers.serving.servers import list_servers, stop_servers
-from tests.conftest import settle
 from tests.test_processes import descendants, gone
 
 
@@ -33,6 +32,13 @@ def tree_listening() -> set[tuple[int, str, int]]:
     return found
 
 
+def settle_threads(threads: set[threading.Thread], timeout: float = 3.0) -> list[threading.Thread]:
+    """Wait for `threads` to end; return those still alive after `timeout` seconds."""
+    for t in threads:
+        t.join(timeout / max(len(threads), 1))
+    return [t for t in threads if t.is_alive()]
+
+
 def stop_each_kind() -> None:
     """Stop each kind with its own function, so a broken stop_all leaves nothing to the next test."""
     stop_servers()
@@ -41,19 +47,21 @@ def stop_each_kind() -> None:
 
 def test_stop_all_leaves_no_thread_process_or_socket_of_either_kind():
     stop_each_kind()
-    threads, children, sockets = threading.active_count(), descendants(), tree_listening()
+    # The threads by identity, not their count: a thread of an earlier test may end while this one runs.
+    threads, children, sockets = set(threading.enumerate()), descendants(), tree_listening()
     try:
         server = helpers.serve(hello, "t-stop-all-thread", interface="wsgi")
         process = start_gunicorn("helpers.apps.serving_flask:app", "t-stop-all-proc", workers=2, ready_path="/json")
         started = descendants() - children
+        new_threads = set(threading.enumerate()) - threads
         # The probes see both kinds while they run, so they would see either one left behind.
-        assert threading.active_count() > threads
+        assert new_threads
         assert len(started) >= 3  # gunicorn's master and two workers
         assert {server.port, process.port} <= {port for _, _, port in tree_listening() - sockets}
 
         stopped = helpers.stop_all()
 
-        assert settle(threads) <= threads, [t.name for t in threading.enumerate()]
+        assert not settle_threads(new_threads), [t.name for t in new_threads if t.is_alive()]
         assert gone(started), [psutil.Process(p).cmdline() for p in started if psutil.pid_exists(p)]
         assert tree_listening() <= sockets
         assert list_servers() == [] and list_processes() == []
