@@ -6,8 +6,8 @@
 
 Every step is the README's test command, `python -m pytest`, with a selection: the unit tests,
 the notebooks (strict nbval plus the course's plugin: Run All twice, no leak, loopback only,
-peak memory), or the tests that need the machine to themselves (the browser, JupyterHub, and claims
-that need several cores: tests/alone). On the default Python the selections together
+peak memory), or the tests that need the machine to themselves: the claims that need several cores
+(tests/alone), then the browser and JupyterHub, one JupyterLab per core. On the default Python the selections together
 are exactly what `python -m pytest` collects (tests/test_ci_lanes.py checks it); every other
 supported Python runs the unit tests and the notebooks too (the "alone" tests need one Chromium and
 one hub, and run on the default Python only).
@@ -16,9 +16,9 @@ Lanes run at the same time, each pinned to one core, so one lane's load never la
 core; a notebook step pinned to a core is also the proof that the course runs on one core. Two
 notebook steps prove Run All passes on a busy machine: one shares its pinned core with a spinning
 process, as on a shared Binder node; one runs unpinned beside two unpinned spinning processes, load
-that lands on any core, the other lane's too. The "alone" tests run last, unpinned, with nothing
-else running: they drive a real JupyterLab, which must never wait for a core, and measure claims
-that need every core. Each step's time and the 15 slowest tests are printed at the end,
+that lands on any core, the other lane's too. The "alone" and "browser" steps run last, unpinned,
+with no lane running: tests/alone measures claims that need every core, then the browser tests drive
+real JupyterLabs, one per core, which never wait for a lane. Each step's time and the 15 slowest tests are printed at the end,
 then one line with the totals. Exit status 1 if any step failed.
 """
 
@@ -42,17 +42,21 @@ VENV_LOCK = threading.Lock()
 
 UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub", "--ignore=tests/alone"]
 NOTEBOOKS = ["notebooks"]
-ALONE = ["tests/alone", "tests/browser", "tests/hub"]  # alone first: the CPU claims want the quietest machine
+ALONE = ["tests/alone"]  # claims that need every core: first after the lanes, on the quietest machine
+BROWSER = ["tests/browser", "tests/hub"]  # a real JupyterLab (and a hub) in Chromium, with no lane beside them
 SELECTIONS = {
     "units": UNITS,
     "notebooks": NOTEBOOKS,
     "alone": ALONE,
+    "browser": BROWSER,
 }
 # The unit tests spend about 40 % of their time waiting (on servers, sleeps and kernels): two pytest-xdist
 # workers on the step's one core fill those waits (measured on one pinned core: 440 s -> 267 s). A test file
 # stays on one worker, so its module fixtures (a grading run, a server) are built once and its tests keep
-# their order. The notebooks and the "alone" tests run in one process: they are the one-core and busy proofs.
-WORKERS = {"units": ["-n", "2", "--dist", "loadfile"]}
+# their order. The notebooks run in one process: they are the one-core and busy proofs. The browser tests
+# run after the lanes on two workers, one per core (a JupyterLab and a Chromium each, a test file each): they
+# too spend most of their time waiting for the notebooks they run (measured: 320 s in one process, 211 s on two).
+WORKERS = {"units": ["-n", "2", "--dist", "loadfile"], "browser": ["-n", "2", "--dist", "loadfile"]}
 
 
 @dataclass
@@ -100,15 +104,15 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
         # One core, or no other Python: everything in one lane, the busy proofs on the default Python.
         lane_a += [Step("notebooks", core=first, busy=1)]
         lane_a += [Step(s.selection, python=s.python, core=first, busy=s.busy) for s in lane_b]
-        return [lane_a], [unpinned_busy, Step("alone")]
+        return [lane_a], [unpinned_busy, Step("alone"), Step("browser")]
     if len(other_pythons) < 2:
-        return [lane_a, lane_b], [unpinned_busy, Step("alone")]
+        return [lane_a, lane_b], [unpinned_busy, Step("alone"), Step("browser")]
     # Balance the two lanes: the last other Python's units move to the first lane, and its notebooks run
     # unpinned beside two unpinned spinning processes, load that reaches the first lane's core too.
     moved = lane_b.pop()
     lane_a.append(Step("units", python=moved.python, core=first))
     lane_b[-1] = Step("notebooks", python=lane_b[-1].python, busy=2)
-    return [lane_a, lane_b], [Step("alone")]
+    return [lane_a, lane_b], [Step("alone"), Step("browser")]
 
 
 def load_pythons():
@@ -143,11 +147,18 @@ def pytest_command(exe: str, step: Step, report: Path, basetemp: Path) -> list[s
         "-m",
         "pytest",
         *SELECTIONS[step.selection],
-        *WORKERS.get(step.selection, []),
+        *workers(step),
         "-q",
         f"--junitxml={report}",
         f"--basetemp={basetemp}",
     ]
+
+
+def workers(step: Step) -> list[str]:
+    """Return the pytest-xdist options of `step`: none for a browser step on a one-core machine."""
+    if step.selection == "browser" and len(usable_cores()) < 2:
+        return []
+    return WORKERS.get(step.selection, [])
 
 
 def pin(core: int | None):

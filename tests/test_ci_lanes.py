@@ -66,14 +66,15 @@ def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
     assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
     assert busy_proofs(steps) == (True, True)
-    assert [s.selection for s in after] == ["alone"] and after[0].core is None and not after[0].busy
+    assert [s.selection for s in after] == ["alone", "browser"]
+    assert all(s.core is None and not s.busy for s in after)
 
 
 @pytest.mark.parametrize("others", [[], ["3.12"]])
 def test_with_fewer_pythons_both_busy_proofs_still_run(lanes, others):
     side_by_side, after = lanes.lanes([0, 1], others)
     assert busy_proofs([s for lane in side_by_side for s in lane] + after) == (True, True)
-    assert after[-1].selection == "alone"
+    assert [s.selection for s in after[-2:]] == ["alone", "browser"]
 
 
 def test_lanes_side_by_side_never_pin_to_the_same_core(lanes):
@@ -85,7 +86,7 @@ def test_lanes_side_by_side_never_pin_to_the_same_core(lanes):
 def test_with_one_core_and_one_python_everything_still_runs(lanes):
     side_by_side, after = lanes.lanes([0], [])
     steps = [s for lane in side_by_side for s in lane] + after
-    assert {s.selection for s in steps} == {"units", "notebooks", "alone"}
+    assert {s.selection for s in steps} == {"units", "notebooks", "alone", "browser"}
     assert busy_proofs(steps) == (True, True)
 
 
@@ -103,11 +104,18 @@ def test_the_summary_lists_slowest_tests_and_closes_with_the_totals(lanes, tmp_p
     assert text.splitlines()[-1] == "1 passed, 1 failed, 1 skipped"
 
 
-def test_only_the_unit_tests_run_on_two_workers_each_file_on_one(lanes, tmp_path):
+def test_only_the_unit_and_browser_tests_run_on_two_workers_each_file_on_one(lanes, tmp_path, monkeypatch):
+    monkeypatch.setattr(lanes, "usable_cores", lambda: [0, 1])
     side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
     for step in [s for lane in side_by_side for s in lane] + after:
         command = lanes.pytest_command("python", step, tmp_path / "r.xml", tmp_path / "t")
         assert command[:3] == ["python", "-m", "pytest"]
         workers = "-n" in command and command[command.index("--dist") + 1] == "loadfile"
-        # The notebooks and the "alone" tests stay in one process: the one-core and busy proofs, the browser.
-        assert workers == (step.selection == "units"), (step.label, command)
+        # The notebooks (the one-core and busy proofs) and the multi-core claims stay in one process.
+        assert workers == (step.selection in ("units", "browser")), (step.label, command)
+
+
+def test_on_one_core_the_browser_tests_run_in_one_process(lanes, tmp_path, monkeypatch):
+    monkeypatch.setattr(lanes, "usable_cores", lambda: [0])
+    command = lanes.pytest_command("python", lanes.Step("browser"), tmp_path / "r.xml", tmp_path / "t")
+    assert "-n" not in command and "tests/browser" in command
