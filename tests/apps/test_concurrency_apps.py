@@ -73,15 +73,19 @@ def test_django_views_under_wsgi_and_asgi(factory, interface, path, key):
 def test_fastapi_thread_limit_can_be_raised_past_40():
     from helpers.concurrency.load import run_load
 
-    spread = {}
-    for threads in (None, 50):
+    spread: dict = {}
+    for threads, tries in ((None, 1), (50, 3)):
         app = concurrency_fastapi.create_app(threads=threads)
         with serve(app, f"test-conc-threads-{threads}", ready_path="/sync-io?ms=0") as s:
-            ends = sorted(end for _, end in run_load(s.url, "/sync-io?ms=1000", 50, timeout=30).times)
-        spread[threads] = ends[-1] - ends[0]
-    # 50 calls of 1 s: on 40 threads the last 10 end a whole wait after the first (two rounds);
-    # on 50 threads they all end together (one round).
-    assert spread[None] > 0.8 and spread[50] < 0.6 * spread[None], spread
+            for _ in range(tries):
+                ends = sorted(end for _, end in run_load(s.url, "/sync-io?ms=1000", 50, timeout=30).times)
+                spread.setdefault(threads, []).append(ends[-1] - ends[0])
+                if threads and spread[threads][-1] < 0.6 * spread[None][0]:
+                    break
+    # 50 calls of 1 s: on 40 threads the last 10 end a whole wait after the first (two rounds), however busy
+    # the machine; on 50 threads they all end together (one round), on the best of three tries: a core shared
+    # with other tests can stall the server while it starts its threads.
+    assert spread[None][0] > 0.8 and min(spread[50]) < 0.6 * spread[None][0], spread
 
 
 @pytest.mark.parametrize("threads", [0, -1, True, 2.5, "40"])
