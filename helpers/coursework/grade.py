@@ -564,12 +564,13 @@ def _grade_once(
                         why += f" (an earlier cell raised {earlier_error})"
                     results[exercise] = ExerciseGrade(exercise, False, why + ".")
                     continue
-                if get_exercise(exercise).data:
+                data = get_exercise(exercise).data
+                if data:
                     # Plain data: exported from the kernel, judged outside it (the check is deterministic).
                     nonce = secrets.token_hex(16)
                     error, timed_out = run(EXPORT.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
                     verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
-                for _attempt in range(0 if get_exercise(exercise).data else 2):
+                for _attempt in range(0 if data else 2):
                     # A failed check runs once more: a timing check can miss on a machine busy grading
                     # two notebooks at a time, and a right answer must not lose its mark to that.
                     nonce = secrets.token_hex(16)

@@ -44,7 +44,7 @@ def decode(text: Any) -> Any:
 
 def judge_line(line: str) -> dict[str, Any]:
     """Return the verdict row for one request line {"id": exercise, "repr": text}."""
-    from helpers.coursework.checks import evaluate
+    from helpers.coursework.checks import _sentence, evaluate
 
     try:
         request = json.loads(line)
@@ -54,7 +54,7 @@ def judge_line(line: str) -> dict[str, Any]:
     try:
         value = decode(text)
     except ValueError as exc:
-        return {"passed": False, "message": str(exc)[:1].upper() + str(exc)[1:], "kind": "wrong"}
+        return {"passed": False, "message": _sentence(str(exc)), "kind": "wrong"}
     result = evaluate(exercise, value)
     return {"passed": result.passed is True, "message": result.message, "kind": str(result.kind)}
 
@@ -84,9 +84,9 @@ class Verdict:
 class Judge:
     """A judge process of the grader's, started on first use; a check past its time limit costs the process."""
 
-    def __init__(self, helpers_root: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, helpers_root: Path) -> None:
         self.helpers_root = helpers_root
-        self.env = {**(env or os.environ), "PYTHONPATH": str(helpers_root), "MPLBACKEND": "agg"}
+        self.env = {**os.environ, "PYTHONPATH": str(helpers_root), "MPLBACKEND": "agg"}
         self.proc: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:

@@ -244,7 +244,7 @@ def enter(spec: dict, argv: list[str]) -> int:
         signal.signal(signum, lambda *_: None)
     for shared in spec.get("private", ()):
         # Open each folder to keep before the tmpfs covers it: /proc/self/fd/N still names the real one.
-        keep = [k for k in spec.get("keep", ()) if k.startswith(shared.rstrip("/") + "/") and os.path.isdir(k)]
+        keep = [k for k in spec.get("keep", ()) if _within(k, shared) and k != shared and os.path.isdir(k)]
         fds = [os.open(k, os.O_PATH | os.O_DIRECTORY) for k in keep]
         _mount("tmpfs", shared, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={PRIVATE_SIZE}")
         for folder, fd in zip(keep, fds):
