@@ -52,11 +52,14 @@ def test_a_kernel_started_with_the_variable_reads_it():
 
 def test_held_connections_reach_5000_in_full_and_outlast_their_steps():
     from helpers.concurrency.waiting import MAX_WAITING
+    from helpers.concurrency.waiting_report import GTHREAD_CAP
 
     # Issue 24: the waiting-connections table reaches 5,000 where a set-up holds them; CI holds a few hundred.
     assert max(d.FULL.waiting_steps) >= 5000 and max(d.FULL.waiting_steps) <= MAX_WAITING
-    assert max(d.QUICK.waiting_steps) < max(d.FULL.waiting_steps) / 10
+    assert max(d.QUICK.waiting_steps) < max(d.FULL.waiting_steps) / 4
     for budget in (d.FULL, d.QUICK):
+        # Notebook 03 checks gthread below its cap and past it: both runs need a step on each side.
+        assert min(budget.waiting_steps) <= GTHREAD_CAP < max(budget.waiting_steps)
         assert list(budget.waiting_steps) == sorted(set(budget.waiting_steps))  # rising, as hold_connections needs
         assert budget.hold_s >= 20  # a held request must still wait when the last step is measured
 

@@ -114,3 +114,30 @@ def test_past_worker_connections_gthread_leaves_connections_in_the_listen_queue(
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     # The start raised the soft limit on open files as far as the hard limit allows (at most 65,536).
     assert limit == (65536 if hard == resource.RLIM_INFINITY else min(hard, 65536))
+
+
+def test_a_server_whose_held_requests_were_abandoned_is_killed_at_once_and_leaves_nothing():
+    # hold_setup stops its server with graceful=False: the held requests' clients are gone, so waiting out
+    # uvicorn's graceful shutdown (1 s here) would only add time to every set-up of notebook 03's table.
+    import time
+
+    import psutil
+
+    from helpers.concurrency.loadgen import start_load
+
+    took = {}
+    try:
+        for graceful in (True, False):
+            server = start_uvicorn("helpers.apps.serving_fastapi:app", f"t-kill-{graceful}", ready_path="/json")
+            pids = [p.pid for p in server.processes()]
+            run = start_load(server.url, "/io?ms=20000", connections=5, timeout=30)
+            run.wait_sent(deadline=10)
+            run.stop()
+            t0 = time.perf_counter()
+            server.stop(graceful=graceful)
+            took[graceful] = time.perf_counter() - t0
+            assert not server.running
+            assert not [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    finally:
+        stop_processes()
+    assert took[False] < took[True] / 2, took

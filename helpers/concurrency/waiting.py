@@ -19,6 +19,7 @@ from helpers.numbers import require_number
 from helpers.serving.processes import ServerProcess, start_gunicorn, start_uvicorn
 
 MAX_WAITING = 5000
+PROBE_TIMEOUT = 1.0  # seconds one more request may take before it counts as unanswered
 
 
 @dataclass
@@ -58,7 +59,7 @@ def hold_connections(
     wait_path: str = "/io?ms={ms}",
     wait_s: float = 20.0,
     probe_path: str = "/json",
-    probe_timeout: float = 1.0,
+    probe_timeout: float = PROBE_TIMEOUT,
     settle_s: float = 0.3,
     open_deadline: float = 30.0,
 ) -> list[WaitingPoint]:
@@ -145,14 +146,20 @@ def waiting_setups(max_connections: int = MAX_WAITING) -> list[WaitingSetup]:
             "gunicorn's worker_connections (1,000 by default): the rest wait in the listen queue",
         ),
         WaitingSetup(
-            f"Flask, gunicorn gevent, worker_connections {max_connections:,}",
-            # Flask's docs, "Async with Gevent": a greenlet per connection; gunicorn caps them per worker.
+            f"Flask, gunicorn gevent, worker_connections {2 * max_connections:,}",
+            # Flask's docs, "Async with Gevent": a greenlet per connection; gunicorn caps them per worker, so
+            # the cap is set past the most held here, with room for the probe (at exactly the most held, the
+            # probe is one connection too many and waits: the cap, not gevent).
             partial(
-                start_gunicorn, flask, worker_class="gevent", worker_connections=max_connections, ready_path="/json"
+                start_gunicorn,
+                flask,
+                worker_class="gevent",
+                worker_connections=2 * max_connections,
+                ready_path="/json",
             ),
             "/io?ms={ms}",
             "/json",
-            "worker_connections, set here to the most this notebook holds",
+            "worker_connections, set here to twice the most this notebook holds",
         ),
         WaitingSetup(
             "FastAPI async def, uvicorn",
@@ -200,7 +207,8 @@ def hold_setup(
     """Start `setup`, hold `steps` waiting connections against it as `hold_connections` does, and stop it."""
     if not isinstance(setup, WaitingSetup):
         raise ValueError(f"setup must be one of waiting_setups(), got {setup!r}")
-    with setup.start(name) as server:
+    server = setup.start(name)
+    try:
         return hold_connections(
             server,
             steps,
@@ -209,3 +217,6 @@ def hold_setup(
             probe_path=setup.probe_path,
             open_deadline=open_deadline,
         )
+    finally:
+        # Every held request's client is gone by now: nothing is left to finish, so no graceful wait.
+        server.stop(graceful=False)

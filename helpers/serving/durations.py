@@ -42,7 +42,7 @@ class Durations:
 # The course's fairness rule: >= 10 s of load, >= 3 repeats, median and spread (shared/COURSE.md).
 FULL = Durations(seconds=10.0, repeats=3, quick=False)
 # CI runs every notebook on every Python: a second per run, once, keeps the serving notebook's run short.
-QUICK = Durations(seconds=1.0, repeats=1, quick=True, waiting_steps=(100, 300), hold_s=20.0)
+QUICK = Durations(seconds=1.0, repeats=1, quick=True, waiting_steps=(300, 1200), hold_s=20.0)
 
 
 def is_quick(environ: Mapping[str, str] | None = None) -> bool:

@@ -161,14 +161,18 @@ class ServerProcess:
         """Return a clickable link to `path` that follows this server's name across re-runs and stops."""
         return ServerLink(self.name, path, lookup=_processes.find)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the master and every worker (the whole process group); idempotent."""
+    def stop(self, timeout: float = 5.0, graceful: bool = True) -> None:
+        """Stop the master and every worker (the whole process group); idempotent.
+
+        `graceful=False` kills them at once, for a server whose requests in flight were all abandoned
+        by their clients (a measurement's held connections): there is nothing left to finish.
+        """
         _processes.discard(self.name, self)
         if self._stopped:
             return
         self._stopped = True
         if self._popen is not None:
-            _stop_tree(self._popen, timeout)
+            _stop_tree(self._popen, timeout, graceful)
         if self._log_path is not None:
             with contextlib.suppress(OSError):
                 self._log_path.unlink()
@@ -202,16 +206,18 @@ def _safe(fn: Any, default: Any) -> Any:
         return default
 
 
-def _stop_tree(popen: subprocess.Popen, timeout: float) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left after `timeout`."""
+def _stop_tree(popen: subprocess.Popen, timeout: float, graceful: bool = True) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after `timeout`; SIGKILL at once if not graceful."""
     try:
         tree = [psutil.Process(popen.pid), *psutil.Process(popen.pid).children(recursive=True)]
     except psutil.NoSuchProcess:
         tree = []
-    # The server runs in a session of its own, so its group id is its pid: one signal reaches every worker.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(popen.pid, signal.SIGTERM)
-    _, alive = psutil.wait_procs(tree, timeout=timeout)
+    alive = tree
+    if graceful:
+        # The server runs in a session of its own, so its group id is its pid: one signal reaches every worker.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(popen.pid, signal.SIGTERM)
+        _, alive = psutil.wait_procs(tree, timeout=timeout)
     for p in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()

@@ -1,0 +1,113 @@
+"""Read held-connection measurements (helpers.concurrency.waiting) as a table, a plot and per-step figures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from helpers import palette
+from helpers.concurrency.waiting import PROBE_TIMEOUT, WaitingPoint, fit_memory
+from helpers.display import Table
+
+GTHREAD_CAP = 1000  # gunicorn's worker_connections default, which caps a gthread worker whatever --threads says
+
+# One colour, marker and line style per set-up, in waiting_setups()'s order: never colour alone.
+STYLES = (
+    (palette.FLASK, "o", "-"),
+    (palette.SKY, "s", "--"),
+    (palette.FASTAPI, "^", "-"),
+    (palette.ORANGE, "v", ":"),
+    (palette.DJANGO, "D", "-."),
+)
+
+
+def accepted(points: Sequence[WaitingPoint], at: int = -1) -> int:
+    """Return the connections the server had accepted at step `at`: its open files beyond those at rest."""
+    return points[at].fds - points[0].fds
+
+
+def extra_threads(points: Sequence[WaitingPoint], at: int = -1) -> int:
+    """Return the threads the server ran at step `at` beyond those it ran at rest."""
+    return points[at].threads - points[0].threads
+
+
+def kib_per_connection(points: Sequence[WaitingPoint], up_to: int | None = None) -> float:
+    """Return the fitted resident memory per waiting connection, in KiB (up to `up_to` connections)."""
+    return fit_memory(list(points), up_to=up_to)[1]
+
+
+def probe_text(point: WaitingPoint) -> str:
+    """Say how long one more request took, or that it got no answer within the probe's timeout."""
+    return f"{point.probe_s * 1000:.0f} ms" if point.probe_answered else f"no answer in {point.probe_s:g} s"
+
+
+def _check(held: Mapping[str, Sequence[WaitingPoint]]) -> None:
+    if not isinstance(held, Mapping) or not held:
+        raise ValueError(f"held must map each set-up's label to its points from hold_setup(), got {held!r}")
+    for label, points in held.items():
+        if len(points) < 2 or not all(isinstance(p, WaitingPoint) for p in points):
+            raise ValueError(f"{label!r}: expected the points hold_setup() returns (at rest, then each step)")
+
+
+def waiting_table(held: Mapping[str, Sequence[WaitingPoint]], limits: Mapping[str, str], wait_s: float) -> Table:
+    """Return one row per set-up at its largest step: what it accepted, queued, ran and answered, and its cap."""
+    _check(held)
+    rows = []
+    for label, points in held.items():
+        top = points[-1]
+        up_to = GTHREAD_CAP if "gthread" in label else None
+        rows.append(
+            [
+                label,
+                f"{top.waiting:,}",
+                f"{accepted(points):,}",
+                "unknown" if top.queued is None else f"{top.queued:,}",
+                f"{top.threads:,}",
+                f"{top.rss_mib:.0f}",
+                f"{kib_per_connection(points, up_to):.0f}",
+                probe_text(top),
+                limits.get(label, ""),
+            ]
+        )
+    limit = min(p.fd_limit for points in held.values() for p in points)
+    return Table(
+        rows,
+        [
+            "set-up",
+            "waiting",
+            "accepted",
+            "in listen queue",
+            "threads",
+            "RSS (MiB)",
+            "KiB per connection",
+            "one more request",
+            "what caps it",
+        ],
+        title=f"The largest step: connections held open, each request waiting {wait_s:g} s"
+        f" (open files allowed per server: {limit:,})",
+    )
+
+
+def plot_waiting(held: Mapping[str, Sequence[WaitingPoint]], wait_s: float) -> Any:
+    """Plot resident memory, threads and one more request's latency against waiting connections, per set-up."""
+    import matplotlib.pyplot as plt
+
+    _check(held)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for (label, points), (colour, marker, line) in zip(held.items(), STYLES * 2):
+        n = [p.waiting for p in points]
+        style = {"color": colour, "marker": marker, "linestyle": line, "label": label}
+        axes[0].plot(n, [p.rss_mib for p in points], **style)
+        axes[1].plot(n, [p.threads for p in points], **style)
+        axes[2].plot(n, [p.probe_s * 1000 for p in points], **style)
+    axes[1].set_yscale("log")
+    titles = ("resident memory", "OS threads (log scale)", "latency of one more request")
+    units = ("MiB", "threads", f"ms (no answer: drawn at the {PROBE_TIMEOUT * 1000:.0f} ms timeout)")
+    for ax, title, unit in zip(axes, titles, units):
+        ax.set_title(title)
+        ax.set_xlabel("connections waiting")
+        ax.set_ylabel(unit)
+    fig.suptitle(f"Connections held open, each request waiting {wait_s:g} s on the server")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    return fig
