@@ -67,7 +67,11 @@ def test_the_plot_draws_every_set_up_with_its_own_marker_and_titles():
     held = {"gthread": points(1.0, cap=1000), "loop": points(0), "def": points(0.008)}
     fig = plot_waiting(held, 60)
     axes = fig.axes
-    assert [ax.get_title() for ax in axes] == ["resident memory", "OS threads (log scale)", "latency of one more request"]
+    assert [ax.get_title() for ax in axes] == [
+        "resident memory",
+        "OS threads (log scale)",
+        "latency of one more request",
+    ]
     assert all(ax.get_xlabel() == "connections waiting" and ax.get_ylabel() for ax in axes)
     lines = axes[0].get_lines()
     assert [line.get_label() for line in lines] == list(held)
