@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from helpers.concurrency.loadgen import run_load
-from helpers.serving.processes import start_uvicorn
+from helpers.serving.processes import ServerProcess, start_uvicorn
 
 from ._common import Figure, median, run_alone
 
@@ -24,26 +24,38 @@ GOALS = {50: 0.8, 500: 0.5}
 APP = "helpers.apps.serving_fastapi:app"
 
 
-def efficiency(url: str, n: int, warm: bool, repeat: int) -> dict[str, Any]:
-    """Fire n requests at once, `repeat` times; return the median efficiency, makespan and errors."""
-    runs = [
-        run_load(
-            url,
-            f"/io?ms={IO_MS:g}",
-            connections=n,
-            warm=warm,
-            processes=2 if n >= 200 else 1,
-            timeout=60,
-            progress=False,
+def efficiency(srv: ServerProcess, n: int, warm: bool, repeat: int) -> dict[str, Any]:
+    """Fire n requests at once, `repeat` times; return the median efficiency, makespan, errors and its bound.
+
+    The bound is what the server's own CPU allows: one worker has one core, and every request costs it
+    `cpu_per_request` seconds to read, route and answer, so the last of n answers comes at least
+    n x cpu_per_request after the first wait could end: makespan >= wait + n x cpu_per_request.
+    """
+    runs, cpu = [], []
+    for _ in range(repeat):
+        before = srv.cpu_seconds()
+        runs.append(
+            run_load(
+                srv.url,
+                f"/io?ms={IO_MS:g}",
+                connections=n,
+                warm=warm,
+                processes=2 if n >= 200 else 1,
+                timeout=60,
+                progress=False,
+            )
         )
-        for _ in range(repeat)
-    ]
+        cpu.append((srv.cpu_seconds() - before) / n)
     makespan = median(r.makespan for r in runs)
+    per_request = median(cpu)
+    wait = IO_MS / 1000
     return {
-        "efficiency": (IO_MS / 1000) / makespan,
+        "efficiency": wait / makespan,
         "makespan_s": makespan,
         "errors": sum(sum(r.errors.values()) for r in runs),
         "runs": [r.makespan for r in runs],
+        "server_cpu_per_request_s": per_request,
+        "bound": wait / (wait + n * per_request),
     }
 
 
@@ -56,7 +68,7 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
             run_load(srv.url, "/json", connections=10, requests=200, progress=False)  # warm the workers up
             for n in GOALS:
                 for warm in (True, False):
-                    results[(workers, n, warm)] = efficiency(srv.url, n, warm, repeat)
+                    results[(workers, n, warm)] = efficiency(srv, n, warm, repeat)
     figures = []
     for n, goal in GOALS.items():
         head = results[(1, n, True)]
@@ -84,7 +96,9 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
                 },
                 note=(
                     f"1 uvicorn worker, {n} warm connections from {'2 client processes' if n >= 200 else '1 client process'}: "
-                    f"makespan {head['makespan_s'] * 1000:.0f} ms. Also {others}. {errors} errors. "
+                    f"makespan {head['makespan_s'] * 1000:.0f} ms. The server's CPU per request was "
+                    f"{head['server_cpu_per_request_s'] * 1e6:.0f} us, so one worker can reach at most "
+                    f"{head['bound']:.2f} (wait / (wait + n x CPU per request)). Also {others}. {errors} errors. "
                     "The client is a raw asyncio-streams HTTP/1.1 client in its own process(es); "
                     "the machine has 2 cores shared by server, client and other work."
                 ),
