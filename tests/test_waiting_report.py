@@ -12,6 +12,7 @@ from helpers.concurrency.waiting import WaitingPoint
 from helpers.concurrency.waiting_report import (
     accepted,
     extra_threads,
+    judge_waiting,
     kib_per_connection,
     plot_waiting,
     probe_text,
@@ -85,3 +86,52 @@ def test_bad_input_is_refused_with_what_was_expected(held):
         waiting_table(held, {}, 60)
     with pytest.raises(ValueError, match="hold_setup"):
         plot_waiting(held, 60)
+
+
+def five(**broken: list[WaitingPoint]) -> dict[str, list[WaitingPoint]]:
+    """The five set-ups as they behave (gthread capped, def routes at 40 threads, Django a thread each)."""
+    def_route = points(0)
+    for p in def_route[1:]:
+        p.threads, p.probe_answered, p.probe_s = 45, False, 1.0
+    held = {
+        "gthread": points(1.0, cap=1000),
+        "gevent": points(0),
+        "loop": points(0),
+        "def": def_route,
+        "django": points(1.0),
+    }
+    held.update(broken)
+    return held
+
+
+def test_each_set_up_s_claim_holds_on_points_that_behave_as_documented():
+    verdicts = judge_waiting(five())
+    assert len(verdicts) == 7 and all(v.held for v in verdicts), [str(v) for v in verdicts if not v.held]
+    assert "1,000 accepted of 5,000, 4,000 queued" in verdicts[1].seen
+
+
+@pytest.mark.parametrize(
+    ("broken", "claim"),
+    [
+        ({"gthread": points(0.5, cap=1000)}, 0),  # half a thread per connection
+        ({"gthread": points(1.0)}, 1),  # no cap: everything accepted
+        ({"gevent": points(0.01)}, 2),  # a thread per hundred connections
+        ({"loop": points(1.0)}, 3),  # a thread per connection
+        ({"def": points(0)}, 4),  # no 40-thread cap
+        ({"django": points(0)}, 5),  # no thread per request
+        ({"loop": [WaitingPoint(n, 50 + n * 2, 5, 0.001, True, 14 + n, 0) for n in (0, 1000, 2500, 5000)]}, 6),
+    ],
+)
+def test_a_set_up_that_breaks_its_claim_gets_not_this_time(broken, claim):
+    verdicts = judge_waiting(five(**broken))
+    assert not verdicts[claim].held, str(verdicts[claim])
+    assert sum(not v.held for v in verdicts) >= 1
+    assert "Not this time" in str(verdicts[claim])
+
+
+def test_judging_needs_the_five_set_ups_and_a_step_on_each_side_of_gthread_s_cap():
+    with pytest.raises(ValueError, match="five set-ups"):
+        judge_waiting(dict(list(five().items())[:4]))
+    under = {label: pts[:2] for label, pts in five().items()}  # steps 0 and 1,000 only
+    with pytest.raises(ValueError, match="past it"):
+        judge_waiting(under)

@@ -111,3 +111,85 @@ def plot_waiting(held: Mapping[str, Sequence[WaitingPoint]], wait_s: float) -> A
     fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
     fig.tight_layout(rect=(0, 0.14, 1, 1))
     return fig
+
+
+def judge_waiting(held: Mapping[str, Sequence[WaitingPoint]], during: Any = None) -> list[Any]:
+    """Return the verdict on each set-up's claim, for `held` in waiting_setups()'s order (five set-ups)."""
+    from helpers.verdicts import judge
+
+    _check(held)
+    if len(held) != 5:
+        raise ValueError(f"held must hold the five set-ups of waiting_setups(), in order; got {len(held)}")
+    gthread, gevent, loop, fastapi_def, django = held.values()
+    under = [i for i, p in enumerate(gthread) if 0 < p.waiting <= GTHREAD_CAP]
+    if not under or gthread[-1].waiting <= GTHREAD_CAP:
+        raise ValueError(f"the steps need one at most {GTHREAD_CAP:,} and one past it, to judge gthread's cap")
+    top, below = gthread[-1], under[-1]
+    verdicts = [
+        judge(
+            f"Below worker_connections ({GTHREAD_CAP:,}), gthread runs a thread per waiting connection",
+            extra_threads(gthread, below) >= 0.9 * gthread[below].waiting,
+            f"{extra_threads(gthread, below):,} more threads at {gthread[below].waiting:,} connections",
+            why="on a busy machine the server may not have accepted every connection when its threads were counted",
+            during=during,
+        ),
+        judge(
+            "Past worker_connections, gthread accepts no more: the rest wait in the listen queue, and so does a new request",
+            accepted(gthread) <= GTHREAD_CAP and (top.queued or 0) > 0 and not top.probe_answered,
+            f"{accepted(gthread):,} accepted of {top.waiting:,}, {top.queued or 0:,} queued; "
+            f"the probe got {probe_text(top)}",
+            why="a waiting request that ends early frees a place for the probe",
+            during=during,
+        ),
+    ]
+    for name, points in (("gevent", gevent), ("FastAPI's event loop", loop)):
+        verdicts.append(
+            judge(
+                f"{name} holds every connection in a handful of threads and answers a new request within 0.5 s",
+                all(
+                    accepted(points, i) >= 0.98 * p.waiting and p.probe_answered and p.probe_s < 0.5
+                    for i, p in enumerate(points)
+                )
+                and max(p.threads for p in points) - min(p.threads for p in points) <= 3,
+                f"{accepted(points):,} accepted of {points[-1].waiting:,} in {points[-1].threads} threads; "
+                "the probe got " + ", ".join(probe_text(p) for p in points),
+                during=during,
+            )
+        )
+    verdicts += [
+        judge(
+            "FastAPI's def route stops at AnyIO's 40 threads: uvicorn accepts every connection, but a new def request waits",
+            38 <= extra_threads(fastapi_def) <= 42
+            and accepted(fastapi_def) >= 0.98 * fastapi_def[-1].waiting
+            and not fastapi_def[-1].probe_answered,
+            f"{extra_threads(fastapi_def)} more threads, {accepted(fastapi_def):,} accepted; "
+            f"the probe got {probe_text(fastapi_def[-1])}",
+            why="a waiting request that ends early frees a thread for the probe",
+            during=during,
+        ),
+        judge(
+            "Django's async view holds every connection and answers, with a thread for most requests in flight",
+            accepted(django) >= 0.98 * django[-1].waiting
+            and django[-1].probe_answered
+            and extra_threads(django) >= 0.5 * django[-1].waiting,
+            f"{accepted(django):,} accepted, {extra_threads(django):,} more threads; "
+            f"the probe got {probe_text(django[-1])}",
+            why="the probe waits behind thousands of requests starting their threads on a busy machine",
+            during=during,
+        ),
+    ]
+    names = ("gthread", "gevent", "FastAPI async def", "FastAPI def", "Django async")
+    slopes = {
+        name: kib_per_connection(points, GTHREAD_CAP if name == "gthread" else None)
+        for name, points in zip(names, held.values())
+    }
+    verdicts.append(
+        judge(
+            "Each waiting connection costs tens of KiB of memory, not megabytes (between 1 and 200 KiB), on every set-up",
+            all(1 < kib < 200 for kib in slopes.values()),
+            ", ".join(f"{kib:.0f} KiB on {name}" for name, kib in slopes.items()),
+            why="the fitted slope is noisy when the server's own memory moves during the run",
+            during=during,
+        )
+    )
+    return verdicts
