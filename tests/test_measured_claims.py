@@ -34,7 +34,11 @@ def test_more_sync_workers_serve_waiting_requests_sooner():
     try:
         for workers in (1, 2, 4):
             server = start_gunicorn("helpers.apps.serving_flask:app", "t-claims", workers=workers, ready_path="/json")
-            makespans[workers] = run_load(server.url, "/io?ms=100", connections=12, progress=False).makespan
+            # The quicker of two runs: a test worker sharing this core only ever adds time to a run, and a
+            # ratio of two single runs could then miss on a delay that belongs to neither server.
+            makespans[workers] = min(
+                run_load(server.url, "/io?ms=100", connections=12, progress=False).makespan for _ in range(2)
+            )
     finally:
         stop_processes()
     # 12 waits of 100 ms: 1.2 s, 0.6 s and 0.3 s in the model; the notebook's margins are 1.5x and 1.3x.
