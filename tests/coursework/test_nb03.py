@@ -1,4 +1,4 @@
-"""Notebook 03's exercise checks: 03.3 judged against the machine the answer measured, not the grader's.
+"""Notebook 03's exercise checks: 03.1 agrees with the waiting set-ups' verdicts; 03.3 is judged against the machine the answer measured.
 
 Wrong answers and their feedback are in the catalogue, test_wrong_answers.py.
 """
@@ -11,15 +11,17 @@ from helpers.coursework.checks import evaluate, solution_answer
 from helpers.coursework.exercises import nb03
 
 
-@pytest.mark.parametrize("grader_cores", [1, 2, 64])
-@pytest.mark.parametrize("answer", [(2, 16), (1, 32), (3, 14), (5, 12)])
-def test_03_1_right_answers_pass_whatever_machine_grades_them(answer, grader_cores, monkeypatch):
-    """The server's cores are part of the question (2), not read from the machine that runs the check."""
-    from helpers.concurrency import cpu_capacity
+def test_03_1_accepts_exactly_the_set_ups_whose_claims_say_they_hold_and_answer():
+    """The check and the notebook's verdicts agree: on points that behave as each set-up's docs say, the set-ups
+    that accepted every connection and answered one more request are the accepted answer, and only they."""
+    from helpers.concurrency.waiting_report import accepted
+    from tests.test_waiting_report import five
 
-    monkeypatch.setattr(cpu_capacity, "usable_cores", lambda: grader_cores)
-    assert evaluate("03.1", answer).passed
-    assert not evaluate("03.1", (6, 10)).passed  # over 2 x 2 + 1 on any grader
+    held = dict(zip(nb03.WAITING_SETUPS, five().values()))
+    holding = {name for name, pts in held.items() if accepted(pts) >= pts[-1].waiting and pts[-1].probe_answered}
+    assert evaluate("03.1", holding).passed
+    for name in nb03.WAITING_SETUPS:  # one set-up more or fewer is rejected
+        assert not evaluate("03.1", holding ^ {name}).passed, name
 
 
 def test_03_2_the_answer_template_counts_as_blank():

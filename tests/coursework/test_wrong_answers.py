@@ -720,12 +720,16 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a float", value((2.0, 25)), "tuple of two ints"),
     ],
     "03.1": [
-        Wrong("one request at a time", value((1, 1)), "over the 0.25 s target"),
-        Wrong("too few threads", value((2, 8)), "over the 0.25 s target"),
-        Wrong("over the budget", value((2, 40)), "over the budget of 64"),
-        Wrong("processes for the waits", value((99, 1)), "2 x cores + 1"),
-        Wrong("no workers", value((0, 4)), "at least 1"),
-        Wrong("a list", value([2, 16]), "tuple of two ints"),
+        Wrong(
+            "every set-up that accepted them all",
+            value({"gevent", "FastAPI async def", "FastAPI def", "Django async"}),
+            "40 threads",
+        ),
+        Wrong("the event loops only", value({"gevent", "FastAPI async def"}), "django async accepted every connection"),
+        Wrong("all five", value({"gthread", "gevent", "FastAPI async def", "FastAPI def", "Django async"}), "1,000"),
+        Wrong("none", value(set()), "their rows"),
+        Wrong("a server's name", value({"uvicorn", "gevent"}), "not one of the five"),
+        Wrong("a list", value(["gevent", "FastAPI async def", "Django async"]), "set of the set-ups' names"),
     ],
     "03.2": [
         Wrong("no base", value(lambda n, b, k: n * k / 1024), "base) is missing"),
@@ -896,7 +900,10 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
     "02.2": [("one thread's 5 requests", value(5 * 0.105)), ("with the GIL's stagger", value(5 * 0.105 + 0.015))],
     "02.3": [("a plain def (thread pool)", slow_app(PLAIN_DEF)), ("asyncio.to_thread", slow_app(TO_THREAD))],
     "02.4": [(str(size), value(size)) for size in [(2, 25), (4, 16), (3, 17), (5, 10), (64, 1)]],
-    "03.1": [("two workers", value((2, 16))), ("one worker", value((1, 32)))],
+    "03.1": [
+        ("the three", value({"gevent", "FastAPI async def", "Django async"})),
+        ("a frozenset", value(frozenset({"Django async", "gevent", "FastAPI async def"}))),
+    ],
     "03.2": [("the fitted line", value(lambda n, base, kib: base + n * kib / 1024))],
     "03.3": [
         ("two free cores", value(machine(2, 1, 2, 2.0))),

@@ -18,42 +18,44 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-# 03.1's server: the machine the app is deployed to, given in the prompt, so the check judges every learner
-# (and the grader) against the same machine, whatever cores the kernel that runs the check has.
-TARGET_CORES = 2
+# 03.1's five set-ups, by the short names the notebook's verdicts use (helpers.concurrency.waiting_report).
+WAITING_SETUPS = ("gthread", "gevent", "FastAPI async def", "FastAPI def", "Django async")
+_HOLD_AND_ANSWER = {"gevent", "FastAPI async def", "Django async"}
+_WHY_NOT = {
+    "gthread": "the gthread worker accepted only 1,000: gunicorn's worker_connections (1,000 by default) caps it, "
+    "and the rest, the new request too, waited in the listen queue",
+    "FastAPI def": "the FastAPI def route's server accepted every connection, but each waiting request holds one "
+    "of AnyIO's 40 threads, so the new def request waited for a thread",
+}
 
 
 @exercise(
     "03.1",
-    "choose gunicorn workers x threads for a latency target",
-    hint="Each request holds a thread for about 100 ms, so 40 requests on T threads in total take "
-    "about (40 / T) rounds of 100 ms. The server has 2 cores: gunicorn's starting point is 2 x 2 + 1 workers.",
-    solution="answer = (2, 16)",
-    praise="40 waits now overlap in two rounds, with workers within gunicorn's starting point for 2 cores.",
+    "which set-ups hold a chat's long polls and still answer",
+    hint="Two columns of the table decide it: did the set-up accept every waiting connection, and did one more "
+    "request get an answer? A set-up needs both. Threads in the hundreds or thousands are a cost, not a refusal.",
+    solution='answer = {"gevent", "FastAPI async def", "Django async"}',
+    praise="Those three accept every connection and still answer; a cap stops the other two: gthread's "
+    "worker_connections and the def route's 40 threads.",
     data=True,
 )
-def choose_gunicorn(answer: Any) -> str | None:
-    from helpers.concurrency.simulation import simulate
-
-    if not (isinstance(answer, tuple) and len(answer) == 2 and all(_is_int(x) for x in answer)):
-        return "the answer should be a tuple of two ints, (workers, threads), like (2, 8)."
-    workers, threads = answer
-    if workers < 1 or threads < 1:
-        return "workers and threads must both be at least 1."
-    limit = 2 * TARGET_CORES + 1
-    if workers > limit:
+def hold_and_answer(answer: Any) -> str | None:
+    names = ", ".join(f'"{name}"' for name in WAITING_SETUPS)
+    if not isinstance(answer, (set, frozenset)) or not all(isinstance(x, str) for x in answer):
+        return f'the answer should be a set of the set-ups\' names, like {{"gthread"}}, from: {names}.'
+    unknown = sorted(answer - set(WAITING_SETUPS))
+    if unknown:
+        return f"{', '.join(map(repr, unknown))} is not one of the five set-ups; name them as: {names}."
+    wrong = [name for name in WAITING_SETUPS if name in answer and name in _WHY_NOT]
+    if wrong:
+        return "; ".join(_WHY_NOT[name] for name in wrong) + "."
+    missing = [name for name in WAITING_SETUPS if name in _HOLD_AND_ANSWER - answer]
+    if missing:
+        which = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
         return (
-            f"{workers} workers is more than gunicorn's suggested 2 x cores + 1 = {limit} for the server's "
-            f"{TARGET_CORES} cores: every worker is a whole Python process with its own copy of the app. "
-            "Use threads for the waits."
-        )
-    if workers * threads > 64:
-        return f"{workers} x {threads} = {workers * threads} threads is over the budget of 64 threads in total."
-    p95 = simulate("wsgi", n=40, io=0.1, cpu=0.002, workers=workers, threads=threads).percentile(95)
-    if p95 > 0.25:
-        return (
-            f"with {workers} x {threads} = {workers * threads} threads the model's p95 is {p95:.2f} s, "
-            "over the 0.25 s target: 40 requests wait at once, so you need more threads in total."
+            f"{which} accepted every connection and answered one more request: look at "
+            f"{'its row' if len(missing) == 1 else 'their rows'} of the table again "
+            "(a thread per request costs memory, it does not refuse)."
         )
     return None
 
