@@ -102,7 +102,7 @@ def plot_waiting(held: Mapping[str, Sequence[WaitingPoint]], wait_s: float) -> A
         axes[2].plot(n, [p.probe_s * 1000 for p in points], **style)
     axes[1].set_yscale("log")
     titles = ("resident memory", "OS threads (log scale)", "latency of one more request")
-    units = ("MiB", "threads", f"ms (no answer: drawn at the {PROBE_TIMEOUT * 1000:.0f} ms timeout)")
+    units = ("MiB", "threads", f"ms ({PROBE_TIMEOUT * 1000:,.0f} = no answer)")
     for ax, title, unit in zip(axes, titles, units):
         ax.set_title(title)
         ax.set_xlabel("connections waiting")
