@@ -20,7 +20,7 @@ from helpers.serving.processes import ServerProcess, start_uvicorn
 from ._common import Figure, median, run_alone
 
 IO_MS = 100.0
-GOALS = {50: 0.8, 500: 0.5}
+GOALS = {50: 0.8, 500: 0.7}  # issue 24: one worker, warm connections
 APP = "helpers.apps.serving_fastapi:app"
 
 
