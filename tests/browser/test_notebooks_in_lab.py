@@ -42,6 +42,64 @@ def test_notebook_runs_clean_in_jupyterlab(page, lab, shots, name):
     interact = INTERACTIONS.get(name[:2])
     if interact:
         interact(page, lab, shots)
+    try_an_exercise(page, name, shots)
+
+
+# One exercise per notebook, tried after Run All as a learner would: a wrong answer first (feedback that
+# names the mistake, then the hint), then the solution typed into the same cell (accepted).
+EXERCISE_TRIES = {
+    "00": ("00.1", 'answer = "content-type"'),
+    "01": ("01.4", 'answer = {"status": 302, "saved": True}'),
+    "02": ("02.1", "answer = 20 * 0.105"),
+    "03": ("03.1", 'answer = {"gevent", "FastAPI async def"}'),
+    "04": ("04.1", "answer = 1"),
+    "05": ("05.1", 'answer = {"Django templates"}'),
+    "06": ("06.1", 'answer = "FastAPI"'),
+    "07": ("07.3", 'answer = {"payments webhook receiver"}'),
+}
+CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
+
+
+def _run_cell(page, index: int) -> None:
+    """Select cell `index` by its prompt, as a learner clicks it, and run it with Shift+Enter."""
+    prompt = page.locator(CELLS).nth(index).locator(".jp-InputPrompt")
+    prompt.scroll_into_view_if_needed()
+    prompt.click()
+    page.keyboard.press("Shift+Enter")
+
+
+def try_an_exercise(page, name: str, shots) -> None:
+    """Type a wrong answer, run it and its check (feedback and hint), then the solution (correct)."""
+    import nbformat
+
+    from helpers.coursework.cells import find_roles
+    from helpers.coursework.exercises import EXERCISES
+
+    exercise_id, wrong = EXERCISE_TRIES[name[:2]]
+    roles = find_roles(nbformat.read(ROOT / "notebooks" / name, as_version=4))
+    answer_cell = next(i for i, role in roles.items() if role == ("answer", exercise_id))
+    check_cell = next(i for i, role in roles.items() if role == ("check", exercise_id))
+    for text, verdict, shot in ((wrong, "Not yet", "wrong"), (EXERCISES[exercise_id].solution, "Correct", "right")):
+        editor = page.locator(CELLS).nth(answer_cell).locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(text)  # as pasted: no auto-closed brackets or quotes
+        page.keyboard.press("Shift+Enter")
+        _run_cell(page, check_cell)
+        expected = f"{verdict}: exercise {exercise_id}"
+        page.wait_for_function(
+            "([sel, i, text]) => (document.querySelectorAll(sel)[i]?.querySelector('.jp-OutputArea')?.innerText"
+            " || '').includes(text)",
+            arg=[CELLS, check_cell, expected],
+            timeout=60_000,
+        )
+        said = page.locator(CELLS).nth(check_cell).locator(".jp-OutputArea").inner_text()
+        page.screenshot(path=str(shots / f"{name[:2]}_exercise_{shot}.png"))
+        if verdict == "Not yet":
+            assert "Hint:" in said, said  # the hint comes after a wrong attempt, not before
+        else:
+            assert "Hint:" not in said and "Not yet" not in said, said
 
 
 def _follow_proxy_link(page, selector: str, shots, shot: str):
