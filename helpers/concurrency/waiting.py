@@ -100,8 +100,9 @@ def hold_connections(
     return points
 
 
-def _drain(server: ServerProcess, deadline: float, stuck_s: float = 1.0) -> None:
-    """Wait until the listen queue is empty, or has not shrunk for `stuck_s` (the server's cap), or `deadline`."""
+def _drain(server: ServerProcess, deadline: float, stuck_s: float = 1.0, still_s: float = 0.3) -> None:
+    """Wait until the listen queue is empty, or has not shrunk for `stuck_s` (the server's cap), or `deadline`;
+    then until the server's open files have not grown for `still_s`: it has accepted what it will."""
     end = time.monotonic() + deadline
     best, since = server.listen_queue(), time.monotonic()
     while best and time.monotonic() < end and time.monotonic() - since < stuck_s:
@@ -109,6 +110,14 @@ def _drain(server: ServerProcess, deadline: float, stuck_s: float = 1.0) -> None
         queued = server.listen_queue()
         if queued is None or queued < best:
             best, since = queued, time.monotonic()
+    # An empty queue is not the end: a server that starts a thread per request (Django's ASGI handler) can
+    # still be accepting, from the kernel's accept queue, thousands of connections later.
+    most, since = server.fd_count(), time.monotonic()
+    while time.monotonic() < end and time.monotonic() - since < still_s:
+        time.sleep(0.1)
+        fds = server.fd_count()
+        if fds > most:
+            most, since = fds, time.monotonic()
 
 
 def _point(server: ServerProcess, waiting: int, probe_path: str, probe_timeout: float) -> WaitingPoint:
