@@ -102,7 +102,7 @@ def hold_connections(
 
 def _drain(server: ServerProcess, deadline: float, stuck_s: float = 1.0, still_s: float = 0.3) -> None:
     """Wait until the listen queue is empty, or has not shrunk for `stuck_s` (the server's cap), or `deadline`;
-    then until the server's open files have not grown for `still_s`: it has accepted what it will."""
+    then until its open files and threads have not grown for `still_s`: it has taken in what it will."""
     end = time.monotonic() + deadline
     best, since = server.listen_queue(), time.monotonic()
     while best and time.monotonic() < end and time.monotonic() - since < stuck_s:
@@ -111,13 +111,13 @@ def _drain(server: ServerProcess, deadline: float, stuck_s: float = 1.0, still_s
         if queued is None or queued < best:
             best, since = queued, time.monotonic()
     # An empty queue is not the end: a server that starts a thread per request (Django's ASGI handler) can
-    # still be accepting, from the kernel's accept queue, thousands of connections later.
-    most, since = server.fd_count(), time.monotonic()
+    # still be accepting connections and starting their requests' threads, thousands of them, seconds later.
+    most, since = (server.fd_count(), server.thread_count()), time.monotonic()
     while time.monotonic() < end and time.monotonic() - since < still_s:
         time.sleep(0.1)
-        fds = server.fd_count()
-        if fds > most:
-            most, since = fds, time.monotonic()
+        now = (server.fd_count(), server.thread_count())
+        if now[0] > most[0] or now[1] > most[1]:
+            most, since = (max(now[0], most[0]), max(now[1], most[1])), time.monotonic()
 
 
 def _point(server: ServerProcess, waiting: int, probe_path: str, probe_timeout: float) -> WaitingPoint:
