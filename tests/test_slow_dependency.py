@@ -23,10 +23,10 @@ async def test_flask_threads_and_fastapis_loop_both_overlap_the_waits(anyio_back
     try:
         assert services["Flask"].server == "gunicorn gthread" and "--factory" in services["FastAPI"].command
         urls = {fw: p.url for fw, p in services.items()}
-        # A busy core can slow either side's bursts; a tie on any of three tries is the claim (a server that
+        # A busy core can slow either side's bursts; a tie on any of five tries is the claim (a server that
         # answers one order at a time takes 40 waits every time, and never ties).
         tries = 0
-        while tries < 3:
+        while tries < 5:  # CI saw three starved tries in a row on a core shared with two spinners
             tries += 1
             figures = await order_bursts(urls, orders=40, delay=DELAY, repeats=3)
             if compare(figures) is None:
