@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from helpers import palette
-from helpers.concurrency.waiting import PROBE_TIMEOUT, WaitingPoint, fit_memory
+from helpers.concurrency.waiting import PROBE_TIMEOUT, SHORT_NAMES, WaitingPoint, fit_memory
 from helpers.display import Table
 
 GTHREAD_CAP = 1000  # gunicorn's worker_connections default, which caps a gthread worker whatever --threads says
@@ -178,10 +178,9 @@ def judge_waiting(held: Mapping[str, Sequence[WaitingPoint]], during: Any = None
             during=during,
         ),
     ]
-    names = ("gthread", "gevent", "FastAPI async def", "FastAPI def", "Django async")
     slopes = {
         name: kib_per_connection(points, GTHREAD_CAP if name == "gthread" else None)
-        for name, points in zip(names, held.values())
+        for name, points in zip(SHORT_NAMES, held.values())
     }
     verdicts.append(
         judge(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from helpers.concurrency.waiting import SHORT_NAMES
 from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("03")
@@ -18,8 +19,8 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-# 03.1's five set-ups, by the short names the notebook's verdicts use (helpers.concurrency.waiting_report).
-WAITING_SETUPS = ("gthread", "gevent", "FastAPI async def", "FastAPI def", "Django async")
+# 03.1's five set-ups, by the short names the notebook's verdicts use.
+WAITING_SETUPS = SHORT_NAMES
 _HOLD_AND_ANSWER = {"gevent", "FastAPI async def", "Django async"}
 _WHY_NOT = {
     "gthread": "the gthread worker accepted only 1,000: gunicorn's worker_connections (1,000 by default) caps it, "
