@@ -67,6 +67,7 @@ class Step:
     python: str = "default"  # "default" (this interpreter) or "3.12", "3.13", ...
     core: int | None = None
     busy: int = 0  # spinning processes beside it: on its core when pinned, anywhere when not
+    beside: int = 0  # pinned lanes of tests running beside it (the unpinned lane's steps)
     # filled in by run()
     seconds: float = 0.0
     code: int | None = None
@@ -74,13 +75,33 @@ class Step:
     counts: dict[str, int] = field(default_factory=dict)
     report: Path | None = None
     note: str = ""
+    cores_busy: float | None = None  # how many of the machine's cores were busy, on average, while it ran
 
     @property
     def label(self) -> str:
         where = "unpinned" if self.core is None else f"core {self.core}"
         if self.busy:
             where += f", {self.busy} busy" if self.core is None else ", busy"
+        if self.beside:
+            where += f", beside {self.beside} lanes"
         return f"{self.python} {self.selection} ({where})"
+
+
+def cpu_times() -> tuple[float, float] | None:
+    """Return the machine's (busy, total) CPU time in clock ticks from /proc/stat, or None where there is none."""
+    try:
+        fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cores_busy(before: tuple[float, float] | None, after: tuple[float, float] | None, cores: int) -> float | None:
+    """Return how many cores were busy on average between two cpu_times() readings."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return cores * (after[0] - before[0]) / (after[1] - before[1])
 
 
 def current_python() -> str:
@@ -88,31 +109,28 @@ def current_python() -> str:
 
 
 def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]], list[Step]]:
-    """Return the lanes that run side by side (one per core, two at most) and the steps that run after them."""
+    """Return the lanes that run side by side and the steps that run after them."""
     first = cores[0]
     second = cores[1] if len(cores) > 1 else None
     lane_a = [Step("notebooks", core=first), Step("units", core=first)]
-    lane_b: list[Step] = []
-    for i, version in enumerate(other_pythons):
-        # The first other Python's notebooks share their core with a spinning process: the pinned busy proof.
-        lane_b += [
-            Step("notebooks", python=version, core=second, busy=1 if i == 0 else 0),
-            Step("units", python=version, core=second),
-        ]
-    unpinned_busy = Step("notebooks", busy=2)  # the unpinned busy proof, when no other Python can take it
+    unpinned_busy = Step("notebooks", busy=2)  # the unpinned busy proof, when no third lane can take it
     if second is None or not other_pythons:
         # One core, or no other Python: everything in one lane, the busy proofs on the default Python.
         lane_a += [Step("notebooks", core=first, busy=1)]
-        lane_a += [Step(s.selection, python=s.python, core=first, busy=s.busy) for s in lane_b]
+        for version in other_pythons:
+            lane_a += [Step("notebooks", python=version, core=first), Step("units", python=version, core=first)]
         return [lane_a], [unpinned_busy, Step("alone"), Step("browser")]
-    if len(other_pythons) < 2:
+    # The first other Python's notebooks share their core with a spinning process: the pinned busy proof.
+    version, *further = other_pythons
+    lane_b = [Step("notebooks", python=version, core=second, busy=1), Step("units", python=version, core=second)]
+    if not further:
         return [lane_a, lane_b], [unpinned_busy, Step("alone"), Step("browser")]
-    # Balance the two lanes: the last other Python's units move to the first lane, and its notebooks run
-    # unpinned beside two unpinned spinning processes, load that reaches the first lane's core too.
-    moved = lane_b.pop()
-    lane_a.append(Step("units", python=moved.python, core=first))
-    lane_b[-1] = Step("notebooks", python=lane_b[-1].python, busy=2)
-    return [lane_a, lane_b], [Step("alone"), Step("browser")]
+    # Every further Python runs in a third lane, unpinned, beside the two pinned lanes: its notebooks are the
+    # unpinned busy proof, with load on every core from two lanes of tests (and lane b's spinner) rather than
+    # from spinners that do no work. The pinned lanes wait on servers and kernels a good part of the time
+    # (one notebook run used 57 % of its core); the third lane fills those waits.
+    lane_c = [Step(sel, python=v, beside=2) for v in further for sel in ("notebooks", "units")]
+    return [lane_a, lane_b, lane_c], [Step("alone"), Step("browser")]
 
 
 def load_pythons():
@@ -189,7 +207,7 @@ def run(step: Step, logs: Path, lock: threading.Lock) -> None:
     """Run one step to the end; record its exit code, time, counts and pytest's last line."""
     name = step.label.replace(" ", "_").replace("(", "").replace(")", "").replace(",", "")
     log, step.report = logs / f"{name}.log", logs / f"{name}.xml"
-    t0 = time.perf_counter()
+    t0, ticks0 = time.perf_counter(), cpu_times()
     spinners: list[subprocess.Popen] = []
     try:
         exe = interpreter(step, logs)
@@ -222,18 +240,26 @@ def run(step: Step, logs: Path, lock: threading.Lock) -> None:
             spinner.kill()
             spinner.wait(10)
     step.seconds = time.perf_counter() - t0
+    step.cores_busy = cores_busy(ticks0, cpu_times(), os.cpu_count() or 1)
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.exists() else []
     step.last = lines[-1] if lines else "(no output)"
     step.counts, _ = read_report(step.report)
     with lock:
         verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
         print(
-            f"--- {verdict} in {step.seconds:.0f} s: {step.label}: {step.last}"
-            + (f" [{step.note}]" if step.note else ""),
+            f"--- {verdict} in {step.seconds:.0f} s: {step.label}: {step.last}" + details(step),
             flush=True,
         )
         if step.code and lines:
             print("\n".join(lines[-80:]), flush=True)
+
+
+def details(step: Step) -> str:
+    """Return the bracketed notes after a step's line: its Python and venv, and how busy the machine was."""
+    notes = [step.note] if step.note else []
+    if step.cores_busy is not None:
+        notes.append(f"{step.cores_busy:.1f} of {os.cpu_count() or 1} cores busy")
+    return f" [{'; '.join(notes)}]" if notes else ""
 
 
 def run_lanes(side_by_side: list[list[Step]], after: list[Step], logs: Path) -> list[Step]:
@@ -254,12 +280,11 @@ def run_lanes(side_by_side: list[list[Step]], after: list[Step], logs: Path) -> 
 
 def summary(steps: list[Step], wall: float) -> str:
     """Return each step's time, the 15 slowest tests, and one closing line with the totals."""
-    lines = ["", "Steps (lanes ran side by side; the alone step by itself):"]
+    lines = ["", "Steps (lanes ran side by side; then the alone and browser steps, each by itself):"]
     for step in steps:
         verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
         lines.append(
-            f"  {step.seconds:6.0f} s  {verdict:18} {step.label}: {step.last}"
-            + (f" [{step.note}]" if step.note else "")
+            f"  {step.seconds:6.0f} s  {verdict:18} {step.label}: {step.last}" + details(step)
         )
     slowest = sorted(
         ((sec, f"[{s.python}] {test}") for s in steps if s.report for sec, test in read_report(s.report)[1]),
