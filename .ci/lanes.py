@@ -1,4 +1,4 @@
-"""Run CI's tests in lanes side by side, each lane pinned to its own core, then the tests that need the machine alone.
+"""Run CI's tests in lanes side by side (two pinned to a core each, one unpinned), then the tests that need the machine alone.
 
     python .ci/lanes.py            # every step (what .ci/run does after the README's install)
     python .ci/lanes.py --plan     # print the lanes and their steps, run nothing
@@ -12,11 +12,12 @@ are exactly what `python -m pytest` collects (tests/test_ci_lanes.py checks it);
 supported Python runs the unit tests and the notebooks too (the "alone" tests need one Chromium and
 one hub, and run on the default Python only).
 
-Lanes run at the same time, each pinned to one core, so one lane's load never lands on another's
-core; a notebook step pinned to a core is also the proof that the course runs on one core. Two
-notebook steps prove Run All passes on a busy machine: one shares its pinned core with a spinning
-process, as on a shared Binder node; one runs unpinned beside two unpinned spinning processes, load
-that lands on any core, the other lane's too. The "alone" and "browser" steps run last, unpinned,
+Lanes run at the same time. The first two are each pinned to one core, so one pinned lane's load never
+lands on the other's core; a notebook step pinned to a core is also the proof that the course runs on
+one core. Two notebook steps prove Run All passes on a busy machine: one shares its pinned core with a
+spinning process, as on a shared Binder node; the third lane's runs unpinned while the two pinned lanes
+keep both cores busy, load that lands on any core. Each step reports how many cores were busy while it
+ran (from /proc/stat). The "alone" and "browser" steps run last, unpinned,
 with no lane running: tests/alone measures claims that need every core, then the browser tests drive
 real JupyterLabs, one per core, which never wait for a lane. Each step's time and the 15 slowest tests are printed at the end,
 then one line with the totals. Exit status 1 if any step failed.
@@ -283,9 +284,7 @@ def summary(steps: list[Step], wall: float) -> str:
     lines = ["", "Steps (lanes ran side by side; then the alone and browser steps, each by itself):"]
     for step in steps:
         verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
-        lines.append(
-            f"  {step.seconds:6.0f} s  {verdict:18} {step.label}: {step.last}" + details(step)
-        )
+        lines.append(f"  {step.seconds:6.0f} s  {verdict:18} {step.label}: {step.last}" + details(step))
     slowest = sorted(
         ((sec, f"[{s.python}] {test}") for s in steps if s.report for sec, test in read_report(s.report)[1]),
         reverse=True,
