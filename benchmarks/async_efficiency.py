@@ -12,9 +12,10 @@ not TCP set-up); new connections and two workers are in the notes.
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
-from helpers.concurrency.loadgen import run_load
+from helpers.concurrency.loadgen import run_load, start_load
 from helpers.serving.processes import ServerProcess, start_uvicorn
 
 from ._common import Figure, median, run_alone
@@ -59,6 +60,27 @@ def efficiency(srv: ServerProcess, n: int, warm: bool, repeat: int) -> dict[str,
     }
 
 
+def ceiling(srv: ServerProcess, n: int, hold_ms: float = 3000.0) -> dict[str, float]:
+    """Estimate the best efficiency this worker allows at n, from its CPU before a request starts waiting, n times over.
+
+    n requests to /io that wait `hold_ms` are sent; once every one is waiting, the worker's CPU since "go" is what
+    reading, routing and starting them cost. The last request cannot start its wait much before that work is done,
+    so no makespan is much shorter than n x that cost + the wait, whatever the client does. An estimate: the
+    CPU clock ticks in 10 ms steps, and the idle worker's timers add a little.
+    """
+    load = start_load(srv.url, f"/io?ms={hold_ms:g}", connections=n, warm=True, processes=1, timeout=60)
+    try:
+        before = srv.cpu_seconds()
+        load.wait_sent()
+        time.sleep(min(1.0, hold_ms / 3000))  # every request read and waiting; the worker idle on its timers
+        per_request = (srv.cpu_seconds() - before) / n
+        load.wait()
+    finally:
+        load.stop()
+    wait = IO_MS / 1000
+    return {"cpu_before_wait_s": per_request, "ceiling": wait / (n * per_request + wait)}
+
+
 def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
     """Measure efficiency at 50 and 500 concurrent requests: uvicorn x1 and x2, warm and new connections."""
     repeat = 1 if quick else repeat
@@ -69,6 +91,8 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
             for n in GOALS:
                 for warm in (True, False):
                     results[(workers, n, warm)] = efficiency(srv, n, warm, repeat)
+                if workers == 1:
+                    results[(workers, n, True)].update(ceiling(srv, n))
     figures = []
     for n, goal in GOALS.items():
         head = results[(1, n, True)]
@@ -99,7 +123,10 @@ def measure(repeat: int = 3, quick: bool = False) -> list[Figure]:
                     f"makespan {head['makespan_s'] * 1000:.0f} ms. The server computed "
                     f"{head['server_cpu_per_request_s'] * 1e6:.0f} us per request, "
                     f"{n * head['server_cpu_per_request_s'] * 1000:.0f} ms in all: busy for "
-                    f"{head['server_busy']:.0%} of the makespan. Also {others}. {errors} errors. "
+                    f"{head['server_busy']:.0%} of the makespan. Before a request starts its wait the worker spends "
+                    f"about {head['cpu_before_wait_s'] * 1e6:.0f} us on it (CPU clock ticks are 10 ms: a rough figure), "
+                    f"so the last of {n} starts waiting about {n * head['cpu_before_wait_s'] * 1000:.0f} ms in: "
+                    f"efficiency much past {head['ceiling']:.2f} is out of any client's reach on this worker here. Also {others}. {errors} errors. "
                     "The client is a raw asyncio-streams HTTP/1.1 client in its own process(es); "
                     "the machine has 2 cores shared by server, client and other work."
                 ),

@@ -91,3 +91,25 @@ async def test_bad_settings_are_refused(anyio_backend, kwargs, words):
     kwargs = {"services": {"x": "http://127.0.0.1:1"}, **kwargs}
     with pytest.raises(ValueError, match=words):
         await order_bursts(**kwargs)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_client_drops_idle_connections_before_the_servers_close_them(anyio_backend, monkeypatch):
+    import gunicorn.config
+    import uvicorn.config
+
+    from helpers.usecases import slow_dependency
+
+    # A connection the server is closing, reused for an order, fails with ReadError (CI saw it on a busy core).
+    built = []
+
+    def client(**kwargs):
+        built.append(kwargs["limits"])
+        raise LookupError("built")
+
+    monkeypatch.setattr(slow_dependency.httpx, "AsyncClient", client)
+    with pytest.raises(LookupError):
+        await order_bursts({"x": "http://127.0.0.1:1"})
+    server_keepalive = min(gunicorn.config.Keepalive.default, uvicorn.config.Config("x:y").timeout_keep_alive)
+    assert built and built[0].keepalive_expiry <= server_keepalive / 2

@@ -24,6 +24,11 @@ from helpers.numbers import require_number
 from helpers.serving.processes import ServerProcess, start_gunicorn, start_uvicorn
 
 ORDER = {"sku": "apple", "quantity": 1}  # in stock, so every order goes through the inventory and gets 201
+# The servers close an idle kept-alive connection after a while: gunicorn after 2 s (its `keepalive` default),
+# uvicorn after 5 s. A client that reuses a connection at that moment gets it closed under its request (httpx's
+# ReadError); on a busy machine the gap between one service's bursts can reach 2 s. So the client drops idle
+# connections first: a new one costs a little set-up, never an error.
+CLIENT_KEEPALIVE_S = 1.0
 COLUMNS = ["orders service", "all orders answered in (median)", "spread", "dependency waits", "answered 201"]
 
 
@@ -112,7 +117,7 @@ async def order_bursts(
     require_number("delay", delay, 0, 5, low_open=True, unit="seconds")
     require_number("repeats", repeats, 1, 10, integer=True)
     require_number("timeout", timeout, 0, 60, low_open=True, unit="seconds")
-    limits = httpx.Limits(max_connections=orders, max_keepalive_connections=orders)
+    limits = httpx.Limits(max_connections=orders, max_keepalive_connections=orders, keepalive_expiry=CLIENT_KEEPALIVE_S)
     clients = {
         label: httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) for label, url in services.items()
     }
