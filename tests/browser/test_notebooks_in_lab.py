@@ -49,10 +49,15 @@ def test_notebook_runs_clean_in_jupyterlab(page, lab, shots, name):
 # names the mistake, then the hint), then the solution typed into the same cell (accepted).
 EXERCISE_TRIES = {
     "00": ("00.1", 'answer = "content-type"'),
-    "01": ("01.4", 'answer = {"status": 302, "saved": True}'),
-    "02": ("02.1", "answer = 20 * 0.105"),
+    "01": ("01.5", 'answer = {"Django": 0, "Flask": 4, "FastAPI": 2}'),
+    "02": ("02.5", 'answer = {"queued": 2, "running": 4, "waiting": 0, "done": 2}'),
     "03": ("03.1", 'answer = {"gevent", "FastAPI async def"}'),
-    "04": ("04.1", "answer = 1"),
+    "04": (
+        "04.4",
+        "def owners_named(conn, name):\n"
+        "    return conn.exec_driver_sql(f\"SELECT owner FROM secret WHERE owner = '{name}'\").all()\n\n\n"
+        "answer = owners_named",
+    ),
     "05": ("05.1", 'answer = {"Django templates"}'),
     "06": ("06.1", 'answer = "FastAPI"'),
     "07": ("07.3", 'answer = {"payments webhook receiver"}'),

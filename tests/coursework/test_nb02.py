@@ -88,3 +88,29 @@ def test_02_3_blocked_time_follows_the_model():
     assert blocked_per_request(0.91, awaiting) > 3 * BLOCKED_LIMIT
     # A busy machine slows the reference as much as the answer: the difference, not the time, decides.
     assert blocked_per_request(0.1 + 0.4, awaiting + 0.4) == 0
+
+
+def test_02_5_hint_reasoning_passes():
+    """Follow the hint on paper: four threads, one GIL, each request 20 ms of CPU then 100 ms of I/O."""
+    from helpers.coursework.exercises.nb02 import TIMELINE
+
+    at, cpu, io = TIMELINE["at"], TIMELINE["cpu"], TIMELINE["io"]
+    threads_free = [0.0] * TIMELINE["threads"]  # when each thread can take its next request
+    gil_free = 0.0
+    spans = []  # (cpu start, cpu end, finish) of each request, in the order the threads take them
+    for _ in range(TIMELINE["n"]):
+        k = min(range(len(threads_free)), key=lambda i: threads_free[i])
+        taken = threads_free[k]
+        start = max(taken, gil_free)  # the GIL runs one thread's CPU at a time
+        gil_free = start + cpu
+        finish = start + cpu + io
+        threads_free[k] = finish
+        spans.append((taken, start, start + cpu, finish))
+    counts = {
+        "done": sum(finish <= at for *_, finish in spans),
+        "running": sum(start <= at < end for _, start, end, _ in spans),
+        "waiting": sum(end <= at < finish for _, _, end, finish in spans),
+    }
+    counts["queued"] = TIMELINE["n"] - sum(counts.values())
+    assert counts == {"done": 2, "running": 1, "waiting": 3, "queued": 2}
+    assert evaluate("02.5", counts).passed

@@ -286,6 +286,21 @@ BATCH_RENAME = 'with op.batch_alter_table("book") as batch:\n    batch.alter_col
 # -- 05 -----------------------------------------------------------------------------------------------------------
 
 
+def search(body: str) -> Callable[[], Any]:
+    """Return a builder of exercise 04.4's owners_named(conn, name) whose body is `body` (`text` imported)."""
+
+    def build() -> Any:
+        namespace: dict[str, Any] = {}
+        lines = "".join(f"    {line}\n" for line in body.splitlines())
+        run("from sqlalchemy import text\n\n\ndef owners_named(conn, name):\n" + lines, namespace)
+        return namespace["owners_named"]
+
+    return build
+
+
+PASTED = "return conn.exec_driver_sql(f\"SELECT owner FROM secret WHERE owner = '{name}'\").all()"
+
+
 def environment(autoescape: Any = None) -> Callable[[], Any]:
     """Return a builder of a jinja2.Environment; `autoescape` is a value, or a builder of one (select())."""
 
@@ -680,6 +695,16 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("an ASGI app", bare_asgi_app, "async def"),
         Wrong("notebook 01's bare WSGI app, unchanged", bare_wsgi_app, "expected"),
     ],
+    "01.5": [
+        Wrong("Django's OpenAPI counted as built in", value({"Django": 0, "Flask": 4, "FastAPI": 2}), "django's count"),
+        Wrong("Flask's templates read as validation", value({"Django": 1, "Flask": 3, "FastAPI": 2}), "flask's count"),
+        Wrong("FastAPI's Pydantic missed", value({"Django": 1, "Flask": 4, "FastAPI": 3}), "fastapi's count"),
+        Wrong("SQLModel counted as FastAPI's own", value({"Django": 1, "Flask": 4, "FastAPI": 1}), "fastapi's count"),
+        Wrong("the same for all", value({"Django": 2, "Flask": 2, "FastAPI": 2}), "same count"),
+        Wrong("a list of counts", value([1, 4, 2]), "dict"),
+        Wrong("lower-case names", value({"django": 1, "flask": 4, "fastapi": 2}), "keys"),
+        Wrong("counts as text", value({"Django": "1", "Flask": "4", "FastAPI": "2"}), "whole number"),
+    ],
     "02.1": [
         Wrong("as if the CPU overlapped too", value(0.1), "cpu at a time"),
         Wrong("one thread, no loop", value(2.1), "one worker"),
@@ -718,6 +743,18 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("no workers", value((0, 50)), "at least 1"),
         Wrong("a list", value([2, 25]), "tuple of two ints"),
         Wrong("a float", value((2.0, 25)), "tuple of two ints"),
+    ],
+    "02.5": [
+        Wrong("threads computing side by side", value({"queued": 2, "running": 4, "waiting": 0, "done": 2}), "gil"),
+        Wrong(
+            "no thread takes a second request",
+            value({"queued": 4, "running": 1, "waiting": 3, "done": 0}),
+            "takes the next one",
+        ),
+        Wrong("read at 200 ms", value({"queued": 0, "running": 1, "waiting": 3, "done": 4}), "queued is off"),
+        Wrong("done forgotten", value({"queued": 2, "running": 1, "waiting": 3, "done": 0}), "add up to 6"),
+        Wrong("three states only", value({"queued": 2, "running": 1, "waiting": 3}), "keys"),
+        Wrong("a list", value([2, 1, 3, 2]), "dict of counts"),
     ],
     "03.1": [
         Wrong(
@@ -787,6 +824,29 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("does nothing", value(lambda: None), "should be a `handle`"),
         Wrong("the wrong table", migration('op.alter_column("books", "slug", new_column_name="handle")'), "raised"),
         Wrong("the function's name", value("alter_column"), "upgrade() function"),
+    ],
+    "04.4": [
+        Wrong("the f-string as given", search(PASTED), "rewrote the where clause"),
+        Wrong(
+            "the f-string inside text()",
+            search(PASTED.replace("exec_driver_sql(", "execute(text(").replace('")', '"))')),
+            "rewrote",
+        ),
+        Wrong(
+            "quotes doubled by hand",
+            search('safe = name.replace("\'", "\'\'")\n' + PASTED.replace("{name}", "{safe}")),
+            "written into the sql text",
+        ),
+        Wrong(
+            "double quotes around it", search(PASTED.replace("'{name}'", '\\"{name}\\"')), "written into the sql text"
+        ),
+        Wrong(
+            "filtered in Python",
+            search('return [r for r in conn.exec_driver_sql("SELECT owner FROM secret").all() if r[0] == name]'),
+            "picked in python",
+        ),
+        Wrong("the rows, not the function", value([("alice",)]), "function"),
+        Wrong("no query", search("return []"), "no query"),
     ],
     "05.1": [
         Wrong("FastAPI's too", value({"bare jinja2.Environment()", "FastAPI Jinja2Templates"}), "select_autoescape"),
@@ -896,10 +956,14 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
     "01.1": [("upper case", lambda: most_dependencies().upper())],
     "01.3": [("a generator", lambda: _generator_wsgi())],
     "01.4": [("the form shown again", value({"status": 200, "saved": False}))],
+    "01.5": [("the counts, in another order", value({"FastAPI": 2, "Flask": 4, "Django": 1}))],
     "02.1": [("the hint's reasoning", value(20 * 0.005 + 0.100))],
     "02.2": [("one thread's 5 requests", value(5 * 0.105)), ("with the GIL's stagger", value(5 * 0.105 + 0.015))],
     "02.3": [("a plain def (thread pool)", slow_app(PLAIN_DEF)), ("asyncio.to_thread", slow_app(TO_THREAD))],
     "02.4": [(str(size), value(size)) for size in [(2, 25), (4, 16), (3, 17), (5, 10), (64, 1)]],
+    "02.5": [
+        ("with the model's blocked state", value({"queued": 2, "running": 1, "waiting": 3, "done": 2, "blocked": 0}))
+    ],
     "03.1": [
         ("the three", value({"gevent", "FastAPI async def", "Django async"})),
         ("a frozenset", value(frozenset({"Django async", "gevent", "FastAPI async def"}))),
@@ -917,6 +981,24 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
     "04.1": [("one plus one per book", value(1201))],
     "04.2": [("prefetch_related", prefetching_labels)],
     "04.3": [("batch_alter_table", migration(BATCH_RENAME))],
+    "04.4": [
+        (
+            "a qmark parameter",
+            search('return conn.exec_driver_sql("SELECT owner FROM secret WHERE owner = ?", (name,)).all()'),
+        ),
+        (
+            "names as strings",
+            search(
+                'return [r.owner for r in conn.execute(text("SELECT owner FROM secret WHERE owner = :n"), {"n": name})]'
+            ),
+        ),
+        (
+            "SQLAlchemy Core",
+            search(
+                "from sqlalchemy import column, select, table\nsecret = table('secret', column('owner'))\nreturn conn.execute(select(secret.c.owner).where(secret.c.owner == name)).all()"
+            ),
+        ),
+    ],
     "05.1": [("a string", value("bare jinja2.Environment()")), ("a list", value(["bare jinja2.Environment()"]))],
     "05.2": [
         ("autoescape=True", environment(autoescape=True)),

@@ -1,4 +1,4 @@
-"""Exercises of 01_architecture."""
+"""Exercises of 01_architecture: the contract, the installed footprint, bare WSGI, the admin, and add-ons."""
 
 from __future__ import annotations
 
@@ -292,3 +292,51 @@ def admin_refuses_bad_year(answer: Any) -> str | None:
     if status in (301, 302, 303):
         return f"{status} is a redirect, which the admin sends after a save. Was anything saved?"
     return f"the admin answered {seen['status']}, not {status}. A form with an error is shown again, as a page."
+
+
+# Exercise 01.5: what a staff-and-partners project needs, as rows of features_table().
+PROJECT_NEEDS = ("ORM", "admin site", "validation", "OpenAPI docs")
+
+
+def add_ons_needed() -> dict[str, int]:
+    """Return, for each framework, how many of PROJECT_NEEDS it leaves you to add (features_table's "you choose")."""
+    from helpers.components.footprint import FEATURES, FRAMEWORKS
+
+    return {label: sum(FEATURES[need][label] is None for need in PROJECT_NEEDS) for label in FRAMEWORKS}
+
+
+@exercise(
+    "01.5",
+    "count the add-ons a project needs",
+    hint="Read only the four rows the project needs, one framework's column at a time: every 'you choose' "
+    "cell is a package you would add, and a 'built in' cell is one you would not.",
+    solution="""
+        # The four rows of the features table, one column at a time ("you choose" = a package to add):
+        # Django builds in the ORM, the admin and validation (forms); OpenAPI docs need DRF or Ninja: 1.
+        # Flask builds in none of the four: an ORM, an admin, validation and OpenAPI are all added: 4.
+        # FastAPI builds in validation (Pydantic) and OpenAPI; the ORM and the admin are added: 2.
+        answer = {"Django": 1, "Flask": 4, "FastAPI": 2}
+    """,
+    praise="One add-on for Django, four for Flask, two for FastAPI: the same project starts from a different "
+    "place in each, which is what batteries included and micro mean in practice.",
+)
+def count_add_ons(answer: Any) -> str | None:
+    expected = add_ons_needed()
+    if not isinstance(answer, dict):
+        return f'the answer should be a dict from each framework to a count, like {{"Django": 0, ...}}, not a {type(answer).__name__}.'
+    if set(answer) != set(expected):
+        return f"the dict should have exactly the keys {sorted(expected)}; it has {sorted(map(str, answer))}."
+    bad = [label for label, n in answer.items() if isinstance(n, bool) or not isinstance(n, int)]
+    if bad:
+        return f"each count should be a whole number of packages; {bad[0]}'s is {answer[bad[0]]!r}."
+    if all(n == answer["Django"] for n in answer.values()) and len(set(expected.values())) > 1:
+        return "you gave every framework the same count, but their columns differ: read each column on its own."
+    wrong = [label for label in expected if answer[label] != expected[label]]
+    if wrong:
+        label = wrong[0]
+        more = "more" if answer[label] < expected[label] else "fewer"
+        return (
+            f"{label}'s count is off: it needs {more} add-ons than {answer[label]}. Go down {label}'s column "
+            f"for the four rows ({', '.join(PROJECT_NEEDS)}) and count the 'you choose' cells."
+        )
+    return None

@@ -318,3 +318,59 @@ def choose_workers(answer: Any) -> str | None:
             "spread them over more worker processes, each with its own GIL."
         )
     return said + ". Fewer threads per worker queue less: spread the threads over more worker processes."
+
+
+# 02.5's run: eight requests on one worker with four threads, and the moment the learner reads (CPU parts of
+# 20 ms, so every bar near the cursor is wide enough to read).
+TIMELINE = {"n": 8, "io": 0.100, "cpu": 0.020, "workers": 1, "threads": 4, "at": 0.150}
+TIMELINE_STATES = ("queued", "running", "waiting", "done")
+_NUDGES = {
+    "running": "one process runs one thread's Python at a time (the GIL), so count the CPU bars that cross the cursor",
+    "queued": "a request stays queued until one of the 4 threads takes it, and a thread that has finished a "
+    "request takes the next one at once",
+    "waiting": "a request whose CPU part is over waits on I/O for 100 ms: count the I/O bars that cross the cursor",
+    "done": "a request is done when its last bar ends before the cursor",
+}
+
+
+def timeline_run() -> Any:
+    """Return the model's run that exercise 02.5 reads (TIMELINE's workload on one worker with four threads)."""
+    from helpers.concurrency.simulation import simulate
+
+    t = TIMELINE
+    return simulate("wsgi", n=t["n"], io=t["io"], cpu=t["cpu"], workers=t["workers"], threads=t["threads"])
+
+
+@exercise(
+    "02.5",
+    "read a timeline at one moment",
+    hint="Follow the four threads from 0 ms: each takes a request, waits its turn for the GIL to run 20 ms of "
+    "CPU, then waits 100 ms on I/O, and takes the next request the moment it finishes. Where is each thread's "
+    "request at 150 ms?",
+    solution="""
+        # The four threads take requests 1-4 at once; the GIL runs their CPU parts one after another
+        # (0-20, 20-40, 40-60, 60-80 ms), and each then waits 100 ms: they finish at 120, 140, 160 and 180 ms.
+        # At 120 ms thread 1 takes request 5 (CPU 120-140 ms, then I/O until 240 ms); at 140 ms thread 2
+        # takes request 6 (CPU 140-160 ms). So at 150 ms: requests 1 and 2 are done, request 6 runs,
+        # requests 3, 4 and 5 wait on I/O, and requests 7 and 8 are still queued for a thread.
+        answer = {"queued": 2, "running": 1, "waiting": 3, "done": 2}
+    """,
+    praise="Two done, one running, three waiting and two queued: with four threads, at most four requests "
+    "are in flight, and the GIL lets only one of them compute.",
+)
+def read_timeline(answer: Any) -> str | None:
+    expected = {state: timeline_run().states_at(TIMELINE["at"])[state] for state in TIMELINE_STATES}
+    example = '{"queued": 0, "running": 0, "waiting": 0, "done": 0}'
+    if not isinstance(answer, dict):
+        return f"the answer should be a dict of counts like {example}, not a {type(answer).__name__}."
+    answer = {k: v for k, v in answer.items() if not (k == "blocked" and v == 0)}  # the model's fifth state, unused
+    if set(answer) != set(TIMELINE_STATES):
+        return f"the dict should have exactly the keys {list(TIMELINE_STATES)}; it has {sorted(map(str, answer))}."
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in answer.values()):
+        return "each count should be a whole number of requests, 0 or more."
+    if sum(answer.values()) != TIMELINE["n"]:
+        return f"your counts add up to {sum(answer.values())}, but every one of the {TIMELINE['n']} requests is in exactly one state."
+    for state in TIMELINE_STATES:
+        if answer[state] != expected[state]:
+            return f"{state} is off ({answer[state]}): {_NUDGES[state]}."
+    return None

@@ -1,7 +1,8 @@
-"""Exercises of 04_data: predict the N+1 count, fix the loop, rename a column without losing it."""
+"""Exercises of 04_data: predict the N+1 count, fix the loop, rename a column without losing it, send a parameter."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
@@ -161,4 +162,109 @@ def rename_column(answer: Any) -> str | None:
             f"the column is called handle now, but its values are {[row[3] for row in got]}: "
             "the slugs were lost, as with drop + add. Rename the column instead."
         )
+    return None
+
+
+# Exercise 04.4: the table the search runs on, and the names it is tried with.
+SECRET_ROWS = [("alice", "a-secret"), ("bob", "b-secret"), ("o'hara", "o-secret")]
+HOSTILE = "nobody' OR '1'='1"
+SEARCHES = {HOSTILE: [], "o'hara": ["o'hara"], "alice": ["alice"]}  # the hostile name first: it tells most
+
+
+def _owner(row: Any) -> Any:
+    """Return a result row's owner: the first item of a row or tuple, or the row itself when it is a string."""
+    return row if isinstance(row, str) else tuple(row)[0]
+
+
+def _flat(parameters: Any) -> list[Any]:
+    """Return every value in a DB-API parameter set: a tuple, a dict, or a list of them (executemany)."""
+    if isinstance(parameters, dict):
+        return list(parameters.values())
+    if isinstance(parameters, (list, tuple)):
+        return (
+            [v for p in parameters for v in _flat(p)]
+            if parameters and isinstance(parameters[0], (dict, list, tuple))
+            else list(parameters)
+        )
+    return []
+
+
+@exercise(
+    "04.4",
+    "send the name as a parameter",
+    hint="Look back at the first query of the injection cell: its SQL text held a placeholder, and the value came "
+    "separately. SQLAlchemy's `text()` reads `:placeholders`, and `conn.execute` takes the values beside it.",
+    solution='''
+        from sqlalchemy import text
+
+
+        def owners_named(conn, name):
+            """Return the rows of `secret` whose owner is `name`, the name sent as a parameter."""
+            # The SQL text never changes: :name is a placeholder, and the value travels beside the text,
+            # so the database never reads the name as SQL, quotes and all.
+            return conn.execute(text("SELECT owner FROM secret WHERE owner = :name"), {"name": name}).all()
+
+
+        answer = owners_named
+    ''',
+    praise="The SQL text never changes and the name travels beside it, so no quote or hostile string can "
+    "rewrite the query: that is what both ORMs do for you.",
+)
+def name_as_parameter(answer: Any) -> str | None:
+    from sqlalchemy import create_engine, event
+
+    if not callable(answer):
+        return f"the answer should be your fixed owners_named(conn, name) function, not a {type(answer).__name__}."
+    engine = create_engine("sqlite://")
+    sent: list[tuple[str, list[Any]]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        sent.append((statement, _flat(parameters)))
+
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE secret (owner TEXT, value TEXT)")
+            for row in SECRET_ROWS:
+                conn.exec_driver_sql("INSERT INTO secret VALUES (?, ?)", row)
+        for name, expected in SEARCHES.items():
+            sent.clear()
+            try:
+                with engine.connect() as conn:
+                    got = [_owner(row) for row in answer(conn, name)]
+            except Exception as exc:  # the learner's query failed: say on which name, and why that matters
+                if "'" in name:
+                    return (
+                        f"with the name {name!r} your function raised {type(exc).__name__}: {exc}. The quote in "
+                        "the name ended your SQL's string early, so the rest of the name was read as SQL."
+                    )
+                return f"with the name {name!r} your function raised {type(exc).__name__}: {exc}"
+            if name == HOSTILE and got:
+                return (
+                    f"the hostile name {HOSTILE!r} returned {len(got)} rows: it became part of your SQL and "
+                    "rewrote the WHERE clause, as the f-string did above."
+                )
+            if got != expected:
+                return (
+                    f"with the name {name!r} your function returned {got!r}; the table's owners of that name are "
+                    f"{expected!r}."
+                )
+            # The name's longest word, found even when quotes in it were doubled or escaped.
+            word = max(re.findall(r"\w+", name), key=len)
+            pasted = [statement for statement, _ in sent if word in statement]
+            if pasted:
+                return (
+                    f"the rows are right, but the name was written into the SQL text ({pasted[0]!r}): whatever "
+                    "quoting or escaping is added, a name built for it can break out. Send it beside the text "
+                    "as a parameter."
+                )
+            if not sent:
+                return "your function sent no query to the database: it should ask the database for the owner's rows."
+            if not any(name in values for _, values in sent):
+                return (
+                    "your function never sent the name to the database: it read owners and picked in Python. "
+                    "Ask the database for that owner, with the name as a parameter."
+                )
+    finally:
+        engine.dispose()
     return None
