@@ -196,8 +196,12 @@ class Note:
         return self.markdown
 
 
-def check(id: str, answer: Any, hint: bool = False) -> None:
-    """Check `answer` and show feedback (the hint after a wrong answer, or with hint=True); raise when grading."""
+def check(id: str, answer: Any, hint: bool = False, strict: bool = False) -> None:
+    """Check `answer` and show feedback (the hint after a wrong answer, or with hint=True); raise when grading.
+
+    strict=True raises on an answer that is not right whatever the environment says: nbgrader's grade cells use
+    it, since nbgrader counts a cell that raises as a lost mark and knows nothing of COURSE_GRADING.
+    """
     trail = answers.current()
     stale = trail.problem(id, answer) if trail is not None else None
     if stale:
@@ -208,7 +212,7 @@ def check(id: str, answer: Any, hint: bool = False) -> None:
         if trail is not None:
             trail.record_check(id, answer)
     display(Feedback(result, with_hint=hint or result.kind == "wrong"))
-    if not result.passed and grading():
+    if not result.passed and (strict or grading()):
         raise ExerciseFailed(f"Exercise {id}: {VERDICT_WORDS[result.kind]}. {result.message}")
 
 

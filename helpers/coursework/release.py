@@ -1,6 +1,7 @@
 """Write a copy of the course for a class: notebooks with blank answers and locked cells, helpers without solutions.
 
     python -m helpers.coursework.release OUT_DIR          # (alias: python -m helpers.release OUT_DIR)
+    python -m helpers.release --nbgrader DIR [NN ...]     # an nbgrader course directory (nbgrader_export.py)
 
 The copy installs and runs like the full course; in it, `show_solution` says solutions are not part of this copy.
 The instructor keeps the full course to grade with (python -m helpers.coursework.grade).
@@ -105,10 +106,33 @@ def write_release(out: Path, course: Path = COURSE_ROOT, parts: tuple[str, ...] 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the release named on the command line."""
+    """Write the release, or the nbgrader course directory, named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", type=Path, help="a new folder for the class's copy")
+    parser.add_argument("out", type=Path, nargs="?", help="a new folder for the class's copy")
+    parser.add_argument(
+        "--nbgrader",
+        type=Path,
+        metavar="DIR",
+        help="write an nbgrader course directory instead: source/<notebook>/, solutions in BEGIN/END markers",
+    )
+    parser.add_argument("notebooks", nargs="*", default=[], help="with --nbgrader: only notebooks starting so (00 07)")
     args = parser.parse_args(argv)
+    if args.out is None and args.nbgrader is None:
+        parser.error("give OUT_DIR (the class's copy) or --nbgrader DIR (an nbgrader course)")
+    if args.nbgrader is None and args.notebooks:
+        parser.error("notebook names go with --nbgrader; the class's copy holds every notebook")
+    if args.nbgrader is not None:
+        from helpers.coursework.nbgrader_export import export
+
+        wanted = [str(args.out)] if args.out is not None else []
+        try:
+            written = export(args.nbgrader, [*wanted, *args.notebooks])
+        except (FileExistsError, ValueError) as exc:
+            print(f"release: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {len(written)} nbgrader assignment(s) to {args.nbgrader / 'source'}")
+        print(f"then, in {args.nbgrader}: nbgrader generate_assignment NAME, and nbgrader autograde NAME")
+        return 0
     try:
         out = write_release(args.out)
     except (FileExistsError, ValueError) as exc:

@@ -133,6 +133,18 @@ def test_check_raises_in_grading_mode(monkeypatch, value):
     check("00.1", "server")  # a right answer never raises
 
 
+def test_a_strict_check_raises_with_no_environment_variable_and_still_shows_feedback(monkeypatch, capsys):
+    # nbgrader's grade cells: a wrong or blank answer must raise, and nbgrader knows nothing of COURSE_GRADING.
+    monkeypatch.delenv(checks.GRADING_ENV, raising=False)
+    with pytest.raises(ExerciseFailed, match="00.1"):
+        check("00.1", "nope", strict=True)
+    assert "❌" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="00.1"):
+        check("00.1", ..., strict=True)
+    check("00.1", "server", strict=True)  # a right answer never raises
+    assert "✅" in capsys.readouterr().out
+
+
 def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(KeyError, match="00.1"):
         evaluate("99.9", 1)

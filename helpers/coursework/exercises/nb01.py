@@ -319,6 +319,7 @@ def add_ons_needed() -> dict[str, int]:
     """,
     praise="One add-on for Django, four for Flask, two for FastAPI: the same project starts from a different "
     "place in each, which is what batteries included and micro mean in practice.",
+    data=True,
 )
 def count_add_ons(answer: Any) -> str | None:
     expected = add_ons_needed()

@@ -357,6 +357,7 @@ def timeline_run() -> Any:
     """,
     praise="Two done, one running, three waiting and two queued: with four threads, at most four requests "
     "are in flight, and the GIL lets only one of them compute.",
+    data=True,
 )
 def read_timeline(answer: Any) -> str | None:
     expected = {state: timeline_run().states_at(TIMELINE["at"])[state] for state in TIMELINE_STATES}
