@@ -29,7 +29,8 @@ async def test_flask_threads_and_fastapis_loop_both_overlap_the_waits(anyio_back
         while tries < 5:  # CI saw three starved tries in a row on a core shared with two spinners
             tries += 1
             figures = await order_bursts(urls, orders=40, delay=DELAY, repeats=3)
-            if compare(figures) is None:
+            # A starved core can also push the inventory past the services' 1 s timeout (a 503, by design): retry.
+            if compare(figures) is None and all(f.ok for f in figures.values()):
                 break
         # each try: a warm-up burst and 3 timed
         assert len(services["Flask"].get("/orders").json()["orders"]) == tries * 4 * 40
