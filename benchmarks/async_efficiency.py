@@ -60,19 +60,19 @@ def efficiency(srv: ServerProcess, n: int, warm: bool, repeat: int) -> dict[str,
     }
 
 
-def ceiling(srv: ServerProcess, n: int, hold_ms: float = 3000.0) -> dict[str, float]:
+def ceiling(srv: ServerProcess, n: int) -> dict[str, float]:
     """Estimate the best efficiency this worker allows at n, from its CPU before a request starts waiting, n times over.
 
-    n requests to /io that wait `hold_ms` are sent; once every one is waiting, the worker's CPU since "go" is what
+    n requests to /io that wait 3 s are sent; once every one is waiting, the worker's CPU since "go" is what
     reading, routing and starting them cost. The last request cannot start its wait much before that work is done,
     so no makespan is much shorter than n x that cost + the wait, whatever the client does. An estimate: the
     CPU clock ticks in 10 ms steps, and the idle worker's timers add a little.
     """
-    load = start_load(srv.url, f"/io?ms={hold_ms:g}", connections=n, warm=True, processes=1, timeout=60)
+    load = start_load(srv.url, "/io?ms=3000", connections=n, warm=True, processes=1, timeout=60)
     try:
         before = srv.cpu_seconds()
         load.wait_sent()
-        time.sleep(min(1.0, hold_ms / 3000))  # every request read and waiting; the worker idle on its timers
+        time.sleep(1.0)  # every request read and now waiting its 3 s: the worker idle on its timers
         per_request = (srv.cpu_seconds() - before) / n
         load.wait()
     finally:

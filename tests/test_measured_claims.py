@@ -17,6 +17,7 @@ from helpers import serve
 from helpers.apps import book_pages, fanout_django, fanout_fastapi, fanout_flask
 from helpers.apps.book_validators import NewBook, NewBookForm, NewBookSchema
 from helpers.components.library_data import load_django, make_data
+from helpers.components.timing import compare_timings
 from helpers.components.validation_table import VALID
 from helpers.concurrency.loadgen import run_load
 from helpers.serving import django_kernel as dk
@@ -33,13 +34,7 @@ def cpu_timings(funcs, repeats: int = 5) -> dict[str, float]:
     its thread's CPU time measures it and a busy core's waits don't: CI's lanes saw Pydantic take 15 ms by
     the wall clock for what takes it 1 ms of CPU.
     """
-    best = dict.fromkeys(funcs, float("inf"))
-    for _ in range(repeats):
-        for name, fn in funcs.items():
-            start = time.thread_time()
-            fn()
-            best[name] = min(best[name], time.thread_time() - start)
-    return best
+    return compare_timings(funcs, repeats=repeats, clock=time.thread_time, summary=min)
 
 
 # --- 03: gunicorn sync workers are processes, and more of them take less time on I/O ---

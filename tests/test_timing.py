@@ -31,6 +31,15 @@ def test_rounds_are_interleaved():
     assert order == ["a", "b", "a", "b"]
 
 
+def test_thread_cpu_time_leaves_out_time_spent_asleep_and_min_takes_the_best_round():
+    # A sleep costs this thread no CPU: the thread's clock sees nothing of it, the wall clock all of it.
+    asleep = {"sleep": lambda: time.sleep(0.02)}
+    assert compare_timings(asleep, repeats=3, clock=time.thread_time)["sleep"] < 0.005
+    # A fake clock: rounds of 1, 2 and 3 ticks give a median of 2 and a minimum of 1.
+    steps = iter([0, 1, 10, 12, 20, 23])
+    assert compare_timings({"x": lambda: None}, repeats=3, clock=lambda: next(steps), summary=min) == {"x": 1}
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

@@ -24,8 +24,9 @@ import nbformat
 
 from helpers.coursework.cells import find_roles, with_coursework_metadata
 from helpers.coursework.checks import solution_code
+from helpers.coursework.release import COURSE_ROOT
+from helpers.runner.course import notebook_names
 
-COURSE_ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _PLAIN_CHECK = re.compile(r"""\bcheck\(\s*["']\d\d\.\d+["']\s*,\s*answer\s*\)""")
 CODE_STUB = "# YOUR CODE HERE"
@@ -67,13 +68,12 @@ def export(out: Path, notebooks: Iterable[str] | None = None, course: Path = COU
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty: give a new folder for the nbgrader course")
-    found = sorted(p for p in (course / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    found = notebook_names()
     wanted = list(notebooks or [])
-    chosen = [p for p in found if not wanted or any(p.name.startswith(w) for w in wanted)]
-    unknown = [w for w in wanted if not any(p.name.startswith(w) for p in found)]
-    if unknown or not chosen:
-        names = ", ".join(p.name for p in found)
-        raise ValueError(f"no course notebook starts with {', '.join(unknown) or 'that'}; the notebooks are: {names}")
+    chosen = [course / "notebooks" / n for n in found if not wanted or any(n.startswith(w) for w in wanted)]
+    unknown = [w for w in wanted if not any(n.startswith(w) for n in found)]
+    if unknown:
+        raise ValueError(f"no course notebook starts with {', '.join(unknown)}; the notebooks are: {', '.join(found)}")
     out.mkdir(parents=True, exist_ok=True)
     (out / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
     written = []

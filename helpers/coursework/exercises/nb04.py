@@ -180,13 +180,11 @@ def _flat(parameters: Any) -> list[Any]:
     """Return every value in a DB-API parameter set: a tuple, a dict, or a list of them (executemany)."""
     if isinstance(parameters, dict):
         return list(parameters.values())
-    if isinstance(parameters, (list, tuple)):
-        return (
-            [v for p in parameters for v in _flat(p)]
-            if parameters and isinstance(parameters[0], (dict, list, tuple))
-            else list(parameters)
-        )
-    return []
+    if not isinstance(parameters, (list, tuple)):
+        return []
+    if parameters and isinstance(parameters[0], (dict, list, tuple)):  # executemany: one set per row
+        return [v for p in parameters for v in _flat(p)]
+    return list(parameters)
 
 
 @exercise(
