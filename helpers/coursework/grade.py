@@ -6,14 +6,21 @@ SUBMISSIONS_DIR holds one folder per learner, named by the learner's id, with th
 (at any depth, so nbgrader's `submitted/<learner>/<assignment>/` layout works too). Notebooks directly in
 SUBMISSIONS_DIR, and notebooks that are not this course's, are refused with a message and a row saying why.
 
-For each notebook, in its own kernel with COURSE_GRADING=1 and a copy of `helpers` that has no solutions:
-read-only cells run as the course wrote them (a changed one is flagged), the learner's answer cells and added
-cells run as submitted, the course's check cells are skipped, and right after each answer cell the reference
-check runs from a fresh import of the course's checks, under a time limit. Read-only cells that no learner cell
-reads from (measurements, plots) are skipped unless --full is given.
-Each kernel runs isolated (helpers.coursework.sandbox): a uid of its own, its own PID namespace, the course
-read-only, no view of the submissions, the output folder or other learners. Where that cannot be built,
---isolation required (the default) refuses to grade; --isolation best-effort grades and flags every row.
+Grading one notebook goes in steps, as nbgrader's preprocessors do:
+1. plan: read-only cells restored from the course (a changed one is flagged), the learner's answer cells and
+   added cells as submitted, the course's check cells skipped (`plan`); read-only cells that no answer reads
+   from (measurements, plots) dropped unless --full is given (`prune`);
+2. run: the plan, in its own kernel with COURSE_GRADING=1 and a copy of `helpers` that has no solutions, each
+   cell under a time limit; an answer that is plain data is exported from the kernel as its repr;
+3. verdict, outside that kernel: plain data judged by the grader's own process (helpers.coursework.judge); code
+   answers run again, once the kernel has ended, in a fresh process with only the course's cells and the answer
+   cells (helpers.coursework.replay); answer cells that reach for interpreter internals flagged
+   (helpers.coursework.internals);
+4. report: grades.csv and one feedback file per learner (`write_outputs`).
+Each kernel and each replay runs isolated (helpers.coursework.sandbox): a uid of its own, its own PID namespace,
+the course read-only, no view of the submissions, the output folder or other learners, and limits on memory,
+tasks and file size. Where that cannot be built, --isolation required (the default) refuses to grade;
+--isolation best-effort grades and flags every row.
 Writes OUT_DIR/grades.csv, OUT_DIR/feedback/<learner>.md, and prints a summary.
 """
 
@@ -23,6 +30,7 @@ import argparse
 import compileall
 import concurrent.futures as futures
 import csv
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -41,77 +49,17 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.coursework import sandbox
+from helpers.coursework import export, internals, sandbox
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids, get_exercise
-from helpers.coursework.judge import Judge
+from helpers.coursework.judge import Judge, _read_line
 from helpers.runner.course import notebook_names
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 RUN_ENV = "COURSE_GRADER_RUN"  # marks every kernel of one run, so none can be left behind
-# Modules the reference checks must not re-import: Django's model registry and settings live in them.
-KEEP_MODULES = ("helpers.apps", "helpers.serving.django")
 _SOLUTION_CALL = re.compile(r"\b(solution_answer|solution_code|show_solution)\s*\(")
 
-# The reference check, run in the learner's kernel right after the answer cell. It imports the course's checks
-# afresh from the grader's copy: a learner's monkeypatching of helpers, evaluate, EXERCISES or check is thrown
-# away with the old modules, and a fake `helpers` on a path or behind an import hook is not consulted. It writes
-# the verdict to a file outside the kernel's working folder, with a nonce no earlier cell could know; the grader
-# reads it at once, before any later learner cell runs.
-PROBE = """
-def __course_probe(exercise_id, path, keep, nonce, root):
-    import json, site, sys
-    # Import only from the course's copy and the Python installation: not from a package a learner wrote into the
-    # working folder, a path they added, or an import hook they installed.
-    prefixes = tuple({{sys.prefix, sys.base_prefix, site.getusersitepackages()}})
-
-    def trusted(entry):
-        module = sys.modules.get(getattr(entry, "__module__", None) or type(entry).__module__)
-        origin = getattr(getattr(module, "__spec__", None), "origin", None) or getattr(module, "__file__", None) or ""
-        return module is not None and (origin in ("frozen", "built-in") or origin.startswith(prefixes))
-
-    saved = sys.meta_path[:], sys.path_hooks[:], sys.path[:]
-    sys.meta_path[:] = [f for f in saved[0] if trusted(f)]
-    sys.path_hooks[:] = [h for h in saved[1] if trusted(h)]
-    sys.path[:] = [root] + [p for p in saved[2] if isinstance(p, str) and p.startswith(prefixes)]
-    sys.path_importer_cache.clear()
-    try:
-        for name in [m for m in list(sys.modules) if (m == "helpers" or m.startswith("helpers.")) and not m.startswith(keep)]:
-            del sys.modules[name]
-        from helpers.coursework.checks import evaluate
-        try:
-            value = answer
-        except NameError:
-            row = {{"passed": False, "message": "the answer cell did not bind `answer`.", "kind": "wrong"}}
-        else:
-            result = evaluate(exercise_id, value)
-            row = {{"passed": result.passed is True, "message": result.message, "kind": str(result.kind)}}
-    finally:
-        sys.meta_path[:], sys.path_hooks[:], sys.path[:] = saved
-        sys.path_importer_cache.clear()
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
-__course_probe({exercise!r}, {path!r}, {keep!r}, {nonce!r}, {root!r})
-del __course_probe
-"""
-# For an exercise whose answer is plain data, the kernel only exports the answer's repr, with the nonce; the
-# grader's judge (helpers/coursework/judge.py) rebuilds it with ast.literal_eval and checks it outside the kernel.
-# A learner's cell can change what is exported, which is no more than choosing an answer; never the verdict.
-EXPORT = """
-def __course_export(exercise_id, path, nonce):
-    import json
-    try:
-        row = {{"repr": repr(answer)}}
-    except NameError:
-        row = {{"unbound": True}}
-    except Exception as exc:
-        row = {{"error": f"{{type(exc).__name__}}: {{exc}}"}}
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({{"id": exercise_id, "nonce": nonce, **row}}) + "\\n")
-__course_export({exercise!r}, {path!r}, {nonce!r})
-del __course_export
-"""
 CLEAR = 'globals().pop("answer", None)'
 
 
@@ -279,14 +227,6 @@ def _row(path: Path, exercise: str, nonce: str) -> dict | None:
     return None
 
 
-def _verdict(path: Path, exercise: str, nonce: str) -> ExerciseGrade | None:
-    """Return the verdict the in-kernel probe with `nonce` wrote for `exercise`, or None."""
-    row = _row(path, exercise, nonce)
-    if row is None:
-        return None
-    return ExerciseGrade(exercise, row.get("passed") is True, str(row.get("message", "")), str(row.get("kind", "")))
-
-
 def _judged(path: Path, exercise: str, nonce: str, judge: Judge, timeout: float) -> ExerciseGrade | None:
     """Return the judge's verdict on the answer the export with `nonce` wrote for `exercise`, or None."""
     row = _row(path, exercise, nonce)
@@ -429,6 +369,85 @@ def prune(steps: list[tuple[str, str, str | None]]) -> tuple[list[tuple[str, str
     return [s for s, k in zip(steps, keep) if k], keep.count(False)
 
 
+def replay_cells(steps: list[tuple[str, str, str | None]], exercises: set[str]) -> list[list]:
+    """Return the cells a replay runs for `exercises`: their answer cells and the read-only cells they need.
+
+    No cell the learner added and no other answer runs there: only what the course wrote and the answer itself.
+    """
+    chosen = [s for s in steps if s[0] == "course" or (s[0] == "answer" and s[2] in exercises)]
+    last = max((i for i, s in enumerate(chosen) if s[0] == "answer"), default=-1)
+    kept, _ = prune(chosen[: last + 1])
+    return [[kind, source, exercise] for kind, source, exercise in kept]
+
+
+def replay(
+    cells: list[list],
+    box: Path,
+    env: dict[str, str],
+    helpers_root: Path,
+    jail: sandbox.Sandbox | None,
+    deadline: float,
+) -> tuple[dict[str, dict], str | None]:
+    """Judge code answers in a fresh process (helpers/coursework/replay.py); return its rows and a flag, if any."""
+    folder = Path(tempfile.mkdtemp(prefix="replay-", dir=box))  # a home, a temp and a work folder of its own
+    for sub in ("home", "tmp", "work"):
+        (folder / sub).mkdir()
+    env = {**env, "HOME": str(folder / "home"), "TMPDIR": str(folder / "tmp"), "IPYTHONDIR": str(folder / "home")}
+    env["JUPYTER_RUNTIME_DIR"] = str(folder / "tmp")
+    argv = [sys.executable, "-I", str(helpers_root / "helpers" / "coursework" / "replay.py")]
+    if jail:
+        jail.chown(folder)
+        argv = dataclasses.replace(jail, stdio=True).wrap(argv)
+    nonce = secrets.token_hex(16)
+    request = {"root": str(helpers_root), "cells": cells, "nonce": nonce, "deadline": deadline}
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=folder / "work",
+        env=env,
+        start_new_session=True,  # its own group: killed whole, whatever it started
+    )
+    _LIVE_KERNELS[proc.pid] = proc.pid
+    try:
+        try:
+            proc.stdin.write(json.dumps(request).encode())
+            proc.stdin.close()
+        except OSError:
+            pass
+        line = _read_line(proc, deadline + 30)  # + the process's own start
+    finally:
+        _kill_group(proc.pid)
+        proc.wait(10)
+        proc.stdout.close()
+        _LIVE_KERNELS.pop(proc.pid, None)
+    try:
+        row = json.loads(line or "")
+    except ValueError:
+        row = None
+    if not isinstance(row, dict) or row.get("nonce") != nonce or not isinstance(row.get("rows"), dict):
+        return (
+            {},
+            "the fresh process that judges code answers gave no verdict (it ran past its time limit or was tampered with)",
+        )
+    problem = None
+    if row.get("refused"):
+        problem = f"code answers tried what grading refuses ({', '.join(map(str, row['refused']))}): read them"
+    elif not row.get("finished"):
+        problem = f"the code answers' checks did not finish within {deadline:g} s"
+    rows = {
+        str(k): {
+            "passed": v.get("passed") is True,
+            "message": str(v.get("message", "")),
+            "kind": str(v.get("kind", "")),
+        }
+        for k, v in row["rows"].items()
+        if isinstance(v, dict)
+    }
+    return rows, problem
+
+
 def grade_one(
     sub: Submission,
     course: Path,
@@ -480,6 +499,11 @@ def _grade_once(
         return grade
     course_nb = with_coursework_metadata(nbformat.read(course / "notebooks" / sub.notebook, as_version=4), sub.notebook)
     steps, grade.flags, found = plan(nb, course_nb, ids)
+    all_steps = steps
+    for kind, source, exercise in steps:
+        if kind == "answer" and (kinds := internals.reached(source)):
+            grade.flags.append(f"answer cell of {exercise} reaches for {', '.join(kinds)}: read it before its mark")
+    replays: list[str] = []  # code answers that ran: judged in a fresh process once the kernel has ended
     if not full:
         steps, _ = prune(steps)
     results: dict[str, ExerciseGrade] = {}
@@ -494,6 +518,8 @@ def _grade_once(
         (home / ".cache" / "matplotlib").mkdir(exist_ok=True)
         shutil.copyfile(cache, home / ".cache" / "matplotlib" / cache.name)
     verdicts = box / f"{secrets.token_hex(8)}.jsonl"
+    if jail:
+        jail = dataclasses.replace(jail, report=str(box))  # where its PID 1 says which limit stopped the learner
     marks = {"PYTHONPATH": str(helpers_root), GRADING_ENV: "1", RUN_ENV: run_id, "MPLBACKEND": "agg"}
     if jail:
         jail.chown(box)
@@ -564,39 +590,21 @@ def _grade_once(
                         why += f" (an earlier cell raised {earlier_error})"
                     results[exercise] = ExerciseGrade(exercise, False, why + ".")
                     continue
-                data = get_exercise(exercise).data
-                if data:
-                    # Plain data: exported from the kernel, judged outside it (the check is deterministic).
-                    nonce = secrets.token_hex(16)
-                    error, timed_out = run(EXPORT.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
-                    verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
-                for _attempt in range(0 if data else 2):
-                    # A failed check runs once more: a timing check can miss on a machine busy grading
-                    # two notebooks at a time, and a right answer must not lose its mark to that.
-                    nonce = secrets.token_hex(16)
-                    probe = PROBE.format(
-                        exercise=exercise, path=str(verdicts), keep=KEEP_MODULES, nonce=nonce, root=str(helpers_root)
-                    )
-                    error, timed_out = run(probe, exercise_timeout)
-                    verdict = _verdict(verdicts, exercise, nonce)
-                    if timed_out or not verdict or verdict.passed or verdict.kind == "blank":
-                        break
-                if verdict and not timed_out:
+                if not get_exercise(exercise).data:
+                    replays.append(exercise)  # judged after this kernel has ended, in a fresh process
+                    continue
+                # Plain data: exported from the kernel, judged outside it (the check is deterministic).
+                nonce = secrets.token_hex(16)
+                error, timed_out = run(export.CALL.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
+                verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
+                if verdict:
                     results[exercise] = verdict
                     continue
-                if timed_out:
-                    results[exercise] = ExerciseGrade(
-                        exercise, False, f"checking the answer took longer than {exercise_timeout:g} s (stopped)"
-                    )
-                    timeouts_in_a_row += 1
-                    if timeouts_in_a_row >= 2:
-                        stopped = "the kernel stopped answering after a check ran past its time limit"
-                else:
-                    results[exercise] = ExerciseGrade(
-                        exercise,
-                        False,
-                        "the check wrote no verdict" + (f": {error}" if error else " (was the grader tampered with?)"),
-                    )
+                results[exercise] = ExerciseGrade(
+                    exercise,
+                    False,
+                    "the answer could not be exported" + (f": {error}" if error else " (tampered with?)"),
+                )
     except DeadKernelError:
         stopped = "the kernel died (a cell ended the Python process)"
     except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
@@ -606,6 +614,23 @@ def _grade_once(
         for pid, pgid in list(_LIVE_KERNELS.items()):
             _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
             _LIVE_KERNELS.pop(pid, None)
+    if replays and not stopped:
+        cells = replay_cells(all_steps, set(replays))
+        deadline = exercise_timeout * len(replays) + cell_timeout
+        rows, problem = replay(cells, box, env, helpers_root, jail, deadline)
+        if problem:
+            grade.flags.append(problem)
+        for exercise in replays:
+            row = rows.get(exercise)
+            if row:
+                results[exercise] = ExerciseGrade(exercise, row["passed"], row["message"], row["kind"])
+            else:
+                why = rows.get("(setup)", {}).get("message") or problem or "no verdict"
+                results[exercise] = ExerciseGrade(exercise, False, f"not graded: {why}.")
+    limits = box / sandbox.LIMIT_FILE
+    if limits.is_file() and not limits.is_symlink():
+        said = limits.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+        grade.flags.append(f"stopped by the sandbox's limit: {said[0][:200] if said else 'a limit'}")
     shutil.rmtree(box, ignore_errors=True)
     if stopped:
         grade.flags.append(stopped)
@@ -748,6 +773,7 @@ def grade_all(
     quiet: bool = False,
     full: bool = False,
     isolation: str = "required",
+    memory_mib: int = sandbox.MEMORY_MIB,
 ) -> list[NotebookGrade]:
     """Grade every submission under `root` into `out`; return the grades.
 
@@ -783,7 +809,12 @@ def grade_all(
         need = [str(stage), *sandbox.python_dirs()]
         first = sandbox.UID_BASE + secrets.randbelow(sandbox.UID_BLOCKS) * sandbox.UID_BLOCK  # one uid per notebook
         keep = (str(boxes),)  # each learner's folder is made in it; each sandbox's /tmp is its own
-        jails = [sandbox.sandbox_for(first + i, hide, (str(stage),), need, keep=keep) for i in range(len(subs))]
+        jails = [
+            dataclasses.replace(
+                sandbox.sandbox_for(first + i, hide, (str(stage),), need, keep=keep), memory_mib=memory_mib
+            )
+            for i in range(len(subs))
+        ]
     jobs = jobs or os.cpu_count() or 1
     grades: list[NotebookGrade] = []
     pool = futures.ProcessPoolExecutor(
@@ -843,6 +874,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the full course to grade against")
     parser.add_argument(
+        "--memory-mib",
+        type=int,
+        default=sandbox.MEMORY_MIB,
+        help="memory one learner's processes may hold together before they are stopped (default: %(default)s)",
+    )
+    parser.add_argument(
         "--isolation",
         choices=("required", "best-effort"),
         default="required",
@@ -859,6 +896,7 @@ def main(argv: list[str] | None = None) -> int:
             args.cell_timeout,
             full=args.full,
             isolation=args.isolation,
+            memory_mib=args.memory_mib,
         )
     except NotADirectoryError as exc:
         print(f"grade: {exc}", file=sys.stderr)

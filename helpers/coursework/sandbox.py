@@ -37,6 +37,14 @@ UID_BASE, UID_BLOCK, UID_BLOCKS = 1_000_000_000, 100_000, 10_000
 
 SHARED_FOLDERS = ("/tmp", "/dev/shm")  # writable by every user: each sandbox gets its own, empty
 PRIVATE_SIZE = "256m"  # each sandbox's own /tmp and /dev/shm hold at most this (tmpfs, in memory)
+# What one learner's processes may use together (judgement: a graded notebook of the course peaks well under 1 GiB,
+# Binder gives a learner 2 GB). Memory is the resident memory of all of them, polled; the rest are rlimits.
+MEMORY_MIB = 2048
+CPU_SECONDS = 1800  # per process: far past any cell's time limit; stops a spinner that outlived its cell
+MAX_TASKS = 2048  # processes and threads of the sandbox's uid: a notebook's servers use hundreds, a fork bomb more
+MAX_FILE_BYTES = 1 << 30
+LIMIT_FILE = "limits.txt"  # written into the folder named in the spec when a limit stopped the learner's processes
+POLL_S = 0.25
 # Linux mount(2) flags (linux/mount.h)
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
 
@@ -60,6 +68,11 @@ class Sandbox:
     # (the staged course, the learners' folders), mounted back as they are.
     private: tuple[str, ...] = SHARED_FOLDERS
     keep: tuple[str, ...] = ()
+    # Hand the grader's stdin and stdout through to the program (the replay of code answers talks over them);
+    # a kernel's are closed, since it talks over sockets.
+    stdio: bool = False
+    memory_mib: int = MEMORY_MIB
+    report: str = ""  # a folder: a note on a limit that stopped the learner's processes is written there
 
     def wrap(self, argv: list[str]) -> list[str]:
         """Return `argv` run inside this sandbox."""
@@ -69,6 +82,9 @@ class Sandbox:
             "own_network": self.own_network,
             "private": self.private,
             "keep": self.keep,
+            "stdio": self.stdio,
+            "memory_mib": self.memory_mib,
+            "report": self.report,
         }
         setpriv = [
             self.tools["setpriv"],
@@ -242,6 +258,8 @@ def enter(spec: dict, argv: list[str]) -> int:
         # An interrupt for the kernel reaches its whole process group; it must not end this process (and with it
         # the namespace). A handler, unlike SIG_IGN, is reset when the kernel is exec'd: the kernel still gets it.
         signal.signal(signum, lambda *_: None)
+    # Opened before the mounts below: a folder under /tmp is out of sight once this namespace has its own /tmp.
+    report = os.open(spec["report"], os.O_PATH | os.O_DIRECTORY) if spec.get("report") else None
     for shared in spec.get("private", ()):
         # Open each folder to keep before the tmpfs covers it: /proc/self/fd/N still names the real one.
         keep = [k for k in spec.get("keep", ()) if _within(k, shared) and k != shared and os.path.isdir(k)]
@@ -270,16 +288,77 @@ def enter(spec: dict, argv: list[str]) -> int:
     # poll is not needed here, where the kernel ends with the namespace.
     os.environ.pop("JPY_PARENT_PID", None)
     # Cells' output reaches the grader as messages; nothing the learner prints reaches the grader's terminal.
-    kernel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    while True:  # PID 1 of the namespace: orphans come here
+    io = None if spec.get("stdio") else subprocess.DEVNULL
+    # SIGCHLD is held, so that the wait below wakes the moment a child ends (no zombie lingers for a poll); the
+    # child gets it back before it becomes the learner's (see _limit).
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    kernel = subprocess.Popen(argv, stdin=io, stdout=io, preexec_fn=_limit)
+    memory = int(spec.get("memory_mib") or MEMORY_MIB)
+    while True:  # PID 1 of the namespace: orphans come here; the learner's memory is watched from here
         try:
-            pid, status = os.wait()
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return 1
         except InterruptedError:
             continue
         if pid == kernel.pid:
             return os.waitstatus_to_exitcode(status) % 256
+        if pid:
+            continue  # an orphan reaped: look for more before waiting
+        used = resident_mib()
+        if used > memory:
+            _report(report, f"its processes used {used:,.0f} MiB, past the {memory:,} MiB allowed")
+            for p in _namespace_pids():
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        signal.sigtimedwait({signal.SIGCHLD}, POLL_S)
+
+
+def _limit() -> None:
+    """Set the rlimits the learner's processes inherit, and give back SIGCHLD (run in the child, before exec)."""
+    import resource
+
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    for which, value in (
+        (resource.RLIMIT_CPU, CPU_SECONDS),
+        (resource.RLIMIT_NPROC, MAX_TASKS),
+        (resource.RLIMIT_FSIZE, MAX_FILE_BYTES),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(which, (value, value))
+
+
+def _namespace_pids() -> list[int]:
+    """Return every process of this PID namespace but this one (its PID 1)."""
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+
+
+def resident_mib() -> float:
+    """Return the resident memory of every process in this PID namespace, in MiB (shared pages counted once each)."""
+    total = 0
+    for pid in _namespace_pids():
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+def _report(folder: int | None, what: str) -> None:
+    """Append `what` to the limits file in the folder open as `folder` (never through a link the learner made)."""
+    if folder is not None:
+        try:
+            fd = os.open(LIMIT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o644, dir_fd=folder)
+            with os.fdopen(fd, "a", encoding="utf-8") as f:
+                f.write(what + "\n")
+        except OSError:
+            pass
 
 
 if __name__ == "__main__":

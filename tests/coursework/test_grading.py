@@ -60,11 +60,11 @@ checks.check = helpers.check = lambda *a, **k: print("✅ Correct")
 """
 
 
-# A later cell finds the file the grader's probe wrote to (its source is in IPython's history) and adds a verdict.
+# A later cell finds the file the grader's export wrote to (its source is in IPython's history) and adds a verdict.
 FORGE = """
 import json, re
 for source in In:
-    found = re.search(r"__course_probe\\('00.1', '([^']+)'", source)
+    found = re.search(r"export\\('00.1', '([^']+)'", source)
     if found:
         with open(found.group(1), "a") as f:
             f.write(json.dumps({"id": "00.2", "nonce": "guessed", "passed": True, "message": "forged"}) + "\\n")
@@ -88,6 +88,14 @@ def dumps(obj, *args, **kwargs):
 json.dumps = dumps
 """
 
+
+HOG = """
+blocks = []
+for _ in range(40):
+    blocks.append(bytearray(50 << 20))
+answer = "server"
+"""
+MEMORY_MIB = 1024  # the gallery's allowance: notebook 00's kernel holds a few hundred MiB
 
 LEAVE_IN_TMP = """
 left = []
@@ -132,6 +140,69 @@ class Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 sys.meta_path.insert(0, Fake())
+"""
+
+
+# Issue 27's cheats on the answers that are code, each of which once won marks for a wrong answer. They are judged
+# in a fresh process that runs only the course's cells and the answer cell, with what the answer cell patched put back.
+
+# An early cell rewrites every later cell's source, the grader's included, so that `evaluate` always says right.
+TRANSFORMER = """
+def forge(lines):
+    fake = "(lambda *a: type('R', (), {'passed': True, 'message': 'ok', 'kind': 'right'})())("
+    return [line.replace("evaluate(", fake) for line in lines]
+
+
+get_ipython().input_transformers_cleanup.append(forge)
+"""
+
+# An early cell wraps `builtins.__import__` so that importing the course's checks gives a fake module.
+IMPORT_WRAPPER = """
+import builtins, types
+
+_real_import = builtins.__import__
+
+
+def fake_import(name, globals=None, locals=None, fromlist=(), level=0):
+    module = _real_import(name, globals, locals, fromlist, level)
+    if name == "helpers.coursework.checks":
+        fake = types.ModuleType(name)
+        fake.evaluate = lambda id, answer: type("R", (), {"passed": True, "message": "ok", "kind": "right"})()
+        return fake
+    return module
+
+
+builtins.__import__ = fake_import
+"""
+
+# The answer cell itself patches what the check uses (the encoder, the checks, an import hook whose class claims to
+# be the json module's), then gives a wrong answer.
+PATCHED_IN_ANSWER = (
+    WRAPPED_DUMPS
+    + MONKEYPATCH
+    + FAKE_FINDER.replace(
+        "sys.meta_path.insert(0, Fake())", "Fake.__module__ = 'json'\nsys.meta_path.insert(0, Fake())"
+    )
+    + "\nanswer = 42\n"
+)
+
+# Answer cells that walk the interpreter: every object (to find the check's), and the caller's frame.
+WALKS_GC = """
+import gc
+found = [o for o in gc.get_objects() if type(o).__name__ == "Result"]
+answer = 42
+"""
+WALKS_FRAMES = """
+import sys
+
+
+class Sneaky:
+    def __eq__(self, other):
+        sys._getframe(1).f_locals["problem"] = None
+        return True
+
+
+answer = Sneaky()
 """
 
 
@@ -240,6 +311,8 @@ def attackers_00(root, out, token: str) -> dict[str, nbformat.NotebookNode]:
         # Files left where every user may write, for a later learner's kernel to read: each sandbox has its own.
         # 00.1 is right only if both files could be written and read back there.
         "a_leaves_in_tmp": answered(released(NB00), {**blank, "00.1": LEAVE_IN_TMP.format(token=token)}),
+        # Memory past the sandbox's allowance (MEMORY_MIB below): every process of the learner is stopped.
+        "hog": answered(released(NB00), {**blank, "00.1": HOG}),
     }
 
 
@@ -285,6 +358,11 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     g["wrapped_dumps"] = insert_after_first_code(
         answered(released(NB00), {"00.1": "answer = 42", "00.4": "answer = 42"}), WRAPPED_DUMPS
     )
+    g["dumps_code_wrong"] = insert_after_first_code(answered(released(NB00), wrong), WRAPPED_DUMPS)
+    g["transformer"] = insert_after_first_code(answered(released(NB00), wrong), TRANSFORMER)
+    g["import_wrapper"] = insert_after_first_code(answered(released(NB00), wrong), IMPORT_WRAPPER)
+    g["patched_in_answer"] = answered(released(NB00), {**wrong, "00.2": PATCHED_IN_ANSWER})
+    g["walks_gc_frames"] = answered(released(NB00), {**wrong, "00.2": WALKS_GC, "00.3": WALKS_FRAMES})
     return g
 
 
@@ -303,12 +381,18 @@ EXPECTED_00 = {
     "forged_verdict": ("1", "0", "1", "2", ""),
     "fake_package": ("0", "0", "0", "0", ""),
     "fake_finder": ("0", "0", "0", "0", ""),
+    "dumps_code_wrong": ("0", "0", "0", "0", ""),
+    "transformer": ("0", "0", "0", "0", ""),
+    "import_wrapper": ("0", "0", "0", "0", ""),
+    "patched_in_answer": ("0", "0", "0", "0", "answer cell of 00.2 reaches for the import system"),
+    "walks_gc_frames": ("0", "0", "0", "0", "grading refuses (gc.get_objects)"),
     "a_edits_checks": ("0", "0", "0", "0", ""),
     "a_detached": ("0", "0", "0", "0", ""),
     "a_reads_others": ("0", "0", "0", "0", ""),
     "a_leaves_in_tmp": ("1", "0", "0", "1", ""),
+    "hog": ("0", "0", "0", "0", f"past the {MEMORY_MIB:,} MiB allowed"),
 }
-ATTACKERS = ("a_edits_checks", "a_detached", "a_reads_others", "a_leaves_in_tmp")
+ATTACKERS = ("a_edits_checks", "a_detached", "a_reads_others", "a_leaves_in_tmp", "hog")
 REQUIRE_SANDBOX = "COURSE_REQUIRE_SANDBOX"  # CI sets it: there the attackers' tests must run, not skip
 
 
@@ -352,6 +436,7 @@ def graded(tmp_path_factory):
             cell_timeout=CELL_TIMEOUT,
             quiet=True,
             isolation="best-effort" if why else "required",
+            memory_mib=MEMORY_MIB,
         )
     finally:
         grade.kill_run_kernels = real_kill
@@ -507,7 +592,10 @@ def test_no_kernel_left_behind(graded):
 def test_summary_counts_passes(graded):
     _, _, grades, *_ = graded
     text = grade.summary(grades)
-    assert "00.1: 5 of 18 passed" in text and "00.2: 6 of 18 passed" in text
+    graded_00 = len(EXPECTED_00) + 1  # and wrapped_dumps, whose 00.1 is wrong and 00.2 right
+    first = sum(row[0] == "1" for row in EXPECTED_00.values())
+    second = sum(row[1] == "1" for row in EXPECTED_00.values()) + 1
+    assert f"00.1: {first} of {graded_00} passed" in text and f"00.2: {second} of {graded_00} passed" in text
 
 
 def test_bad_submissions_folder_is_refused(tmp_path, capsys):
@@ -563,6 +651,14 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         assert blank["total"] == "0" and not flags_of(blank), blank
 
 
+def _cmdline(p: psutil.Process) -> str:
+    """Return `p`'s command line, or "" if it has ended (a zombie has none)."""
+    try:
+        return " ".join(p.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def test_ctrl_c_leaves_no_kernel(tmp_path):
     root = tmp_path / "subs" / "stuck"
     root.mkdir(parents=True)
@@ -595,9 +691,7 @@ def test_ctrl_c_leaves_no_kernel(tmp_path):
         deadline = time.monotonic() + 120
         while not kernels and time.monotonic() < deadline:
             time.sleep(0.5)
-            kernels = [
-                p for p in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
-            ]
+            kernels = [p for p in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in _cmdline(p)]
         assert kernels, "no kernel started"
         time.sleep(2)
         proc.send_signal(signal.SIGINT)
@@ -722,14 +816,14 @@ def test_feedback_says_the_verdict_once_gives_the_hint_after_a_wrong_answer_and_
 
 
 def test_the_verdict_file_is_read_without_following_a_link_or_waiting_on_a_pipe(tmp_path):
-    """The probe's file sits in the learner's own folder: a link or a pipe put in its place yields no verdict."""
+    """The export's file sits in the learner's own folder: a link or a pipe put in its place yields no answer."""
     real = tmp_path / "real.jsonl"
-    real.write_text('{"id": "00.1", "nonce": "n", "passed": true, "message": "ok"}\n', encoding="utf-8")
-    assert grade._verdict(real, "00.1", "n").passed
+    real.write_text('{"id": "00.1", "nonce": "n", "repr": "42"}\n', encoding="utf-8")
+    assert grade._row(real, "00.1", "n")["repr"] == "42"
     (tmp_path / "link.jsonl").symlink_to(real)
     os.mkfifo(tmp_path / "pipe.jsonl")
-    assert grade._verdict(tmp_path / "link.jsonl", "00.1", "n") is None
-    assert grade._verdict(tmp_path / "pipe.jsonl", "00.1", "n") is None  # returns at once, no writer needed
+    assert grade._row(tmp_path / "link.jsonl", "00.1", "n") is None
+    assert grade._row(tmp_path / "pipe.jsonl", "00.1", "n") is None  # returns at once, no writer needed
 
 
 def test_a_detached_process_changes_nothing_after_the_grader_ends(graded):

@@ -332,6 +332,20 @@ def double_escaping_environment() -> Any:
     return jinja2.Environment(autoescape=True, finalize=lambda v: escape(str(escape(v))))
 
 
+def check_only_escaping_environment() -> Any:
+    """Issue 27's cheat: a subclass that escapes only the templates the check renders, by their names."""
+    import jinja2
+
+    from helpers.coursework.exercises.nb05 import PAGE_TEMPLATES
+
+    class Sly(jinja2.Environment):
+        def overlay(self, **kwargs: Any) -> Any:
+            return jinja2.Environment(autoescape=True, loader=kwargs.get("loader"))
+
+    assert PAGE_TEMPLATES
+    return Sly(autoescape=False)
+
+
 def uncalled_select_autoescape() -> Any:
     import jinja2
 
@@ -866,6 +880,9 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("select_autoescape for XML only", environment(autoescape=select(["xml"])), "which file names"),
         Wrong("select_autoescape not called", uncalled_select_autoescape, "not the setting it returns"),
         Wrong("escaped twice", double_escaping_environment, "escaped once"),
+        Wrong(
+            "a subclass that escapes only the check's templates (issue 27)", check_only_escaping_environment, "subclass"
+        ),
         Wrong("a string", value("autoescape"), "jinja2.environment"),
     ],
     "05.3": [

@@ -127,6 +127,12 @@ def safe_jinja(answer: Any) -> str | None:
 
     if not isinstance(answer, jinja2.Environment):
         return f"the answer should be a jinja2.Environment, not a {type(answer).__name__}."
+    if not type(answer).__module__.startswith("jinja2"):
+        # A subclass of one's own could behave one way for the check and another for the page.
+        return (
+            f"the answer is a subclass of Environment ({type(answer).__name__}); the lesson is one setting of "
+            "jinja2.Environment itself: make the answer with jinja2.Environment(...)."
+        )
     if answer.autoescape is jinja2.select_autoescape:
         return (
             "you passed the function select_autoescape itself, not the setting it returns when you call it: "
