@@ -159,6 +159,9 @@ def identity(service: str) -> Identity:
 # -- the folder ---------------------------------------------------------------------------------------
 
 
+OWNER_FILE = ".course-owner"  # in each folder: the pid and start time of the kernel that made it
+
+
 def make_folder(kind: str, name: str, who: Identity) -> Path:
     """Create the service's throwaway folder (mode 0700), owned by whoever runs the service."""
     base = tempfile.gettempdir()
@@ -167,9 +170,36 @@ def make_folder(kind: str, name: str, who: Identity) -> Path:
             f"the temporary folder {base} is inside {closed}, which {UNPRIVILEGED!r} may not enter: "
             "set TMPDIR to a folder others may enter (e.g. /tmp)"
         )
+    remove_orphaned_folders(kind, base)
     folder = Path(tempfile.mkdtemp(prefix=f"course-{kind}-{name}-", dir=base))
+    me = psutil.Process()
+    (folder / OWNER_FILE).write_text(f"{me.pid} {me.create_time()}\n")
     who.chown(folder)
     return folder
+
+
+def remove_orphaned_folders(kind: str, base: str) -> list[Path]:
+    """Remove the folders of `kind` whose kernel is gone (killed, so atexit never ran); return them.
+
+    The service died with its kernel (its parent-death signal); only its folder was left. A folder whose
+    kernel still runs, or with no owner file, is left alone: it may be another kernel's, or not the course's.
+    """
+    removed = []
+    for folder in Path(base).glob(f"course-{kind}-*"):
+        try:
+            pid, started = (folder / OWNER_FILE).read_text().split()
+            owner = psutil.Process(int(pid))
+            if abs(owner.create_time() - float(started)) < 0.01:
+                continue  # its kernel is alive
+        except psutil.NoSuchProcess:
+            pass
+        except (OSError, ValueError, psutil.AccessDenied):
+            continue
+        if _used_by_a_process(folder):
+            continue  # its service outlived its kernel (no parent-death signal): not ours to pull the floor from
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _closed_ancestor(path: str) -> str | None:
@@ -179,6 +209,13 @@ def _closed_ancestor(path: str) -> str | None:
         if not os.stat(folder).st_mode & 0o001:
             return folder
     return None
+
+
+def _used_by_a_process(folder: Path) -> bool:
+    for p in psutil.process_iter(["cmdline"]):
+        if any(str(folder) in arg for arg in p.info["cmdline"] or ()):
+            return True
+    return False
 
 
 def readable_by_others(path: Path) -> bool:
@@ -199,6 +236,7 @@ except OSError:
 def _child_setup(signum: int) -> Callable[[], None]:
     def setup() -> None:
         # PR_SET_PDEATHSIG = 1: a kernel killed without running atexit still takes its services with it.
+        # It fires when the *thread* that started the service ends: notebooks start them from the main thread.
         if _LIBC is not None and hasattr(_LIBC, "prctl"):
             _LIBC.prctl(1, signum)
 

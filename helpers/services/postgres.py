@@ -121,7 +121,10 @@ class Postgres(Service):
     def held_connections(self) -> int:
         """Return how many connections to the application's database the server holds (pg_stat_activity)."""
         rows = self.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.database,)
+            # Client backends only: an autovacuum worker also names the database while it runs.
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
+            "AND pid <> pg_backend_pid()",
+            (self.database,),
         )
         return int(rows[0][0])
 

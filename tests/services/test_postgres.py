@@ -29,7 +29,7 @@ def programs():
     stop_postgres()
 
 
-def test_it_starts_and_answers_sync_async_and_sqlalchemy_queries():
+def test_it_starts_answers_sync_async_and_sqlalchemy_queries_and_never_runs_as_root():
     db = start_postgres(NAME)
     with psycopg.connect(db.dsn) as conn:
         assert conn.execute("SELECT current_user, current_database(), 1 + 1").fetchone() == ("course", "course", 2)
@@ -51,10 +51,7 @@ def test_it_starts_and_answers_sync_async_and_sqlalchemy_queries():
     # Bound to loopback only, with its socket in its own folder.
     assert db.query("SHOW listen_addresses") == [("127.0.0.1",)]
     assert any(p.name.startswith(".s.PGSQL.") for p in db.folder.iterdir())
-
-
-def test_it_never_runs_as_root():
-    db = start_postgres(NAME)
+    # And never as root: PostgreSQL refuses it, so a root kernel's server runs as nobody.
     uids = {p.uids().real for p in db.processes()}
     assert len(db.processes()) >= 3  # the postmaster and its helpers
     assert uids == ({pwd.getpwnam("nobody").pw_uid} if os.geteuid() == 0 else {os.getuid()}), uids
