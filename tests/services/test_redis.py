@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 import redis as redis_py
 
 import helpers
-from helpers.services import redis
+from helpers.services import base, redis
 from helpers.services.base import ServiceNotInstalledError, ServiceTimeoutError
 from helpers.services.redis import get_redis, start_redis, stop_redis
 from tests.services.conftest import left_behind, require
@@ -106,3 +107,13 @@ def test_a_missing_program_gives_one_clear_message(tmp_path):
 def test_a_missed_deadline_names_the_service_and_its_port():
     with pytest.raises(ServiceTimeoutError, match=r"Redis 't-redis' did not answer on 127\.0\.0\.1:\d+ within"):
         start_redis(NAME, deadline=0.0001)
+
+
+def test_a_port_taken_after_it_was_chosen_is_retried_on_another(monkeypatch):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1], base.free_port()])
+        monkeypatch.setattr(base, "free_port", lambda: next(ports))
+        server = start_redis(NAME)
+        assert server.port != taken.getsockname()[1] and server.ping()
