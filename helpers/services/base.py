@@ -89,7 +89,10 @@ def find_programs(package: Package, names: Sequence[str], bin_dir: str | os.Path
         folders = os.environ.get("PATH", "").split(os.pathsep)
         for pattern in package.folders:
             folders += sorted(Path("/").glob(pattern.lstrip("/")), key=_version_key, reverse=True)
-    found = {name: shutil.which(name, path=os.pathsep.join(map(str, folders))) for name in names}
+    # All from one folder where one has them all: initdb of one PostgreSQL version, postgres of another won't do.
+    together = next((f for f in folders if all(shutil.which(n, path=str(f)) for n in names)), None)
+    search = str(together) if together else os.pathsep.join(map(str, folders))
+    found = {name: shutil.which(name, path=search) for name in names}
     missing = [name for name, path in found.items() if not path]
     if missing:
         where = (

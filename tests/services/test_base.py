@@ -95,3 +95,15 @@ def test_a_missing_service_skips_its_tests_but_fails_them_in_ci(monkeypatch):
     monkeypatch.setenv(REQUIRE, "1")
     with pytest.raises(pytest.fail.Exception, match=f"{REQUIRE}=1 but Nothing is not installed"):
         require(*missing)
+
+
+def test_off_path_postgresql_is_found_in_debians_folder_all_from_one_version(monkeypatch, tmp_path):
+    # Binder's image: Debian's postgresql package puts initdb and postgres in /usr/lib/postgresql/VERSION/bin only.
+    if not list(Path("/").glob("usr/lib/postgresql/*/bin/postgres")):
+        pytest.skip("no /usr/lib/postgresql/VERSION/bin on this machine")
+    (tmp_path / "initdb").write_text("#!/bin/sh\n")  # an initdb alone on PATH must not be paired with another postgres
+    (tmp_path / "initdb").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    found = find_programs(postgres.PACKAGE, postgres.PROGRAMS)
+    assert Path(found["initdb"]).parent == Path(found["postgres"]).parent
+    assert Path(found["postgres"]).parent.match("/usr/lib/postgresql/*/bin")
