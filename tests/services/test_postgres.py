@@ -29,7 +29,7 @@ def programs():
     stop_postgres()
 
 
-def test_it_starts_answers_sync_async_and_sqlalchemy_queries_and_never_runs_as_root():
+def test_it_answers_sync_async_and_sqlalchemy_queries_never_as_root_and_stops_leaving_nothing():
     db = start_postgres(NAME)
     with psycopg.connect(db.dsn) as conn:
         assert conn.execute("SELECT current_user, current_database(), 1 + 1").fetchone() == ("course", "course", 2)
@@ -55,10 +55,7 @@ def test_it_starts_answers_sync_async_and_sqlalchemy_queries_and_never_runs_as_r
     uids = {p.uids().real for p in db.processes()}
     assert len(db.processes()) >= 3  # the postmaster and its helpers
     assert uids == ({pwd.getpwnam("nobody").pw_uid} if os.geteuid() == 0 else {os.getuid()}), uids
-
-
-def test_stop_leaves_no_process_port_or_folder():
-    db = start_postgres(NAME)
+    # Stopped, it leaves no process, no listening port and no folder (its data and socket were in it).
     pids, port, folder = [p.pid for p in db.processes()], db.port, db.folder
     db.stop()
     assert not left_behind(pids, port, folder)
