@@ -45,7 +45,13 @@ def dockerfile_problems(dockerfile: str, python: str) -> list[str]:
     }
     # repo2docker escapes file names it copies ("-2e" is ".", "-2d" is "-", "-2f" is "/")
     unescaped = re.sub(r"-2([def])", lambda m: {"d": "-", "e": ".", "f": "/"}[m.group(1)], dockerfile)
-    return [msg for msg, rx in checks.items() if not re.search(rx, unescaped, flags=re.M)]
+    problems = [msg for msg, rx in checks.items() if not re.search(rx, unescaped, flags=re.M)]
+    # The Debian packages of binder/apt.txt (the services the course starts), installed in one apt-get line.
+    installs = re.findall(r"apt-get install --yes --no-install-recommends ([^&\n]+)", unescaped)
+    wanted = apt_packages((BINDER / "apt.txt").read_text())
+    if not any(wanted <= set(line.split()) for line in installs):
+        problems.append(f"binder/apt.txt is not installed: the image lacks {sorted(wanted)}")
+    return problems
 
 
 def outputs_python() -> str:
@@ -71,6 +77,7 @@ def test_repo2docker_installs_the_pins_runs_postbuild_and_uses_start():
         ("postBuild", "postBuild is not run"),
         ("start", "start is not the entrypoint"),
         ("requirements.txt", "requirements.txt is not pip-installed"),
+        ("apt.txt", "apt.txt is not installed"),
     ],
 )
 def test_the_dockerfile_check_fails_when_a_binder_file_is_missing(tmp_path, remove, expected):
@@ -91,6 +98,68 @@ def test_start_hands_over_to_the_command_it_is_given():
 def test_binder_scripts_are_valid_bash(script):
     out = subprocess.run(["bash", "-n", str(BINDER / script)], capture_output=True, text=True, timeout=10)
     assert out.returncode == 0, out.stderr
+
+
+# --- the Debian packages: what the services need, what Binder installs and what CI installs agree ---------------
+
+
+def apt_packages(text: str) -> set[str]:
+    """Return the package names of an apt.txt (one a line, # comments)."""
+    return {line.split("#")[0].strip() for line in text.splitlines()} - {""}
+
+
+def service_packages() -> dict[str, tuple[str, ...]]:
+    """Return {Debian package: its programs} for every module of helpers/services that starts a service."""
+    import importlib
+    import pkgutil
+
+    import helpers.services
+
+    found = {}
+    for info in pkgutil.iter_modules(helpers.services.__path__):
+        module = importlib.import_module(f"helpers.services.{info.name}")
+        if hasattr(module, "PACKAGE") and hasattr(module, "PROGRAMS"):
+            found[module.PACKAGE.debian] = module.PROGRAMS
+    return found
+
+
+def apt_problems(apt_txt: str, ci_run: str, services: dict[str, tuple[str, ...]]) -> list[str]:
+    """Return where binder/apt.txt, .ci/run and the services' Debian packages disagree (empty if nowhere)."""
+    listed = apt_packages(apt_txt)
+    out = [f"binder/apt.txt does not list {p}, which helpers/services needs" for p in services if p not in listed]
+    out += [f"binder/apt.txt lists {p}, which no service of helpers/services needs" for p in listed - set(services)]
+    if not re.search(r"^\s*apt-get update && apt-get install -y \$\(grep -v '\^#' binder/apt\.txt\)", ci_run, re.M):
+        out.append(".ci/run does not install binder/apt.txt's packages")
+    for package, programs in services.items():
+        # .ci/run installs the list when a program is missing: each package needs one program checked.
+        if not any(re.search(rf"(command -v |/bin/){re.escape(p)}\b", ci_run) for p in programs):
+            out.append(f".ci/run installs {package} without checking for any of {list(programs)}")
+    exports = " ".join(line for line in ci_run.splitlines() if line.startswith("export "))
+    if "COURSE_REQUIRE_SERVICES=1" not in exports:
+        out.append(".ci/run does not export COURSE_REQUIRE_SERVICES=1: a missing service would skip its tests in CI")
+    return out
+
+
+def test_binder_installs_the_debian_packages_ci_installs_and_the_services_need():
+    problems = apt_problems((BINDER / "apt.txt").read_text(), (ROOT / ".ci" / "run").read_text(), service_packages())
+    assert not problems, "\n".join(problems)
+    assert set(service_packages()) >= {"postgresql"}
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda apt, run: (apt.replace("postgresql", ""), run), "does not list postgresql"),
+        (lambda apt, run: (apt + "\ncowsay\n", run), "lists cowsay"),
+        (lambda apt, run: (apt, run.replace("binder/apt.txt)", "other.txt)")), "does not install binder/apt.txt"),
+        (lambda apt, run: (apt, run.replace("redis-server >", "redis >")), "without checking"),
+        (lambda apt, run: (apt, run.replace(" COURSE_REQUIRE_SERVICES=1", "")), "COURSE_REQUIRE_SERVICES"),
+    ],
+)
+def test_the_apt_check_catches_each_disagreement(edit, expected):
+    apt, run = edit((BINDER / "apt.txt").read_text(), (ROOT / ".ci" / "run").read_text())
+    problems = apt_problems(apt, run, service_packages())
+    assert any(expected in p for p in problems), problems
 
 
 # --- pins equal what is installed -------------------------------------------------------------------
