@@ -387,6 +387,8 @@ def replay(
     helpers_root: Path,
     jail: sandbox.Sandbox | None,
     deadline: float,
+    cell_timeout: float = 120.0,
+    exercise_timeout: float = 60.0,
 ) -> tuple[dict[str, dict], str | None]:
     """Judge code answers in a fresh process (helpers/coursework/replay.py); return its rows and a flag, if any."""
     folder = Path(tempfile.mkdtemp(prefix="replay-", dir=box))  # a home, a temp and a work folder of its own
@@ -399,7 +401,14 @@ def replay(
         jail.chown(folder)
         argv = dataclasses.replace(jail, stdio=True).wrap(argv)
     nonce = secrets.token_hex(16)
-    request = {"root": str(helpers_root), "cells": cells, "nonce": nonce, "deadline": deadline}
+    request = {
+        "root": str(helpers_root),
+        "cells": cells,
+        "nonce": nonce,
+        "deadline": deadline,
+        "cell_timeout": cell_timeout,
+        "exercise_timeout": exercise_timeout,
+    }
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.PIPE,
@@ -499,11 +508,14 @@ def _grade_once(
         return grade
     course_nb = with_coursework_metadata(nbformat.read(course / "notebooks" / sub.notebook, as_version=4), sub.notebook)
     steps, grade.flags, found = plan(nb, course_nb, ids)
-    all_steps = steps
     for kind, source, exercise in steps:
         if kind == "answer" and (kinds := internals.reached(source)):
             grade.flags.append(f"answer cell of {exercise} reaches for {', '.join(kinds)}: read it before its mark")
-    replays: list[str] = []  # code answers that ran: judged in a fresh process once the kernel has ended
+    # Code answers never run in the learner's kernel: they are judged in a fresh process (see `replay`), with only
+    # the course's cells around them. The kernel runs the rest: the learner's cells and the plain-data answers.
+    replays = [e for e in ids if any(k == "answer" and x == e for k, _, x in steps) and not get_exercise(e).data]
+    replay_plan = replay_cells(steps, set(replays))
+    steps = [step for step in steps if not (step[0] == "answer" and step[2] in replays)]
     if not full:
         steps, _ = prune(steps)
     results: dict[str, ExerciseGrade] = {}
@@ -590,9 +602,6 @@ def _grade_once(
                         why += f" (an earlier cell raised {earlier_error})"
                     results[exercise] = ExerciseGrade(exercise, False, why + ".")
                     continue
-                if not get_exercise(exercise).data:
-                    replays.append(exercise)  # judged after this kernel has ended, in a fresh process
-                    continue
                 # Plain data: exported from the kernel, judged outside it (the check is deterministic).
                 nonce = secrets.token_hex(16)
                 error, timed_out = run(export.CALL.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
@@ -614,14 +623,17 @@ def _grade_once(
         for pid, pgid in list(_LIVE_KERNELS.items()):
             _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
             _LIVE_KERNELS.pop(pid, None)
-    if replays and not stopped:
-        cells = replay_cells(all_steps, set(replays))
-        deadline = exercise_timeout * len(replays) + cell_timeout
-        rows, problem = replay(cells, box, env, helpers_root, jail, deadline)
+    if replays:
+        deadline = (exercise_timeout + cell_timeout) * len(replays)
+        started = time.monotonic()
+        rows, problem = replay(replay_plan, box, env, helpers_root, jail, deadline, cell_timeout, exercise_timeout)
+        grade.steps.append((f"(replay of {len(replay_plan)} cells)", round(time.monotonic() - started, 2)))
         if problem:
             grade.flags.append(problem)
         for exercise in replays:
             row = rows.get(exercise)
+            if row and "SolutionsUnavailable" in row["message"]:
+                grade.flags.append(f"{exercise}: tried to load a solution")
             if row:
                 results[exercise] = ExerciseGrade(exercise, row["passed"], row["message"], row["kind"])
             else:

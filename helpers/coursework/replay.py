@@ -26,6 +26,7 @@ import json
 import os
 import sys
 import threading
+import time
 from typing import Any
 
 # Audit events a learner's code has no business raising while it is graded (loading a C library is not one:
@@ -49,6 +50,10 @@ KEEP_MODULES = ("helpers.apps", "helpers.serving.django")
 
 class Refused(RuntimeError):
     """A learner's code tried something the grader refuses."""
+
+
+class CellTimeout(Exception):
+    """Raised in the worker by the main thread when a cell or a check runs past its time limit."""
 
 
 class Guard:
@@ -142,10 +147,11 @@ def run_cell(shell: Any, source: str) -> str | None:
     return f"{type(exc).__name__}: {exc}"
 
 
-def judge(request: dict, rows: dict[str, dict]) -> None:
+def judge(request: dict, rows: dict[str, dict], clock: dict) -> None:
     """Run the request's cells in order; after each answer cell, put `rows[exercise]` = the reference check's verdict.
 
-    A read-only cell that raises stops the run: every answer after it is left without a row.
+    A read-only cell that raises stops the run: every answer after it is left without a row. `clock` says since
+    when the current cell or check has run, and for how long it may (the main thread stops it past that).
     """
     import asyncio
 
@@ -156,7 +162,12 @@ def judge(request: dict, rows: dict[str, dict]) -> None:
     # What the checks import, imported before any answer runs: what an answer patches there is put back below.
     import helpers.coursework.checks  # noqa: F401
 
+    def timed(limit: float) -> None:
+        clock.update(since=time.monotonic(), limit=limit)
+
+    cell_limit, check_limit = float(request["cell_timeout"]), float(request["exercise_timeout"])
     for kind, source, exercise in request["cells"]:
+        timed(cell_limit)
         if kind != "answer":
             error = run_cell(shell, source)
             if error:
@@ -168,6 +179,10 @@ def judge(request: dict, rows: dict[str, dict]) -> None:
         error = run_cell(shell, source)
         value = shell.user_ns.pop("answer", None) if "answer" in shell.user_ns else NotImplemented
         restore(state)
+        if error and error.startswith(CellTimeout.__name__):
+            message = f"the answer cell did not finish within {cell_limit:g} s (stopped)"
+            rows[exercise] = {"passed": False, "message": message, "kind": ""}
+            continue
         if error:
             rows[exercise] = {"passed": False, "message": f"the answer cell raised {error}.", "kind": "wrong"}
             continue
@@ -178,10 +193,22 @@ def judge(request: dict, rows: dict[str, dict]) -> None:
         for _attempt in range(2):
             # A failed check runs once more: a timing check can miss on a machine busy grading two notebooks at
             # a time, and a right answer must not lose its mark to that.
+            timed(check_limit)
             result = evaluate(exercise, value)
-            if result.passed is True or str(result.kind) == "blank":
+            if result.passed is True or str(result.kind) == "blank" or CellTimeout.__name__ in str(result.message):
                 break
-        rows[exercise] = {"passed": result.passed is True, "message": str(result.message), "kind": str(result.kind)}
+        message, kind = str(result.message), str(result.kind)
+        if CellTimeout.__name__ in message:
+            message, kind = f"checking the answer took longer than {check_limit:g} s (stopped)", ""
+        rows[exercise] = {"passed": result.passed is True, "message": message, "kind": kind}
+        clock.pop("since", None)
+
+
+def interrupt(thread: threading.Thread) -> None:
+    """Raise CellTimeout in `thread` at its next Python instruction (a wait in C ends first)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(CellTimeout))
 
 
 def main() -> int:
@@ -200,16 +227,24 @@ def main() -> int:
     guard = Guard()
     sys.addaudithook(guard)
     rows: dict[str, dict] = {}
+    clock: dict = {}
 
     def work() -> None:
         try:
-            judge(request, rows)
+            judge(request, rows, clock)
         except BaseException as exc:  # noqa: BLE001 - a learner's code may raise anything, SystemExit included
             rows["(setup)"] = {"passed": False, "message": f"grading stopped: {type(exc).__name__}: {exc}", "kind": ""}
 
     worker = threading.Thread(target=work, name="replay", daemon=True)
     worker.start()
-    worker.join(deadline)
+    end, stopped = time.monotonic() + deadline, None
+    while worker.is_alive() and time.monotonic() < end:
+        worker.join(0.1)
+        since, limit = clock.get("since"), clock.get("limit")
+        if isinstance(since, float) and isinstance(limit, float) and since != stopped:
+            if time.monotonic() - since > limit:
+                interrupt(worker)
+                stopped = since
     verdicts = {}
     for exercise, row in list(rows.items()):
         if isinstance(exercise, str) and isinstance(row, dict):

@@ -21,9 +21,16 @@ REPLAY = ROOT / "helpers" / "coursework" / "replay.py"
 REQUIRE_SANDBOX = "COURSE_REQUIRE_SANDBOX"
 
 
-def judged(cells: list[list], deadline: float = 60) -> dict:
+def judged(cells: list[list], deadline: float = 60, cell_timeout: float = 30) -> dict:
     """Run the replay on `cells` as the grader does (no sandbox); return its verdict line."""
-    request = {"root": str(ROOT), "cells": cells, "nonce": "n0nce", "deadline": deadline}
+    request = {
+        "root": str(ROOT),
+        "cells": cells,
+        "nonce": "n0nce",
+        "deadline": deadline,
+        "cell_timeout": cell_timeout,
+        "exercise_timeout": 30,
+    }
     done = subprocess.run(
         [sys.executable, "-I", str(REPLAY)],
         input=json.dumps(request).encode(),
@@ -78,10 +85,17 @@ def test_what_an_answer_prints_is_not_the_verdict():
     assert judged([["answer", forged, "05.2"]])["rows"]["05.2"]["passed"] is False
 
 
-def test_an_answer_that_never_ends_gets_a_verdict_line_at_the_deadline():
+def test_an_answer_that_never_ends_is_stopped_and_the_next_one_still_judged():
     start = time.monotonic()
-    line = judged([["answer", "while True:\n    pass", "05.2"]], deadline=3)
-    assert not line["finished"] and "05.2" not in line["rows"] and time.monotonic() - start < 30
+    line = judged([["answer", "while True:\n    pass", "05.2"], ["answer", "answer = 42", "05.3"]], cell_timeout=2)
+    assert line["finished"] and "did not finish within 2 s" in line["rows"]["05.2"]["message"]
+    assert line["rows"]["05.3"]["kind"] == "wrong" and time.monotonic() - start < 40
+
+
+def test_an_answer_that_ignores_the_stop_gets_a_verdict_line_at_the_deadline():
+    endless = "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"
+    line = judged([["answer", endless, "05.2"]], deadline=4, cell_timeout=1)
+    assert not line["finished"] and "05.2" not in line["rows"]
 
 
 def test_snapshot_and_restore_undo_module_and_class_patches():
