@@ -20,6 +20,8 @@ from flask import Flask
 
 from helpers import ServerStartError, get_server, list_servers, serve, serve_asgi, serve_wsgi, server_logs
 from helpers.serving import django_kernel
+from helpers.serving.logs import logs_since
+from helpers.serving.logs import mark as logs_mark
 from helpers.serving.servers import ServerLink, relative_location, stop_servers
 from tests.conftest import listening_ports, settle
 
@@ -291,6 +293,20 @@ def test_server_errors_go_to_the_log_not_to_stderr(capfd, no_leaks):
     out, err = capfd.readouterr()
     assert "boom from flask" not in out + err
     assert "boom from flask" in server_logs(200)
+
+
+def test_a_flask_traceback_is_logged_once(no_leaks):
+    from flask.logging import default_handler
+
+    app = flask_app()
+    # In a kernel the root logger has no handler, so Flask gives the app's logger its own (under pytest it has one).
+    app.logger.addHandler(default_handler)
+    mark = logs_mark()
+    with serve(app, "t-logs-once") as srv:
+        assert srv.get("/boom").status_code == 500
+    logged = "\n".join(logs_since(mark))
+    # Flask's default handler also writes to wsgi.errors: the same traceback must not be stored twice.
+    assert logged.count("Exception on /boom [GET]") == 1 and logged.count("RuntimeError: boom from flask") == 1
 
 
 def test_unknown_server_name_lists_the_running_ones(no_leaks):

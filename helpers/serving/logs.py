@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import io
 import logging
+import sys
 import threading
 
 from helpers.numbers import require_number
@@ -105,6 +106,11 @@ def capture_app_logger(app: object) -> None:
     """Route a Flask app's own logger (its error tracebacks) into the buffer."""
     logger = getattr(app, "logger", None)
     if isinstance(logger, logging.Logger):
+        # Flask's own handler writes each record to wsgi.errors, which is this buffer too: without this, every
+        # traceback would be stored twice, the first copy line by line and cut short by server_logs()'s count.
+        flask_default = getattr(sys.modules.get("flask.logging"), "default_handler", None)
+        if flask_default in logger.handlers:
+            logger.removeHandler(flask_default)
         if _handler not in logger.handlers:
             logger.addHandler(_handler)
         logger.propagate = False

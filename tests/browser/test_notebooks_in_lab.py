@@ -48,7 +48,7 @@ def test_notebook_runs_clean_in_jupyterlab(page, lab, shots, name):
 # One exercise per notebook, tried after Run All as a learner would: a wrong answer first (feedback that
 # names the mistake, then the hint), then the solution typed into the same cell (accepted).
 EXERCISE_TRIES = {
-    "00": ("00.1", 'answer = "content-type"'),
+    "00": ("00.5", 'print(server_logs())\nanswer = {"exception": "ValueError", "function": "total"}'),
     "01": ("01.5", 'answer = {"Django": 0, "Flask": 4, "FastAPI": 2}'),
     "02": ("02.5", 'answer = {"queued": 2, "running": 4, "waiting": 0, "done": 2}'),
     "03": ("03.1", 'answer = {"gevent", "FastAPI async def"}'),

@@ -230,7 +230,7 @@ def test_grade_feedback_lines_say_the_verdict_once():
 
 
 def test_hints_touched_for_issue_26_nudge_without_code():
-    for exercise_id in ("03.1", "03.2", "03.3", "04.2", "04.3", "05.2", "05.3", "06.2", "06.3", "07.1"):
+    for exercise_id in ("00.5", "03.1", "03.2", "03.3", "04.2", "04.3", "05.2", "05.3", "06.2", "06.3", "07.1"):
         hint = EXERCISES[exercise_id].hint
         assert "`" not in hint and "=" not in hint and "[-" not in hint, (exercise_id, hint)
 
@@ -257,3 +257,11 @@ def test_01_4_learns_the_admins_answer_by_posting_its_form(django_ready):
 
     assert admin_answer_to(1999) == {"status": 302, "saved": True}
     assert admin_answer_to(3000) == {"status": 200, "saved": False}
+
+
+def test_00_5_feedback_on_the_status_is_not_taken_for_a_crash_of_the_learners_app():
+    # The answer names a 500 the learner read, not one their own app answered: no advice about their server.
+    for said in ("500", 500, "500 Internal Server Error"):
+        result = evaluate("00.5", {"exception": said, "function": "parse_price"})
+        assert result.kind == "wrong" and not result.server_error, result.message
+        assert "status code" in result.message

@@ -113,6 +113,11 @@ def hello_after_request_forgets_return() -> Any:
     return app
 
 
+def fault(exception: Any, function: Any) -> dict[str, Any]:
+    """Return an answer to 00.5: the exception's name and the shop app's function, as the learner read them."""
+    return {"exception": exception, "function": function}
+
+
 # -- 01 -----------------------------------------------------------------------------------------------------------
 
 
@@ -651,6 +656,27 @@ WRONG: dict[str, list[Wrong]] = {
         ),
         Wrong("a list", value(["WSGI", "WSGI", "ASGI", "WSGI", "ASGI"]), "a dict from each app's name"),
     ],
+    "00.5": [
+        Wrong("the status code", value(fault("500", "parse_price")), "status code"),
+        Wrong("the status as a number", value(fault(500, "parse_price")), "status code"),
+        Wrong("the response's title", value(fault("Internal Server Error", "parse_price")), "what the response said"),
+        Wrong(
+            "the HTTP reason as a class", value(fault("InternalServerError", "parse_price")), "what the response said"
+        ),
+        Wrong("a guess from the code, not the log", value(fault("ValueError", "parse_price")), "a guess"),
+        Wrong("the broken app's older traceback", value(fault("ZeroDivisionError", "ratio")), "broken app"),
+        Wrong("the log line's first word", value(fault("Exception", "parse_price")), "opens the traceback"),
+        Wrong("the message, not the type", value(fault("decimal.ConversionSyntax", "parse_price")), "after the colon"),
+        Wrong("the view, not the last frame", value(fault("InvalidOperation", "total")), "further down"),
+        Wrong("Flask's frame at the top", value(fault("InvalidOperation", "wsgi_app")), "flask's own function"),
+        Wrong("the class called, not the function", value(fault("InvalidOperation", "Decimal")), "not a function of"),
+        Wrong("the older traceback's view", value(fault("InvalidOperation", "ratio")), "broken app's view"),
+        Wrong("the exception alone", value("InvalidOperation"), "dict with two entries"),
+        Wrong("the function left out", value({"exception": "InvalidOperation"}), 'no "function" entry'),
+        Wrong(
+            "another key", value({"error": "InvalidOperation", "function": "parse_price"}), "not one of the two keys"
+        ),
+    ],
     "01.2": [
         Wrong("the starting point: no year field", from_solution("01.2", "year: int", "pass  #"), "'year': none"),
         Wrong(
@@ -966,6 +992,18 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
     ],
     "00.3": [("after_request", hello_with_header("X-Content-Type-Options", "nosniff"))],
     "00.4": [("lower case and spaces", lambda: {k: f" {v.lower()} " for k, v in solution_answer("00.4").items()})],
+    "00.5": [
+        (
+            "the last line as printed",
+            value(fault("decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]", "parse_price")),
+        ),
+        ("any case and spaces", value({" Exception ": " invalidoperation ", "FUNCTION": " Parse_Price() "})),
+        ("with their modules", value(fault("decimal.InvalidOperation", "shop_flask.parse_price"))),
+        (
+            "the frame's line",
+            value(fault("InvalidOperation", 'File "helpers/apps/shop_flask.py", line 10, in parse_price')),
+        ),
+    ],
     "01.2": [
         ("the course's own app", course_bookshelf),
         ("StrictInt", from_solution("01.2", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),

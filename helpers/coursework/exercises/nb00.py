@@ -230,3 +230,152 @@ def which_protocol(answer: Any) -> str | None:
             return "FastAPI is built on Starlette, a toolkit for one of the two protocols: which one awaits?"
         return f"{name}: how does a server call it? Look at the kind of call its class defines."
     return None
+
+
+# Exercise 00.5: the order the notebook sends to the shop app, with the price written as many countries write it.
+SHOP_ORDER = {"price": "2,50", "qty": 4}
+# Flask's own functions in a view's traceback: the framework calling the app, above the app's frames.
+_FLASK_FRAMES = {"wsgi_app", "full_dispatch_request", "dispatch_request", "handle_user_exception", "ensure_sync"}
+_SHOP_EXAMPLE = '{"exception": "NameError", "function": "main"}'
+
+
+def shop_fault() -> dict[str, str]:
+    """Return what the shop app's traceback says for SHOP_ORDER: the exception's name and the app's last frame."""
+    import traceback
+
+    from helpers.apps import shop_flask
+
+    app = shop_flask.create_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = True  # the test client re-raises what the view raised, as the log shows it
+    try:
+        app.test_client().get("/total", query_string=SHOP_ORDER)
+    except Exception as exc:
+        frames = [f.name for f in traceback.extract_tb(exc.__traceback__) if f.filename == shop_flask.__file__]
+        return {"exception": type(exc).__name__, "function": frames[-1]}
+    raise AssertionError(f"the shop app answered {SHOP_ORDER} without raising")
+
+
+def _name(text: str, frame: bool = False) -> str:
+    """Return a name as a learner may write it, compared kindly: "decimal.InvalidOperation: [...]" -> invalidoperation.
+
+    Case, spaces, a module before a dot, a call's parentheses and the message after a colon drop out; so does
+    a whole frame line ("File ..., line 10, in NAME") when `frame`.
+    """
+    name = text.rsplit(" in ", 1)[-1] if frame else text.split(":")[0]
+    name = name.split("(")[0].strip().rsplit(".", 1)[-1]
+    return "".join(name.split()).lower()
+
+
+def _wrong_exception(said: Any, truth: str) -> str | None:
+    """Say what is wrong with the exception a learner named, or None if it is the one the log shows."""
+    if said in (500, "500") or (isinstance(said, str) and said.strip().startswith("500")):
+        return (
+            "500 is the status code, the same for any error in any view: it says that the app failed, not how. "
+            "The exception is in the log."
+        )
+    if not isinstance(said, str):
+        return f'the exception should be its name as a string, like "NameError"; you gave a {type(said).__name__}.'
+    name = _name(said)
+    if name == truth.lower():
+        return None
+    if name in ("internalservererror", "servererror"):
+        return (
+            f"{said.strip()!r} is what the response said, the same words for any error: "
+            "the exception that caused it is in the log, not in the response."
+        )
+    if name == "valueerror":
+        return (
+            "`ValueError` is a fair guess from the code, since `int()` raises it for bad text, but it is a guess: "
+            "the log names the exception the shop really raised, and an `except ValueError` written from the guess "
+            "would not catch it."
+        )
+    if name == "zerodivisionerror":
+        return (
+            "`ZeroDivisionError` is in the log, but it comes from the broken app earlier in this notebook "
+            "(`Exception on / [GET]`); the shop's traceback comes after the line that names `/total`."
+        )
+    if name == "exception" or said.strip().lower().startswith("exception on"):
+        return (
+            "`Exception on /total [GET]` is the log line that opens the traceback: its first word is not the name "
+            "of what was raised, which is on the traceback's last line."
+        )
+    if name == "conversionsyntax":
+        return (
+            "`ConversionSyntax` is in the exception's message, which comes after the colon on the last line: "
+            "the exception's own name comes before the colon."
+        )
+    if name == "traceback":
+        return "`Traceback (most recent call last)` is the traceback's heading; the exception comes at its end."
+    return f"{said.strip()!r} is not the exception the shop's traceback ends with: read its last line."
+
+
+def _wrong_function(said: Any, truth: str) -> str | None:
+    """Say what is wrong with the function a learner named, or None if it is the app's last frame."""
+    if not isinstance(said, str):
+        return f'the function should be its name as a string, like "main"; you gave a {type(said).__name__}.'
+    name = _name(said, frame=True)
+    if name == truth.lower():
+        return None
+    if name == "total":
+        return (
+            "`total` is the view, the first of the shop's frames: it called the function that raised, "
+            "which sits further down the traceback."
+        )
+    if name in _FLASK_FRAMES:
+        return (
+            f"`{name}` is Flask's own function, in `flask/app.py`: the frames at the top of a traceback are "
+            "the framework calling the app. The shop's own frames are in its file, further down."
+        )
+    if name == "decimal":
+        return (
+            "`Decimal` is a class from Python's decimal module, not a function of the shop app: "
+            "the frame that holds that line says which function it is in."
+        )
+    if name == "create_app":
+        return "`create_app` built the app before the server started; it is not in the request's traceback."
+    if name == "ratio":
+        return "`ratio` is the broken app's view, from the earlier traceback: read the one under `/total`."
+    return f"{said.strip()!r} is not one of the shop app's functions in the traceback: each frame says `in NAME`."
+
+
+@exercise(
+    "00.5",
+    "read the traceback behind a 500",
+    hint="The response is the same for every error, so read the log: print server_logs() and find the traceback "
+    "under the line that names /total. Read it from the bottom: the last line starts with the exception's name, "
+    "before the colon, and the nearest frame above it names the function that raised it. Frames in Flask's "
+    "files are the framework calling the app.",
+    solution="""
+        # A 500's body is the same for every error, so the cause is in the log:
+        #     print(server_logs())
+        # The shop's traceback starts under "Exception on /total [GET]" (the broken app's, from earlier, sits
+        # above it). Read it from the bottom. Its last line,
+        #     decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]
+        # gives the exception's type before the colon and its message after it.
+        # The frames above go from the outside in: Flask's wsgi_app and dispatch_request called the view,
+        # total, which called parse_price, the last frame: there Decimal("2,50") raised.
+        answer = {"exception": "InvalidOperation", "function": "parse_price"}
+    """,
+    praise="`Decimal` raises `InvalidOperation`, an `ArithmeticError`, not the `ValueError` a guess from the code "
+    "gives: an `except ValueError` written from that guess would still answer 500. `parse_price` is where a fix "
+    "starts, for instance a 400 answer that says how to write the price.",
+    data=True,
+)
+def read_the_traceback(answer: Any) -> str | None:
+    if not isinstance(answer, dict):
+        return (
+            f"the answer should be a dict with two entries, like {_SHOP_EXAMPLE}; you gave a {type(answer).__name__}."
+        )
+    said = {str(key).strip().lower(): value for key, value in answer.items()}
+    extra = [key for key in said if key not in ("exception", "function")]
+    if extra:
+        return (
+            f'{extra[0]!r} is not one of the two keys: the dict has "exception" and "function", like {_SHOP_EXAMPLE}.'
+        )
+    for key in ("exception", "function"):
+        if key not in said:
+            return f'the answer has no "{key}" entry: give both, like {_SHOP_EXAMPLE}.'
+    truth = shop_fault()
+    return _wrong_exception(said["exception"], truth["exception"]) or _wrong_function(
+        said["function"], truth["function"]
+    )
