@@ -444,7 +444,7 @@ def replay(
     if row.get("refused"):
         problem = f"code answers tried what grading refuses ({', '.join(map(str, row['refused']))}): read them"
     elif not row.get("finished"):
-        problem = f"the code answers' checks did not finish within {deadline:g} s"
+        problem = "a code answer or its check ran past its time limit and would not stop; the answers after it were not graded"
     rows = {
         str(k): {
             "passed": v.get("passed") is True,
