@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.apps.shop_schema import create_shop
+from helpers.apps.stock_schema import create_shop
 from helpers.concurrency.checkout_race import run_checkouts
 from helpers.services import postgres
 from tests.services.conftest import require

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from helpers.apps.shop_sqlalchemy import Item, Order
+from helpers.apps.stock_sqlalchemy import Item, Order
 
 
 def checkout_naive(session: Session, item_id: int, pause: float = 0.0) -> bool:

@@ -7,7 +7,7 @@
 The buyers run in a fresh Python process (`python -m helpers.concurrency.checkout_race`), one thread and
 one database connection each, released together by a barrier once every connection is open: Django is
 configured there for PostgreSQL, whatever the kernel configured, and the kernel's GIL is not theirs.
-The checkout functions are the learner's: `helpers.apps.shop_django.checkout` and
+The checkout functions are the learner's: `helpers.apps.stock_django.checkout` and
 `helpers.apps.checkout_sqlalchemy` (naive, locked, atomic).
 """
 
@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.apps.shop_schema import restock, stock_and_orders
+from helpers.apps.stock_schema import restock, stock_and_orders
 from helpers.numbers import require_number
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -85,7 +85,7 @@ def run_checkouts(
 ) -> RaceResult:
     """Set item `item_id`'s stock to `stock`, let `buyers` check it out at once with `orm`'s `way`; return what happened.
 
-    The shop's tables must exist (helpers.apps.shop_schema.create_shop). The server needs `buyers`
+    The shop's tables must exist (helpers.apps.stock_schema.create_shop). The server needs `buyers`
     connections free (start_postgres(max_connections=...)).
     """
     if orm not in ORMS:
@@ -138,11 +138,11 @@ def _buyers(orm: str, way: str, buyers: int, pause: float, item_id: int) -> list
     if orm == "django":
         import django
 
-        os.environ["DJANGO_SETTINGS_MODULE"] = "helpers.apps.shop_django.settings"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "helpers.apps.stock_django.settings"
         django.setup()
         from django.db import connection
 
-        from helpers.apps.shop_django import checkout
+        from helpers.apps.stock_django import checkout
 
         def buy(i: int) -> None:
             connection.ensure_connection()  # this thread's connection, from Django's pool
@@ -155,7 +155,7 @@ def _buyers(orm: str, way: str, buyers: int, pause: float, item_id: int) -> list
         from sqlalchemy.orm import Session
 
         from helpers.apps import checkout_sqlalchemy as checkout
-        from helpers.apps.shop_sqlalchemy import engine_options
+        from helpers.apps.stock_sqlalchemy import engine_options
 
         url, options = engine_options()
         engine = create_engine(url, **options)

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(scope="module")
 def shop_db(request):
     """Start PostgreSQL with the shop's tables (10 items, 3 in stock each); skip where it is missing (fail in CI)."""
-    from helpers.apps.shop_schema import create_shop
+    from helpers.apps.stock_schema import create_shop
     from helpers.services import postgres
     from tests.services.conftest import require
 

@@ -1,14 +1,14 @@
 """Settings of the shop project, read from the environment as Django's deployment checklist advises.
 
 https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
-DATABASE_URL, DB_POOL_SIZE and DB_POOL_TIMEOUT: see helpers.apps.shop_schema.from_env.
+DATABASE_URL, DB_POOL_SIZE and DB_POOL_TIMEOUT: see helpers.apps.stock_schema.from_env.
 """
 
 import os
 import secrets
 from urllib.parse import parse_qsl, urlsplit
 
-from helpers.apps.shop_schema import from_env
+from helpers.apps.stock_schema import from_env
 
 url, pool_size, pool_timeout = from_env()
 db = urlsplit(url)
@@ -16,9 +16,9 @@ db = urlsplit(url)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)  # never committed
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]  # the course's servers listen on loopback only
-INSTALLED_APPS = ["helpers.apps.shop_django"]
+INSTALLED_APPS = ["helpers.apps.stock_django"]
 MIDDLEWARE = []
-ROOT_URLCONF = "helpers.apps.shop_django.urls"
+ROOT_URLCONF = "helpers.apps.stock_django.urls"
 USE_TZ = True
 DATABASES = {
     "default": {

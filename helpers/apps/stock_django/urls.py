@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpers.apps.shop_django import views
+from helpers.apps.stock_django import views
 
 urlpatterns = [
     path("items/<int:item_id>", views.item),

@@ -3,8 +3,8 @@
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import aget_object_or_404, get_object_or_404
 
-from helpers.apps.shop_django.models import Item, PgSleep
-from helpers.apps.shop_schema import WAIT_MS_MAX, item_json
+from helpers.apps.stock_django.models import Item, PgSleep
+from helpers.apps.stock_schema import WAIT_MS_MAX, item_json
 
 
 def _wait_ms(request: HttpRequest) -> float:

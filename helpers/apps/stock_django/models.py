@@ -1,4 +1,4 @@
-"""Models of the "shop" app: items in stock and their orders (tables made by shop_schema.create_shop)."""
+"""Models of the "shop" app: items in stock and their orders (tables made by stock_schema.create_shop)."""
 
 from django.db import models
 

@@ -1,6 +1,6 @@
 """FastAPI plain `def` with SQLAlchemy's sync Session: GET /items/{item_id}, run in AnyIO's thread pool.
 
-Serve it with uvicorn: uvicorn helpers.apps.shop_fastapi_sync:app. FastAPI runs a `def` endpoint (and a
+Serve it with uvicorn: uvicorn helpers.apps.stock_fastapi_sync:app. FastAPI runs a `def` endpoint (and a
 `def` dependency) in a thread pool that AnyIO caps at 40 threads, so at most 40 requests wait on the
 database at once per process. Set up as FastAPI's SQL tutorial does, with a SQLAlchemy Session in
 place of SQLModel's: https://fastapi.tiangolo.com/tutorial/sql-databases/
@@ -13,8 +13,8 @@ from fastapi import Depends, FastAPI, HTTPException, Query
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from helpers.apps.shop_schema import WAIT_MS_MAX, item_json
-from helpers.apps.shop_sqlalchemy import engine_options, item_with_wait
+from helpers.apps.stock_schema import WAIT_MS_MAX, item_json
+from helpers.apps.stock_sqlalchemy import engine_options, item_with_wait
 
 url, options = engine_options()
 engine = create_engine(url, **options)

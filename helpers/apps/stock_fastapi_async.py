@@ -1,6 +1,6 @@
 """FastAPI `async def` with SQLAlchemy's AsyncSession on psycopg 3's async driver: GET /items/{item_id}.
 
-Serve it with uvicorn: uvicorn helpers.apps.shop_fastapi_async:app. The session dependency follows
+Serve it with uvicorn: uvicorn helpers.apps.stock_fastapi_async:app. The session dependency follows
 FastAPI's SQL tutorial (https://fastapi.tiangolo.com/tutorial/sql-databases/), made async as
 SQLAlchemy's asyncio docs show (https://docs.sqlalchemy.org/en/21/orm/extensions/asyncio.html).
 """
@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from helpers.apps.shop_schema import WAIT_MS_MAX, item_json
-from helpers.apps.shop_sqlalchemy import engine_options, item_with_wait
+from helpers.apps.stock_schema import WAIT_MS_MAX, item_json
+from helpers.apps.stock_sqlalchemy import engine_options, item_with_wait
 
 url, options = engine_options()
 engine = create_async_engine(url, **options)

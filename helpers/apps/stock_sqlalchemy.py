@@ -1,6 +1,6 @@
 """The shop's tables in SQLAlchemy 2 (typed declarative), the engine settings and the endpoint's one query.
 
-Flask and both FastAPI apps share them. Their engines come from the environment (shop_schema.from_env),
+Flask and both FastAPI apps share them. Their engines come from the environment (stock_schema.from_env),
 so a notebook can start each app as a server process against the database it started.
 """
 
@@ -13,11 +13,11 @@ from sqlalchemy import ForeignKey, Select, String, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from helpers.apps.shop_schema import from_env
+from helpers.apps.stock_schema import from_env
 
 
 class Base(DeclarativeBase):
-    """Base class of the shop's tables (made by shop_schema.create_shop, not by SQLAlchemy)."""
+    """Base class of the shop's tables (made by stock_schema.create_shop, not by SQLAlchemy)."""
 
 
 class Item(Base):

@@ -1,6 +1,6 @@
 """Flask with SQLAlchemy's sync Session: GET /items/<id> waits on PostgreSQL, then answers the item.
 
-Serve it with gunicorn's gthread worker: gunicorn 'helpers.apps.shop_flask:create_app()' --threads 8.
+Serve it with gunicorn's gthread worker: gunicorn 'helpers.apps.stock_flask:create_app()' --threads 8.
 SQLAlchemy is set up as Flask's docs show it without an extension, a scoped session removed when
 each request ends: https://flask.palletsprojects.com/en/stable/patterns/sqlalchemy/
 """
@@ -9,8 +9,8 @@ from flask import Flask, abort, request
 from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from helpers.apps.shop_schema import WAIT_MS_MAX, item_json
-from helpers.apps.shop_sqlalchemy import engine_options, item_with_wait
+from helpers.apps.stock_schema import WAIT_MS_MAX, item_json
+from helpers.apps.stock_sqlalchemy import engine_options, item_with_wait
 
 
 def create_app() -> Flask:

@@ -9,7 +9,7 @@ import time
 from django.db import transaction
 from django.db.models import F
 
-from helpers.apps.shop_django.models import Item, Order
+from helpers.apps.stock_django.models import Item, Order
 
 
 def checkout_naive(item_id: int, pause: float = 0.0) -> bool:
