@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import re
 import secrets
+import selectors
 import shutil
 import signal
 import stat
@@ -53,7 +54,7 @@ from helpers.coursework import export, internals, sandbox
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids, get_exercise
-from helpers.coursework.judge import Judge, _read_line
+from helpers.coursework.judge import Judge
 from helpers.runner.course import notebook_names
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -200,6 +201,24 @@ def _worker_init() -> None:
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
+
+
+def keep_errors_only(client: object) -> None:
+    """Make `client` keep only the error outputs of the cells it runs: the grader reads nothing else.
+
+    A learner's cell may print or display a gigabyte; kept, it would fill the grader's own memory, which the
+    sandbox's limit does not cover. An error's name and message are cut to what a flag shows.
+    """
+    output = client.output
+
+    def errors_only(outs, msg, display_id, cell_index):
+        if msg.get("msg_type") != "error":
+            return None
+        content = msg.get("content", {})
+        short = {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:1000]}
+        return output(outs, {**msg, "content": {**short, "traceback": []}}, display_id, cell_index)
+
+    client.output = errors_only
 
 
 def _error_of(cell: nbformat.NotebookNode) -> str | None:
@@ -425,36 +444,81 @@ def replay(
             proc.stdin.close()
         except OSError:
             pass
-        line = _read_line(proc, deadline + 30)  # + the process's own start
+        text = _read_all(proc, deadline + 30)  # + the process's own start
     finally:
         _kill_group(proc.pid)
         proc.wait(10)
         proc.stdout.close()
         _LIVE_KERNELS.pop(proc.pid, None)
-    try:
-        row = json.loads(line or "")
-    except ValueError:
-        row = None
-    if not isinstance(row, dict) or row.get("nonce") != nonce or not isinstance(row.get("rows"), dict):
+    return parse_replay(text, nonce)
+
+
+def parse_replay(text: str, nonce: str) -> tuple[dict[str, dict], str | None]:
+    """Read the replay's two lines: its main thread's (nonce, finished, refused) and the worker's rows."""
+    lines = text.split("\n")
+    head = lines[0].split(" ") if lines else []
+    if len(head) != 4 or head[0] != "V" or head[1] != nonce:
         return (
             {},
             "the fresh process that judges code answers gave no verdict (it ran past its time limit or was tampered with)",
         )
-    problem = None
-    if row.get("refused"):
-        problem = f"code answers tried what grading refuses ({', '.join(map(str, row['refused']))}): read them"
-    elif not row.get("finished"):
-        problem = "a code answer or its check ran past its time limit and would not stop; the answers after it were not graded"
+    finished = head[2] == "1"
+    try:
+        refused = (
+            [r for r in bytes.fromhex(head[3]).decode("utf-8", "replace").split("\n") if r] if head[3] != "-" else []
+        )
+    except ValueError:
+        refused = ["(unreadable)"]
+    try:
+        raw = json.loads(lines[1]) if len(lines) > 1 else {}
+    except ValueError:
+        raw = {}
+    raw = raw if isinstance(raw, dict) else {}
+    notes = (
+        [_clean(n) for n in raw.get("(notes)", []) if isinstance(n, str)]
+        if isinstance(raw.get("(notes)"), list)
+        else []
+    )
+    problems = []
+    if refused or notes:
+        problems.append(
+            f"code answers tried what grading refuses ({', '.join(map(_clean, refused + notes))}): read them"
+        )
+    if not finished:
+        problems.append(
+            "a code answer or its check ran past its time limit and would not stop; the answers after it were not graded"
+        )
     rows = {
-        str(k): {
+        _clean(k): {
             "passed": v.get("passed") is True,
-            "message": str(v.get("message", "")),
-            "kind": str(v.get("kind", "")),
+            "message": _clean(v.get("message", "")),
+            "kind": _clean(v.get("kind", "")),
         }
-        for k, v in row["rows"].items()
+        for k, v in raw.items()
         if isinstance(v, dict)
     }
-    return rows, problem
+    return rows, "; ".join(problems) or None
+
+
+def _clean(text: object) -> str:
+    """Return `text` as a string UTF-8 can write (a lone surrogate escaped), at most 4,000 characters."""
+    return str(text)[:4000].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _read_all(proc: subprocess.Popen, timeout: float) -> str:
+    """Return what `proc` writes on stdout until it closes it or `timeout` seconds pass."""
+    fd, data, end = proc.stdout.fileno(), b"", time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while len(data) < 1 << 24:
+            left = end - time.monotonic()
+            if left <= 0 or not sel.select(left):
+                break
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("utf-8", "replace")
 
 
 def grade_one(
@@ -552,6 +616,7 @@ def _grade_once(
         shutdown_kernel="immediate",  # nothing in a graded kernel needs a graceful exit
         error_on_timeout={"ename": "TimeoutError", "evalue": "time limit", "traceback": []},
     )
+    keep_errors_only(client)
     earlier_error: str | None = None
     stopped: str | None = None
     judge = Judge(helpers_root)  # started on the first answer that is plain data
@@ -664,7 +729,9 @@ def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
     """Write grades.csv and one Markdown feedback file per learner."""
     out.mkdir(parents=True, exist_ok=True)
     ids = [i for i in exercise_ids() if any(e.id == i for g in grades for e in g.exercises)]
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
+    # Text from a learner's kernel may hold what UTF-8 cannot encode (a lone surrogate): written escaped, it can
+    # neither stop the file nor the other learners' rows.
+    with open(out / "grades.csv", "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         writer = csv.writer(f)
         writer.writerow(["learner", "notebook", *ids, "total", "max", "flags"])
         for g in sorted(grades, key=lambda g: (g.learner, g.notebook, g.file)):
@@ -688,7 +755,7 @@ def write_outputs(grades: list[NotebookGrade], out: Path) -> None:
             for e in g.exercises:
                 lines.append(f"- **{e.id}**: {feedback_line(e)}".replace("\n", " "))
             lines.append("")
-        (feedback / f"{_safe(learner)}.md").write_text("\n".join(lines), encoding="utf-8")
+        (feedback / f"{_safe(learner)}.md").write_text("\n".join(lines), encoding="utf-8", errors="backslashreplace")
 
 
 def feedback_line(e: ExerciseGrade) -> str:
@@ -716,7 +783,7 @@ def _safe(name: str) -> str:
     if readable == name:
         return name
     # Characters were replaced: a short digest of the real name keeps two learners from sharing a file.
-    return f"{readable}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"
+    return f"{readable}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
 
 
 def summary(grades: list[NotebookGrade]) -> str:

@@ -8,9 +8,11 @@ the rest), or a raw file descriptor or exit (to write a verdict and leave). No a
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
+import unicodedata
 
 # (what it is, in words; the names that reach it)
 KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -38,17 +40,34 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "the garbage collector or C memory",
-        ("gc", "ctypes", "cffi", "__subclasses__", "cell_contents", "__closure__", "__globals__", "__code__"),
+        (
+            "gc",
+            "ctypes",
+            "cffi",
+            "__subclasses__",
+            "cell_contents",
+            "__closure__",
+            "__globals__",
+            "__code__",
+            "__defaults__",
+            "__kwdefaults__",
+        ),
     ),
+    ("the grader's own threads", ("_target", "main_thread", "_active")),
     ("code built from text", ("exec", "eval", "compile")),
-    ("raw file descriptors or exits", ("fdopen", "dup", "dup2", "_exit", "settrace", "setprofile", "atexit")),
+    (
+        "raw file descriptors or exits",
+        ("fdopen", "dup", "dup2", "_exit", "settrace", "setprofile", "atexit", "pread", "pwrite", "readlink"),
+    ),
 )
 _NAMES = {name: kind for kind, names in KINDS for name in names}
-_PROC = re.compile(r"/proc/")
+_PROC = re.compile(r"/proc/|/pr['\"]")  # also "/pr" "oc/..." split in two
 
 
 def reached(source: str) -> list[str]:
     """Return the kinds of internals `source` names, in KINDS order, each once (an empty list for a plain answer)."""
+    # Python reads identifiers NFKC-normalised: a fullwidth `__ｃｌｏｓｕｒｅ__` is `__closure__` to it, so to this.
+    source = unicodedata.normalize("NFKC", source)
     found: set[str] = set()
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
@@ -72,5 +91,29 @@ def reached(source: str) -> list[str]:
             found.add("names of internals in a string")
         if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
             previous = tok
-    order = [kind for kind, _ in KINDS] + ["names of internals in a string", "code that does not parse"]
+    if _dynamic_attributes(source):
+        found.add("attribute names built at run time")
+    order = [kind for kind, _ in KINDS] + [
+        "attribute names built at run time",
+        "names of internals in a string",
+        "code that does not parse",
+    ]
     return [kind for kind in order if kind in found]
+
+
+def _dynamic_attributes(source: str) -> bool:
+    """Tell whether `source` gets or sets an attribute whose name is not written out (`getattr(x, "f_" + "back")`)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr", "delattr", "hasattr")
+            and len(node.args) >= 2
+            and not (isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str))
+        ):
+            return True
+    return False

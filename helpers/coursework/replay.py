@@ -27,6 +27,7 @@ import os
 import sys
 import threading
 import time
+import types
 from typing import Any
 
 # Audit events a learner's code has no business raising while it is graded (loading a C library is not one:
@@ -38,7 +39,10 @@ REFUSED_EVENTS = (
     "gc.get_referents",
     "sys._current_frames",
     "ctypes.addressof",
+    "ctypes.call_function",
     "ctypes.cdata",
+    "ctypes.cdata/buffer",
+    "ctypes.PyObj_FromPtr",
     "ctypes.string_at",
     "ctypes.wstring_at",
     "sys.settrace",
@@ -71,35 +75,86 @@ class Guard:
     def __call__(self, event: str, args: tuple) -> None:
         if threading.get_ident() == self.main:
             return
-        refused = event in REFUSED_EVENTS or (
-            event == "open" and isinstance(args[0], str) and args[0].startswith("/proc/") and "/mem" in args[0]
-        )
+        what = event
+        refused = event in REFUSED_EVENTS
+        if event == "open" and args:
+            path = _memory_file(args[0])
+            refused, what = path is not None, f"open {path}"
         if refused:
-            if event not in self.seen:
-                self.seen.append(event if event != "open" else f"open {args[0]}")
+            if what not in self.seen:
+                self.seen.append(what)
             raise Refused(f"{event} is not allowed while an answer is graded")
 
 
-def snapshot() -> tuple[dict, dict, tuple]:
-    """Record every loaded module's attributes, the attributes of the classes they define, and the import system."""
+def _memory_file(path: Any) -> str | None:
+    """Return `path` if it names a process's memory (/proc/PID/mem, however spelt), else None."""
+    if isinstance(path, int):
+        return None
+    try:
+        text = os.fsdecode(path)
+    except (TypeError, ValueError):
+        return None
+    # A relative "mem" opened in /proc/self (a chdir, or a dir_fd the audit event does not show) counts too.
+    name = os.path.basename(text.rstrip("/"))
+    if name in ("mem", "pagemap") or (text.startswith("/proc") and "/mem" in os.path.realpath(text)):
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return None
+
+
+FUNCTION_PARTS = ("__code__", "__defaults__", "__kwdefaults__")
+
+
+def _functions(namespace: dict) -> list[Any]:
+    """Return the Python functions in `namespace`, those wrapped as static or class methods included."""
+    found = []
+    for value in list(namespace.values()):
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if isinstance(value, types.FunctionType):
+            found.append(value)
+    return found
+
+
+def snapshot() -> tuple:
+    """Record sys.modules, every loaded module's attributes, its classes' attributes, its functions' code, the imports."""
     modules: dict[str, tuple[Any, dict]] = {}
     classes: dict[int, tuple[type, dict]] = {}
+    functions: dict[int, tuple[Any, tuple]] = {}
     for name, module in list(sys.modules.items()):
         namespace = getattr(module, "__dict__", None)
         if not isinstance(namespace, dict) or name == "__main__":
             continue
         modules[name] = (module, dict(namespace))
+        spaces = [namespace]
         for value in list(namespace.values()):
             if isinstance(value, type) and getattr(value, "__module__", None) == name:
                 classes[id(value)] = (value, dict(vars(value)))
+                spaces.append(vars(value))
+        for space in spaces:
+            for fn in _functions(space):
+                functions[id(fn)] = (fn, tuple(getattr(fn, part) for part in FUNCTION_PARTS))
     imports = (sys.meta_path[:], sys.path_hooks[:], sys.path[:])
-    return modules, classes, imports
+    return dict(sys.modules), modules, classes, functions, imports
 
 
-def restore(state: tuple[dict, dict, tuple]) -> int:
-    """Put back what the answer changed in the snapshot's modules, classes and import system; return how much."""
-    modules, classes, imports = state
+def restore(state: tuple) -> int:
+    """Put back what the answer changed in sys.modules, the snapshot's modules, classes and functions, the imports.
+
+    Return how many things were put back. Modules the answer imported for itself stay; a module it made up (no
+    file of the Python installation or the course behind it) is dropped.
+    """
+    registry, modules, classes, functions, imports = state
     changed = 0
+    trusted = _trusted_prefixes(imports[2][:1])
+    for name in [n for n in sys.modules if n not in registry]:
+        origin = getattr(getattr(sys.modules[name], "__spec__", None), "origin", None) or ""
+        if not (origin in ("built-in", "frozen") or origin.startswith(trusted)):
+            del sys.modules[name]
+            changed += 1
+    for name, module in registry.items():
+        if sys.modules.get(name) is not module:
+            sys.modules[name] = module
+            changed += 1
     for module, before in modules.values():
         now = module.__dict__
         for key, value in before.items():
@@ -123,9 +178,63 @@ def restore(state: tuple[dict, dict, tuple]) -> int:
                     changed += 1
                 except (AttributeError, TypeError):
                     pass
+    for fn, parts in functions.values():  # code swapped in place: `json.dumps.__code__ = ...`
+        for part, value in zip(FUNCTION_PARTS, parts):
+            if getattr(fn, part) is not value:
+                setattr(fn, part, value)
+                changed += 1
     sys.meta_path[:], sys.path_hooks[:], sys.path[:] = imports
     sys.path_importer_cache.clear()
     return changed
+
+
+def replaced_code(state: tuple) -> list[str]:
+    """Name the functions and classes of the snapshot's modules, and the checks, that were replaced since `state`.
+
+    Values that are not code (caches, settings a library fills in on first use) may change; code may not: the course's
+    own functions and classes, any class's methods, any function's code.
+    """
+    _, modules, classes, functions, _ = state
+    changed = []
+    for name, (module, before) in modules.items():
+        if not (name == "helpers" or name.startswith("helpers.")):
+            continue  # libraries rebind their own functions on first use (typing_extensions patches typing)
+        for key, value in before.items():
+            if isinstance(value, (types.FunctionType, type)) and module.__dict__.get(key) is not value:
+                changed.append(f"{name}.{key}")
+    for cls, before in classes.values():
+        now = vars(cls)
+        for key, value in before.items():
+            if (
+                isinstance(value, (types.FunctionType, staticmethod, classmethod, property))
+                and now.get(key) is not value
+            ):
+                changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
+    for fn, parts in functions.values():
+        if tuple(getattr(fn, part) for part in FUNCTION_PARTS) != parts:
+            changed.append(f"{fn.__module__}.{fn.__qualname__}")
+    return changed
+
+
+def _replaced_checks() -> list[str]:
+    """Return the exercises whose check in the fresh registry is not the function its exercise module defines."""
+    registry = sys.modules.get("helpers.coursework.exercises")
+    replaced = []
+    for key, exercise in getattr(registry, "EXERCISES", {}).items():
+        fn = vars(exercise).get("check")
+        home = getattr(fn, "__module__", "") or ""
+        module = sys.modules.get(home)
+        if not home.startswith("helpers.coursework.exercises.") or getattr(module, fn.__name__, None) is not fn:
+            replaced.append(key)
+    return replaced
+
+
+def _trusted_prefixes(course: list[str]) -> tuple[str, ...]:
+    """Return the folders a genuine module comes from: the Python installation and `course` (the read-only copy)."""
+    import site
+
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages(), *course}
+    return tuple(os.path.realpath(f) + os.sep for f in folders if f)
 
 
 def fresh_evaluate(root: str) -> Any:
@@ -148,11 +257,12 @@ def run_cell(shell: Any, source: str) -> str | None:
     return f"{type(exc).__name__}: {exc}"
 
 
-def judge(request: dict, rows: dict[str, dict], clock: dict) -> None:
+def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
     """Run the request's cells in order; after each answer cell, put `rows[exercise]` = the reference check's verdict.
 
-    A read-only cell that raises stops the run: every answer after it is left without a row. `clock` says since
-    when the current cell or check has run, and for how long it may (the main thread stops it past that).
+    A read-only cell that raises stops the run: every answer after it is left without a row. `send(kind, text)`
+    tells the main thread since when the current cell or check has run and for how long it may ("T"; it stops
+    it past that), and the rows so far ("R").
     """
     import asyncio
 
@@ -164,7 +274,7 @@ def judge(request: dict, rows: dict[str, dict], clock: dict) -> None:
     import helpers.coursework.checks  # noqa: F401
 
     def timed(limit: float) -> None:
-        clock.update(since=time.monotonic(), limit=limit)
+        send("T", f"{time.monotonic()!r} {limit!r}")
 
     cell_limit, check_limit = float(request["cell_timeout"]), float(request["exercise_timeout"])
     for kind, source, exercise in request["cells"]:
@@ -173,6 +283,7 @@ def judge(request: dict, rows: dict[str, dict], clock: dict) -> None:
             error = run_cell(shell, source)
             if error:
                 rows["(setup)"] = {"passed": False, "message": f"a read-only cell raised {error}", "kind": ""}
+                send("R", json.dumps(rows))
                 return
             continue
         state = snapshot()
@@ -183,14 +294,18 @@ def judge(request: dict, rows: dict[str, dict], clock: dict) -> None:
         if error and error.startswith(CellTimeout.__name__):
             message = f"the answer cell did not finish within {cell_limit:g} s (stopped)"
             rows[exercise] = {"passed": False, "message": message, "kind": ""}
+            send("R", json.dumps(rows))
             continue
         if error:
             rows[exercise] = {"passed": False, "message": f"the answer cell raised {error}.", "kind": "wrong"}
+            send("R", json.dumps(rows))
             continue
         if value is NotImplemented:
             rows[exercise] = {"passed": False, "message": "the answer cell did not bind `answer`.", "kind": "wrong"}
+            send("R", json.dumps(rows))
             continue
         evaluate = fresh_evaluate(request["root"])
+        before = snapshot()  # what the check runs with: the answer's code must not change it while it runs
         for _attempt in range(2):
             # A failed check runs once more: a timing check can miss on a machine busy grading two notebooks at
             # a time, and a right answer must not lose its mark to that.
@@ -201,25 +316,47 @@ def judge(request: dict, rows: dict[str, dict], clock: dict) -> None:
         message, kind = str(result.message), str(result.kind)
         if CellTimeout.__name__ in message:
             message, kind = f"checking the answer took longer than {check_limit:g} s (stopped)", ""
-        rows[exercise] = {"passed": result.passed is True, "message": message, "kind": kind}
-        clock.pop("since", None)
+        changed = replaced_code(before) + [f"the check of {key}" for key in _replaced_checks()]
+        restore(before)
+        if changed:
+            rows.setdefault("(notes)", []).append(f"changing {changed[0]} while checked")
+            message, kind = f"while it was checked, the answer changed the grader's code ({changed[0]})", ""
+            result = None
+        rows[exercise] = {"passed": result is not None and result.passed is True, "message": message, "kind": kind}
+        send("R", json.dumps(rows))
 
 
-def interrupt(thread: threading.Thread) -> None:
-    """Raise CellTimeout in `thread` at its next Python instruction (a wait in C ends first)."""
+def stopper() -> Any:
+    """Return stop(ident): raise CellTimeout in thread `ident` at its next Python instruction (a C wait ends first).
+
+    Resolved once, before any learner code runs: nothing the main thread calls later is looked up then.
+    """
     import ctypes
 
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(CellTimeout))
+    set_async_exc, c_ulong, py_object = ctypes.pythonapi.PyThreadState_SetAsyncExc, ctypes.c_ulong, ctypes.py_object
+    timeout = py_object(CellTimeout)
+
+    def stop(ident: int) -> None:
+        set_async_exc(c_ulong(ident), timeout)
+
+    return stop
 
 
 def main() -> int:
-    """Read one request on stdin, judge its answers in a worker thread, write one verdict line on stdout."""
-    dumps, write, exit_now = json.dumps, os.write, os._exit  # taken before any learner code runs
+    """Read one request on stdin, judge its answers in a worker thread, write the verdict lines on stdout.
+
+    The main thread runs no learner code and calls nothing a learner's code could have replaced: what it uses is
+    taken before the first cell runs, and it hears from the worker only bytes, over a pipe. Its own line (the
+    nonce, whether the worker finished, what the audit hook refused) is the grader's to trust; the rows line after
+    it is the worker's word.
+    """
+    monotonic, read, write, select, exit_now = time.monotonic, os.read, os.write, _select(), os._exit
+    stop = stopper()
     chunks = []
     while chunk := os.read(0, 1 << 16):
         chunks.append(chunk)
     request = json.loads(b"".join(chunks))
-    nonce, deadline = request.pop("nonce"), float(request.pop("deadline"))
+    nonce, deadline = str(request.pop("nonce")).encode("ascii"), float(request.pop("deadline"))
     channel = os.dup(1)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # what the cells print goes nowhere; only the main thread writes the verdict
@@ -227,39 +364,63 @@ def main() -> int:
     sys.path.insert(0, request["root"])
     guard = Guard()
     sys.addaudithook(guard)
-    rows: dict[str, dict] = {}
-    clock: dict = {}
+    seen = guard.seen
+    inbox, outbox = os.pipe()
 
     def work() -> None:
+        rows: dict[str, Any] = {}
+
+        def send(kind: str, text: str) -> None:
+            os.write(outbox, (kind + text.replace("\n", " ") + "\n").encode("utf-8", "backslashreplace"))
+
         try:
-            judge(request, rows, clock)
+            judge(request, rows, send)
         except BaseException as exc:  # noqa: BLE001 - a learner's code may raise anything, SystemExit included
             rows["(setup)"] = {"passed": False, "message": f"grading stopped: {type(exc).__name__}: {exc}", "kind": ""}
+            send("R", json.dumps(rows))
+        finally:
+            send("E", "")
 
     worker = threading.Thread(target=work, name="replay", daemon=True)
     worker.start()
-    end, stopped = time.monotonic() + deadline, None
-    while worker.is_alive() and time.monotonic() < end:
-        worker.join(0.1)
-        since, limit = clock.get("since"), clock.get("limit")
-        if not (isinstance(since, float) and isinstance(limit, float)) or time.monotonic() - since <= limit:
+    ident = worker.ident
+    end, since, limit, stopped, done, rows, buffer = monotonic() + deadline, None, None, None, False, b"{}", b""
+    while not done and monotonic() < end:
+        if select([inbox], [], [], 0.1)[0]:
+            chunk = read(inbox, 1 << 20)
+            if not chunk:
+                break
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                kind, text = line[:1], line[1:]
+                if kind == b"T":
+                    try:
+                        since, limit = (float(x) for x in text.split(b" ", 1))
+                    except ValueError:
+                        pass
+                elif kind == b"R":
+                    rows = text
+                elif kind == b"E":
+                    done = True
+        if since is None or monotonic() - since <= limit:
             continue
         if since != stopped:
-            interrupt(worker)
+            stop(ident)
             stopped = since
-        elif time.monotonic() - since > limit + GRACE_S:
+        elif monotonic() - since > limit + GRACE_S:
             break  # it ignored the stop: give the verdicts so far, and leave
-    verdicts = {}
-    for exercise, row in list(rows.items()):
-        if isinstance(exercise, str) and isinstance(row, dict):
-            verdicts[exercise] = {
-                "passed": row.get("passed") is True,
-                "message": str(row.get("message", ""))[:4000],
-                "kind": str(row.get("kind", "")),
-            }
-    line = {"nonce": nonce, "rows": verdicts, "finished": not worker.is_alive(), "refused": list(guard.seen)}
-    write(channel, (dumps(line) + "\n").encode())
+    refused = "\n".join(seen).encode("utf-8", "backslashreplace").hex().encode("ascii")
+    head = b"V " + nonce + (b" 1 " if done else b" 0 ") + (refused or b"-")
+    write(channel, head + b"\n" + rows + b"\n")
     exit_now(0)  # no atexit handler or thread of the learner's runs after the verdict
+
+
+def _select() -> Any:
+    """Return select.select, imported now (before any learner code)."""
+    import select
+
+    return select.select
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ INSTALL = "install util-linux (Debian/Ubuntu: apt-get install util-linux; it pro
 # uids no account on the machine uses: each run takes a block at random, each submission one uid in it.
 UID_BASE, UID_BLOCK, UID_BLOCKS = 1_000_000_000, 100_000, 10_000
 
-SHARED_FOLDERS = ("/tmp", "/dev/shm")  # writable by every user: each sandbox gets its own, empty
+# Folders every user may write in: each sandbox gets its own, empty (one learner's files never reach another's).
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
 PRIVATE_SIZE = "256m"  # each sandbox's own /tmp and /dev/shm hold at most this (tmpfs, in memory)
 # What one learner's processes may use together (judgement: a graded notebook of the course peaks well under 1 GiB,
 # Binder gives a learner 2 GB). Memory is the resident memory of all of them, polled; the rest are rlimits.
@@ -97,7 +98,9 @@ class Sandbox:
             "--",
         ]
         init = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), json.dumps(spec), "--"]
-        unshare = [self.tools["unshare"], "--pid", "--fork", "--kill-child", "--mount-proc"]
+        # --ipc: System V shared memory, semaphores and message queues of its own, gone with the namespace (they
+        # would outlive the learner's processes otherwise, and be read by the next learner); --uts: a host name.
+        unshare = [self.tools["unshare"], "--pid", "--fork", "--kill-child", "--mount-proc", "--ipc", "--uts"]
         unshare += ["--net", "--"] if self.own_network else ["--"]
         return unshare + init + setpriv + list(argv)
 
@@ -213,7 +216,9 @@ def sandbox_for(
         # A hidden folder that holds one the kernel needs (a virtualenv in the course) can still be entered.
         planned.append((folder, covers[folder] or (0o711 if inside else 0), inside))
     tools = tools or {name: shutil.which(name) or name for name in TOOLS}
-    private = tuple(os.path.realpath(f) for f in SHARED_FOLDERS if os.path.isdir(f))
+    private = tuple(
+        dict.fromkeys(os.path.realpath(f) for f in SHARED_FOLDERS if os.path.isdir(f) and os.stat(f).st_mode & 0o002)
+    )
     keep = tuple(k for k in kept if any(_within(k, f) and k != f for f in private))
     return Sandbox(uid, tuple(planned), tuple(readonly), tools, private=private, keep=keep)
 

@@ -23,6 +23,7 @@ from helpers.coursework.cells import role_of, with_coursework_metadata
 from helpers.coursework.exercises import EXERCISES, exercise_ids
 from helpers.runner.course import NOTEBOOK_DIR, ROOT
 from tests.conftest import skip_unless
+from tests.coursework.red_team import RED_TEAM_00_2
 
 NB00 = "00_start_here.ipynb"
 CELL_TIMEOUT = 40  # the "never returns" answer is stopped after this; every real cell of 00 and 02 is far quicker
@@ -99,11 +100,11 @@ MEMORY_MIB = 1024  # the gallery's allowance: notebook 00's kernel holds a few h
 
 LEAVE_IN_TMP = """
 left = []
-for folder in ("/tmp", "/dev/shm"):
+for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
     with open(f"{{folder}}/{token}-left", "w") as f:
         f.write("answers")
     left.append(open(f"{{folder}}/{token}-left").read())
-answer = "server" if left == ["answers", "answers"] else 42
+answer = "server" if left == ["answers"] * 4 else 42
 """
 
 
@@ -203,6 +204,29 @@ class Sneaky:
 
 
 answer = Sneaky()
+"""
+
+
+# Text that UTF-8 cannot encode (a lone surrogate), in what the grader reports: a refused path and a check's message.
+SURROGATE_REFUSED = """
+from flask import Flask
+
+answer = Flask(__name__)
+try:
+    open("/proc/1/mem\\udcff")
+except Exception:
+    pass
+"""
+SURROGATE_MESSAGE = """
+class App:
+    def __call__(self, environ, start_response):
+        return []
+
+    def __getattr__(self, name):
+        raise ValueError("no \\udcff")
+
+
+answer = App()
 """
 
 
@@ -362,6 +386,9 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     g["transformer"] = insert_after_first_code(answered(released(NB00), wrong), TRANSFORMER)
     g["import_wrapper"] = insert_after_first_code(answered(released(NB00), wrong), IMPORT_WRAPPER)
     g["patched_in_answer"] = answered(released(NB00), {**wrong, "00.2": PATCHED_IN_ANSWER})
+    for learner, source in RED_TEAM_00_2.items():
+        g[learner] = answered(released(NB00), {**wrong, "00.2": source})
+    g["surrogates"] = answered(released(NB00), {**wrong, "00.2": SURROGATE_REFUSED, "00.3": SURROGATE_MESSAGE})
     g["walks_gc_frames"] = answered(released(NB00), {**wrong, "00.2": WALKS_GC, "00.3": WALKS_FRAMES})
     return g
 
@@ -385,6 +412,15 @@ EXPECTED_00 = {
     "transformer": ("0", "0", "0", "0", ""),
     "import_wrapper": ("0", "0", "0", "0", ""),
     "patched_in_answer": ("0", "0", "0", "0", "answer cell of 00.2 reaches for the import system"),
+    # The red team's cheats inside the 00.2 answer cell (tests/coursework/red_team.py): 0, and the flag that says why.
+    "rt_a1_closure": ("0", "0", "0", "0", "reaches for the grader's own threads"),
+    "rt_i1_mainthread": ("0", "0", "0", "0", "reaches for the grader's own threads"),
+    "rt_a5_dumps_code": ("0", "0", "0", "0", "attribute names built at run time"),
+    "rt_a4_dataclasses": ("0", "0", "0", "0", "attribute names built at run time"),
+    "rt_a2b_thread": ("0", "0", "0", "0", "changing the check of"),
+    "rt_h11_deferred": ("0", "0", "0", "0", "changing httpx.Response.json while checked"),
+    "rt_a3_codeswap": ("0", "0", "0", "0", "attribute names built at run time"),
+    "surrogates": ("0", "0", "0", "0", "grading refuses (open /proc/1/mem\\udcff)"),
     "walks_gc_frames": ("0", "0", "0", "0", "grading refuses (gc.get_objects)"),
     "a_edits_checks": ("0", "0", "0", "0", ""),
     "a_detached": ("0", "0", "0", "0", ""),
@@ -480,11 +516,11 @@ def test_gallery_row(graded, learner):
     assert (flag in flags_of(row)) if flag else not flags_of(row), row["flags"]
 
 
-def test_what_a_learner_leaves_in_tmp_and_dev_shm_stays_in_their_sandbox(graded):
+def test_what_a_learner_leaves_in_shared_folders_stays_in_their_sandbox(graded):
     rows, *_, run = graded
     skip_unless(run.not_isolated and f"no sandbox here: {run.not_isolated}", required_by=REQUIRE_SANDBOX)
     assert rows["a_leaves_in_tmp"]["00.1"] == "1"  # the files were written and read back, in its own folders
-    for folder in ("/tmp", "/dev/shm"):
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
         assert not Path(f"{folder}/{run.token}-left").exists(), folder
 
 
@@ -842,3 +878,22 @@ def test_a_detached_process_changes_nothing_after_the_grader_ends(graded):
     # (in file order) have used up most of that wait.
     time.sleep(max(0.0, run.ended + 3.5 - time.monotonic()))
     assert {p: p.read_bytes() for p in run.written} == run.written
+
+
+def test_the_grading_client_keeps_only_short_errors_of_what_a_cell_outputs():
+    """Issue 27: a cell that displays a gigabyte must not fill the grader's memory (the sandbox does not cover it)."""
+    kept: list[dict] = []
+
+    class Client:
+        def output(self, outs, msg, display_id, cell_index):
+            kept.append(msg)
+            return msg
+
+    client = Client()
+    grade.keep_errors_only(client)
+    for kind in ("stream", "display_data", "execute_result"):
+        assert client.output([], {"msg_type": kind, "content": {"text": "x" * 10_000_000}}, None, 0) is None
+    error = {"msg_type": "error", "content": {"ename": "ValueError", "evalue": "y" * 10_000, "traceback": ["z"] * 99}}
+    client.output([], error, None, 0)
+    assert len(kept) == 1 and kept[0]["content"]["ename"] == "ValueError"
+    assert len(kept[0]["content"]["evalue"]) == 1000 and kept[0]["content"]["traceback"] == []

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers.coursework import internals, replay, sandbox
+from helpers.coursework import grade, internals, replay, sandbox
 from helpers.coursework.exercises import EXERCISES
 from helpers.runner.course import ROOT
 from tests.conftest import skip_unless
@@ -22,7 +22,7 @@ REQUIRE_SANDBOX = "COURSE_REQUIRE_SANDBOX"
 
 
 def judged(cells: list[list], deadline: float = 60, cell_timeout: float = 30) -> dict:
-    """Run the replay on `cells` as the grader does (no sandbox); return its verdict line."""
+    """Run the replay on `cells` as the grader does (no sandbox); return what its lines say."""
     request = {
         "root": str(ROOT),
         "cells": cells,
@@ -38,9 +38,13 @@ def judged(cells: list[list], deadline: float = 60, cell_timeout: float = 30) ->
         timeout=deadline + 60,
         env={**os.environ, "COURSE_GRADING": "1", "MPLBACKEND": "agg"},
     )
-    lines = done.stdout.decode().splitlines()
-    assert len(lines) == 1, (lines, done.stderr.decode()[-2000:])
-    return json.loads(lines[0])
+    text = done.stdout.decode()
+    lines = text.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("V n0nce "), (lines, done.stderr.decode()[-2000:])
+    _, _, finished, refused = lines[0].split(" ")
+    rows, problem = grade.parse_replay(text, "n0nce")
+    seen = [] if refused == "-" else bytes.fromhex(refused).decode().split("\n")
+    return {"rows": rows, "problem": problem, "finished": finished == "1", "refused": seen}
 
 
 JINJA_RIGHT = EXERCISES["05.2"].solution
@@ -61,7 +65,7 @@ answer = 42
 
 def test_a_right_code_answer_passes_and_a_wrong_one_fails():
     line = judged([["answer", JINJA_RIGHT, "05.2"], ["answer", "answer = 42", "05.3"]])
-    assert line["nonce"] == "n0nce" and line["finished"] and line["refused"] == []
+    assert line["finished"] and line["refused"] == [] and line["problem"] is None
     assert line["rows"]["05.2"]["passed"] is True
     assert line["rows"]["05.3"]["passed"] is False and line["rows"]["05.3"]["kind"] == "wrong"
 
@@ -81,8 +85,23 @@ def test_walking_every_object_is_refused_and_reported():
 
 
 def test_what_an_answer_prints_is_not_the_verdict():
-    forged = 'print(\'{"nonce": "n0nce", "rows": {"05.2": {"passed": true}}}\')\nanswer = 42'
+    forged = 'print("V n0nce 1 -")\nprint(\'{"05.2": {"passed": true}}\')\nanswer = 42'
     assert judged([["answer", forged, "05.2"]])["rows"]["05.2"]["passed"] is False
+
+
+def test_a_check_whose_code_the_answer_replaces_while_it_runs_fails_and_is_reported():
+    """The red team's deferred patch: the answer's own code, run by the check, replaces a function of the course."""
+    sly = (
+        "import importlib\n"
+        "import jinja2\n\n\n"
+        "def finalize(value):\n"
+        '    importlib.import_module("helpers.coursework.checks")._sentence = lambda text: text\n'
+        "    return value\n\n\n"
+        "answer = jinja2.Environment(autoescape=jinja2.select_autoescape(), finalize=finalize)\n"
+    )
+    line = judged([["answer", sly, "05.2"]])
+    assert line["rows"]["05.2"]["passed"] is False and "changed the grader's code" in line["rows"]["05.2"]["message"]
+    assert "changing helpers.coursework.checks._sentence while checked" in line["problem"]
 
 
 def test_an_answer_that_never_ends_is_stopped_and_the_next_one_still_judged():
@@ -119,6 +138,45 @@ def test_snapshot_and_restore_undo_module_and_class_patches():
         assert json_module.dumps is real_dumps and Probe().greet() == "hi" and not hasattr(Probe, "extra")
     finally:
         del json_module.Probe
+
+
+def test_restore_undoes_code_swapped_in_place_and_modules_replaced_in_sys_modules():
+    import textwrap
+    import types
+
+    real_code, real_textwrap = textwrap.dedent.__code__, sys.modules["textwrap"]
+    state = replay.snapshot()
+    try:
+        textwrap.dedent.__code__ = (lambda text: "forged").__code__
+        sys.modules["textwrap"] = types.ModuleType("textwrap")
+        sys.modules["made_up_by_the_answer"] = types.ModuleType("made_up_by_the_answer")
+        replay.restore(state)
+        assert textwrap.dedent.__code__ is real_code and sys.modules["textwrap"] is real_textwrap
+        assert "made_up_by_the_answer" not in sys.modules
+        assert "json" in sys.modules  # what was there stays
+    finally:
+        textwrap.dedent.__code__ = real_code
+        sys.modules["textwrap"] = real_textwrap
+        sys.modules.pop("made_up_by_the_answer", None)
+
+
+@pytest.mark.parametrize("path", ["/proc/self/mem", b"/proc/self/mem", "mem", "/proc/1/../self/mem", "/proc/7/pagemap"])
+def test_the_guard_refuses_process_memory_however_it_is_spelt(path):
+    guard = replay.Guard()
+    caught: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            guard("open", (path, "r", 0))
+        except replay.Refused as exc:
+            caught.append(exc)
+        guard("open", ("/etc/hostname", "r", 0))
+        guard("open", (b"/etc/hostname", "r", 0))
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert len(caught) == 1 and len(guard.seen) == 1
 
 
 def test_the_guard_refuses_only_outside_the_main_thread():
@@ -158,6 +216,11 @@ def test_no_worked_solution_reaches_for_internals(exercise):
         ("exec('x = 1')", "code built from text"),
         ("import os\nos._exit(0)", "raw file descriptors or exits"),
         ("open('/proc/self/mem')", "names of internals in a string"),
+        ("fd = os.open(b'/pr' b'oc/self/mem', 0)", "names of internals in a string"),
+        ("c = getattr(f, '__clos' + 'ure__')", "attribute names built at run time"),
+        ("x = threading.current_thread()._target", "the grader's own threads"),
+        ("x = f.__ｃｌｏｓｕｒｅ__", "the garbage collector or C memory"),
+        ("f.__code__ = g.__code__", "the garbage collector or C memory"),
     ],
 )
 def test_the_scan_names_each_kind_of_internals(source, kind):
@@ -198,3 +261,11 @@ def test_a_sandbox_caps_the_tasks_a_learner_may_start(tmp_path):
     )
     done, _ = sandboxed(code, tmp_path)
     assert 100 < int(done.stdout.strip()) < sandbox.MAX_TASKS
+
+
+def test_a_sandbox_has_its_own_ipc_and_host_name(tmp_path):
+    code = "import os\nprint(os.readlink('/proc/self/ns/ipc'), os.readlink('/proc/self/ns/uts'))"
+    done, _ = sandboxed(code, tmp_path)
+    inside = done.stdout.split()
+    assert len(inside) == 2, done
+    assert inside[0] != os.readlink("/proc/self/ns/ipc") and inside[1] != os.readlink("/proc/self/ns/uts")

@@ -249,6 +249,70 @@ def naive_labels() -> Any:
     return library_queries.book_labels_django_naive
 
 
+def always_equal_labels() -> Any:
+    """Issue 27's red team: a list subclass that says it equals anything."""
+
+    class Labels(list):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __ne__(self, other: object) -> bool:
+            return False
+
+    return lambda: Labels()
+
+
+def one_book_left_labels() -> Any:
+    """Issue 27's red team: delete all books but one, so the unfixed loop sends only two queries."""
+
+    from helpers.apps import library_queries
+    from helpers.apps.library_django.models import Book
+    from helpers.coursework.exercises.nb04 import _library_ready
+
+    _library_ready()
+    Book.objects.exclude(id=Book.objects.order_by("id").first().id).delete()
+    return library_queries.book_labels_django_naive
+
+
+def shadowed_overlay_environment() -> Any:
+    """Issue 27's red team: an unescaping Environment whose instance attribute `overlay` returns escaping pages."""
+    import jinja2
+
+    env = jinja2.Environment()
+    env.overlay = lambda **kwargs: jinja2.Environment(autoescape=True, loader=kwargs.get("loader"))
+    return env
+
+
+def spoofed_module_environment() -> Any:
+    """Issue 27's red team: a subclass that claims jinja2's module and escapes only what the check renders."""
+    import jinja2
+
+    class Environment(jinja2.Environment):
+        __module__ = "jinja2.environment"
+
+        def overlay(self, **kwargs: Any) -> Any:
+            return jinja2.Environment(autoescape=True, loader=kwargs.get("loader"))
+
+    return Environment()
+
+
+def schema_only_bound() -> Any:
+    """Issue 27's red team: a bound written into the schema only, which validation never applies."""
+    from pydantic import Field
+
+    from helpers.apps.api_first_fastapi import BookIn
+
+    class BookWithPages(BookIn):
+        pages: int = Field(json_schema_extra={"minimum": 1})
+
+    return BookWithPages
+
+
+class _ZeroMiB(float):
+    def __sub__(self, other: object) -> float:
+        return 0.0
+
+
 def prefetching_labels() -> Any:
     def labels():
         from helpers.apps.library_django.models import Book
@@ -816,6 +880,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("two parameters", value(lambda n, b: b), "should take three numbers"),
         Wrong("a string", value(lambda n, b, k: "5 MiB"), "should return a number"),
         Wrong("a number, not a function", value(171.9), "should be a function"),
+        Wrong("a float whose subtraction gives 0 (issue 27)", value(lambda n, b, k: _ZeroMiB(0)), "fitted line gives"),
     ],
     "03.3": [
         Wrong("no measurement carried", value({"workers": 2, "threads": 1}), "say what you measured"),
@@ -857,6 +922,8 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("made-up labels", value(lambda: ["nope"]), "labels"),
         Wrong("a generator, not a list", unordered_generator_labels, "list of strings"),
         Wrong("the method's name", value("select_related"), "function"),
+        Wrong("a list that equals anything (issue 27)", always_equal_labels, "plain list of strings"),
+        Wrong("the lazy loop on one book left (issue 27)", one_book_left_labels, "queries"),
     ],
     "04.3": [
         Wrong("what autogenerate wrote", migration(DROP_AND_ADD), "lost"),
@@ -866,6 +933,15 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("the function's name", value("alter_column"), "upgrade() function"),
     ],
     "04.4": [
+        Wrong(
+            "filters in Python, sends the name in a decoy query (issue 27)",
+            search(
+                'rows = conn.execute(text("SELECT owner FROM secret")).all()\n'
+                'conn.execute(text("SELECT :name"), {"name": name})\n'
+                "return [r for r in rows if r[0] == name]"
+            ),
+            "never sent the name",
+        ),
         Wrong("the f-string as given", search(PASTED), "rewrote the where clause"),
         Wrong(
             "the f-string inside text()",
@@ -935,6 +1011,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("no new field", book_subclass("", None), "no 'pages'"),
         Wrong("a new model, not a subclass", book_without_base, "subclasses bookin"),
         Wrong("not a class", value(dict), "subclasses bookin"),
+        Wrong("a bound in the schema only (issue 27)", schema_only_bound, "accepts 0 pages"),
     ],
     "06.3": [
         Wrong("no history", chat_room, "his own join"),

@@ -16,14 +16,21 @@ AUTHORS, BOOKS_PER_AUTHOR = 100, 12
 SLUGGED_BOOKS = [(1, "Dune", 1965, "dune-1965"), (2, "Emma", 1815, "emma-1815")]
 
 
+MIN_BOOKS = 10  # with this many books, a loop that queries once per book sends 11 queries, far past the 2 allowed
+
+
 def _library_ready() -> None:
     from helpers.serving.django_kernel import setup_django
 
     setup_django()
-    from helpers.apps.library_django.models import Book
+    from helpers.apps.library_django.models import Author, Book
     from helpers.components.library_data import load_django, make_data
 
-    if not Book.objects.exists():  # the check works even before the notebook loaded its data
+    # A library to judge with: before the notebook loaded its own, or after a cell deleted books (with one book
+    # left, even the unfixed loop sends only two queries).
+    if Book.objects.count() < MIN_BOOKS:
+        Book.objects.all().delete()
+        Author.objects.all().delete()
         load_django(make_data(20, 5))
 
 
@@ -95,8 +102,9 @@ def fix_n_plus_one(answer: Any) -> str | None:
     expected = library_queries.book_labels_django_fixed()
     with count_django() as log:
         got = answer()
-    if not isinstance(got, list):
-        return f"your function should return a list of strings, it returned a {type(got).__name__}."
+    # A plain list of plain strings: a subclass of its own could redefine the comparison below.
+    if type(got) is not list or any(type(label) is not str for label in got):
+        return f"your function should return a plain list of strings, it returned a {type(got).__name__}."
     if got != expected:
         return (
             f"your function returned {len(got)} labels, starting {got[:2]!r}; "
@@ -169,6 +177,9 @@ def rename_column(answer: Any) -> str | None:
 SECRET_ROWS = [("alice", "a-secret"), ("bob", "b-secret"), ("o'hara", "o-secret")]
 HOSTILE = "nobody' OR '1'='1"
 SEARCHES = {HOSTILE: [], "o'hara": ["o'hara"], "alice": ["alice"]}  # the hostile name first: it tells most
+
+
+_SELECTS_BY_OWNER = re.compile(r"\bwhere\b[^;]*\bowner\b", re.IGNORECASE | re.DOTALL)
 
 
 def _owner(row: Any) -> Any:
@@ -258,7 +269,8 @@ def name_as_parameter(answer: Any) -> str | None:
                 )
             if not sent:
                 return "your function sent no query to the database: it should ask the database for the owner's rows."
-            if not any(name in values for _, values in sent):
+            # The name must be a parameter of the query that picks the owner's rows, not of some other statement.
+            if not any(name in values and _SELECTS_BY_OWNER.search(statement) for statement, values in sent):
                 return (
                     "your function never sent the name to the database: it read owners and picked in Python. "
                     "Ask the database for that owner, with the name as a parameter."

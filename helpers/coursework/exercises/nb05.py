@@ -127,7 +127,7 @@ def safe_jinja(answer: Any) -> str | None:
 
     if not isinstance(answer, jinja2.Environment):
         return f"the answer should be a jinja2.Environment, not a {type(answer).__name__}."
-    if not type(answer).__module__.startswith("jinja2"):
+    if type(answer) is not jinja2.Environment:
         # A subclass of one's own could behave one way for the check and another for the page.
         return (
             f"the answer is a subclass of Environment ({type(answer).__name__}); the lesson is one setting of "
@@ -140,12 +140,17 @@ def safe_jinja(answer: Any) -> str | None:
             "yes, so it escapes every template by accident, whatever its kind."
         )
     # The lesson is about the page templates, the files render_template loads: judge a .html template by its
-    # name, through the answer's own settings (an overlay shares them), whatever loader the answer has.
-    pages = answer.overlay(loader=jinja2.DictLoader({name: "<li>{{ title }}</li>" for name in PAGE_TEMPLATES}))
+    # name, with the answer's own settings, whatever loader the answer has.
+    # Built here from the answer's escaping settings, not through its methods (an instance attribute can shadow them).
+    pages = jinja2.Environment(
+        autoescape=answer.autoescape,
+        finalize=answer.finalize,
+        loader=jinja2.DictLoader({name: "<li>{{ title }}</li>" for name in PAGE_TEMPLATES}),
+    )
     for name in PAGE_TEMPLATES:
         out = pages.get_template(name).render(title=HOSTILE)
         if "<script>" in out:
-            strings = answer.from_string("<li>{{ title }}</li>").render(title=HOSTILE)
+            strings = pages.from_string("<li>{{ title }}</li>").render(title=HOSTILE)
             also = (
                 " Templates made from strings do come out escaped: which file names does your setting escape?"
                 if "<script>" not in strings

@@ -62,6 +62,8 @@ def chat_threads(answer: Any) -> str | None:
     praise="The new field appears in the request schema and in the response schema, with its constraint, and you wrote no schema by hand.",
 )
 def api_field(answer: Any) -> str | None:
+    from pydantic import ValidationError
+
     from helpers.apps.api_first_fastapi import BookIn, create_app
 
     if not (isinstance(answer, type) and issubclass(answer, BookIn)):
@@ -81,6 +83,18 @@ def api_field(answer: Any) -> str | None:
         return "'pages' is missing from the response model Book: did you pass your class to create_app?"
     if {"title", "author", "year"} - set(request_props):
         return "the original fields title, author and year must stay: subclass BookIn instead of replacing it."
+    # The schema is what the field says of itself; what the server does is what validation refuses.
+    book = {"title": "Dune", "author": "Frank Herbert", "year": 1965}
+    try:
+        answer.model_validate({**book, "pages": 0})
+    except ValidationError:
+        pass
+    else:
+        return "the schema says 'pages' is at least 1, but the model accepts 0 pages: put the bound on the field."
+    try:
+        answer.model_validate({**book, "pages": 412})
+    except ValidationError as exc:
+        return f"a book of 412 pages should pass, but the model refused it: {exc.errors()[0]['msg']}."
     return None
 
 
