@@ -108,9 +108,9 @@ def _functions(namespace: dict) -> list[Any]:
     """Return the Python functions in `namespace`, those wrapped as static or class methods included."""
     found = []
     for value in list(namespace.values()):
-        if isinstance(value, (staticmethod, classmethod)):
+        if issubclass(type(value), (staticmethod, classmethod)):
             value = value.__func__
-        if isinstance(value, types.FunctionType):
+        if type(value) is types.FunctionType:
             found.append(value)
     return found
 
@@ -121,13 +121,17 @@ def snapshot() -> tuple:
     classes: dict[int, tuple[type, dict]] = {}
     functions: dict[int, tuple[Any, tuple]] = {}
     for name, module in list(sys.modules.items()):
-        namespace = getattr(module, "__dict__", None)
+        try:  # not every entry is a module: a lazy object may raise on any attribute
+            namespace = getattr(module, "__dict__", None)
+        except Exception:  # noqa: BLE001
+            continue
         if not isinstance(namespace, dict) or name == "__main__":
             continue
         modules[name] = (module, dict(namespace))
         spaces = [namespace]
         for value in list(namespace.values()):
-            if isinstance(value, type) and getattr(value, "__module__", None) == name:
+            # type(value), never value.__class__: a lazy object (Django's settings) computes that on first use.
+            if issubclass(type(value), type) and vars(value).get("__module__") == name:
                 classes[id(value)] = (value, dict(vars(value)))
                 spaces.append(vars(value))
         for space in spaces:
@@ -147,7 +151,7 @@ def restore(state: tuple) -> int:
     changed = 0
     trusted = _trusted_prefixes(imports[2][:1])
     for name in [n for n in sys.modules if n not in registry]:
-        origin = getattr(getattr(sys.modules[name], "__spec__", None), "origin", None) or ""
+        origin = _origin(sys.modules[name])
         if not (origin in ("built-in", "frozen") or origin.startswith(trusted)):
             del sys.modules[name]
             changed += 1
@@ -200,13 +204,13 @@ def replaced_code(state: tuple) -> list[str]:
         if not (name == "helpers" or name.startswith("helpers.")):
             continue  # libraries rebind their own functions on first use (typing_extensions patches typing)
         for key, value in before.items():
-            if isinstance(value, (types.FunctionType, type)) and module.__dict__.get(key) is not value:
+            if issubclass(type(value), (types.FunctionType, type)) and module.__dict__.get(key) is not value:
                 changed.append(f"{name}.{key}")
     for cls, before in classes.values():
         now = vars(cls)
         for key, value in before.items():
             if (
-                isinstance(value, (types.FunctionType, staticmethod, classmethod, property))
+                issubclass(type(value), (types.FunctionType, staticmethod, classmethod, property))
                 and now.get(key) is not value
             ):
                 changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
@@ -227,6 +231,15 @@ def _replaced_checks() -> list[str]:
         if not home.startswith("helpers.coursework.exercises.") or getattr(module, fn.__name__, None) is not fn:
             replaced.append(key)
     return replaced
+
+
+def _origin(module: Any) -> str:
+    """Return the file (or "built-in", "frozen") a module was loaded from, or "" if it has none or won't say."""
+    try:
+        origin = getattr(getattr(module, "__spec__", None), "origin", None)
+    except Exception:  # noqa: BLE001 - a lazy object in sys.modules may raise on any attribute
+        return ""
+    return origin if isinstance(origin, str) else ""
 
 
 def _trusted_prefixes(course: list[str]) -> tuple[str, ...]:
