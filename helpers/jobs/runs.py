@@ -106,9 +106,10 @@ class KillRun:
     waiting_at_kill: int  # jobs waiting in the queue (Redis list, READY rows) right after the kill
     running_at_kill: int  # jobs marked as running right after the kill
     sent: list[int] = field(default_factory=list)  # receipts sent by the end, after the restart
-    # Jobs a dead worker left marked as running: neither sent nor waiting. RQ moves such a job back to the
-    # queue (it has retries left) once its worker's heartbeat lapses, a minute or more later, at its next
-    # registry clean-up; django-tasks-db leaves the row RUNNING until someone deals with it.
+    # Jobs a dead worker left marked as running: neither sent nor waiting. RQ puts such a job back on the
+    # queue, if it has retries left, at the first registry clean-up after its heartbeat lapsed (90 s with
+    # job_timeout=60; a worker cleans up when it starts, then every 10 minutes): a worker started 95 s after
+    # the kill sent it, on its second attempt (2026-12, rq 3.0.0). django-tasks-db leaves the row RUNNING.
     stuck: int = 0
     seconds: float = math.nan  # from the first order to the end of the wait
 

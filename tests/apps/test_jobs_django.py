@@ -7,6 +7,7 @@ under gunicorn, never in the test session's Django.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -41,7 +42,7 @@ def env(tmp_path, monkeypatch):
 
 
 def test_an_order_stores_a_ready_task_and_inline_sends_at_once(env):
-    full = {**env, "DJANGO_SETTINGS_MODULE": DJANGO_SETTINGS, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    full = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": DJANGO_SETTINGS, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", CLIENT], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     seen = json.loads(out.stdout.strip().splitlines()[-1])
