@@ -81,3 +81,15 @@ def library_queries(django_ready):
     from helpers.apps import library_queries
 
     return library_queries
+
+
+@pytest.fixture
+def broker():
+    """Start an empty throwaway Redis for one test (about 0.1 s), or skip (fail in CI) where Redis is missing."""
+    from helpers.services import redis
+    from tests.services.conftest import require
+
+    require(redis.PACKAGE, redis.PROGRAMS)
+    server = redis.start_redis("t-broker")
+    yield server
+    server.stop()
