@@ -10,7 +10,7 @@ peak memory), or the tests that need the machine to themselves: the claims that 
 (tests/alone), then the browser and JupyterHub, one JupyterLab per core. On the default Python the selections together
 are exactly what `python -m pytest` collects (tests/test_ci_lanes.py checks it); every other
 supported Python runs the unit tests and the notebooks too (the "alone" tests need one Chromium and
-one hub, and run on the default Python only).
+one hub, and run on the default Python only, as do the end-to-end grading runs, DEFAULT_ONLY).
 
 Lanes run at the same time. The first two are each pinned to one core, so one pinned lane's load never
 lands on the other's core; a notebook step pinned to a core is also the proof that the course runs on
@@ -58,6 +58,10 @@ SELECTIONS = {
 # run after the lanes on two workers, one per core (a JupyterLab and a Chromium each, a test file each): they
 # too spend most of their time waiting for the notebooks they run (measured: 320 s in one process, 211 s on two).
 WORKERS = {"units": ["-n", "2", "--dist", "loadfile"], "browser": ["-n", "2", "--dist", "loadfile"]}
+# The instructor's grading runs, end to end: the grader runs on the instructor's Python, tested on the default
+# one (Binder's). Every other Python still runs the grader's own unit tests (the replay, the judge, the sandbox,
+# the checks and their wrong answers); these files grade whole classes in kernels and cost a lane about 280 s.
+DEFAULT_ONLY = ["tests/coursework/test_grading.py", "tests/coursework/test_nbgrader.py"]
 
 
 @dataclass
@@ -166,6 +170,7 @@ def pytest_command(exe: str, step: Step, report: Path, basetemp: Path) -> list[s
         "-m",
         "pytest",
         *SELECTIONS[step.selection],
+        *(f"--ignore={f}" for f in DEFAULT_ONLY if step.python != "default" and step.selection == "units"),
         *workers(step),
         "-q",
         f"--junitxml={report}",

@@ -77,6 +77,16 @@ def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_
     assert all(s.core is None and not s.busy for s in after)
 
 
+def test_only_the_default_python_grades_whole_classes(lanes, tmp_path):
+    """The end-to-end grading runs (DEFAULT_ONLY) run once, on the default Python; each exists, so a rename shows."""
+    assert lanes.DEFAULT_ONLY and all((lanes.ROOT / f).is_file() for f in lanes.DEFAULT_ONLY)
+    for python, ignored in (("default", False), ("3.12", True)):
+        command = lanes.pytest_command("python", lanes.Step("units", python=python), tmp_path / "r.xml", tmp_path)
+        assert all((f"--ignore={f}" in command) == ignored for f in lanes.DEFAULT_ONLY), command
+    notebooks = lanes.pytest_command("python", lanes.Step("notebooks", python="3.12"), tmp_path / "r.xml", tmp_path)
+    assert not any(arg.startswith("--ignore=tests/coursework") for arg in notebooks)
+
+
 @pytest.mark.parametrize("others", [[], ["3.12"]])
 def test_with_fewer_pythons_both_busy_proofs_still_run(lanes, others):
     side_by_side, after = lanes.lanes([0, 1], others)

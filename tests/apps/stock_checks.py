@@ -38,8 +38,10 @@ def check_pool_cap(db, srv, path: str) -> int:
     assert codes == [200] * BURST
     assert 1 <= peak <= POOL_SIZE, peak
     srv.stop()
-    end = time.monotonic() + 5
+    # A backend ends once it sees its client gone; on a busy machine that can take a while (seen: over 5 s on
+    # CI's loaded core). A deadline to wait for, not a time asserted.
+    end = time.monotonic() + 60
     while db.held_connections() and time.monotonic() < end:
-        time.sleep(0.05)
-    assert db.held_connections() == 0
+        time.sleep(0.1)
+    assert db.held_connections() == 0, f"{db.held_connections()} connections still held 60 s after the server stopped"
     return peak
