@@ -181,7 +181,7 @@ def find_submissions(root: Path, course: Path = COURSE_ROOT) -> tuple[list[Submi
 
 # ---------------------------------------------------------------- grading one notebook (in a worker process)
 
-_LIVE_KERNELS: dict[int, int] = {}  # pid -> process group of each kernel this worker runs
+_LIVE_KERNELS: dict[int, int] = {}  # pid -> process group of each kernel (and replay) this worker runs
 
 
 def _kill_group(pgid: int) -> None:
@@ -399,26 +399,42 @@ def replay_cells(steps: list[tuple[str, str, str | None]], exercises: set[str]) 
     return [[kind, source, exercise] for kind, source, exercise in kept]
 
 
-def replay(
+@dataclass
+class Replay:
+    """A replay of code answers under way: its process, the nonce its verdict must carry, its folder, its deadline."""
+
+    proc: subprocess.Popen
+    nonce: str
+    folder: Path
+    ends: float  # time.monotonic() by which its verdict must have come
+
+
+def start_replay(
     cells: list[list],
-    box: Path,
+    parent: Path | None,
     env: dict[str, str],
     helpers_root: Path,
     jail: sandbox.Sandbox | None,
     deadline: float,
     cell_timeout: float = 120.0,
     exercise_timeout: float = 60.0,
-) -> tuple[dict[str, dict], str | None]:
-    """Judge code answers in a fresh process (helpers/coursework/replay.py); return its rows and a flag, if any."""
-    folder = Path(tempfile.mkdtemp(prefix="replay-", dir=box))  # a home, a temp and a work folder of its own
+) -> Replay:
+    """Start judging code answers in a fresh process (helpers/coursework/replay.py), beside the learner's kernel.
+
+    It runs as a uid of its own (the kernel's + sandbox.REPLAY_UID_OFFSET), in a folder made in `parent` and
+    closed to the kernel's uid: nothing the learner's other cells do, even at the same time, reaches it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="replay-", dir=parent))  # a home, a temp and a work folder of its own
     for sub in ("home", "tmp", "work"):
         (folder / sub).mkdir()
     env = {**env, "HOME": str(folder / "home"), "TMPDIR": str(folder / "tmp"), "IPYTHONDIR": str(folder / "home")}
     env["JUPYTER_RUNTIME_DIR"] = str(folder / "tmp")
     argv = [sys.executable, "-I", str(helpers_root / "helpers" / "coursework" / "replay.py")]
     if jail:
+        jail = dataclasses.replace(jail, uid=jail.uid + sandbox.REPLAY_UID_OFFSET, stdio=True, report=str(folder))
         jail.chown(folder)
-        argv = dataclasses.replace(jail, stdio=True).wrap(argv)
+        folder.chmod(0o700)
+        argv = jail.wrap(argv)
     nonce = secrets.token_hex(16)
     request = {
         "root": str(helpers_root),
@@ -439,18 +455,29 @@ def replay(
     )
     _LIVE_KERNELS[proc.pid] = proc.pid
     try:
-        try:
-            proc.stdin.write(json.dumps(request).encode())
-            proc.stdin.close()
-        except OSError:
-            pass
-        text = _read_all(proc, deadline + 30)  # + the process's own start
+        proc.stdin.write(json.dumps(request).encode())
+        proc.stdin.close()
+    except OSError:
+        pass
+    return Replay(proc, nonce, folder, time.monotonic() + deadline + 30)  # + the process's own start
+
+
+def finish_replay(run: Replay) -> tuple[dict[str, dict], str | None]:
+    """Wait for the replay's verdict (until its deadline), stop it, remove its folder; return its rows and a flag."""
+    try:
+        text = _read_all(run.proc, max(0.0, run.ends - time.monotonic()))
     finally:
-        _kill_group(proc.pid)
-        proc.wait(10)
-        proc.stdout.close()
-        _LIVE_KERNELS.pop(proc.pid, None)
-    return parse_replay(text, nonce)
+        _kill_group(run.proc.pid)
+        run.proc.wait(10)
+        run.proc.stdout.close()
+        _LIVE_KERNELS.pop(run.proc.pid, None)
+        limits = run.folder / sandbox.LIMIT_FILE
+        said = limits.read_text(encoding="utf-8", errors="replace").splitlines()[:1] if limits.is_file() else []
+        shutil.rmtree(run.folder, ignore_errors=True)
+    rows, problem = parse_replay(text, run.nonce)
+    if said:
+        problem = "; ".join(p for p in (problem, f"stopped by the sandbox's limit: {said[0][:200]}") if p)
+    return rows, problem
 
 
 def parse_replay(text: str, nonce: str) -> tuple[dict[str, dict], str | None]:
@@ -606,6 +633,14 @@ def _grade_once(
         env["JUPYTER_RUNTIME_DIR"] = str(box / "tmp")
     else:
         env = {**os.environ, **marks}
+    # The code answers' replay starts now and runs beside the kernel: it needs nothing the kernel does.
+    replaying = None
+    if replays:
+        deadline = (exercise_timeout + cell_timeout) * len(replays)
+        replay_env = {k: v for k, v in env.items() if k not in ("HOME", "TMPDIR", "JUPYTER_RUNTIME_DIR")}
+        replaying = start_replay(
+            replay_plan, boxes, replay_env, helpers_root, jail, deadline, cell_timeout, exercise_timeout
+        )
     client = notebook_client(
         nbformat.v4.new_notebook(),
         workdir,
@@ -686,13 +721,15 @@ def _grade_once(
     finally:
         judge.close()
         for pid, pgid in list(_LIVE_KERNELS.items()):
-            _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
-            _LIVE_KERNELS.pop(pid, None)
-    if replays:
-        deadline = (exercise_timeout + cell_timeout) * len(replays)
+            if replaying is None or pid != replaying.proc.pid:  # the replay goes on: finish_replay stops it
+                _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
+                _LIVE_KERNELS.pop(pid, None)
+    if replaying:
         started = time.monotonic()
-        rows, problem = replay(replay_plan, box, env, helpers_root, jail, deadline, cell_timeout, exercise_timeout)
-        grade.steps.append((f"(replay of {len(replay_plan)} cells)", round(time.monotonic() - started, 2)))
+        rows, problem = finish_replay(replaying)
+        grade.steps.append(
+            (f"(waited for the replay of {len(replay_plan)} cells)", round(time.monotonic() - started, 2))
+        )
         if problem:
             grade.flags.append(problem)
         for exercise in replays:
@@ -881,6 +918,8 @@ def grade_all(
     compileall.compile_dir(helpers_root, quiet=1, workers=1)
     for path in [stage, *stage.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
+    if len(subs) >= sandbox.REPLAY_UID_OFFSET:  # each submission's kernel and replay take a uid of their own
+        raise ValueError(f"at most {sandbox.REPLAY_UID_OFFSET - 1:,} notebooks can be graded in one run")
     jails: list[sandbox.Sandbox | None] = [None] * len(subs)
     if not why:
         hidden = (root, out, course, COURSE_ROOT, *installed_courses())

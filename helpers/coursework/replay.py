@@ -115,12 +115,18 @@ def _functions(namespace: dict) -> list[Any]:
     return found
 
 
-def snapshot() -> tuple:
-    """Record sys.modules, every loaded module's attributes, its classes' attributes, its functions' code, the imports."""
-    modules: dict[str, tuple[Any, dict]] = {}
-    classes: dict[int, tuple[type, dict]] = {}
-    functions: dict[int, tuple[Any, tuple]] = {}
+def snapshot(only: tuple[str, ...] = (), base: tuple | None = None) -> tuple:
+    """Record sys.modules, every loaded module's attributes, its classes' attributes, its functions' code, the imports.
+
+    With `only` (name prefixes) and `base` (an earlier snapshot, put back since), record only those modules afresh
+    and take the rest from `base`: walking every module is most of a replay's own time.
+    """
+    modules: dict[str, tuple[Any, dict]] = dict(base[1]) if base else {}
+    classes: dict[int, tuple[type, dict]] = dict(base[2]) if base else {}
+    functions: dict[int, tuple[Any, tuple]] = dict(base[3]) if base else {}
     for name, module in list(sys.modules.items()):
+        if only and not (name in only or name.startswith(tuple(f"{o}." for o in only))):
+            continue
         try:  # not every entry is a module: a lazy object may raise on any attribute
             namespace = getattr(module, "__dict__", None)
         except Exception:  # noqa: BLE001
@@ -290,16 +296,20 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
         send("T", f"{time.monotonic()!r} {limit!r}")
 
     cell_limit, check_limit = float(request["cell_timeout"]), float(request["exercise_timeout"])
+    state, ran_course_cell = None, True
     for kind, source, exercise in request["cells"]:
         timed(cell_limit)
         if kind != "answer":
+            ran_course_cell = True
             error = run_cell(shell, source)
             if error:
                 rows["(setup)"] = {"passed": False, "message": f"a read-only cell raised {error}", "kind": ""}
                 send("R", json.dumps(rows))
                 return
             continue
-        state = snapshot()
+        if state is None or ran_course_cell:  # a read-only cell since may have changed what the answer finds
+            state = snapshot()
+        ran_course_cell = False
         shell.user_ns.pop("answer", None)
         error = run_cell(shell, source)
         value = shell.user_ns.pop("answer", None) if "answer" in shell.user_ns else NotImplemented
@@ -318,7 +328,9 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
             send("R", json.dumps(rows))
             continue
         evaluate = fresh_evaluate(request["root"])
-        before = snapshot()  # what the check runs with: the answer's code must not change it while it runs
+        # What the check runs with, which the answer's code must not change while it runs: the state just put
+        # back, and the course's modules, imported afresh.
+        before = snapshot(only=("helpers",), base=state)
         for _attempt in range(2):
             # A failed check runs once more: a timing check can miss on a machine busy grading two notebooks at
             # a time, and a right answer must not lose its mark to that.

@@ -34,6 +34,7 @@ TOOLS = ("unshare", "setpriv")
 INSTALL = "install util-linux (Debian/Ubuntu: apt-get install util-linux; it provides unshare and setpriv)"
 # uids no account on the machine uses: each run takes a block at random, each submission one uid in it.
 UID_BASE, UID_BLOCK, UID_BLOCKS = 1_000_000_000, 100_000, 10_000
+REPLAY_UID_OFFSET = UID_BLOCK // 2  # a submission's replay of its code answers runs as its uid + this
 
 # Folders every user may write in: each sandbox gets its own, empty (one learner's files never reach another's).
 SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
