@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+import helpers.services.nginx as nginx_service
 from helpers.services import nginx
 from helpers.services.base import ServiceNotInstalledError, ServiceTimeoutError
 from helpers.services.nginx import get_nginx, render_config, start_nginx, stop_nginx, upstream_address
@@ -176,9 +177,11 @@ def test_a_missing_program_gives_one_clear_message(app, tmp_path):
     assert "apt-get install -y nginx" in str(err.value) and "binder/apt.txt" in str(err.value)
 
 
-def test_a_missed_deadline_names_the_service_and_its_port(app):
+def test_a_missed_deadline_names_the_service_and_its_port(app, monkeypatch):
+    # A proxy that never answers, whatever the machine's speed (a tiny deadline alone raced a fast start).
+    monkeypatch.setattr(nginx_service, "_answers", lambda *args: False)
     with pytest.raises(ServiceTimeoutError, match=r"nginx 't-nginx' did not answer on 127\.0\.0\.1:\d+ within"):
-        start_nginx(app, NAME, deadline=0.0001)
+        start_nginx(app, NAME, deadline=0.5)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only a root kernel runs nginx as another user")

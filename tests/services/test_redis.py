@@ -13,6 +13,7 @@ import pytest
 import redis as redis_py
 
 import helpers
+import helpers.services.redis as redis_service
 from helpers.services import base, redis
 from helpers.services.base import ServiceNotInstalledError, ServiceTimeoutError
 from helpers.services.redis import get_redis, start_redis, stop_redis
@@ -104,9 +105,11 @@ def test_a_missing_program_gives_one_clear_message(tmp_path):
     assert "apt-get install -y redis-server" in message and "binder/apt.txt" in message
 
 
-def test_a_missed_deadline_names_the_service_and_its_port():
+def test_a_missed_deadline_names_the_service_and_its_port(monkeypatch):
+    # A server that never answers its PING, whatever the machine's speed (a tiny deadline alone raced a fast start).
+    monkeypatch.setattr(redis_service, "_ping", lambda *args: False)
     with pytest.raises(ServiceTimeoutError, match=r"Redis 't-redis' did not answer on 127\.0\.0\.1:\d+ within"):
-        start_redis(NAME, deadline=0.0001)
+        start_redis(NAME, deadline=0.5)
 
 
 def test_a_port_taken_after_it_was_chosen_is_retried_on_another(monkeypatch):
