@@ -28,6 +28,7 @@ import psutil
 
 from helpers.apps.jobs_queue import QUEUE
 from helpers.numbers import require_number
+from helpers.serving.owned import OwnedProcess
 from helpers.serving.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the course's folder: the workers import helpers from it
@@ -43,7 +44,7 @@ class JobWorkerError(RuntimeError):
     """A job worker did not start: the message says why and quotes its log."""
 
 
-class JobWorker:
+class JobWorker(OwnedProcess):
     """One job worker process (and the processes it forks): pid, log, kill() and stop()."""
 
     def __init__(self, name: str, kind: str, argv: list[str]) -> None:
@@ -59,25 +60,6 @@ class JobWorker:
     def command(self) -> str:
         """Return the command line that started the worker, as you would type it in a terminal."""
         return " ".join(["python", *self.argv[1:]])
-
-    @property
-    def pid(self) -> int:
-        """Return the worker's main process id."""
-        return self._popen.pid if self._popen else -1
-
-    @property
-    def running(self) -> bool:
-        """Tell whether the main process is alive and not stopped."""
-        return bool(self._popen and self._popen.poll() is None and not self._stopped)
-
-    def processes(self) -> list[psutil.Process]:
-        """Return the main process and every process under it (RQ's work horse while a job runs)."""
-        if not self.running:
-            return []
-        with contextlib.suppress(psutil.NoSuchProcess):
-            main = psutil.Process(self.pid)
-            return [main, *main.children(recursive=True)]
-        return []
 
     def log(self) -> str:
         """Return everything the worker has logged."""

@@ -28,6 +28,7 @@ from typing import Any
 import psutil
 
 from helpers.numbers import require_number
+from helpers.serving.owned import OwnedProcess
 from helpers.serving.registry import Registry
 
 HOST = "127.0.0.1"  # loopback only, like every server of the course
@@ -274,7 +275,7 @@ def validate_start(name: Any, port: Any, deadline: Any) -> None:
     require_number("deadline", deadline, 0, 300, low_open=True, unit="seconds")
 
 
-class Service:
+class Service(OwnedProcess):
     """One service process (and whatever it forks) with its folder: its port, pid, log, and stop()."""
 
     kind = "service"  # "PostgreSQL": named in messages
@@ -295,25 +296,6 @@ class Service:
     def log_path(self) -> Path:
         """Return the file the service writes its log to."""
         return self.folder / f"{self.kind.lower()}.log"
-
-    @property
-    def pid(self) -> int:
-        """Return the main process's id."""
-        return self._popen.pid if self._popen else -1
-
-    @property
-    def running(self) -> bool:
-        """Tell whether the main process is alive and not stopped."""
-        return bool(self._popen and self._popen.poll() is None and not self._stopped)
-
-    def processes(self) -> list[psutil.Process]:
-        """Return the main process and every process under it."""
-        if not self.running:
-            return []
-        with contextlib.suppress(psutil.NoSuchProcess):
-            main = psutil.Process(self.pid)
-            return [main, *main.children(recursive=True)]
-        return []
 
     def log_tail(self, lines: int = LOG_TAIL) -> str:
         """Return the last `lines` lines of the service's log."""

@@ -31,6 +31,7 @@ import psutil
 
 from helpers.numbers import require_number
 from helpers.serving import links
+from helpers.serving.owned import OwnedProcess
 from helpers.serving.registry import Registry
 from helpers.serving.servers import ServerLink
 
@@ -58,7 +59,7 @@ class ServerProcessError(RuntimeError):
     """A server process did not start: the message says why and quotes its stderr."""
 
 
-class ServerProcess:
+class ServerProcess(OwnedProcess):
     """One server process (a master and its workers): its URL, its process tree, link and stop()."""
 
     def __init__(
@@ -88,26 +89,6 @@ class ServerProcess:
         """Return the command line that started the server, as you would type it in a terminal."""
         # The real port, so the line can be copied and run (once this server has stopped and freed it).
         return shlex.join(["python", *self.argv[1:]])
-
-    @property
-    def pid(self) -> int:
-        """Return the master process's id."""
-        return self._popen.pid if self._popen else -1
-
-    @property
-    def running(self) -> bool:
-        """Tell whether the master process is alive and not stopped."""
-        return bool(self._popen and self._popen.poll() is None and not self._stopped)
-
-    def processes(self) -> list[psutil.Process]:
-        """Return the master and every process under it (its workers)."""
-        if not self.running:
-            return []
-        try:
-            master = psutil.Process(self.pid)
-            return [master, *master.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return []
 
     def rss(self) -> int:
         """Return the resident memory of the whole process tree, in bytes."""
