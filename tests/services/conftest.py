@@ -29,6 +29,17 @@ def alive(pid: int) -> bool:
         return False
 
 
+def uids_of(processes: list[psutil.Process]) -> set[int]:
+    """Return the real uids of those of `processes` still alive (a backend may exit between listing and asking)."""
+    uids = set()
+    for p in processes:
+        try:
+            uids.add(p.uids().real)
+        except psutil.NoSuchProcess:
+            pass
+    return uids
+
+
 def using(folder: Path) -> list[int]:
     """Return the pids of processes whose command line names `folder` (a service's own folder)."""
     found = []

@@ -23,7 +23,7 @@ import helpers.services.nginx as nginx_service
 from helpers.services import nginx
 from helpers.services.base import ServiceNotInstalledError, ServiceTimeoutError
 from helpers.services.nginx import get_nginx, render_config, start_nginx, stop_nginx, upstream_address
-from tests.services.conftest import left_behind, require
+from tests.services.conftest import left_behind, require, uids_of
 
 NAME = "t-nginx"
 DELAY = 0.6  # seconds the upstream waits between the two halves of /stream
@@ -127,7 +127,7 @@ def test_every_path_it_writes_is_in_its_folder_and_it_never_runs_as_root(app):
         line = next(line for line in text.splitlines() if line.strip().startswith(directive + " "))
         assert str(proxy.folder) in line, line
     assert f"listen 127.0.0.1:{proxy.port};" in text
-    uids = {p.uids().real for p in proxy.processes()}
+    uids = uids_of(proxy.processes())
     assert len(proxy.processes()) == 2  # the master and its one worker
     assert uids == ({pwd.getpwnam("nobody").pw_uid} if os.geteuid() == 0 else {os.getuid()}), uids
 

@@ -17,7 +17,7 @@ import helpers
 from helpers.services import postgres
 from helpers.services.base import ServiceError, ServiceNotInstalledError, ServiceTimeoutError
 from helpers.services.postgres import get_postgres, start_postgres, stop_postgres
-from tests.services.conftest import left_behind, require
+from tests.services.conftest import left_behind, require, uids_of
 
 NAME = "t-postgres"
 
@@ -53,7 +53,7 @@ def test_it_answers_sync_async_and_sqlalchemy_queries_never_as_root_and_stops_le
     assert db.query("SHOW listen_addresses") == [("127.0.0.1",)]
     assert any(p.name.startswith(".s.PGSQL.") for p in db.folder.iterdir())
     # And never as root: PostgreSQL refuses it, so a root kernel's server runs as nobody.
-    uids = {p.uids().real for p in db.processes()}
+    uids = uids_of(db.processes())
     assert len(db.processes()) >= 3  # the postmaster and its helpers
     assert uids == ({pwd.getpwnam("nobody").pw_uid} if os.geteuid() == 0 else {os.getuid()}), uids
     # Stopped, it leaves no process, no listening port and no folder (its data and socket were in it).

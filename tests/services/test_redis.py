@@ -17,7 +17,7 @@ import helpers.services.redis as redis_service
 from helpers.services import base, redis
 from helpers.services.base import ServiceNotInstalledError, ServiceTimeoutError
 from helpers.services.redis import get_redis, start_redis, stop_redis
-from tests.services.conftest import left_behind, require
+from tests.services.conftest import left_behind, require, uids_of
 
 NAME = "t-redis"
 
@@ -49,7 +49,7 @@ def test_it_starts_and_answers_ping_over_tcp_and_its_socket():
 
 def test_it_never_runs_as_root():
     server = start_redis(NAME)
-    uids = {p.uids().real for p in server.processes()}
+    uids = uids_of(server.processes())
     assert uids == ({pwd.getpwnam("nobody").pw_uid} if os.geteuid() == 0 else {os.getuid()}), uids
 
 
