@@ -31,7 +31,7 @@ BUDGETS_S = {
     "02": 30.0,
     "04": 20.0,
     "05": 20.0,
-    "06": 12.0,
+    "08": 12.0,
 }  # from the course brief and issue 17; 00 has none
 
 

@@ -15,7 +15,7 @@ from tests.gunicorn_modules_hook import MARK
 
 HEAVY = ("IPython", "ipywidgets", "matplotlib")  # what a notebook needs and a server process must not load
 
-# Modules that run in server or client processes: the apps notebooks 02, 03 and 06 start as processes.
+# Modules that run in server or client processes: the apps notebooks 02, 03 and 08 start as processes.
 PROCESS_MODULES = [
     "helpers",
     "helpers.apps.serving_flask",

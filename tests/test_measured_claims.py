@@ -1,4 +1,4 @@
-"""The measured claims notebooks 03-06 show as verdicts, asserted here with wide margins.
+"""The measured claims notebooks 03-08 show as verdicts, asserted here with wide margins.
 
 A learner's cell never raises on a timing (helpers.verdicts); these tests are where the claims must hold.
 They run in CI's unit lanes, each pinned to one core; the claims that need several cores are in
@@ -91,7 +91,7 @@ def test_pydantic_validates_faster_than_django_forms_and_marshmallow(django_read
     assert times["pydantic"] * 1.5 < min(times["django"], times["marshmallow"]), times
 
 
-# --- 06: what a microservice costs, and the fan-out's overhead and burst ---
+# --- 08: what a microservice costs, and the fan-out's overhead and burst ---
 def test_a_fastapi_service_takes_more_memory_than_a_flask_one():
     bare, flask, fastapi = (start_once(name)["rss_mib"] for name in ("none", "Flask", "FastAPI"))
     assert fastapi > flask > bare, (bare, flask, fastapi)

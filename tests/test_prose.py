@@ -252,8 +252,8 @@ def test_a_helper_that_moved_fails_the_test(broken_copy, old, new, problem):
 @pytest.mark.parametrize(
     ("new", "problem"),
     [
-        ("[notebook 07](07_deployment.ipynb)", "07_deployment.ipynb is not a notebook of the course"),
-        ("notebook 09", "there is no notebook 09"),
+        ("[notebook 12](12_deployment.ipynb)", "12_deployment.ipynb is not a notebook of the course"),
+        ("notebook 12", "there is no notebook 12"),
         ("notebook 03 (*Serving on a laptop*)", "notebook 03 is 'Serving for real"),
         ("the components notebook", "no notebook is 'the components notebook'"),
     ],

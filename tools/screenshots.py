@@ -61,10 +61,10 @@ PICKS: tuple[Pick, ...] = (
         "The Django admin of notebook 01's bookshelf, served from the kernel and opened from a link in the notebook.",
     ),
     Pick(
-        "07_decision_widget.png",
-        "07_decision_widget.png",
-        "Notebook 07: the decision helper",
-        "The decision helper in notebook 07: move a need or a weight and the pick and its reasons change.",
+        "09_decision_widget.png",
+        "09_decision_widget.png",
+        "Notebook 09: the decision helper",
+        "The decision helper in notebook 09: move a need or a weight and the pick and its reasons change.",
         colours=32,
     ),  # the whole widget is tall: 256 colours made it 169 KB, 32 look the same at 120 KB
 )
@@ -243,7 +243,7 @@ def shoot_decision(page: Any, lab: Any, shots: Path) -> None:
     """Screenshot the decision helper as it first appears."""
     box = page.locator(".decision-widget").first
     _centre(box)
-    _record(page, shots, "07_decision_widget.png", box)
+    _record(page, shots, "09_decision_widget.png", box)
 
 
 def _admin_book_list(tab: Any) -> None:
@@ -302,7 +302,7 @@ def shoot_admin(page: Any, lab: Any, shots: Path) -> None:
 STEPS: dict[str, tuple[str, Sequence[Callable[..., None]]]] = {
     "01": ("01_architecture.ipynb", (shoot_admin,)),
     "02": ("02_concurrency.ipynb", (shoot_simulation, shoot_measured)),
-    "07": ("07_choosing.ipynb", (shoot_decision,)),
+    "09": ("09_choosing.ipynb", (shoot_decision,)),
 }
 
 

@@ -84,7 +84,7 @@ def dependency_tree(distribution: str) -> set[str]:
 
 def installed_size(distributions: Iterable[str]) -> int:
     """Return the bytes of the files the wheels of `distributions` installed, as their RECORD files list them."""
-    # The course's one definition of a package's size (notebooks 01 and 06, the decision helper): the wheel's
+    # The course's one definition of a package's size (notebooks 01 and 08, the decision helper): the wheel's
     # files, not what is on disk now: bytecode caches appear on first import and differ by Python version,
     # so counting them would make the same wheels weigh more on one machine than on another.
     return sum((f.size or 0) for name in distributions for f in md.distribution(name).files or [])

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="write an nbgrader course directory instead: source/<notebook>/, solutions in BEGIN/END markers",
     )
-    parser.add_argument("notebooks", nargs="*", default=[], help="with --nbgrader: only notebooks starting so (00 07)")
+    parser.add_argument("notebooks", nargs="*", default=[], help="with --nbgrader: only notebooks starting so (00 09)")
     args = parser.parse_args(argv)
     if args.out is None and args.nbgrader is None:
         parser.error("give OUT_DIR (the class's copy) or --nbgrader DIR (an nbgrader course)")

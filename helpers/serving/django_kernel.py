@@ -15,7 +15,7 @@ COURSE_APPS: tuple[str, ...] = (
     "helpers.apps.bookshelf_django",  # notebook 01
     "helpers.apps.library_django",  # notebook 04
     "helpers.apps.shelf_api_django",  # notebook 05
-    "helpers.apps.cms_django",  # notebook 06
+    "helpers.apps.cms_django",  # notebook 08
 )
 
 _lock = threading.Lock()
@@ -44,7 +44,7 @@ def _default_settings() -> dict[str, Any]:
             "django.contrib.messages",
             "django.contrib.staticfiles",
             "helpers.serving.django_notebook",
-            # Django REST framework and its OpenAPI generator, as their install docs say (notebook 06's API-first).
+            # Django REST framework and its OpenAPI generator, as their install docs say (notebook 08's API-first).
             "rest_framework",
             "drf_spectacular",
             *COURSE_APPS,

@@ -25,7 +25,7 @@ from helpers.numbers import require_number
 
 FRAMEWORKS: tuple[str, ...] = ("Django", "Flask", "FastAPI")
 APPS = Path(__file__).resolve().parent.parent / "apps"
-NOTEBOOK = "06_use_cases.ipynb"
+NOTEBOOK = "08_use_cases.ipynb"
 MAX_WEIGHT = 5.0
 
 # How a documented fact becomes a fit: the framework ships it whole, ships part of it,

@@ -1,4 +1,4 @@
-"""Draw notebook 06's fan-out timings: sequential vs concurrent backend calls per framework."""
+"""Draw notebook 08's fan-out timings: sequential vs concurrent backend calls per framework."""
 
 from __future__ import annotations
 

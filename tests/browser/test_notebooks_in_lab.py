@@ -59,8 +59,8 @@ EXERCISE_TRIES = {
         "answer = owners_named",
     ),
     "05": ("05.1", 'answer = {"Django templates"}'),
-    "06": ("06.1", 'answer = "FastAPI"'),
-    "07": ("07.3", 'answer = {"payments webhook receiver"}'),
+    "08": ("08.1", 'answer = "FastAPI"'),
+    "09": ("09.3", 'answer = {"payments webhook receiver"}'),
 }
 CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
 
@@ -212,7 +212,7 @@ def nb02(page, lab, shots):
     page.screenshot(path=str(shots / "02_sim_widget_playing.png"))
 
 
-def nb07(page, lab, shots):
+def nb09(page, lab, shots):
     """Changing a weight changes the decision helper's result."""
     box = page.locator(".decision-widget").first
     box.evaluate("(b) => b.scrollIntoView({block: 'start'})")
@@ -242,13 +242,13 @@ def nb07(page, lab, shots):
                 continue
         if changed:
             break
-    page.screenshot(path=str(shots / "07_decision_widget.png"))
+    page.screenshot(path=str(shots / "09_decision_widget.png"))
     assert changed, f"no weight slider changed the result: {before!r}"
 
 
-def nb06(page, lab, shots):
+def nb08(page, lab, shots):
     """FastAPI's /docs opens through the proxy, and renders offline."""
-    tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "06_fastapi_docs.png")
+    tab = _follow_proxy_link(page, 'a[href*="/proxy/"][href*="/docs"]', shots, "08_fastapi_docs.png")
     assert "Swagger UI" in tab.title(), tab.title()
     # Swagger UI's files come from this machine (helpers.serving.offline_docs), so the page renders
     # offline: its operations show, and it names its schema under the proxy prefix.
@@ -260,7 +260,7 @@ def nb06(page, lab, shots):
     tab.close()
 
 
-INTERACTIONS = {"00": nb00, "01": nb01, "02": nb02, "06": nb06, "07": nb07}
+INTERACTIONS = {"00": nb00, "01": nb01, "02": nb02, "08": nb08, "09": nb09}
 
 
 def test_the_checks_catch_a_raise_a_broken_diagram_and_a_missing_widget(page, lab, shots):

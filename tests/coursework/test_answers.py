@@ -135,7 +135,7 @@ def test_a_cell_that_sets_the_same_interned_value_again_is_a_new_answer():
     cell(trail, 'answer = "server"', 1, "server")
     trail.record_check("00.1", trail.namespace["answer"])
     cell(trail, 'answer = "server"', 2, "server")  # same object: the source still says it was set
-    assert trail.problem("06.1", trail.namespace["answer"]) is None
+    assert trail.problem("08.1", trail.namespace["answer"]) is None
 
 
 def test_a_syntax_error_in_an_answer_cell_is_a_failure():

@@ -23,8 +23,8 @@ from helpers.coursework.nbgrader_export import BEGIN, CODE_STUB, END, export, nb
 from helpers.coursework.release import main as release_main
 
 ROOT = Path(__file__).resolve().parents[2]
-# Two notebooks keep the round trip short: 00's answers are Flask apps served by the check, 07's are data.
-ROUND_TRIP = ("00_start_here", "07_choosing")
+# Two notebooks keep the round trip short: 00's answers are Flask apps served by the check, 09's are data.
+ROUND_TRIP = ("00_start_here", "09_choosing")
 
 
 REQUIREMENTS = Path(__file__).with_name("nbgrader-requirements.txt")
@@ -120,10 +120,10 @@ def test_every_notebook_exports_and_a_check_cell_keeps_its_import(tmp_path):
 
 def test_the_command_line_writes_a_course_directory_and_refuses_a_full_one(tmp_path, capsys):
     out = tmp_path / "course"
-    assert release_main(["--nbgrader", str(out), "07"]) == 0
+    assert release_main(["--nbgrader", str(out), "09"]) == 0
     assert (out / "nbgrader_config.py").is_file()
-    assert [p.relative_to(out).as_posix() for p in out.rglob("*.ipynb")] == ["source/07_choosing/07_choosing.ipynb"]
-    assert release_main(["--nbgrader", str(out), "07"]) == 2
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*.ipynb")] == ["source/09_choosing/09_choosing.ipynb"]
+    assert release_main(["--nbgrader", str(out), "09"]) == 2
     assert "not empty" in capsys.readouterr().err
     assert release_main(["--nbgrader", str(tmp_path / "other"), "99"]) == 2
     assert "no course notebook starts with 99" in capsys.readouterr().err

@@ -534,7 +534,7 @@ def marshmallow_schema(strict: bool) -> Callable[[], Any]:
     return build
 
 
-# -- 06 -----------------------------------------------------------------------------------------------------------
+# -- 08 -----------------------------------------------------------------------------------------------------------
 
 
 def book_subclass(annotation: str, default: str | None) -> Callable[[], Any]:
@@ -582,7 +582,7 @@ def chat_room() -> Any:
 
 def clinic_leads() -> tuple[str, str, dict[str, float]]:
     """Return the clinic's pick, its runner-up, and each factor's lead, from the helper as it is today."""
-    from helpers.coursework.exercises.nb07 import CLINIC
+    from helpers.coursework.exercises.nb09 import CLINIC
     from helpers.usecases.decision import FACTORS, TEAM, score
 
     result = score(CLINIC)
@@ -610,10 +610,10 @@ def clinic_answer(deciding: Callable[[], str] | str, pick: str | None = None) ->
 
 
 def events_answer(factor: Callable[[], str] | str | None, weight: float, new_pick: str) -> Callable[[], Any]:
-    """Return a builder of a 07.2 answer; `factor` None means the deciding factor, read from the helper."""
+    """Return a builder of a 09.2 answer; `factor` None means the deciding factor, read from the helper."""
 
     def build() -> Any:
-        from helpers.coursework.exercises.nb07 import EVENTS
+        from helpers.coursework.exercises.nb09 import EVENTS
         from helpers.usecases.decision import score
 
         named = factor() if callable(factor) else factor
@@ -624,16 +624,16 @@ def events_answer(factor: Callable[[], str] | str | None, weight: float, new_pic
 
 def changed_small() -> set[str]:
     """Return the example projects whose pick rests on the small-service factor, read from the helper."""
-    from helpers.coursework.exercises.nb07 import changed_without
+    from helpers.coursework.exercises.nb09 import changed_without
 
     return changed_without("small_service")
 
 
 def events_tipping(below: float, new_pick: Callable[[], str] | None = None) -> Callable[[], Any]:
-    """Return a builder of a 07.2 answer `below` under the tipping point, read from the helper."""
+    """Return a builder of a 09.2 answer `below` under the tipping point, read from the helper."""
 
     def build() -> Any:
-        from helpers.coursework.exercises.nb07 import EVENTS
+        from helpers.coursework.exercises.nb09 import EVENTS
         from helpers.usecases.decision import make_project, score, weight_to_change
 
         result = score(EVENTS)
@@ -647,15 +647,15 @@ def events_tipping(below: float, new_pick: Callable[[], str] | None = None) -> C
 
 
 def events_pick() -> str:
-    from helpers.coursework.exercises.nb07 import EVENTS
+    from helpers.coursework.exercises.nb09 import EVENTS
     from helpers.usecases.decision import score
 
     return score(EVENTS).recommendation
 
 
 def a_pick_nobody_catches_up_with() -> str:
-    """Return the framework that does not catch up at 07.2's tipping point."""
-    from helpers.coursework.exercises.nb07 import EVENTS
+    """Return the framework that does not catch up at 09.2's tipping point."""
+    from helpers.coursework.exercises.nb09 import EVENTS
     from helpers.usecases.decision import FRAMEWORKS, make_project, score, weight_to_change
 
     result = score(EVENTS)
@@ -665,7 +665,7 @@ def a_pick_nobody_catches_up_with() -> str:
 
 
 def not_the_deciding_factor() -> str:
-    from helpers.coursework.exercises.nb07 import EVENTS
+    from helpers.coursework.exercises.nb09 import EVENTS
     from helpers.usecases.decision import score
 
     result = score(EVENTS)
@@ -999,13 +999,13 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("Marshmallow without strict", marshmallow_schema(strict=False), '"1965"'),
         Wrong("not a validator", value(42), "validator must be"),
     ],
-    "06.1": [
+    "08.1": [
         Wrong("FastAPI", value("FastAPI"), "event loop"),
         Wrong("both", value("both"), "event loop"),
         Wrong("neither", value("neither"), "one of them does"),
         Wrong("lower case", value("flask"), "one of"),
     ],
-    "06.2": [
+    "08.2": [
         Wrong("no lower bound", book_subclass("int", None), "no lower bound"),
         Wrong("pages as text", book_subclass("str", None), "integer"),
         Wrong("no new field", book_subclass("", None), "no 'pages'"),
@@ -1013,7 +1013,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("not a class", value(dict), "subclasses bookin"),
         Wrong("a bound in the schema only (issue 27)", schema_only_bound, "accepts 0 pages"),
     ],
-    "06.3": [
+    "08.3": [
         Wrong("no history", chat_room, "his own join"),
         Wrong("every message", room('[e for e in self.log if e["type"] == "message"]'), "last 10 messages"),
         Wrong("the last 10 events, joins included (the issue's case)", room("self.log[-10:]"), "as well as messages"),
@@ -1026,7 +1026,7 @@ WRONG: dict[str, list[Wrong]] = {
         ),
         Wrong("not a room", value(42), "subclasses chatroom"),
     ],
-    "07.1": [
+    "09.1": [
         Wrong("the team's framework", clinic_answer("team_knows", pick="FastAPI"), "one factor of ten"),
         Wrong("the framework nobody picks", clinic_answer("server_pages", pick="Flask"), "add up need x fit"),
         Wrong("the factor that counts against the pick", clinic_answer("team_knows"), "counts against"),
@@ -1042,7 +1042,7 @@ WRONG: dict[str, list[Wrong]] = {
         ),
         Wrong("one key", value({"pick": "Django"}), "two keys"),
     ],
-    "07.2": [
+    "09.2": [
         Wrong(
             "not the deciding factor", events_answer(not_the_deciding_factor, 0.5, "Django"), "not the deciding factor"
         ),
@@ -1053,7 +1053,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a weight out of range", events_answer(None, 9, "Django"), "refused"),
         Wrong("two keys", value({"factor": "realtime", "weight": 0.5}), "three keys"),
     ],
-    "07.3": [
+    "09.3": [
         Wrong("one of the two", lambda: set(sorted(changed_small())[:1]), "its pick changes too"),
         Wrong("every small-service project", lambda: changed_small() | {"internal tool, Flask team"}, "keeps its pick"),
         Wrong("a name, not a set", value("payments webhook receiver"), "set of example project names"),
@@ -1145,12 +1145,12 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a Django form with cleaning (the issue's case)", cleaned_django_form),
         ("Marshmallow, strict", marshmallow_schema(strict=True)),
     ],
-    "06.1": [("Flask", value("Flask"))],
-    "06.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
-    "06.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],
-    "07.1": [("lower case", clinic_answer(lambda: largest_leads()[0], pick="django"))],
-    "07.2": [("just below the tipping point", events_tipping(0.05))],
-    "07.3": [("as a list", lambda: sorted(changed_small()))],
+    "08.1": [("Flask", value("Flask"))],
+    "08.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
+    "08.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],
+    "09.1": [("lower case", clinic_answer(lambda: largest_leads()[0], pick="django"))],
+    "09.2": [("just below the tipping point", events_tipping(0.05))],
+    "09.3": [("as a list", lambda: sorted(changed_small()))],
 }
 
 
@@ -1200,8 +1200,8 @@ def test_another_right_answer_is_accepted(exercise_id, right, no_leaks):
 
 
 @pytest.mark.parametrize("deciding", largest_leads())
-def test_07_1_accepts_every_factor_with_the_largest_lead(deciding):
-    assert evaluate("07.1", {"pick": clinic_leads()[0], "deciding": deciding}).passed
+def test_09_1_accepts_every_factor_with_the_largest_lead(deciding):
+    assert evaluate("09.1", {"pick": clinic_leads()[0], "deciding": deciding}).passed
 
 
 # -- the catalogue can fail ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Exercises of notebook 07 (choosing: the decision helper)."""
+"""Exercises of notebook 09 (choosing: the decision helper)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
 
-exercise = ExerciseSet("07")
+exercise = ExerciseSet("09")
 
-# The project of exercise 07.1, also shown in the notebook: a clinic whose developers know FastAPI.
+# The project of exercise 09.1, also shown in the notebook: a clinic whose developers know FastAPI.
 CLINIC = {
     "relational_data": 1.0,
     "auth_users": 1.0,
@@ -16,12 +16,12 @@ CLINIC = {
     "long_term_support": 0.6,
     "team_knows": "FastAPI",
 }
-# The project of exercise 07.2: a small events site with live updates.
+# The project of exercise 09.2: a small events site with live updates.
 EVENTS = {"realtime": 0.6, "auth_users": 0.8, "io_bound": 0.5}
 
 
 @exercise(
-    "07.1",
+    "09.1",
     "predict the pick, then name what decided it",
     hint="The team's experience is one factor among ten. For each of the clinic's needs, how far ahead of the "
     "runner-up does the fit table put the pick? A factor's lead is its need times that gap in fit (times its "
@@ -34,7 +34,7 @@ EVENTS = {"realtime": 0.6, "auth_users": 0.8, "io_bound": 0.5}
         # What decided it: each factor's lead is weight x need x (the pick's fit - the runner-up's fit).
         # Work it out from the fit table, then compare with the helper:
         from helpers.usecases.decision import fit, score
-        from helpers.coursework.exercises.nb07 import CLINIC
+        from helpers.coursework.exercises.nb09 import CLINIC
 
         result = score(CLINIC)
         pick, rival = result.recommendation, result.runner_up
@@ -95,7 +95,7 @@ def clinic_pick(answer: Any) -> str | None:
 
 
 @exercise(
-    "07.2",
+    "09.2",
     "how far would the weight have to move?",
     hint="Run score(EVENTS) and read its last sentence: it names the deciding factor and the weight below which "
     "another framework catches up. Give a weight a little below that value, and name who catches up.",
@@ -103,7 +103,7 @@ def clinic_pick(answer: Any) -> str | None:
         # The explanation's last sentence is the tipping point: below that weight of the deciding factor,
         # the runner-up catches up. Any weight just under it changes the pick.
         from helpers.usecases.decision import make_project, score, weight_to_change
-        from helpers.coursework.exercises.nb07 import EVENTS
+        from helpers.coursework.exercises.nb09 import EVENTS
 
         result = score(EVENTS)
         print(result.tipping_point)
@@ -167,7 +167,7 @@ def changed_without(factor: str) -> set[str]:
 
 
 @exercise(
-    "07.3",
+    "09.3",
     "challenge a fit: which picks rest on one measurement?",
     hint="A weight of 0 takes a factor's evidence out of every score. Score each example project again with "
     "small_service weighted 0, and compare its pick with the table of examples.",

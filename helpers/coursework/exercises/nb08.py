@@ -1,4 +1,4 @@
-"""Exercises of notebook 06 (use cases: the contests)."""
+"""Exercises of notebook 08 (use cases: the contests)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
 
-exercise = ExerciseSet("06")
+exercise = ExerciseSet("08")
 
 
 @exercise(
-    "06.1",
+    "08.1",
     "predict: which chat server grows a thread per client?",
     hint="WSGI hands a request to a thread until the response is done, and a WebSocket's 'response' lasts as long "
     "as the connection. An event loop holds a socket as a small object, not a thread.",
@@ -42,7 +42,7 @@ def chat_threads(answer: Any) -> str | None:
 
 
 @exercise(
-    "06.2",
+    "08.2",
     "add a field and watch the schema change",
     hint="Your model is BookIn with one more field. A Pydantic field carries its constraint the way BookIn's year "
     "does; build the app with your model and read the schema it publishes.",
@@ -104,7 +104,7 @@ def _own_join(event: Any, name: str) -> bool:
 
 
 @exercise(
-    "06.3",
+    "08.3",
     "message history for newcomers",
     hint="A newcomer's first events come from welcome(self, name), and the room keeps everything that happened in "
     "self.log. Look at what kinds of events the log holds: people join and leave as well as talk. "
@@ -134,7 +134,7 @@ def chat_history(answer: Any) -> str | None:
 
     if not (isinstance(answer, type) and issubclass(answer, ChatRoom)):
         return f"the answer should be a class that subclasses ChatRoom; got {answer!r}."
-    with serve(create_app(answer), "exercise-06-3") as server:
+    with serve(create_app(answer), "exercise-08-3") as server:
         with ChatClient(server.url, "ada") as ada:
             ada.receive()  # ada's own join
             # Twelve messages, with someone joining and leaving among the last ten: the log's newest ten
