@@ -673,6 +673,14 @@ def test_an_answer_in_a_cell_added_below_the_answer_cell_counts_as_in_the_notebo
     ]
 
 
+NB03 = "03_serving.ipynb"
+CLAIMS_A_BIGGER_MACHINE = """
+from helpers.concurrency.cpu_capacity import usable_cores
+bigger = usable_cores() + 1
+answer = {"workers": bigger, "threads": 1, "cores": bigger, "capacity": float(bigger)}
+"""
+
+
 def test_every_other_notebook_honest_and_blank(tmp_path):
     root = tmp_path / "subs"
     others = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb") if p.name != NB00)
@@ -680,6 +688,10 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         for learner, nb in {"honest": answered(released(name)), "blank": released(name)}.items():
             (root / learner).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, root / learner / name)
+    # 03.3 is judged on the machine its answer claims: one core more than the grading run measured passes the
+    # check, and is flagged against the capacity cell's output.
+    (root / "claims").mkdir()
+    nbformat.write(answered(released(NB03), {"03.3": CLAIMS_A_BIGGER_MACHINE}), root / "claims" / NB03)
     grade.grade_all(root, tmp_path / "out", jobs=2, quiet=True, isolation="best-effort")
     with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as f:
         rows = {(r["learner"], r["notebook"]): r for r in csv.DictReader(f)}
@@ -687,6 +699,8 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         honest, blank = rows[("honest", name)], rows[("blank", name)]
         assert honest["total"] == honest["max"] != "0" and not flags_of(honest), honest
         assert blank["total"] == "0" and not flags_of(blank), blank
+    claims = rows[("claims", NB03)]
+    assert claims["03.3"] == "1" and "03.3 passed on the machine it claims" in claims["flags"], claims
 
 
 def _cmdline(p: psutil.Process) -> str:
@@ -897,3 +911,14 @@ def test_the_grading_client_keeps_only_short_errors_of_what_a_cell_outputs():
     client.output([], error, None, 0)
     assert len(kept) == 1 and kept[0]["content"]["ename"] == "ValueError"
     assert len(kept[0]["content"]["evalue"]) == 1000 and kept[0]["content"]["traceback"] == []
+
+
+def test_only_an_exercise_with_a_witness_is_compared_and_a_broken_answer_is_said():
+    from helpers.concurrency.cpu_capacity import usable_cores
+
+    more = usable_cores() + 1
+    row = {"repr": repr({"workers": more, "threads": 1, "cores": more, "capacity": float(more)})}
+    assert "03.3 passed on the machine it claims" in grade._witness_flag("03.3", row)
+    assert grade._witness_flag("03.1", row) is None  # no witness: nothing compared
+    assert grade._witness_flag("03.3", None) is None
+    assert "could not be compared" in grade._witness_flag("03.3", {"repr": "{}"})
