@@ -378,10 +378,9 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     g["forged_verdict"] = nb
     g["fake_package"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_PACKAGE)
     g["fake_finder"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_FINDER)
-    # The code answers (00.2, 00.3) are right, the data answers (00.1, 00.4, 00.5) wrong: see WRAPPED_DUMPS.
-    g["wrapped_dumps"] = insert_after_first_code(
-        answered(released(NB00), {"00.1": "answer = 42", "00.4": "answer = 42", "00.5": "answer = 42"}), WRAPPED_DUMPS
-    )
+    # The code answers (00.2, 00.3) are right, the data answers (00.1, 00.4, 00.5, 00.6) wrong: see WRAPPED_DUMPS.
+    data_wrong = {ex: "answer = 42" for ex in ("00.1", "00.4", "00.5", "00.6")}
+    g["wrapped_dumps"] = insert_after_first_code(answered(released(NB00), data_wrong), WRAPPED_DUMPS)
     g["dumps_code_wrong"] = insert_after_first_code(answered(released(NB00), wrong), WRAPPED_DUMPS)
     g["transformer"] = insert_after_first_code(answered(released(NB00), wrong), TRANSFORMER)
     g["import_wrapper"] = insert_after_first_code(answered(released(NB00), wrong), IMPORT_WRAPPER)
@@ -506,11 +505,11 @@ def test_gallery_row(graded, learner):
     if learner in ATTACKERS:
         skip_unless(run.not_isolated and f"no sandbox here: {run.not_isolated}", required_by=REQUIRE_SANDBOX)
     row = rows[learner]
-    # 00.4 and 00.5 are answered like 00.3 in every submission of the gallery: the same mark, each one more in the
-    # total.
+    # 00.4, 00.5 and 00.6 are answered like 00.3 in every submission of the gallery: the same mark, each one more in
+    # the total.
     first, second, third, total = EXPECTED_00[learner][:4]
-    expected = (first, second, third, third, third, str(int(total) + 2 * int(third)), str(len(exercise_ids("00"))))
-    got = (row["00.1"], row["00.2"], row["00.3"], row["00.4"], row["00.5"], row["total"], row["max"])
+    expected = (first, second, *[third] * 4, str(int(total) + 3 * int(third)), str(len(exercise_ids("00"))))
+    got = tuple(row[k] for k in ("00.1", "00.2", "00.3", "00.4", "00.5", "00.6", "total", "max"))
     assert got == expected, row
     flag = EXPECTED_00[learner][4]
     assert (flag in flags_of(row)) if flag else not flags_of(row), row["flags"]
@@ -527,7 +526,7 @@ def test_what_a_learner_leaves_in_shared_folders_stays_in_their_sandbox(graded):
 def test_a_wrapped_json_dumps_wins_nothing_on_answers_judged_outside_the_kernel(graded):
     rows, out, *_ = graded
     row = rows["wrapped_dumps"]
-    assert (row["00.1"], row["00.4"], row["00.5"], row["00.2"], row["00.3"]) == ("0", "0", "0", "1", "1"), row
+    assert tuple(row[k] for k in ("00.1", "00.4", "00.5", "00.6", "00.2", "00.3")) == ("0",) * 4 + ("1", "1"), row
     feedback = (out / "feedback" / "wrapped_dumps.md").read_text(encoding="utf-8")
     assert "you gave a int" in feedback and "forged" not in feedback  # the check's own words on 42
 

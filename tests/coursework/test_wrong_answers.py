@@ -741,6 +741,16 @@ WRONG: dict[str, list[Wrong]] = {
             "another key", value({"error": "InvalidOperation", "function": "parse_price"}), "not one of the two keys"
         ),
     ],
+    "00.6": [
+        Wrong("each run adds a server", value({"servers": 2, "first_running": True}), "each run adds one"),
+        Wrong("two, the first stopped", value({"servers": 2, "first_running": False}), "each run adds one"),
+        Wrong("the old one keeps running", value({"servers": 1, "first_running": True}), "where did the first"),
+        Wrong("none left", value({"servers": 0, "first_running": False}), "count it"),
+        Wrong("True for a count", value({"servers": True, "first_running": False}), "a whole number"),
+        Wrong("the count as text", value({"servers": "1", "first_running": False}), "a whole number"),
+        Wrong("a number alone", value(1), "a dict like"),
+        Wrong("a key misspelt", value({"server": 1, "first_running": False}), "a dict like"),
+    ],
     "01.2": [
         Wrong("the starting point: no year field", from_solution("01.2", "year: int", "pass  #"), "'year': none"),
         Wrong(
@@ -1081,6 +1091,7 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             value(fault("InvalidOperation", 'File "helpers/apps/shop_flask.py", line 10, in parse_price')),
         ),
     ],
+    "00.6": [("the solution's dict in another order", value({"first_running": False, "servers": 1}))],
     "01.2": [
         ("the course's own app", course_bookshelf),
         ("StrictInt", from_solution("01.2", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),
