@@ -1,0 +1,1 @@
+"""Deployment, measured: slow clients, static files, graceful restarts, production settings (notebook 07)."""
