@@ -238,7 +238,11 @@ def _app_check(framework: str, stage: str, env: Mapping[str, str] | None) -> Set
     _require(framework, stage)
     env = stage_env(framework, stage) if env is None else _validate_env(env)
     out = _run([sys.executable, "-m", "helpers.deploy.production_settings", framework], env)
-    target = "helpers.apps.deploy_flask:create_app" if framework == "flask" else "helpers.apps.deploy_fastapi_settings:create_app"
+    target = (
+        "helpers.apps.deploy_flask:create_app"
+        if framework == "flask"
+        else "helpers.apps.deploy_fastapi_settings:create_app"
+    )
     if out.returncode != 0:
         error = _last_line(out.stderr) or f"exit code {out.returncode}"
         return SettingsCheck(framework, stage, target, [], {}, error, [], sorted(env), DOCS[framework])

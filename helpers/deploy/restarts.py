@@ -92,7 +92,9 @@ def _start(kind: str) -> ServerProcess:
     if kind.startswith("gunicorn"):
         threads = 4 if kind == "gunicorn-hup-gthread" else 1
         # --graceful-timeout is 1 s here (helpers.serving.processes): far longer than one request of `path`.
-        return start_gunicorn("helpers.apps.serving_flask:app", "deploy-restart", workers=WORKERS, threads=threads, ready_path="/json")
+        return start_gunicorn(
+            "helpers.apps.serving_flask:app", "deploy-restart", workers=WORKERS, threads=threads, ready_path="/json"
+        )
     return start_uvicorn("helpers.apps.serving_fastapi:app", "deploy-restart", workers=WORKERS, ready_path="/json")
 
 

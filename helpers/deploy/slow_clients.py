@@ -206,7 +206,9 @@ def slow_clients(
         or any(a not in ARRANGEMENTS for a in arrangements)
         or len(set(arrangements)) != len(arrangements)
     ):
-        raise ValueError(f"arrangements must be a non-empty tuple of distinct names from {ARRANGEMENTS}, got {arrangements!r}")
+        raise ValueError(
+            f"arrangements must be a non-empty tuple of distinct names from {ARRANGEMENTS}, got {arrangements!r}"
+        )
     result = SlowClientResult(workers, slow, seconds, request_timeout)
     for arrangement in arrangements:
         result.arrangements.append(_measure_one(arrangement, slow, workers, seconds, request_timeout, connections))

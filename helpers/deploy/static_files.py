@@ -37,7 +37,7 @@ import httpx
 
 from helpers.concurrency.loadgen import run_load
 from helpers.numbers import require_number
-from helpers.serving.processes import ServerProcess, free_port, start_gunicorn, start_uvicorn
+from helpers.serving.processes import free_port, start_gunicorn, start_uvicorn
 
 SERVERS = {
     "nginx": "nginx sends the file itself (alias)",
@@ -115,11 +115,17 @@ def _serving(name: str, folder: Path, workers: int) -> Iterator[str]:
             # Nothing listens upstream: every request here is for /static/, which nginx answers from the folder.
             server = start_nginx(f"127.0.0.1:{free_port()}", "deploy-static", static=folder, workers=workers)
         elif name == "whitenoise":
-            server = start_gunicorn("helpers.apps.deploy_django:wsgi", "deploy-static", workers=workers, ready_path=URL_PATH, env=env)
+            server = start_gunicorn(
+                "helpers.apps.deploy_django:wsgi", "deploy-static", workers=workers, ready_path=URL_PATH, env=env
+            )
         elif name == "flask":
-            server = start_gunicorn("helpers.apps.deploy_flask:app", "deploy-static", workers=workers, ready_path=URL_PATH, env=env)
+            server = start_gunicorn(
+                "helpers.apps.deploy_flask:app", "deploy-static", workers=workers, ready_path=URL_PATH, env=env
+            )
         else:
-            server = start_uvicorn("helpers.apps.deploy_fastapi:app", "deploy-static", workers=workers, ready_path=URL_PATH, env=env)
+            server = start_uvicorn(
+                "helpers.apps.deploy_fastapi:app", "deploy-static", workers=workers, ready_path=URL_PATH, env=env
+            )
         yield server.url
     finally:
         if server is not None:
