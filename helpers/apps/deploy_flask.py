@@ -1,4 +1,4 @@
-"""A Flask app for the deployment notebook: a JSON hello, an upload that reads its whole body, static files.
+"""A Flask app for the deployment notebook: a JSON hello, an upload read whole, a large answer, static files.
 
 Its configuration comes from environment variables, as Flask's docs advise for a deployment
 (https://flask.palletsprojects.com/en/stable/config/#configuring-from-environment-variables):
@@ -29,6 +29,12 @@ def create_app() -> Flask:
     def upload() -> dict[str, int]:
         # Reads the whole body: under a sync worker, a client that sends it slowly holds the worker.
         return {"received": len(request.get_data())}
+
+    @app.get("/big")
+    def big() -> bytes:
+        # A large answer: a client that reads it slowly holds a sync worker until the last byte is taken.
+        kb = min(int(request.args.get("kb", 1024)), 16 * 1024)
+        return b"x" * (kb * 1024), 200, {"Content-Type": "application/octet-stream"}
 
     @app.get("/static/<path:name>")
     def static_file(name: str):

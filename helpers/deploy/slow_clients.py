@@ -1,6 +1,7 @@
 """Slow clients against gunicorn's sync workers, alone and behind nginx: how many normal requests still get through.
 
     result = slow_clients()                    # 4 slow uploads against 2 sync workers, alone then behind nginx
+    slow_clients(mode="read")                  # 4 slow downloads of a 4 MiB answer instead
     result.rows()                              # one dict per arrangement: normal requests done, p50/p95, errors
     result["alone"].done, result["nginx"].done
 
@@ -10,7 +11,8 @@ time. Gunicorn's docs say so: "We strongly recommend running Gunicorn behind a p
 default synchronous workers you must ensure the proxy buffers slow clients; otherwise Gunicorn becomes
 vulnerable to denial-of-service attacks" (Deploying Gunicorn, https://gunicorn.org/deploy/, formerly
 https://docs.gunicorn.org/en/stable/deploy.html). nginx reads the whole request before it passes it on
-(`proxy_request_buffering on`, its default), so the workers only ever see fast, whole requests.
+(`proxy_request_buffering on`, its default), and takes the whole answer from the worker before it trickles it
+to a slow reader (`proxy_buffering on`), so the workers only ever deal with a fast client: nginx.
 
 Arrangements: "alone" (gunicorn on its own), "nginx" (nginx in front, buffering as by default) and
 "nginx-unbuffered" (nginx in front with `proxy_request_buffering off` and `proxy_buffering off`: the proxy
@@ -36,7 +38,10 @@ ARRANGEMENTS = ("alone", "nginx", "nginx-unbuffered")
 INTERVAL = 0.5  # seconds between two pieces of a slow client's body
 CHUNK = 4  # bytes a slow client sends each interval
 SETTLE = 0.5  # seconds for the slow clients to reach the workers before the normal load starts
-CONNECT_TIMEOUT = 2.0  # seconds: a slow client's connect and each of its sends
+CONNECT_TIMEOUT = 2.0  # seconds: a slow client's connect and each of its sends and reads
+MODES = ("send", "read")
+BIG_KB = 4096  # KiB a slow reader asks for: far more than the socket buffers between it and the worker hold
+RCVBUF = 4096  # bytes: a slow reader's receive buffer (Linux doubles it)
 DOCS = "https://gunicorn.org/deploy/"
 
 
@@ -66,6 +71,7 @@ class SlowClientResult:
     slow: int
     seconds: float
     request_timeout: float
+    mode: str  # "send": slow uploads; "read": slow downloads
     arrangements: list[Arrangement] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> Arrangement:
@@ -80,52 +86,79 @@ class SlowClientResult:
 
 
 class SlowClients:
-    """`count` raw-socket clients, each sending a POST whose body trickles in `CHUNK` bytes every `INTERVAL`."""
+    """`count` raw-socket clients that trickle: `CHUNK` bytes every `INTERVAL`, sent ("send") or read ("read").
 
-    def __init__(self, host: str, port: int, count: int, body_bytes: int, path: str = "/upload") -> None:
-        self.host, self.port, self.count, self.body_bytes, self.path = host, port, count, body_bytes, path
+    "send": each sends a POST's head at once, then its `body_bytes`-byte body a few bytes at a time.
+    "read": each asks for a `BIG_KB` KiB answer with a small receive buffer, then reads it a few bytes at a time.
+    """
+
+    def __init__(self, host: str, port: int, count: int, body_bytes: int = 400, mode: str = "send") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.host, self.port, self.count, self.body_bytes, self.mode = host, port, count, body_bytes, mode
         self.sockets: list[socket.socket] = []
-        self.broken = 0  # slow clients whose connection failed while sending
+        self.broken = 0  # slow clients whose connection failed or ended while trickling
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Open every connection and send each request's head at once; then trickle the bodies in a thread."""
-        head = (
-            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+    def _head(self) -> bytes:
+        if self.mode == "read":
+            return f"GET /big?kb={BIG_KB} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode("latin-1")
+        return (
+            f"POST /upload HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Content-Type: application/octet-stream\r\nContent-Length: {self.body_bytes}\r\n\r\n"
         ).encode("latin-1")
+
+    def start(self) -> None:
+        """Open every connection and send each request's head at once; then trickle in a thread."""
         try:
             for _ in range(self.count):
-                s = socket.create_connection((self.host, self.port), timeout=CONNECT_TIMEOUT)
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 self.sockets.append(s)
-                s.sendall(head)
+                if self.mode == "read":  # set before connecting: the window the server may fill is this small
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+                s.settimeout(CONNECT_TIMEOUT)
+                s.connect((self.host, self.port))
+                s.sendall(self._head())
+                if self.mode == "read":
+                    s.setblocking(False)  # a read that finds nothing yet must return at once, not wait its timeout
         except OSError:
             self.stop()
             raise
         self._thread = threading.Thread(target=self._trickle, daemon=True, name="helpers-slow-clients")
         self._thread.start()
 
+    def _step(self, s: socket.socket, sent: int) -> bool:
+        """Send or read one piece on `s`; return False when the connection is over."""
+        if self.mode == "read":
+            try:  # never wait here: one client with nothing to read yet (still queued) must not delay the others
+                return bool(s.recv(CHUNK))
+            except BlockingIOError:
+                return True
+        s.sendall(b"x" * min(CHUNK, self.body_bytes - sent))
+        return True
+
     def _trickle(self) -> None:
         sent = 0
         alive = list(self.sockets)
-        while not self._stop.wait(INTERVAL) and sent < self.body_bytes:
-            piece = b"x" * min(CHUNK, self.body_bytes - sent)
+        while not self._stop.wait(INTERVAL) and (self.mode == "read" or sent < self.body_bytes):
             for s in list(alive):
                 try:
-                    s.sendall(piece)
+                    ok = self._step(s, sent)
                 except OSError:  # closed by the server (a worker timeout, a restart): counted, not retried
+                    ok = False
+                if not ok:
                     alive.remove(s)
                     self.broken += 1
-            sent += len(piece)
+            sent += CHUNK
 
     @property
     def connected(self) -> int:
-        """Return how many slow clients are still sending."""
+        """Return how many slow clients are still trickling."""
         return len(self.sockets) - self.broken
 
     def stop(self) -> None:
-        """Stop sending and close every connection (idempotent)."""
+        """Stop trickling and close every connection (idempotent)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(CONNECT_TIMEOUT + INTERVAL + 1)
@@ -147,7 +180,7 @@ def _body_bytes(seconds: float, request_timeout: float) -> int:
 
 
 def _measure_one(
-    arrangement: str, slow: int, workers: int, seconds: float, request_timeout: float, connections: int
+    arrangement: str, slow: int, workers: int, seconds: float, request_timeout: float, connections: int, mode: str
 ) -> Arrangement:
     from helpers.services.nginx import start_nginx
 
@@ -159,7 +192,7 @@ def _measure_one(
             proxy = start_nginx(server, "deploy-slow", buffering=arrangement == "nginx")
             target = proxy
         host, port = target.url.split("//")[1].split(":")
-        with SlowClients(host, int(port), slow, _body_bytes(seconds, request_timeout)) as clients:
+        with SlowClients(host, int(port), slow, _body_bytes(seconds, request_timeout), mode) as clients:
             time.sleep(SETTLE)  # the workers (or nginx) take the slow connections first
             load = run_load(
                 target.url, "/json", connections=connections, seconds=seconds, timeout=request_timeout, progress=False
@@ -188,13 +221,17 @@ def slow_clients(
     request_timeout: float = 1.0,
     connections: int = 2,
     arrangements: tuple[str, ...] = ("alone", "nginx"),
+    mode: str = "send",
 ) -> SlowClientResult:
-    """Hold `slow` slow uploads against gunicorn sync × `workers`; meanwhile send normal GETs for `seconds`.
+    """Hold `slow` slow clients (uploads, or downloads with mode="read") against gunicorn sync × `workers`; meanwhile
+    send normal GETs for `seconds`.
 
     Each arrangement gets its own gunicorn (Flask app, sync workers) and, for "nginx" or "nginx-unbuffered",
     its own nginx in front. The normal load is `connections` connections sending GET /json one after another,
     each request given up after `request_timeout` seconds (a "timeout" error).
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     require_number("slow", slow, 1, 64, integer=True)
     require_number("workers", workers, 1, 8, integer=True)
     require_number("seconds", seconds, 0.2, 30, unit="seconds")
@@ -209,7 +246,9 @@ def slow_clients(
         raise ValueError(
             f"arrangements must be a non-empty tuple of distinct names from {ARRANGEMENTS}, got {arrangements!r}"
         )
-    result = SlowClientResult(workers, slow, seconds, request_timeout)
+    result = SlowClientResult(workers, slow, seconds, request_timeout, mode)
     for arrangement in arrangements:
-        result.arrangements.append(_measure_one(arrangement, slow, workers, seconds, request_timeout, connections))
+        result.arrangements.append(
+            _measure_one(arrangement, slow, workers, seconds, request_timeout, connections, mode)
+        )
     return result

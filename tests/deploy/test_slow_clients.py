@@ -44,6 +44,25 @@ def test_without_buffering_nginx_protects_nothing(measured):
     assert measured["nginx"].done > 20 * max(1, unbuffered.done)
 
 
+@pytest.fixture(scope="module")
+def measured_reads():
+    """Slow downloads instead of slow uploads: the answer is what holds the worker now (about 12 s)."""
+    from helpers.services import nginx
+    from tests.services.conftest import require
+
+    require(nginx.PACKAGE, nginx.PROGRAMS)
+    return slow_clients(4, workers=2, seconds=1.0, request_timeout=1.0, arrangements=sc.ARRANGEMENTS, mode="read")
+
+
+def test_slow_readers_hold_the_workers_unless_nginx_buffers_the_answer(measured_reads):
+    assert measured_reads.mode == "read"
+    assert measured_reads["alone"].done == 0, measured_reads["alone"]
+    assert measured_reads["nginx-unbuffered"].done == 0, measured_reads["nginx-unbuffered"]  # proxy_buffering off
+    behind = measured_reads["nginx"]
+    assert behind.done >= 50 and behind.failed == 0, behind
+    assert all(a.slow_connected == 4 for a in measured_reads.arrangements)  # no reader gave up or was cut off
+
+
 def test_rows_are_plain_data(measured):
     rows = measured.rows()
     assert [r["name"] for r in rows] == list(sc.ARRANGEMENTS)
@@ -85,6 +104,38 @@ def test_slow_clients_trickle_their_bodies_and_close():
     assert not reader.is_alive()  # stop() closed the connection: the server saw the end
 
 
+def test_a_slow_reader_keeps_the_sender_waiting():
+    """Against a plain socket server sending 16 MiB: it cannot finish while the reader takes CHUNK bytes per INTERVAL."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        outcome = []
+
+        def send() -> None:
+            conn, _ = listener.accept()
+            conn.settimeout(10)
+            with conn:
+                conn.recv(1024)  # the request's head
+                try:
+                    conn.sendall(b"x" * (16 << 20))
+                    outcome.append("sent all")
+                except OSError as exc:
+                    outcome.append(type(exc).__name__)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        clients = SlowClients("127.0.0.1", port, 1, mode="read")
+        clients.start()
+        time.sleep(sc.INTERVAL * 2.5)
+        held = sender.is_alive()
+        clients.stop()
+        sender.join(10)
+    assert held  # still sending: the reader holds it
+    assert outcome and outcome != ["sent all"]  # closing the reader ended the send with an error, not a finish
+    assert not sender.is_alive()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
@@ -95,6 +146,7 @@ def test_slow_clients_trickle_their_bodies_and_close():
         ({"arrangements": ("alone", "haproxy")}, "arrangements must be .*'nginx-unbuffered'"),
         ({"arrangements": ()}, "arrangements must be"),
         ({"arrangements": ("alone", "alone")}, "distinct"),
+        ({"mode": "write"}, "mode must be one of \\('send', 'read'\\)"),
     ],
 )
 def test_bad_input_is_refused_naming_what_is_allowed(kwargs, expected):
