@@ -10,8 +10,10 @@ Kinds (`KINDS` says what each does):
 - "gunicorn-hup-gthread": the same with gthread workers, which keep connections alive between requests.
 - "uvicorn-hup": `uvicorn --workers 2`. Since uvicorn 0.51 its supervisor restarts workers one at a time on
   SIGHUP, "bringing each replacement up before retiring the old worker, so reloads no longer drop requests"
-  (uvicorn's changelog, 0.51.0; https://www.uvicorn.org/deployment/). `--reload` is something else: it watches
-  files in development and runs one worker. Promised: no failed request.
+  (uvicorn's release notes for 0.51.0, https://www.uvicorn.org/release-notes/; the installed 0.54's
+  `uvicorn.supervisors.multiprocess.Multiprocess.restart_all` does just that). `uvicorn --workers` is how
+  FastAPI's docs run several processes (https://fastapi.tiangolo.com/deployment/server-workers/). `--reload` is
+  something else: it watches files in development and runs one worker. Promised: no failed request.
 - "uvicorn-kill-worker": SIGKILL to one of uvicorn's workers, a crash: the supervisor starts a new one, but the
   requests that worker held are lost. Nothing is promised; the count is what a crash costs.
 

@@ -73,6 +73,7 @@ class StaticResult:
     seconds: float
     connections: int
     workers: int
+    wsgi_threads: int = 1
     servers: list[StaticServer] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> StaticServer:
@@ -104,7 +105,7 @@ def static_folder(size: int = 16384) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def _serving(name: str, folder: Path, workers: int) -> Iterator[str]:
+def _serving(name: str, folder: Path, workers: int, threads: int = 1) -> Iterator[str]:
     """Start server `name` serving `folder` under /static/; yield its base URL; stop it after."""
     env = {"COURSE_STATIC_DIR": str(folder)}
     server: Any = None
@@ -116,11 +117,21 @@ def _serving(name: str, folder: Path, workers: int) -> Iterator[str]:
             server = start_nginx(f"127.0.0.1:{free_port()}", "deploy-static", static=folder, workers=workers)
         elif name == "whitenoise":
             server = start_gunicorn(
-                "helpers.apps.deploy_django:wsgi", "deploy-static", workers=workers, ready_path=URL_PATH, env=env
+                "helpers.apps.deploy_django:wsgi",
+                "deploy-static",
+                workers=workers,
+                threads=threads,
+                ready_path=URL_PATH,
+                env=env,
             )
         elif name == "flask":
             server = start_gunicorn(
-                "helpers.apps.deploy_flask:app", "deploy-static", workers=workers, ready_path=URL_PATH, env=env
+                "helpers.apps.deploy_flask:app",
+                "deploy-static",
+                workers=workers,
+                threads=threads,
+                ready_path=URL_PATH,
+                env=env,
             )
         else:
             server = start_uvicorn(
@@ -147,8 +158,13 @@ def static_files(
     size: int = 16384,
     processes: int = 2,
     request_timeout: float = 5.0,
+    wsgi_threads: int = 1,
 ) -> StaticResult:
-    """Serve one `size`-byte file from each of `servers` in turn and load each for `seconds`; return req/s."""
+    """Serve one `size`-byte file from each of `servers` in turn and load each for `seconds`; return req/s.
+
+    `wsgi_threads` > 1 runs WhiteNoise's and Flask's gunicorn with gthread workers of that many threads, which
+    keep connections alive as uvicorn and nginx do; 1 (the default) runs sync workers, gunicorn's default.
+    """
     if (
         not isinstance(servers, (tuple, list))
         or not servers
@@ -161,11 +177,12 @@ def static_files(
     require_number("workers", workers, 1, 8, integer=True)
     require_number("processes", processes, 1, min(4, connections), integer=True)
     require_number("request_timeout", request_timeout, 0.1, 30, unit="seconds")
+    require_number("wsgi_threads", wsgi_threads, 1, 64, integer=True)
     with static_folder(size) as folder:
         data = (folder / FILE_NAME).read_bytes()
-        result = StaticResult(len(data), seconds, connections, workers)
+        result = StaticResult(len(data), seconds, connections, workers, wsgi_threads)
         for name in servers:
-            with _serving(name, folder, workers) as url:
+            with _serving(name, folder, workers, wsgi_threads) as url:
                 same, content_type = _check(url, data)
                 load = run_load(
                     url,
@@ -180,7 +197,9 @@ def static_files(
             result.servers.append(
                 StaticServer(
                     name=name,
-                    how=SERVERS[name],
+                    how=SERVERS[name].replace("gunicorn sync", f"gunicorn gthread x {wsgi_threads}")
+                    if wsgi_threads > 1
+                    else SERVERS[name],
                     req_per_s=round(load.throughput, 1),
                     p50_ms=round(load.percentile(50) * 1000, 2),
                     p95_ms=round(load.percentile(95) * 1000, 2),

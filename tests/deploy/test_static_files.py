@@ -54,6 +54,13 @@ def test_the_folder_is_readable_by_others_and_removed_after():
 def test_one_server_alone_leaves_nothing_running(no_processes_left, no_leaks):
     result = static_files(("flask",), seconds=0.3, connections=2, processes=1)
     assert result["flask"].same_bytes and result["flask"].requests > 0
+    assert "gunicorn sync" in result["flask"].how
+
+
+def test_gthread_workers_keep_connections_alive_for_the_wsgi_servers(no_processes_left):
+    result = static_files(("whitenoise",), seconds=0.5, connections=2, processes=1, wsgi_threads=2)
+    assert result.wsgi_threads == 2 and "gunicorn gthread x 2" in result["whitenoise"].how
+    assert result["whitenoise"].same_bytes and result["whitenoise"].errors == {}
 
 
 @pytest.mark.parametrize(
@@ -65,6 +72,7 @@ def test_one_server_alone_leaves_nothing_running(no_processes_left, no_leaks):
         ({"seconds": 0}, "seconds must be"),
         ({"connections": 0}, "connections must be"),
         ({"size": 0}, "size must be"),
+        ({"wsgi_threads": 0}, "wsgi_threads must be an int in"),
     ],
 )
 def test_bad_input_is_refused_naming_what_is_allowed(kwargs, expected):
