@@ -42,16 +42,17 @@ def plot_times(times: Sequence[ResponseTimes]) -> Any:
 
     from helpers import palette
 
-    fig, ax = plt.subplots(figsize=(7, 2.8))
+    fig, ax = plt.subplots(figsize=(7, 3.2))
     y = range(len(times))
     ax.barh([i + 0.2 for i in y], [t.inline_median for t in times], 0.4, label="job in the request", color=palette.SKY)
     ax.barh([i - 0.2 for i in y], [t.after_median for t in times], 0.4, label="job after the response",
             color=palette.VERMILLION)  # fmt: skip
     ax.set_yticks(list(y), [title(t.way) for t in times])
     ax.set_xscale("log")
+    ax.invert_yaxis()  # the ways top to bottom, in the tables' order
     ax.set_xlabel("seconds per order (median, log scale)")
     ax.set_title("The client's wait: the job in the request, or after it")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize="small", frameon=False)
     fig.tight_layout()
     return fig
 
