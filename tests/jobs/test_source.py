@@ -28,3 +28,10 @@ def test_a_missing_name_or_module_is_refused_by_name():
         source_of("helpers.apps.receipts", "nope")
     with pytest.raises(ValueError, match="not a Python module"):
         source_of("helpers.apps.no_such_module", "send_receipt")
+
+
+def test_a_whole_module_is_read_without_importing_it():
+    sys.modules.pop("helpers.apps.deploy_settings_env", None)  # importing it without DJANGO_SECRET_KEY raises
+    code = source_of("helpers.apps.deploy_settings_env")
+    assert code.startswith('"""Django settings for production') and 'os.environ["DJANGO_SECRET_KEY"]' in code
+    assert "helpers.apps.deploy_settings_env" not in sys.modules
