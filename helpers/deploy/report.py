@@ -14,7 +14,7 @@ from typing import Any
 from helpers.deploy.production_settings import ProductionReport
 from helpers.deploy.restarts import RestartResult
 from helpers.deploy.slow_clients import SlowClientResult
-from helpers.deploy.static_files import StaticResult
+from helpers.deploy.static_files import StaticResult, StaticServer
 from helpers.display import Table
 
 ARRANGED = {
@@ -49,18 +49,26 @@ def slow_table(result: SlowClientResult) -> Table:
     return Table(rows, ["arrangement", "normal requests answered", "failed", "median time"], title=title)
 
 
+def _rate(server: StaticServer) -> str:
+    runs = server.runs or [server.req_per_s]
+    spread = f" ({min(runs):,.0f}–{max(runs):,.0f})" if len(runs) > 1 else ""
+    return f"{server.req_per_s:,.0f}{spread}"
+
+
 def static_table(result: StaticResult) -> Table:
     """Return, per server, the requests per second for the same file, and whether it sent the file's bytes."""
     rows = [
-        [SERVED_BY.get(s.name, s.name), s.how, f"{s.req_per_s:,.0f}", f"{s.p50_ms:.1f} ms", _errors(s.errors),
+        [SERVED_BY.get(s.name, s.name), s.how, _rate(s), f"{s.p50_ms:.1f} ms", _errors(s.errors),
          "yes" if s.same_bytes else "no"]
         for s in result.servers
     ]  # fmt: skip
+    runs = f"{result.repeats} run{'s' if result.repeats != 1 else ''} of {result.seconds:g} s"
     title = (
-        f"One {result.file_bytes // 1024} KiB file, {result.connections} connections for {result.seconds:g} s, "
-        f"{result.workers} worker processes each (one short run: a rough figure)"
+        f"One {result.file_bytes // 1024} KiB file, {result.connections} connections, {runs} against each server, "
+        f"{result.workers} worker processes each"
     )
-    columns = ["server", "how", "requests per second", "median time", "failed", "sent the file's bytes"]
+    columns = ["server", "how", "requests per second, median (lowest–highest)", "median time", "failed",
+               "sent the file's bytes"]  # fmt: skip
     return Table(rows, columns, title=title)
 
 

@@ -30,9 +30,9 @@ def test_the_slow_table_says_how_many_normal_requests_got_through_and_why_the_ot
 
 
 def _static() -> StaticResult:
-    result = StaticResult(16384, 1.5, 8, 2)
+    result = StaticResult(16384, 10.0, 8, 2, repeats=3)
     result.servers = [
-        StaticServer("nginx", "alias", 14000.4, 0.4, 0.9, 21000, {}, True, "text/css"),
+        StaticServer("nginx", "alias", 14000.4, 0.4, 0.9, 21000, {}, True, "text/css", [13000.0, 14000.4, 15500.2]),
         StaticServer("flask", "send_from_directory", 900.0, 8.0, 12.0, 1350, {"timeout": 1}, False, "text/css"),
     ]
     return result
@@ -40,9 +40,9 @@ def _static() -> StaticResult:
 
 def test_the_static_table_rounds_the_rate_and_says_whether_the_bytes_were_the_file():
     table = report.static_table(_static())
-    assert table.rows[0][:3] == ["nginx", "alias", "14,000"] and table.rows[0][-1] == "yes"
-    assert table.rows[1][4] == "1 timeout" and table.rows[1][-1] == "no"
-    assert "16 KiB" in table.title and "rough figure" in table.title
+    assert table.rows[0][:3] == ["nginx", "alias", "14,000 (13,000–15,500)"] and table.rows[0][-1] == "yes"
+    assert table.rows[1][2] == "900" and table.rows[1][4] == "1 timeout" and table.rows[1][-1] == "no"
+    assert "16 KiB" in table.title and "3 runs of 10 s" in table.title
 
 
 def test_the_static_figure_has_a_title_labelled_axis_and_one_bar_per_server():

@@ -57,6 +57,19 @@ def test_one_server_alone_leaves_nothing_running(no_processes_left, no_leaks):
     assert "gunicorn sync" in result["flask"].how
 
 
+def test_repeated_runs_are_each_kept_and_the_rate_is_their_median(no_processes_left):
+    result = static_files(("flask",), seconds=0.3, repeats=3, connections=2, processes=1)
+    flask = result["flask"]
+    assert result.repeats == 3 and len(flask.runs) == 3 and all(r > 0 for r in flask.runs)
+    assert flask.req_per_s == sorted(flask.runs)[1]
+
+
+def test_without_seconds_or_repeats_the_course_durations_decide(monkeypatch, no_processes_left):
+    monkeypatch.setenv("COURSE_QUICK", "1")  # 1 s once: the test session's quick mode, said outright
+    result = static_files(("flask",), connections=2, processes=1)
+    assert (result.seconds, result.repeats, len(result["flask"].runs)) == (1.0, 1, 1)
+
+
 def test_gthread_workers_keep_connections_alive_for_the_wsgi_servers(no_processes_left):
     result = static_files(("whitenoise",), seconds=0.5, connections=2, processes=1, wsgi_threads=2)
     assert result.wsgi_threads == 2 and "gunicorn gthread x 2" in result["whitenoise"].how
@@ -70,6 +83,7 @@ def test_gthread_workers_keep_connections_alive_for_the_wsgi_servers(no_processe
         ({"servers": ()}, "servers must be"),
         ({"servers": "nginx"}, "servers must be"),
         ({"seconds": 0}, "seconds must be"),
+        ({"repeats": 0}, "repeats must be"),
         ({"connections": 0}, "connections must be"),
         ({"size": 0}, "size must be"),
         ({"wsgi_threads": 0}, "wsgi_threads must be an int in"),
