@@ -237,6 +237,7 @@ class _Run:
         self.group = group
         self.arrived = False
         self.owned: list[Any] = []  # its Shop and its Redis: anything with stop()
+        self.done = threading.Event()  # set once the run has returned or raised, its processes stopped
 
     def ready(self) -> None:
         """Wait until every run of the group has passed its checks (a bad argument stops them all first)."""
@@ -311,6 +312,8 @@ def each(measure: Callable[..., T], ways: Iterable[str], /, **kwargs: Any) -> li
         except BaseException as exc:  # handed to the caller's thread, raised there
             errors[index] = exc
             group.fail(index)
+        finally:
+            run.done.set()  # its processes, Redis and folder are gone
 
     threads = []
     for index, way in enumerate(ways):
@@ -323,11 +326,15 @@ def each(measure: Callable[..., T], ways: Iterable[str], /, **kwargs: Any) -> li
     try:
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
+        # Not Thread.join(): on Python 3.11 a Ctrl-C inside join() can mark a thread as ended while it still
+        # runs (bpo-45274's handling), and a second join() would not wait for its clean-up.
+        for run in group.runs:
+            run.done.wait()
     except BaseException:  # KeyboardInterrupt above all: nothing may outlive the cell
-        _stop_and_join(group, threads)
+        _stop_and_wait(group, threads)
         raise
+    for thread in threads:
+        thread.join()  # each has cleaned up: only its last line is left to run
     if group.first_error is not None or any(errors):
         index = group.first_error if group.first_error is not None else next(i for i, e in enumerate(errors) if e)
         error = errors[index]
@@ -336,13 +343,16 @@ def each(measure: Callable[..., T], ways: Iterable[str], /, **kwargs: Any) -> li
     return results
 
 
-def _stop_and_join(group: _Group, threads: list[threading.Thread]) -> None:
-    """Stop every run and wait for its thread to clean up, through further interruptions too."""
+def _stop_and_wait(group: _Group, threads: list[threading.Thread]) -> None:
+    """Stop every run and wait until each started one has cleaned up, through further interruptions too."""
     while True:
         group.cancel()
         try:
+            for run, thread in zip(group.runs, threads):
+                if thread.ident is not None:  # started: it will set done
+                    run.done.wait()
             for thread in threads:
-                if thread.ident is not None:  # started
+                if thread.ident is not None:
                     thread.join()
             return
         except KeyboardInterrupt:
