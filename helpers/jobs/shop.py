@@ -14,6 +14,7 @@ the RQ queue is always called "receipts", and another shop's worker would take i
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -22,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from helpers.apps import receipts
 from helpers.jobs.workers import JobWorker, django_admin, start_db_worker, start_rq_worker
 from helpers.numbers import require_number
+from helpers.serving.owned import OwnedProcess
 from helpers.serving.processes import ServerProcess, start_gunicorn, start_uvicorn
 
 DJANGO_TABLE = "django_tasks_database_dbtaskresult"  # django-tasks-db's model, in its app "django_tasks_database"
@@ -60,6 +63,15 @@ WAYS = {
 }
 
 
+def _kill_now(owned: OwnedProcess) -> None:
+    """SIGKILL a process and every process under it (RQ's work horse has a group of its own), by pid, at once."""
+    # stop() does this too, but first waits for its registry, which another shop's start may hold for a second
+    # or more (runs.each): the kill must come when the run says, mid-job, not when the registry is free.
+    for process in owned.processes():  # the whole tree, listed before any of it dies
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+
+
 class Shop:
     """One way, running: `start()`, `order()`, kill and restart either process, read what was sent, `stop()`."""
 
@@ -77,10 +89,14 @@ class Shop:
         self.env = {"RECEIPTS_DB": str(self.folder / "receipts.sqlite3")}
         if redis is not None:
             self.env["REDIS_URL"] = redis.url
-        if self.way.worker == "django":
-            self.env["TASKS_DB"] = str(self.folder / "tasks.sqlite3")
-            django_admin("migrate", env=self.env)  # the tasks table, before any process uses it
-        receipts.connect(self.env["RECEIPTS_DB"]).close()  # the receipts tables, before any job races to make them
+        try:
+            if self.way.worker == "django":
+                self.env["TASKS_DB"] = str(self.folder / "tasks.sqlite3")
+                django_admin("migrate", env=self.env)  # the tasks table, before any process uses it
+            receipts.connect(self.env["RECEIPTS_DB"]).close()  # the tables, before any job races to make them
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)  # no shop to stop() yet: its folder goes now
+            raise
         self.web: ServerProcess | None = None
         self.worker: JobWorker | None = None
 
@@ -114,11 +130,13 @@ class Shop:
     def kill_web(self) -> None:
         """Kill the web server's processes at once (SIGKILL), jobs in flight included."""
         if self.web is not None:
+            _kill_now(self.web)
             self.web.stop(graceful=False)
 
     def kill_worker(self) -> None:
         """Kill the job worker at once (SIGKILL), mid-job if one runs."""
         if self.worker is not None:
+            _kill_now(self.worker)
             self.worker.kill()
 
     def stop(self) -> None:
