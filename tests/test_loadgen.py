@@ -40,10 +40,14 @@ def counting_app():
 
 
 class DroppingServer:
-    """A raw HTTP/1.1 server that answers requests but hangs up without a word on every `drop_every`-th one."""
+    """A raw HTTP/1.1 server that answers requests but hangs up without a word on every `drop_every`-th one.
 
-    def __init__(self, drop_every: int = 0, silent: bool = False) -> None:
-        self.drop_every, self.silent = drop_every, silent
+    With `drop_reused` it answers each connection's first request only and hangs up on the next, as a worker
+    shutting down closes a kept-alive connection just as a request arrives on it.
+    """
+
+    def __init__(self, drop_every: int = 0, silent: bool = False, drop_reused: bool = False) -> None:
+        self.drop_every, self.silent, self.drop_reused = drop_every, silent, drop_reused
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(128)
@@ -75,6 +79,7 @@ class DroppingServer:
     def serve(self, conn: socket.socket) -> None:
         conn.settimeout(5)
         buffer = b""
+        served = 0
         try:
             while not self.stopping:
                 while b"\r\n\r\n" not in buffer:
@@ -91,6 +96,9 @@ class DroppingServer:
                     return
                 if self.drop_every and k % self.drop_every == 0:
                     return  # hang up: the request is lost
+                if self.drop_reused and served:
+                    return  # hang up on a kept-alive connection before a byte of the answer
+                served += 1
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         except OSError:
             return
@@ -188,6 +196,28 @@ def test_a_server_that_drops_requests_is_caught():
     assert result.errors.get("dropped", 0) == 30 - result.ok >= 8
     assert result.ok + sum(result.errors.values()) == 30
     assert len(result.latencies) == result.ok
+
+
+def test_a_get_a_stale_keep_alive_connection_lost_is_sent_again_only_when_asked(no_leaks):
+    server = DroppingServer(drop_reused=True)
+    try:
+        plain = run_load(server.url, "/", connections=2, requests=20, progress=False)
+        retrying = run_load(server.url, "/", connections=2, requests=20, progress=False, retry_stale=True)
+    finally:
+        server.stop()
+    # Without retries every second request on a connection is lost; with them each is sent again on a new one.
+    assert plain.errors.get("dropped", 0) >= 8 and plain.retried == 0
+    assert retrying.ok == retrying.requests == 20 and retrying.errors == {}
+    assert retrying.retried >= 8 and retrying.opened >= 10
+
+
+def test_a_request_lost_on_a_new_connection_is_never_sent_again(no_leaks):
+    server = DroppingServer(drop_every=1)  # hangs up on every request, first ones included
+    try:
+        result = run_load(server.url, "/", connections=2, requests=6, progress=False, retry_stale=True)
+    finally:
+        server.stop()
+    assert result.errors == {"dropped": 6} and result.retried == 0
 
 
 def test_error_statuses_are_counted(no_leaks):

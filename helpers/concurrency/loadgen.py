@@ -48,6 +48,7 @@ class LoadResult:
     ends: list[float] = field(default_factory=list)
     outcomes: list = field(default_factory=list)  # HTTP status (int) or an error name (str)
     opened: int = 0  # TCP connections the clients opened, warm ones included (keep-alive: about one each)
+    retried: int = 0  # with retry_stale: requests a stale keep-alive connection lost, sent again on a new one
 
     @property
     def requests(self) -> int:
@@ -130,6 +131,7 @@ class LoadRun:
         warm: bool,
         timeout: float,
         seconds: float | None = None,
+        retry_stale: bool = False,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname or not parts.port:
@@ -178,6 +180,8 @@ class LoadRun:
                 ]
                 if warm:
                     argv.append("--warm")
+                if retry_stale:
+                    argv.append("--retry-stale")
                 popen = subprocess.Popen(
                     argv,
                     cwd=ROOT,
@@ -259,6 +263,7 @@ class LoadRun:
                 if doc is None:
                     raise LoadError(f"load client {k} ended without a result: {self._stderr(k)}")
                 result.opened += doc.get("opened", 0)
+                result.retried += doc.get("retried", 0)
                 for start, stop, outcome in doc["records"]:
                     result.starts.append(start)
                     result.ends.append(stop)
@@ -331,11 +336,16 @@ def start_load(
     warm: bool = False,
     timeout: float = 30.0,
     seconds: float | None = None,
+    retry_stale: bool = False,
 ) -> LoadRun:
-    """Start client processes that send `requests` GETs of `path` (or send for `seconds`); don't wait."""
+    """Start client processes that send `requests` GETs of `path` (or send for `seconds`); don't wait.
+
+    `retry_stale` sends a GET that a reused keep-alive connection lost before any byte of its answer once more on
+    a new connection, as browsers do (RFC 9112, 9.3.1), and counts it in the result's `retried`.
+    """
     if seconds is None and requests is None:
         requests = connections
-    return LoadRun(url, path, connections, requests, processes, warm, timeout, seconds)
+    return LoadRun(url, path, connections, requests, processes, warm, timeout, seconds, retry_stale)
 
 
 def run_load(
@@ -349,6 +359,7 @@ def run_load(
     timeout: float = 30.0,
     progress: bool = True,
     seconds: float | None = None,
+    retry_stale: bool = False,
 ) -> LoadResult:
     """Send `requests` GETs of `path` over `connections` connections from client processes; return the result.
 
@@ -365,4 +376,5 @@ def run_load(
         warm=warm,
         timeout=timeout,
         seconds=seconds,
+        retry_stale=retry_stale,
     ).wait(progress=progress)

@@ -1,6 +1,7 @@
 """The load generator's client process: N connections, R requests, each request's start and end.
 
     python -m helpers.concurrency.loadgen_client HOST PORT PATH --connections N (--requests R | --seconds S) [--warm]
+        [--retry-stale]
 
 Run by `helpers.concurrency.loadgen`, never by hand in a notebook. Standard library only, so it starts
 fast and its CPU is its own, not the server's or the kernel's. Protocol: it opens its connections
@@ -8,6 +9,11 @@ fast and its CPU is its own, not the server's or the kernel's. Protocol: it open
 lines as it goes and one final line "result {json}" with a record per request
 (with --seconds, each connection sends until S seconds after "go", then finishes the request in flight):
 [start, end, outcome] on the system-wide monotonic clock, outcome an HTTP status or an error name.
+
+With --retry-stale a request that a reused keep-alive connection lost before any byte of its answer came back is
+sent once more on a new connection, as browsers and urllib3 do for a GET (RFC 9112, 9.3.1 "Retrying
+Requests"): a server that closes an idle connection while the request is on its way (a worker shutting down
+gracefully) did not fail that request. Each such retry is counted in "retried"; the request's time includes it.
 """
 
 from __future__ import annotations
@@ -24,9 +30,22 @@ class Dropped(Exception):
     """The server closed the connection before a whole response arrived."""
 
 
+class Stale(Exception):
+    """A reused keep-alive connection was closed before any byte of the answer came back."""
+
+
+class NoAnswer(Exception):
+    """The connection closed before the first byte of an answer."""
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     """Read one HTTP/1.1 response; return its status and whether the server will close the connection."""
-    head = await reader.readuntil(b"\r\n\r\n")
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial:
+            raise NoAnswer() from exc
+        raise
     lines = head.decode("latin-1").split("\r\n")
     version, status = lines[0].split(" ", 2)[:2]
     headers = {}
@@ -61,8 +80,11 @@ class Client:
         requests: int | None,
         timeout: float,
         seconds: float | None = None,
+        retry_stale: bool = False,
     ) -> None:
         self.host, self.port, self.path = host, port, path
+        self.retry_stale = retry_stale
+        self.retried = 0  # requests sent again on a new connection after a stale one lost them
         self.connections, self.requests, self.timeout, self.seconds = connections, requests, timeout, seconds
         self.records: list[list] = [[0.0, 0.0, "not sent"] for _ in range(requests or 0)]
         self.next = 0  # index of the next request to send (one event loop: no lock needed)
@@ -98,12 +120,12 @@ class Client:
             record[0] = start
             self.sent += 1
             try:
-                outcome = await asyncio.wait_for(self.one(k), self.timeout)
+                outcome = await asyncio.wait_for(self.one_or_retry(k), self.timeout)
             except TimeoutError:
                 outcome = "timeout"
             except ConnectionRefusedError:
                 outcome = "refused"
-            except (Dropped, asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
+            except (Dropped, Stale, asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
                 outcome = "dropped"
             except (OSError, ValueError) as exc:  # ValueError: not HTTP
                 outcome = type(exc).__name__
@@ -113,17 +135,35 @@ class Client:
             record[2] = outcome
             self.done += 1
 
+    async def one_or_retry(self, k: int) -> int:
+        """Send one request on connection `k`; with retry_stale, once more on a new one if a stale one lost it."""
+        try:
+            return await self.one(k)
+        except Stale:
+            if not self.retry_stale:
+                raise
+            self.close(k)
+            self.retried += 1
+            return await self.one(k)
+
     async def one(self, k: int) -> int:
-        if self.streams[k] is None:
+        reused = self.streams[k] is not None
+        if not reused:
             self.streams[k] = await asyncio.open_connection(self.host, self.port)
             self.opened += 1
         reader, writer = self.streams[k]
-        writer.write(self.request_bytes)
-        await writer.drain()
         try:
+            writer.write(self.request_bytes)
+            await writer.drain()
             status, close = await _read_response(reader)
+        except NoAnswer as exc:
+            raise (Stale() if reused else Dropped()) from exc
         except asyncio.IncompleteReadError as exc:
-            raise Dropped() from exc
+            raise Dropped() from exc  # part of the answer came: the server did fail this request
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            if reused:
+                raise Stale() from exc  # nothing of the answer had come: the connection was gone
+            raise
         if close:
             self.close(k)
         return status
@@ -141,7 +181,9 @@ async def _report_progress(client: Client, every: float) -> None:
 
 
 async def run(args: argparse.Namespace) -> dict:
-    client = Client(args.host, args.port, args.path, args.connections, args.requests, args.timeout, args.seconds)
+    client = Client(
+        args.host, args.port, args.path, args.connections, args.requests, args.timeout, args.seconds, args.retry_stale
+    )
     opened = 0
     if args.warm:
         results = await asyncio.gather(*(client.open(k) for k in range(args.connections)), return_exceptions=True)
@@ -159,7 +201,7 @@ async def run(args: argparse.Namespace) -> dict:
         for k in range(args.connections):
             client.close(k)
     print(f"progress {client.sent} {client.done}", flush=True)
-    return {"records": client.records, "warm_opened": opened, "opened": client.opened}
+    return {"records": client.records, "warm_opened": opened, "opened": client.opened, "retried": client.retried}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="send for this long instead of a count of requests")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--warm", action="store_true")
+    parser.add_argument(
+        "--retry-stale", action="store_true", help="send a GET a stale keep-alive connection lost again"
+    )
     parser.add_argument("--progress-every", type=float, default=0.1)
     args = parser.parse_args(argv)
     if (args.requests is None) == (args.seconds is None):

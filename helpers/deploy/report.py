@@ -97,12 +97,20 @@ def restart_table(results: Sequence[RestartResult]) -> Table:
             r.description,
             r.requests,
             f"{r.failed} ({_errors(r.errors)})" if r.failed else "0",
+            r.retried,
             "yes" if r.replaced else "no",
             "yes" if r.promises_zero else "no",
         ]
         for r in results
     ]
-    columns = ["what was done under load", "requests", "failed", "every worker replaced", "promised: none fail"]
+    columns = [
+        "what was done under load",
+        "requests",
+        "failed",
+        "sent again on a new connection",
+        "every worker replaced",
+        "promised: none fail",
+    ]
     return Table(rows, columns, title="Workers restarted while clients kept sending requests")
 
 

@@ -58,10 +58,10 @@ def test_the_static_figure_has_a_title_labelled_axis_and_one_bar_per_server():
 
 def test_the_restart_table_names_the_failures_and_the_promise():
     ok = RestartResult("gunicorn-hup", "gunicorn HUP", 272, 272, {}, True, 0.2, promises_zero=True)
-    crash = RestartResult("uvicorn-kill-worker", "uvicorn kill", 568, 566, {"dropped": 2}, True, 0.4)
+    crash = RestartResult("uvicorn-kill-worker", "uvicorn kill", 568, 566, {"dropped": 2}, True, 0.4, retried=3)
     rows = report.restart_table([ok, crash]).rows
-    assert rows[0] == ["gunicorn HUP", "272", "0", "yes", "yes"]
-    assert rows[1] == ["uvicorn kill", "568", "2 (2 dropped)", "yes", "no"]
+    assert rows[0] == ["gunicorn HUP", "272", "0", "0", "yes", "yes"]
+    assert rows[1] == ["uvicorn kill", "568", "2 (2 dropped)", "3", "yes", "no"]
 
 
 def test_the_settings_table_lists_the_warnings_before_and_after_and_what_was_silenced():
