@@ -119,8 +119,8 @@ def size_pools(answer: Any) -> str | None:
     )
 
 
-def _sell_table(answer: Any) -> tuple[list[int], list[int], list[int]] | str:
-    """Run `answer(item_id)`'s statement on a fresh SQLite shop; return rows changed per sale and the stocks after."""
+def _sell_table(answer: Any) -> tuple[list[int], list[int], list[int], list[int]] | str:
+    """Run `answer(item_id)`'s statement on a fresh SQLite shop; return rows changed per sale and the stocks after each."""
     from sqlalchemy import create_engine, insert, select
     from sqlalchemy.sql.dml import Update
 
@@ -154,7 +154,7 @@ def _sell_table(answer: Any) -> tuple[list[int], list[int], list[int]] | str:
             with engine.begin() as conn:
                 changed.append(conn.execute(stmt).rowcount)
                 stocks.append([conn.execute(select(Item.stock).where(Item.id == i)).scalar_one() for i in (1, 2)])
-        return changed, stocks[1], stocks[2]
+        return changed, stocks[0], stocks[1], stocks[2]
     finally:
         engine.dispose()
 
@@ -189,15 +189,15 @@ def sell_atomically(answer: Any) -> str | None:
     outcome = _sell_table(answer)
     if isinstance(outcome, str):
         return outcome
-    changed, after_two_sales, after_other = outcome
+    changed, after_one_sale, after_two_sales, after_other = outcome
     if changed[0] > 1:
         return (
             f"selling item 1 changed {changed[0]} rows: every item that had stock lost one. "
             "Match the item's id as well as its stock."
         )
-    if changed[0] != 1 or after_two_sales[0] != 0:
+    if changed[0] != 1 or after_one_sale[0] != 0:
         return (
-            f"selling the last item changed {changed[0]} row(s) and left its stock at {after_two_sales[0]}: "
+            f"selling the last item changed {changed[0]} row(s) and left its stock at {after_one_sale[0]}: "
             "the first buyer should get it, leaving 0."
         )
     if changed[1] != 0:
