@@ -141,3 +141,23 @@ def test_the_report_refuses_what_load_all_did_not_return():
         report.load_table({"Flask": [1, 2]}, "t")
     with pytest.raises(KeyError, match="no run at 42"):
         report.at(healthy("Flask"), 42)
+
+
+def test_logged_errors_keeps_each_exception_line_once():
+    class Server:
+        def stderr_tail(self, lines: int) -> str:
+            return "\n".join(
+                [
+                    "ERROR:    Exception in ASGI application",
+                    "Traceback (most recent call last):",
+                    "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 0 reached, connection timed out",
+                    "  File 'x.py', line 1",
+                    "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 0 reached, connection timed out",
+                    "psycopg_pool.PoolTimeout: couldn't get a connection after 5.00 sec",
+                ]
+            )
+
+    assert db_load.logged_errors(Server()) == (
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 0 reached, connection timed out",
+        "psycopg_pool.PoolTimeout: couldn't get a connection after 5.00 sec",
+    )

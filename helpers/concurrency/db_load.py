@@ -13,6 +13,7 @@ is what each request waits on.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class LevelRun:
     result: LoadResult
     held: int  # the most connections PostgreSQL listed for the application meanwhile
     threads: int  # the most OS threads in the server's processes meanwhile
+    logged: tuple[str, ...] = ()  # the exceptions the server had logged by the end of the run, each once
 
     def as_row(self) -> dict[str, Any]:
         """Return the run as one row of a table (milliseconds, requests per second)."""
@@ -199,6 +201,18 @@ class _Watcher:
         self._thread.join(10)
 
 
+_EXCEPTION_LINE = re.compile(r"^[a-z_][\w.]*\.[A-Z]\w*(Error|Exception|Timeout)\b: .+")
+
+
+def logged_errors(server: ServerProcess) -> tuple[str, ...]:
+    """Return each distinct exception line in the server's log ("sqlalchemy.exc.TimeoutError: ..."), oldest first."""
+    seen: dict[str, None] = {}
+    for line in server.stderr_tail(100_000).splitlines():
+        if _EXCEPTION_LINE.match(line.strip()):
+            seen.setdefault(line.strip(), None)
+    return tuple(seen)
+
+
 def app_env(db: Any, pool_size: int, pool_timeout: float) -> dict[str, str]:
     """Return the environment the shop apps read: the database, the pool's size and its timeout."""
     return {"DATABASE_URL": db.dsn, "DB_POOL_SIZE": str(pool_size), "DB_POOL_TIMEOUT": f"{pool_timeout:g}"}
@@ -245,7 +259,7 @@ def load_setup(
                 )
             finally:
                 watch.stop()
-            runs.append(LevelRun(setup.short, level, result, watch.held, watch.threads))
+            runs.append(LevelRun(setup.short, level, result, watch.held, watch.threads, logged_errors(server)))
     finally:
         server.stop(graceful=False)
     return runs
