@@ -1,7 +1,8 @@
-"""The measured claims notebook 06 shows as verdicts, asserted here with wide margins (test_measured_claims.py's pattern).
+"""Notebook 06's measured claims that hold on one busy core, asserted with wide margins (test_measured_claims.py's pattern).
 
-A learner's cell never raises on a timing (helpers.verdicts); these tests are where the claims must hold. Each
-margin is one-sided where it can be: a busy machine only makes the slow side slower.
+A learner's cell never raises on a timing (helpers.verdicts); these tests are where the claims must hold. They
+run in CI's unit lanes, each pinned to one core; the throughput claims, which need the cores to themselves, are in
+tests/alone/test_database_claims.py. Each margin is one-sided where it can be.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import pytest
 from helpers.apps.stock_schema import create_shop
 from helpers.concurrency import db_load
 from helpers.concurrency.checkout_race import run_checkouts
-from helpers.concurrency.db_load_report import ceiling
 from helpers.concurrency.django_async_orm import measure_async_orm
 from helpers.services import postgres
 from tests.services.conftest import require
 
-POOL, WAIT_MS = 10, 50
+POOL = 10
 
 
 @pytest.fixture(scope="module")
@@ -30,48 +30,28 @@ def shop():
         db.stop()
 
 
-def at_100(db, short: str, pool: int = POOL, level: int = 100) -> db_load.LevelRun:
-    setup = next(s for s in db_load.shop_setups(threads=POOL) if s.short == short)
+def loaded(db, setup: db_load.ShopSetup, pool: int = POOL, level: int = 100) -> db_load.LevelRun:
+    """Return one 2-second run of `setup` at `level` concurrent, with a pool of `pool`."""
     return db_load.load_setup(db, setup, levels=[level], seconds=2, pool_size=pool, pool_timeout=5)[0]
 
 
-def test_the_pool_is_the_ceiling_and_async_does_not_lift_it(shop):
-    flask, fastapi = at_100(shop, "Flask"), at_100(shop, "FastAPI async def")
-    top = ceiling(POOL, WAIT_MS)
-    for run in (flask, fastapi):
-        assert run.result.errors == {} and 0 < run.held <= POOL, run.as_row()
-        assert 0.5 * top <= run.result.throughput <= 1.05 * top, run.as_row()
-    assert fastapi.result.throughput < 1.25 * flask.result.throughput
+def setup_named(short: str) -> db_load.ShopSetup:
+    return next(s for s in db_load.shop_setups(threads=POOL) if s.short == short)
 
 
-def test_async_is_not_faster_per_request_below_the_pool(shop):
-    # 10 concurrent, a pool of 10: nobody queues for a connection, so what differs is each request's own cost.
-    # The better of two runs each: a burst of other work only ever slows a run down.
-    best = {
-        short: max(at_100(shop, short, level=10).result.throughput for _ in range(2))
-        for short in ("Flask", "FastAPI async def")
-    }
-    assert best["FastAPI async def"] <= 1.05 * best["Flask"], best
-
-
-def test_djangos_async_view_runs_a_thread_per_request_in_flight(shop):
-    run = at_100(shop, "Django async")
-    assert run.result.errors == {} and run.held <= POOL
-    assert run.threads > 80, run.as_row()
+def test_djangos_async_view_runs_a_thread_per_request_in_flight_within_its_pool(shop):
+    run = loaded(shop, setup_named("Django async"))
+    assert run.result.errors == {} and 0 < run.held <= POOL, run.as_row()
+    assert run.threads > 80, run.as_row()  # 100 requests in flight, each in a thread of its own
 
 
 def test_fastapi_def_starves_its_pool_even_at_40_and_limiting_the_dependency_fixes_it(shop):
     for pool in (POOL, 40):  # a pool as large as AnyIO's 40 threads still starves: cleanups wait for a thread
-        starved = at_100(shop, "FastAPI def", pool=pool)
+        starved = loaded(shop, setup_named("FastAPI def"), pool=pool)
         assert starved.result.errors.get("status 500", 0) > 0, starved.as_row()
-    limited = db_load.load_setup(shop, db_load.fastapi_def_limited(), levels=[100, 500], seconds=2, pool_size=POOL)
-    for run in limited:
-        assert run.result.errors == {} and 0 < run.held <= POOL, run.as_row()
-
-
-def test_a_pool_of_40_serves_over_twice_a_pool_of_10(shop):
-    small, large = at_100(shop, "FastAPI async def"), at_100(shop, "FastAPI async def", pool=40)
-    assert large.result.throughput > 2 * small.result.throughput, (small.as_row(), large.as_row())
+        assert any("QueuePool limit" in line for line in starved.logged), starved.logged
+    fixed = loaded(shop, db_load.fastapi_def_limited())
+    assert fixed.result.errors == {} and 0 < fixed.held <= POOL, fixed.as_row()
 
 
 @pytest.mark.parametrize("orm", ["django", "sqlalchemy"])
@@ -80,11 +60,10 @@ def test_the_locked_buyers_take_turns(shop, orm):
         way: max(run_checkouts(shop.dsn, orm=orm, way=way, buyers=20, stock=10, pause=0.05, item_id=2).latencies)
         for way in ("naive", "locked", "atomic")
     }
+    # Ten sales of 50 ms one after another (0.5 s) against twenty pauses side by side (0.05 s).
     assert min(slowest["locked"], slowest["atomic"]) > 4 * slowest["naive"], slowest
 
 
-def test_djangos_async_orm_hops_to_a_thread_cheaply_and_serialises_one_request(shop):
-    cost = measure_async_orm(shop.dsn, queries=300, together=10, wait_ms=50)
-    assert 0 < cost.hop_ms < 1, cost
-    assert cost.one_context.seconds > 0.4, cost
-    assert cost.per_request.seconds * 3 < cost.one_context.seconds, cost
+def test_queries_gathered_in_one_request_take_turns(shop):
+    cost = measure_async_orm(shop.dsn, queries=50, together=10, wait_ms=50)
+    assert cost.one_context.threads == 1 and cost.one_context.seconds > 0.4, cost  # 10 x 50 ms, one after another

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query
 from sqlalchemy.orm import Session
 
-from helpers.apps.stock_fastapi_sync import engine, get_session
+from helpers.apps.stock_fastapi_sync import get_session
 from helpers.apps.stock_schema import WAIT_MS_MAX, item_json
 from helpers.apps.stock_sqlalchemy import engine_options, item_with_wait
 
@@ -29,6 +29,3 @@ def read_item(item_id: int, session: SessionDep, wait_ms: Annotated[float, Query
     if row is None:
         raise HTTPException(status_code=404, detail="Item not found")
     return item_json(row.Item, wait_ms)
-
-
-__all__ = ["app", "engine"]
