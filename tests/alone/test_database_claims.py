@@ -50,7 +50,7 @@ def test_the_pool_is_the_ceiling_and_async_does_not_lift_it(shop):
 def test_async_is_not_faster_per_request_below_the_pool(shop):
     # 10 concurrent, a pool of 10: nobody queues for a connection, so what differs is each request's own cost.
     flask, fastapi = rate(shop, "Flask", level=10), rate(shop, "FastAPI async def", level=10)
-    assert fastapi <= 1.05 * flask, (flask, fastapi)
+    assert fastapi <= 1.15 * flask, (flask, fastapi)
 
 
 def test_a_pool_of_40_serves_over_one_and_a_half_times_a_pool_of_10(shop):
