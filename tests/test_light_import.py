@@ -15,7 +15,7 @@ from tests.gunicorn_modules_hook import MARK
 
 HEAVY = ("IPython", "ipywidgets", "matplotlib")  # what a notebook needs and a server process must not load
 
-# Modules that run in server or client processes: the apps notebooks 02, 03 and 08 start as processes.
+# Modules that run in server or client processes: the apps notebooks 02, 03, 07 and 08 start as processes.
 PROCESS_MODULES = [
     "helpers",
     "helpers.apps.serving_flask",
@@ -29,6 +29,8 @@ PROCESS_MODULES = [
     "helpers.apps.fanout_django",
     "helpers.apps.fanout_fastapi",
     "helpers.apps.hello_fastapi",
+    "helpers.apps.deploy_flask",
+    "helpers.apps.deploy_fastapi",
     "helpers.concurrency.loadgen_client",
 ]
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 CheckFn = Callable[[Any], "str | None"]  # returns what is wrong, or None when right
+# Given an answer that passed: why the measurements it claims disagree with the machine that ran it, or None. The
+# grader calls it on the machine that ran the answer cell, and flags the row (never changes a mark).
+WitnessFn = Callable[[Any], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Exercise:
     # The answer is plain data (a string, numbers, a tuple, list, set or dict of them): the grader judges it
     # outside the learner's kernel (helpers/coursework/judge.py). Otherwise the check runs in that kernel.
     data: bool = False
+    witness: WitnessFn | None = None  # for answers that carry the learner's own measurements (03.3)
 
 
 class ExerciseSet:
@@ -33,7 +37,15 @@ class ExerciseSet:
         self.items: dict[str, Exercise] = {}
 
     def __call__(
-        self, id: str, title: str, *, hint: str, solution: str, praise: str = "Well done.", data: bool = False
+        self,
+        id: str,
+        title: str,
+        *,
+        hint: str,
+        solution: str,
+        praise: str = "Well done.",
+        data: bool = False,
+        witness: WitnessFn | None = None,
     ) -> Callable:
         """Return a decorator that adds the decorated function as the check of exercise `id`."""
         if not id.startswith(self.notebook + "."):
@@ -42,7 +54,7 @@ class ExerciseSet:
             raise ValueError(f"exercise {id!r} is declared twice")
 
         def add(fn: CheckFn) -> CheckFn:
-            self.items[id] = Exercise(id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data)
+            self.items[id] = Exercise(id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data, witness)
             return fn
 
         return add

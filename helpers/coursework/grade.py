@@ -259,6 +259,19 @@ def _judged(path: Path, exercise: str, nonce: str, judge: Judge, timeout: float)
     return ExerciseGrade(exercise, v.passed, v.message, v.kind)
 
 
+def _witness_flag(exercise: str, row: dict | None) -> str | None:
+    """Return the flag of a passing answer whose claimed measurements disagree with this machine's."""
+    from helpers.coursework.judge import decode
+
+    witness = get_exercise(exercise).witness
+    if witness is None or row is None or "repr" not in row:
+        return None
+    try:  # the answer passed its check, so it decodes and has the shape the witness reads
+        return witness(decode(row["repr"]))
+    except Exception as exc:  # noqa: BLE001 - a witness that cannot read the answer says so in the row
+        return f"{exercise}: its claimed measurements could not be compared with this machine's ({exc})"
+
+
 def _first_diff(a: str, b: str) -> str:
     for x, y in zip(a.splitlines() + [""] * 999, b.splitlines()):
         if x != y:
@@ -708,6 +721,8 @@ def _grade_once(
                 verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
                 if verdict:
                     results[exercise] = verdict
+                    if verdict.passed and (flag := _witness_flag(exercise, _row(verdicts, exercise, nonce))):
+                        grade.flags.append(flag)
                     continue
                 results[exercise] = ExerciseGrade(
                     exercise,

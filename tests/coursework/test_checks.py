@@ -265,3 +265,29 @@ def test_00_5_feedback_on_the_status_is_not_taken_for_a_crash_of_the_learners_ap
         result = evaluate("00.5", {"exception": said, "function": "parse_price"})
         assert result.kind == "wrong" and not result.server_error, result.message
         assert "status code" in result.message
+
+
+# -- 03.3's claimed machine, compared with the machine that ran the answer ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "flagged"),
+    [
+        ({"workers": 2, "threads": 1, "cores": 2, "capacity": 1.93}, False),
+        # one core claimed on two: one worker passes on the claim, and leaves a core idle here
+        ({"workers": 1, "threads": 1, "cores": 1, "capacity": 1.0}, True),
+        ({"workers": 3, "threads": 1, "cores": 3, "capacity": 3.0}, True),
+        # another machine's figures, typed in, even where the choice would be right here too
+        ({"workers": 2, "threads": 1, "cores": 4, "capacity": 2.0}, True),
+    ],
+)
+def test_03_3_claimed_cores_are_compared_with_the_machine_that_ran_the_answer(monkeypatch, answer, flagged):
+    from helpers.concurrency import cpu_capacity
+    from helpers.coursework.exercises.nb03 import claimed_machine
+
+    monkeypatch.setattr(cpu_capacity, "usable_cores", lambda: 2)
+    assert evaluate("03.3", answer).passed  # the witness is asked only of answers that passed
+    said = claimed_machine(answer)
+    assert (said is not None) == flagged, said
+    if flagged:
+        assert f"claims ({answer['cores']} core(s))" in said and "has 2 usable core(s)" in said

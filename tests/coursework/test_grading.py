@@ -378,10 +378,9 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     g["forged_verdict"] = nb
     g["fake_package"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_PACKAGE)
     g["fake_finder"] = insert_after_first_code(answered(released(NB00), wrong), FAKE_FINDER)
-    # The code answers (00.2, 00.3) are right, the data answers (00.1, 00.4, 00.5) wrong: see WRAPPED_DUMPS.
-    g["wrapped_dumps"] = insert_after_first_code(
-        answered(released(NB00), {"00.1": "answer = 42", "00.4": "answer = 42", "00.5": "answer = 42"}), WRAPPED_DUMPS
-    )
+    # The code answers (00.2, 00.3) are right, the data answers (00.1, 00.4, 00.5, 00.6) wrong: see WRAPPED_DUMPS.
+    data_wrong = {ex: "answer = 42" for ex in ("00.1", "00.4", "00.5", "00.6")}
+    g["wrapped_dumps"] = insert_after_first_code(answered(released(NB00), data_wrong), WRAPPED_DUMPS)
     g["dumps_code_wrong"] = insert_after_first_code(answered(released(NB00), wrong), WRAPPED_DUMPS)
     g["transformer"] = insert_after_first_code(answered(released(NB00), wrong), TRANSFORMER)
     g["import_wrapper"] = insert_after_first_code(answered(released(NB00), wrong), IMPORT_WRAPPER)
@@ -506,11 +505,11 @@ def test_gallery_row(graded, learner):
     if learner in ATTACKERS:
         skip_unless(run.not_isolated and f"no sandbox here: {run.not_isolated}", required_by=REQUIRE_SANDBOX)
     row = rows[learner]
-    # 00.4 and 00.5 are answered like 00.3 in every submission of the gallery: the same mark, each one more in the
-    # total.
+    # 00.4, 00.5 and 00.6 are answered like 00.3 in every submission of the gallery: the same mark, each one more in
+    # the total.
     first, second, third, total = EXPECTED_00[learner][:4]
-    expected = (first, second, third, third, third, str(int(total) + 2 * int(third)), str(len(exercise_ids("00"))))
-    got = (row["00.1"], row["00.2"], row["00.3"], row["00.4"], row["00.5"], row["total"], row["max"])
+    expected = (first, second, *[third] * 4, str(int(total) + 3 * int(third)), str(len(exercise_ids("00"))))
+    got = tuple(row[k] for k in ("00.1", "00.2", "00.3", "00.4", "00.5", "00.6", "total", "max"))
     assert got == expected, row
     flag = EXPECTED_00[learner][4]
     assert (flag in flags_of(row)) if flag else not flags_of(row), row["flags"]
@@ -527,7 +526,7 @@ def test_what_a_learner_leaves_in_shared_folders_stays_in_their_sandbox(graded):
 def test_a_wrapped_json_dumps_wins_nothing_on_answers_judged_outside_the_kernel(graded):
     rows, out, *_ = graded
     row = rows["wrapped_dumps"]
-    assert (row["00.1"], row["00.4"], row["00.5"], row["00.2"], row["00.3"]) == ("0", "0", "0", "1", "1"), row
+    assert tuple(row[k] for k in ("00.1", "00.4", "00.5", "00.6", "00.2", "00.3")) == ("0",) * 4 + ("1", "1"), row
     feedback = (out / "feedback" / "wrapped_dumps.md").read_text(encoding="utf-8")
     assert "you gave a int" in feedback and "forged" not in feedback  # the check's own words on 42
 
@@ -673,6 +672,14 @@ def test_an_answer_in_a_cell_added_below_the_answer_cell_counts_as_in_the_notebo
     ]
 
 
+NB03 = "03_serving.ipynb"
+CLAIMS_A_BIGGER_MACHINE = """
+from helpers.concurrency.cpu_capacity import usable_cores
+bigger = usable_cores() + 1
+answer = {"workers": bigger, "threads": 1, "cores": bigger, "capacity": float(bigger)}
+"""
+
+
 def test_every_other_notebook_honest_and_blank(tmp_path):
     root = tmp_path / "subs"
     others = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb") if p.name != NB00)
@@ -680,6 +687,10 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         for learner, nb in {"honest": answered(released(name)), "blank": released(name)}.items():
             (root / learner).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, root / learner / name)
+    # 03.3 is judged on the machine its answer claims: one core more than the grading run measured passes the
+    # check, and is flagged against the capacity cell's output.
+    (root / "claims").mkdir()
+    nbformat.write(answered(released(NB03), {"03.3": CLAIMS_A_BIGGER_MACHINE}), root / "claims" / NB03)
     grade.grade_all(root, tmp_path / "out", jobs=2, quiet=True, isolation="best-effort")
     with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as f:
         rows = {(r["learner"], r["notebook"]): r for r in csv.DictReader(f)}
@@ -687,6 +698,8 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         honest, blank = rows[("honest", name)], rows[("blank", name)]
         assert honest["total"] == honest["max"] != "0" and not flags_of(honest), honest
         assert blank["total"] == "0" and not flags_of(blank), blank
+    claims = rows[("claims", NB03)]
+    assert claims["03.3"] == "1" and "03.3 passed on the machine it claims" in claims["flags"], claims
 
 
 def _cmdline(p: psutil.Process) -> str:
@@ -897,3 +910,14 @@ def test_the_grading_client_keeps_only_short_errors_of_what_a_cell_outputs():
     client.output([], error, None, 0)
     assert len(kept) == 1 and kept[0]["content"]["ename"] == "ValueError"
     assert len(kept[0]["content"]["evalue"]) == 1000 and kept[0]["content"]["traceback"] == []
+
+
+def test_only_an_exercise_with_a_witness_is_compared_and_a_broken_answer_is_said():
+    from helpers.concurrency.cpu_capacity import usable_cores
+
+    more = usable_cores() + 1
+    row = {"repr": repr({"workers": more, "threads": 1, "cores": more, "capacity": float(more)})}
+    assert "03.3 passed on the machine it claims" in grade._witness_flag("03.3", row)
+    assert grade._witness_flag("03.1", row) is None  # no witness: nothing compared
+    assert grade._witness_flag("03.3", None) is None
+    assert "could not be compared" in grade._witness_flag("03.3", {"repr": "{}"})

@@ -534,6 +534,16 @@ def marshmallow_schema(strict: bool) -> Callable[[], Any]:
     return build
 
 
+# -- 07 -----------------------------------------------------------------------------------------------------------
+
+ADD_TASK = "background_tasks.add_task(send_receipt, order_id)"
+
+
+def receipt_app(old: str, new: str) -> Callable[[], Any]:
+    """Return a builder of 07.2's solution app with `old` replaced by `new`."""
+    return from_solution("07.2", old, new)
+
+
 # -- 08 -----------------------------------------------------------------------------------------------------------
 
 
@@ -759,6 +769,16 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong(
             "another key", value({"error": "InvalidOperation", "function": "parse_price"}), "not one of the two keys"
         ),
+    ],
+    "00.6": [
+        Wrong("each run adds a server", value({"servers": 2, "first_running": True}), "each run adds one"),
+        Wrong("two, the first stopped", value({"servers": 2, "first_running": False}), "each run adds one"),
+        Wrong("the old one keeps running", value({"servers": 1, "first_running": True}), "where did the first"),
+        Wrong("none left", value({"servers": 0, "first_running": False}), "count it"),
+        Wrong("True for a count", value({"servers": True, "first_running": False}), "a whole number"),
+        Wrong("the count as text", value({"servers": "1", "first_running": False}), "a whole number"),
+        Wrong("a number alone", value(1), "a dict like"),
+        Wrong("a key misspelt", value({"server": 1, "first_running": False}), "a dict like"),
     ],
     "01.2": [
         Wrong("the starting point: no year field", from_solution("01.2", "year: int", "pass  #"), "'year': none"),
@@ -1059,6 +1079,39 @@ WRONG: dict[str, list[Wrong]] = {
             "raised",
         ),
     ],
+    "07.1": [
+        Wrong("the jobs kept by BackgroundTasks too", value({"BackgroundTasks": 3, "RQ": 3}), "outlived the process"),
+        Wrong("only the job in flight lost", value({"BackgroundTasks": 2, "RQ": 3}), "how many were running"),
+        Wrong("RQ loses the job it was running", value({"BackgroundTasks": 0, "RQ": 2}), "only the web process"),
+        Wrong("both lose everything", value({"BackgroundTasks": 0, "RQ": 0}), "only the web process"),
+        Wrong("more receipts than orders", value({"BackgroundTasks": 0, "RQ": 5}), "between 0 and 3"),
+        Wrong("keys in lower case", value({"backgroundtasks": 0, "rq": 3}), "keys should be exactly"),
+        Wrong("a count as a string", value({"BackgroundTasks": "0", "RQ": 3}), "whole number"),
+        Wrong("a list", value([0, 3]), "should be a dict"),
+    ],
+    "07.2": [
+        Wrong("the job left in the request", receipt_app(ADD_TASK, "send_receipt(order_id)"), "already sent"),
+        Wrong(
+            "the job called, its result added as a task",
+            receipt_app(ADD_TASK, "background_tasks.add_task(send_receipt(order_id))"),
+            "already sent",
+        ),
+        Wrong(
+            "after the response, but 201 Created", receipt_app("status_code=202", "status_code=201"), "status is 201"
+        ),
+        Wrong("after the response, but 200 OK", receipt_app(", status_code=202", ""), "status is 200"),
+        Wrong("no job at all", receipt_app(ADD_TASK, "pass"), "no receipt was"),
+        Wrong("a GET route", receipt_app("@app.post(", "@app.get("), "405"),
+        Wrong("the class's name", value("BackgroundTasks"), "fastapi app"),
+    ],
+    "07.3": [
+        Wrong("max counted as every run", value({"RQ": 2, "Django tasks": 1}), "counts max=2 as all the runs"),
+        Wrong("RQ retries until it works", value({"RQ": 4, "Django tasks": 1}), "is a limit"),
+        Wrong("Django's tasks retried like RQ", value({"RQ": 3, "Django tasks": 3}), "supposes they retry"),
+        Wrong("no retry anywhere", value({"RQ": 1, "Django tasks": 1}), "is not it"),
+        Wrong("one key only", value({"RQ": 3}), "keys should be exactly"),
+        Wrong("a float", value({"RQ": 3.0, "Django tasks": 1}), "whole number"),
+    ],
     "08.1": [
         Wrong("FastAPI", value("FastAPI"), "event loop"),
         Wrong("both", value("both"), "event loop"),
@@ -1141,6 +1194,7 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             value(fault("InvalidOperation", 'File "helpers/apps/shop_flask.py", line 10, in parse_price')),
         ),
     ],
+    "00.6": [("the solution's dict in another order", value({"first_running": False, "servers": 1}))],
     "01.2": [
         ("the course's own app", course_bookshelf),
         ("StrictInt", from_solution("01.2", "year: int", "year: StrictInt", "from pydantic import StrictInt\n")),
@@ -1217,6 +1271,15 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             sell("update(Item).where(Item.stock >= 1, Item.id == item_id).values({Item.stock: Item.stock - 1})"),
         ),
     ],
+    "07.1": [("keys in the other order", value({"RQ": 3, "BackgroundTasks": 0}))],
+    "07.2": [
+        ("an async def path function", receipt_app("def place_order", "async def place_order")),
+        (
+            "the order id as a keyword",
+            receipt_app(ADD_TASK, "background_tasks.add_task(send_receipt, order_id=order_id)"),
+        ),
+    ],
+    "07.3": [("keys in the other order", value({"Django tasks": 1, "RQ": 3}))],
     "08.1": [("Flask", value("Flask"))],
     "08.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
     "08.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],

@@ -58,3 +58,16 @@ def test_bad_arguments_are_refused_before_anything_starts():
         runs.kill_mid_job("fastapi-background", kill="worker")
     with pytest.raises(ValueError, match="kill must be"):
         runs.kill_mid_job("fastapi-rq", kill="redis")
+
+
+def test_an_rq_worker_killed_mid_job_leaves_that_job_started_and_a_new_worker_sends_the_rest(broker):
+    run = runs.kill_mid_job("fastapi-rq", kill="worker", orders=2, redis=broker)
+    # The job the worker held is neither sent nor waiting: it stays in RQ's StartedJobRegistry (notebook 07).
+    assert run.running_at_kill == 1 and run.sent == [2] and run.stuck == 1 and run.lost == 1, run
+
+
+@pytest.mark.parametrize("way", ["fastapi-background", "django-tasks"])
+def test_the_answer_with_the_job_after_the_response_comes_over_ten_times_sooner(way):
+    # Notebook 07's verdict, on the way with nothing to hand over and on the one that writes a database row.
+    times = runs.response_times(way, requests=1)
+    assert max(times.after) * 10 < min(times.inline), times

@@ -379,3 +379,60 @@ def read_the_traceback(answer: Any) -> str | None:
     return _wrong_exception(said["exception"], truth["exception"]) or _wrong_function(
         said["function"], truth["function"]
     )
+
+
+# Exercise 00.6: the notebook serves the Flask hello app twice under one name, as a re-run of its cell would.
+RERUN_NAME = "flask-again"
+_RERUN_EXAMPLE = '{"servers": 3, "first_running": True}'
+
+
+def rerun_facts() -> dict[str, Any]:
+    """Serve an app twice under one name, as a re-run does; return what 00.6 asks: servers listed, first running."""
+    from helpers.apps import hello_flask
+    from helpers.serving.servers import list_servers, serve
+
+    name = "exercise-00-6"  # not the notebook's name: the check leaves the learner's servers alone
+    first = serve(hello_flask.create_app(), name)
+    second = serve(hello_flask.create_app(), name)
+    try:
+        return {"servers": [s.name for s in list_servers()].count(name), "first_running": first.running}
+    finally:
+        second.stop()
+        first.stop()
+
+
+@exercise(
+    "00.6",
+    "predict what re-running a serving cell leaves behind",
+    hint='Read "Re-run safely" again: what happens to the server that already has a name when another is served '
+    "under it? Then count the servers that name can have.",
+    solution="""
+        # serve(app, name) first stops the server already running under `name`, then starts the new one:
+        # a name holds one server, so a re-run leaves no second server and no stray thread or port behind.
+        answer = {"servers": 1, "first_running": False}
+    """,
+    praise="One name, one server: that is why re-running any serving cell of the course never fails with "
+    '"address already in use" and never leaves a forgotten server behind.',
+    data=True,
+)
+def rerun_replaces(answer: Any) -> str | None:
+    shape = f"the answer should be a dict like {_RERUN_EXAMPLE}"
+    if not isinstance(answer, dict) or set(answer) != {"servers", "first_running"}:
+        return shape + "."
+    servers, first_running = answer["servers"], answer["first_running"]
+    if isinstance(servers, bool) or not isinstance(servers, int) or not isinstance(first_running, bool):
+        return shape + ": a whole number of servers, and True or False."
+    truth = rerun_facts()
+    if servers != truth["servers"]:
+        if servers > truth["servers"]:
+            return (
+                f"{servers} servers under one name would mean each run adds one, each holding a port and a thread. "
+                "What does serve() do with the server that already has the name?"
+            )
+        return "no server at all? The second serve() returned a running server: count it."
+    if first_running != truth["first_running"]:
+        return (
+            "the count is right, so where did the first server go? If it still ran, it would keep its port and its "
+            "thread, with no name left to stop it by."
+        )
+    return None

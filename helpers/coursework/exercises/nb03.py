@@ -108,6 +108,22 @@ CPU_REQUESTS = 8
 MEASURED_KEYS = {"cores", "capacity"}
 
 
+def claimed_machine(answer: Any) -> str | None:
+    """Return why a passing 03.3 answer's claimed cores are not those of the machine that ran it, or None."""
+    # Only the cores are compared: the CPU they give changes from moment to moment (the grader runs several
+    # notebooks at once), while the usable cores are what the answer cell itself read on this machine. A claim
+    # of other cores was typed in, not measured: it may be the learner's own machine, so it is flagged, not failed.
+    from helpers.concurrency.cpu_capacity import usable_cores
+
+    cores = usable_cores()
+    if answer["cores"] == cores:
+        return None
+    return (
+        f"03.3 passed on the machine it claims ({answer['cores']} core(s)), but the machine that ran the answer "
+        f"has {cores} usable core(s): figures typed in, not measured"
+    )
+
+
 def useful_workers(cores: int, capacity: float) -> tuple[int, int]:
     """Return the fewest and most worker processes that serve 03.3's requests as fast as the measured machine can."""
     # Processes compute side by side only as far as there are cores, CPU to share (`capacity`, lower than the
@@ -139,6 +155,7 @@ def useful_workers(cores: int, capacity: float) -> tuple[int, int]:
     praise="One process per core's worth of CPU you measured: the most CPU-bound requests this machine can "
     "compute at once, and no more.",
     data=True,
+    witness=claimed_machine,
 )
 def choose_processes(answer: Any) -> str | None:
     shape = (

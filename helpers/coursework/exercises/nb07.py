@@ -1,0 +1,217 @@
+"""Exercises of 07_production: predict which receipts survive a killed web process, move a job after the response,
+count the attempts of a job that keeps failing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from helpers.coursework.exercise import ExerciseSet
+
+exercise = ExerciseSet("07")
+
+# Exercise 07.1: the run the notebook makes after the prediction (helpers.jobs.runs.kill_mid_job, orders=3).
+ORDERS = 3
+SURVIVE_KEYS = ("BackgroundTasks", "RQ")
+
+
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dict_with(answer: Any, keys: tuple[str, ...], what: str) -> str | None:
+    """Say what is wrong with the answer's shape: a dict with exactly `keys`, each a whole number of `what`."""
+    example = ", ".join(f'"{key}": ...' for key in keys)
+    if not isinstance(answer, dict):
+        return f"the answer should be a dict like {{{example}}}, not a {type(answer).__name__}."
+    if set(answer) != set(keys):
+        return (
+            f"the dict's keys should be exactly {', '.join(repr(k) for k in keys)}; it has {sorted(map(str, answer))}."
+        )
+    wrong = [key for key in keys if not _whole_number(answer[key])]
+    if wrong:
+        return f"each value should be a whole number of {what}; {wrong[0]!r} holds {answer[wrong[0]]!r}."
+    return None
+
+
+@exercise(
+    "07.1",
+    "predict which receipts survive a killed web process",
+    hint="Ask, for each way, where a receipt's job is while it waits or runs: in the memory of the web process "
+    "that is killed, or somewhere that process's death does not touch. The restarted web process starts empty.",
+    solution="""
+        # BackgroundTasks: each job runs in the web process, after its answer, so all three are running
+        # (each needs 2 s) when the process is killed 0.5 s later. Nothing stored them, and the restarted
+        # process knows nothing of them: all three receipts are lost.
+        # RQ: each order only put a job in Redis. The job worker is a process of its own, and it was not
+        # killed: it goes on taking the jobs from Redis, one after another, and sends all three.
+        answer = {"BackgroundTasks": 0, "RQ": 3}
+    """,
+    praise="A job kept in the web process's memory dies with it; a job kept in a broker outlives it, and "
+    "the worker that runs it was never touched.",
+    data=True,
+)
+def predict_survivors(answer: Any) -> str | None:
+    problem = _dict_with(answer, SURVIVE_KEYS, "receipts sent")
+    if problem:
+        return problem
+    background, queue = answer["BackgroundTasks"], answer["RQ"]
+    if not (0 <= background <= ORDERS and 0 <= queue <= ORDERS):
+        return f"only {ORDERS} orders were placed, so each way sends between 0 and {ORDERS} receipts."
+    if background == ORDERS:
+        return (
+            f"{ORDERS} receipts with BackgroundTasks would mean the jobs outlived the process they ran in. "
+            "Where were they while they ran, and what keeps them after a SIGKILL?"
+        )
+    if 0 < background < ORDERS:
+        return (
+            f"{background} with BackgroundTasks supposes some jobs were still waiting somewhere safe. "
+            "After each answer its job starts at once, in the web process: how many were running at the kill?"
+        )
+    if queue < ORDERS:
+        return (
+            f"{queue} with RQ supposes the kill reached a job in the queue or in the worker. "
+            "Only the web process was killed: where do RQ's jobs wait, and which process runs them?"
+        )
+    return None
+
+
+@contextlib.contextmanager
+def _receipts_in(folder: Path, seconds: float) -> Iterator[Path]:
+    """Point send_receipt at a receipts file in `folder`, with a mail server that takes `seconds`; restore after."""
+    saved = {name: os.environ.get(name) for name in ("RECEIPTS_DB", "RECEIPT_SECONDS")}
+    path = folder / "receipts.sqlite3"
+    os.environ["RECEIPTS_DB"], os.environ["RECEIPT_SECONDS"] = str(path), str(seconds)
+    try:
+        yield path
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+JOB_SECONDS = 0.4  # the check's mail server: long enough to tell "before the answer" from "after it"
+ORDER_ID = 7
+
+
+@exercise(
+    "07.2",
+    "send the receipt after the response",
+    hint="FastAPI hands a path function an object for work to run once the response has gone out, if the "
+    "function asks for it as a parameter; the notebook's BackgroundTasks app shows one. The status code belongs "
+    "in the route's decorator: which status says accepted, not done yet?",
+    solution="""
+        from fastapi import BackgroundTasks, FastAPI
+
+        from helpers.apps.receipts import send_receipt
+
+        app = FastAPI()
+
+
+        # 202 Accepted: the order is taken, its receipt is not sent yet.
+        @app.post("/orders/{order_id}", status_code=202)
+        def place_order(order_id: int, background_tasks: BackgroundTasks) -> dict:
+            # FastAPI fills in `background_tasks`; what is added to it runs after the response is sent,
+            # in this same process (a plain def job in the thread pool).
+            background_tasks.add_task(send_receipt, order_id)
+            return {"order": order_id, "receipt": "after the response"}
+
+
+        answer = app
+    """,
+    praise="The client now gets its answer at once and the receipt follows: in the web process, so a crash "
+    "there still loses it, as the notebook showed.",
+)
+def receipt_after_response(answer: Any) -> str | None:
+    from helpers.apps import receipts
+    from helpers.serving.servers import serve_asgi
+
+    if not callable(answer) or isinstance(answer, type):
+        return f"the answer should be your FastAPI app (what `FastAPI()` returns), not {answer!r:.60}."
+    with tempfile.TemporaryDirectory(prefix="course-07-2-") as folder, _receipts_in(Path(folder), JOB_SECONDS) as db:
+        receipts.connect(str(db)).close()  # the tables, before the job looks for them
+        with serve_asgi(answer, "exercise-07-2", ready_path="/") as server:
+            response = server.post(f"/orders/{ORDER_ID}", timeout=10)
+            sent_at_answer = receipts.receipts_sent(str(db))
+            # Wait for the receipt while the server still runs: the job runs after the answer, in the server.
+            end = time.monotonic() + JOB_SECONDS + 5
+            while not (sent := receipts.receipts_sent(str(db))) and time.monotonic() < end:
+                time.sleep(0.05)
+    if response.status_code >= 500:
+        return (
+            f"POST /orders/{ORDER_ID} answered {response.status_code}: the path function raised an exception. "
+            "Its traceback is in the server log: `from helpers import server_logs; print(server_logs())`."
+        )
+    if response.status_code in (404, 405):
+        return f'POST /orders/{ORDER_ID} answered {response.status_code}: is there a POST route for "/orders/{{order_id}}"?'
+    if ORDER_ID in sent_at_answer:
+        return (
+            "the receipt was already sent when the answer came: the job still runs inside the request, "
+            "so the client waits for the mail server. Hand it to something that runs after the response."
+        )
+    if sent != [ORDER_ID]:
+        return (
+            f"the answer came at once, but {'no receipt was' if not sent else f'receipts {sent} were'} sent in the "
+            f"{JOB_SECONDS + 5:.0f} s after it: the job must still run, once, for order {ORDER_ID}, after the answer."
+        )
+    if response.status_code != 202:
+        return (
+            f"the receipt now follows the answer, but the answer's status is {response.status_code}. "
+            "HTTP has a status for work accepted and not done yet: use it."
+        )
+    return None
+
+
+RETRY_KEYS = ("RQ", "Django tasks")
+FAILURES = 3  # exercise 07.3: the mail server fails this many times in a row
+
+
+def _attempts_expected() -> dict[str, int]:
+    """Return how many times each way starts a job that fails FAILURES times, from the course's own settings."""
+    from helpers.apps.jobs_queue import RETRIES
+
+    # RQ runs a job once, then again after each failure while retries are left (Retry(max=RETRIES)).
+    # Django's tasks run a task once: a failed task stays FAILED.
+    return {"RQ": 1 + min(FAILURES, RETRIES), "Django tasks": 1}
+
+
+@exercise(
+    "07.3",
+    "count the attempts of a job that keeps failing",
+    hint="RQ's Retry(max=N) counts retries, the runs after the first one fails, and stops when they are used up. "
+    "The retry table above shows what Django's tasks do after a first failure.",
+    solution="""
+        # RQ: the first run fails, then Retry(max=2) allows two more runs; both fail too, and RQ stops there
+        # (the job goes to the FailedJobRegistry): 1 + 2 = 3 runs, and no receipt.
+        # Django's tasks: the task runs once, fails, and stays FAILED; nothing runs it again.
+        answer = {"RQ": 3, "Django tasks": 1}
+    """,
+    praise="Three runs on RQ and one on Django's tasks, and no receipt on either. A retry helps with a "
+    "failure that passes, and a limit stops one that doesn't.",
+    data=True,
+)
+def count_attempts(answer: Any) -> str | None:
+    problem = _dict_with(answer, RETRY_KEYS, "times the job starts")
+    if problem:
+        return problem
+    expected = _attempts_expected()
+    rq, django = answer["RQ"], answer["Django tasks"]
+    if django != expected["Django tasks"]:
+        return (
+            f"{django} runs for Django's tasks supposes they retry. "
+            "Look at the retry table: what did the failed order's row say after its first failure?"
+        )
+    if rq == expected["RQ"] - 1:
+        return f"{rq} runs on RQ counts max=2 as all the runs; it counts the runs after the first one fails."
+    if rq > expected["RQ"]:
+        return f"{rq} runs on RQ supposes it keeps trying until the job succeeds; Retry(max=2) is a limit."
+    if rq != expected["RQ"]:
+        return f"{rq} is not it: the first run fails, then count the retries Retry(max=2) allows."
+    return None
