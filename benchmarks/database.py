@@ -64,7 +64,7 @@ def measure(repeat: int = 3, quick: bool = False, seconds: float = 5.0) -> list[
                     "seconds": seconds,
                 },
                 note=f"{min(rates):,.0f}-{max(rates):,.0f} over {len(rs)} run(s) of {seconds:g} s; "
-                f"failed: {'; '.join(errors_text(r) for r in rs)}; all five: {side_by_side}",
+                f"failed: {'; '.join(errors_text(r) for r in rs)}; all {len(runs)}: {side_by_side}",
             )
         )
     return figures
