@@ -1,6 +1,6 @@
 """Measure every figure of the course in one run; print a table with each goal, write JSON.
 
-    python -m benchmarks                 # figures 1-6 and 8 (a few minutes)
+    python -m benchmarks                 # figures 1-6, 8 and 11 (a few minutes)
     python -m benchmarks --install       # also figure 7: a fresh venv from requirements.txt (slow)
     python -m benchmarks --only server_start async_efficiency
     python -m benchmarks --quick         # one repetition each: a smoke run, not figures to quote
@@ -28,6 +28,7 @@ FIGURES = [
     "serving",
     "widget_redraw",
     "framework_overhead",
+    "database",
     "grading",
     "one_core",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import importlib
+import importlib.util
 import inspect
 import io
 import json
@@ -284,3 +285,13 @@ def show_figure(fig: Any, alt: str | None = None, dpi: int = 80) -> None:
     from IPython.display import display
 
     display(figure_bundle(fig, alt, dpi), raw=True)
+
+
+def show_source(module: str) -> Code:
+    """Show a module's source with highlighting, found by its dotted name without importing it."""
+    # A Django app's views or models need that app's settings to import; their source needs nothing.
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise ValueError(f"{module!r} is not a Python module the course can find")
+    with open(spec.origin, encoding="utf-8") as source:
+        return Code(source.read(), language="python")

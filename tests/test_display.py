@@ -246,3 +246,15 @@ def test_the_schema_table_names_its_first_column():
     schema = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
     page = schema_table({"FastAPI": schema})._repr_html_()
     assert ">what the schema says</th>" in page and not re.search(r"<th[^>]*>\s*</th>", page)
+
+
+def test_show_source_shows_a_module_without_importing_it():
+    import sys
+
+    from helpers.display import show_source
+
+    sys.modules.pop("helpers.apps.stock_django.views", None)
+    shown = show_source("helpers.apps.stock_django.views")  # importing it needs the shop's Django settings
+    assert "async def item_async" in shown.data and "helpers.apps.stock_django.views" not in sys.modules
+    with pytest.raises(ValueError, match="not a Python module"):
+        show_source("helpers.apps.no_such_module")

@@ -15,7 +15,7 @@ from tests.gunicorn_modules_hook import MARK
 
 HEAVY = ("IPython", "ipywidgets", "matplotlib")  # what a notebook needs and a server process must not load
 
-# Modules that run in server or client processes: the apps notebooks 02, 03, 07 and 08 start as processes.
+# Modules that run in server or client processes: the apps notebooks 02, 03, 06, 07 and 08 start as processes.
 PROCESS_MODULES = [
     "helpers",
     "helpers.apps.serving_flask",
@@ -31,7 +31,14 @@ PROCESS_MODULES = [
     "helpers.apps.hello_fastapi",
     "helpers.apps.deploy_flask",
     "helpers.apps.deploy_fastapi",
+    "helpers.apps.stock_flask",
+    "helpers.apps.stock_fastapi_async",
+    "helpers.apps.stock_fastapi_sync",
+    "helpers.apps.stock_fastapi_sync_limited",
+    "helpers.apps.stock_django.wsgi",
     "helpers.concurrency.loadgen_client",
+    "helpers.concurrency.checkout_race",
+    "helpers.concurrency.django_async_orm",
 ]
 
 # Imports each module in turn and prints the heavy modules each one added: a fresh interpreter, as a server has.

@@ -15,6 +15,7 @@ NOTEBOOKS: list[tuple[str, str]] = [
     ("03_serving.ipynb", "Serving for real: worker processes, waiting connections, production servers"),
     ("04_data.ipynb", "Data: two ORMs, the N+1 trap, injection and migrations"),
     ("05_web_layer.ipynb", "The web layer: templates, validation, JSON APIs, authentication and testing"),
+    ("06_database.ipynb", "A real database under load: PostgreSQL, pools, and each framework's data access"),
     ("07_production.ipynb", "Production: work after the response, and a proxy in front"),
     ("08_use_cases.ipynb", "Use cases: the usual pick against a rival, five times"),
     ("09_choosing.ipynb", "Choosing: which framework when, from the course's evidence"),

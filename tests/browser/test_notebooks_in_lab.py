@@ -59,6 +59,7 @@ EXERCISE_TRIES = {
         "answer = owners_named",
     ),
     "05": ("05.1", 'answer = {"Django templates"}'),
+    "06": ("06.2", "answer = 25"),
     "07": ("07.1", 'answer = {"BackgroundTasks": 3, "RQ": 3}'),
     "08": ("08.1", 'answer = "FastAPI"'),
     "09": ("09.3", 'answer = {"payments webhook receiver"}'),

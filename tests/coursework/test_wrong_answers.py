@@ -682,6 +682,25 @@ def not_the_deciding_factor() -> str:
     return next(f for f in EVENTS if f != result.deciding[0])
 
 
+# -- 06 -----------------------------------------------------------------------------------------------------------
+
+
+def sell(body: str) -> Callable[[], Any]:
+    """Return a builder of exercise 06.3's sell(item_id) returning `body` (update, select and Item imported)."""
+
+    def build() -> Any:
+        namespace: dict[str, Any] = {}
+        run(
+            "from sqlalchemy import select, update\n"
+            "from helpers.apps.stock_sqlalchemy import Item\n\n\n"
+            f"def sell(item_id):\n    return {body}\n",
+            namespace,
+        )
+        return namespace["sell"]
+
+    return build
+
+
 # -- the catalogue ------------------------------------------------------------------------------------------------
 
 WRONG: dict[str, list[Wrong]] = {
@@ -1019,6 +1038,47 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("Marshmallow without strict", marshmallow_schema(strict=False), '"1965"'),
         Wrong("not a validator", value(42), "validator must be"),
     ],
+    "06.1": [
+        Wrong("the clients over the wait", value(2000), "only 10 queries run at once"),
+        Wrong("one connection's rate", value(20), "one connection serves"),
+        Wrong("the pool's size", value(10), "count of connections"),
+        Wrong("the wait in seconds", value(0.05), "not requests per second"),
+        Wrong("what a busy run measures", value(185), "the ceiling"),
+        Wrong("500 clients over the wait", value(10_000), "is not it"),
+        Wrong("a string", value("200"), "number of requests per second"),
+    ],
+    "06.2": [
+        Wrong("the whole of max_connections", value(25), "keeps 3 of them for superusers"),
+        Wrong("forgot the other programs", value(24), "need 5 more"),
+        Wrong("one pool for all workers", value(92), "refuses the rest"),
+        Wrong("safe but small", value(20), "largest pool"),
+        Wrong("a float", value(23.0), "whole number"),
+        Wrong("no pool", value(0), "at least one connection"),
+    ],
+    "06.3": [
+        Wrong(
+            "no stock condition",
+            sell("update(Item).where(Item.id == item_id).values(stock=Item.stock - 1)"),
+            "sold out",
+        ),
+        Wrong("no id", sell("update(Item).where(Item.stock > 0).values(stock=Item.stock - 1)"), "match the item's id"),
+        Wrong(
+            "sets the stock to 0",
+            sell("update(Item).where(Item.id == item_id, Item.stock > 0).values(stock=0)"),
+            "take one off",
+        ),
+        Wrong("reads instead", sell("select(Item).where(Item.id == item_id, Item.stock > 0)"), "a select only reads"),
+        Wrong(
+            "the SQL as a string",
+            value("UPDATE shop_item SET stock = stock - 1 WHERE id = 1 AND stock > 0"),
+            "function sell(item_id)",
+        ),
+        Wrong(
+            "the naive checkout",
+            lambda: __import__("helpers.apps.checkout_sqlalchemy", fromlist=["x"]).checkout_naive,
+            "raised",
+        ),
+    ],
     "07.1": [
         Wrong("the jobs kept by BackgroundTasks too", value({"BackgroundTasks": 3, "RQ": 3}), "outlived the process"),
         Wrong("only the job in flight lost", value({"BackgroundTasks": 2, "RQ": 3}), "how many were running"),
@@ -1198,6 +1258,18 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a function with rules", type_checking_validator),
         ("a Django form with cleaning (the issue's case)", cleaned_django_form),
         ("Marshmallow, strict", marshmallow_schema(strict=True)),
+    ],
+    "06.1": [("an int", value(200)), ("rounded from a measurement", value(199.5))],
+    "06.2": [("the arithmetic", value((100 - 3 - 5) // 4))],
+    "06.3": [
+        (
+            "where in two calls",
+            sell("update(Item).where(Item.id == item_id).where(Item.stock > 0).values(stock=Item.stock - 1)"),
+        ),
+        (
+            "with a column expression",
+            sell("update(Item).where(Item.stock >= 1, Item.id == item_id).values({Item.stock: Item.stock - 1})"),
+        ),
     ],
     "07.1": [("keys in the other order", value({"RQ": 3, "BackgroundTasks": 0}))],
     "07.2": [

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from helpers.coursework.exercise import Exercise
-from helpers.coursework.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb07, nb08, nb09
+from helpers.coursework.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09
 
 EXERCISES: dict[str, Exercise] = {}
-for _module in (nb00, nb01, nb02, nb03, nb04, nb05, nb07, nb08, nb09):
+for _module in (nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09):
     for _id, _ex in _module.exercise.items.items():
         if _id in EXERCISES:
             raise ValueError(f"exercise {_id!r} is declared in two notebooks")
