@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import html
 import importlib
@@ -287,11 +288,23 @@ def show_figure(fig: Any, alt: str | None = None, dpi: int = 80) -> None:
     display(figure_bundle(fig, alt, dpi), raw=True)
 
 
-def show_source(module: str) -> Code:
-    """Show a module's source with highlighting, found by its dotted name without importing it."""
-    # A Django app's views or models need that app's settings to import; their source needs nothing.
+def source_of(module: str, name: str | None = None) -> str:
+    """Return the source of `name` in `module` (decorators included), or the whole module's, read but never imported."""
+    # A Django app's views, models or settings need that app's settings to import; their source needs nothing.
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
         raise ValueError(f"{module!r} is not a Python module the course can find")
     with open(spec.origin, encoding="utf-8") as source:
-        return Code(source.read(), language="python")
+        text = source.read()
+    if name is None:
+        return text.rstrip()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            return "\n".join(text.splitlines()[first - 1 : node.end_lineno])
+    raise ValueError(f"{module} defines no function or class {name!r}")
+
+
+def show_source(module: str, name: str | None = None) -> Code:
+    """Show a module's source, or one function or class of it, with highlighting, without importing the module."""
+    return Code(source_of(module, name), language="python")

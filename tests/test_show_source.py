@@ -1,4 +1,4 @@
-"""source_of reads a function from a module's file without importing it: the Django tasks project needs settings."""
+"""source_of reads a function, a class or a whole module from its file without importing it (Django needs settings)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from helpers.jobs.source import show_source, source_of
+from helpers.display import show_source, source_of
 
 
 def test_a_decorated_function_is_read_with_its_decorators_and_nothing_is_imported():
