@@ -54,10 +54,16 @@ SELECTIONS = {
 # The unit tests spend about 40 % of their time waiting (on servers, sleeps and kernels): two pytest-xdist
 # workers on the step's one core fill those waits (measured on one pinned core: 440 s -> 267 s). A test file
 # stays on one worker, so its module fixtures (a grading run, a server) are built once and its tests keep
-# their order. The notebooks run in one process: they are the one-core and busy proofs. The browser tests
+# their order. The notebooks too run on two workers, a notebook each at a time: the notebooks of production
+# (06, 07) mostly wait on servers, jobs and databases, so two kernels share the step's one core, which makes the
+# one-core and busy proofs harder, not easier, and a notebook's cells still run in order in one kernel. The browser tests
 # run after the lanes on two workers, one per core (a JupyterLab and a Chromium each, a test file each): they
 # too spend most of their time waiting for the notebooks they run (measured: 320 s in one process, 211 s on two).
-WORKERS = {"units": ["-n", "2", "--dist", "loadfile"], "browser": ["-n", "2", "--dist", "loadfile"]}
+WORKERS = {
+    "units": ["-n", "2", "--dist", "loadfile"],
+    "notebooks": ["-n", "2", "--dist", "loadfile"],
+    "browser": ["-n", "2", "--dist", "loadfile"],
+}
 # The instructor's grading runs, end to end: the grader runs on the instructor's Python, tested on the default
 # one (Binder's). Every other Python still runs the grader's own unit tests (the replay, the judge, the sandbox,
 # the checks and their wrong answers); these files grade whole classes in kernels and cost a lane about 280 s.

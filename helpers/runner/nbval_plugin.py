@@ -219,10 +219,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:] = result
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """Print each notebook's Run All times and peak memory."""
-    if not config.getoption(OPTION, False):
-        return
+SUMMARY_KEY = "course_notebook_lines"  # where an xdist worker hands its notebooks' lines to the controller
+WORKER_LINES = pytest.StashKey[list[str]]()
+
+
+def _summary_lines(config: pytest.Config) -> list[str]:
+    """Return one line per notebook this process ran: its Run All times and peak memory."""
     lines = []
     for item in config.stash.get(AUDIT_ITEMS, []):
         state = getattr(item.parent, "_course_run", None)
@@ -233,6 +235,28 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             f"{item.parent.path.name}: Run All {runs}; peak memory {state.peak_mb:.0f} MiB "
             f"(goal {config.getoption('nbval_course_memory_mb'):g} MiB)"
         )
+    return lines
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In a pytest-xdist worker, hand the notebooks' lines to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and session.config.getoption(OPTION, False):
+        output[SUMMARY_KEY] = _summary_lines(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Collect, in the controller, the lines a pytest-xdist worker handed over."""
+    lines = getattr(node, "workeroutput", {}).get(SUMMARY_KEY, [])
+    node.config.stash.setdefault(WORKER_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Print each notebook's Run All times and peak memory (from every xdist worker, when there are some)."""
+    if not config.getoption(OPTION, False):
+        return
+    lines = sorted(_summary_lines(config) + config.stash.get(WORKER_LINES, []))
     if lines:
         terminalreporter.write_sep("-", "notebooks: run time and peak memory of the kernel's process tree")
         for line in lines:
