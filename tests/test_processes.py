@@ -314,3 +314,26 @@ def test_an_interrupted_start_leaves_nothing_behind(no_orphans, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         start_gunicorn(FLASK, "t-interrupt", workers=2)
     assert seen and list_processes() == [] and gone(seen)
+
+
+@pytest.mark.parametrize("start", [processes.start_gunicorn, processes.start_uvicorn])
+def test_a_chosen_port_taken_before_the_server_binds_it_is_swapped_for_another(no_orphans, monkeypatch, start):
+    # Another kernel (or CI lane) binds the port free_port() chose, before the server does.
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    real = processes.free_port
+    ports = iter([taken.getsockname()[1]])
+    monkeypatch.setattr(processes, "free_port", lambda: next(ports, None) or real())
+    app = "helpers.apps.serving_flask:app" if start is processes.start_gunicorn else "helpers.apps.serving_fastapi:app"
+    try:
+        server = start(app, "t-port-taken", ready_path="/json")
+        try:
+            assert server.port != taken.getsockname()[1] and server.get("/json").status_code == 200
+        finally:
+            server.stop()
+        # A port the caller asked for is never swapped: taken is taken.
+        with pytest.raises(processes.ServerProcessError, match="cannot listen"):
+            start(app, "t-port-taken", port=taken.getsockname()[1], ready_path="/json")
+    finally:
+        taken.close()

@@ -296,7 +296,44 @@ def _validate_env(env: Any) -> None:
         raise ValueError(f"env must map UPPER_CASE names to strings, got {env!r}")
 
 
+PORT_TAKEN = ("Address already in use", "address already in use", "Connection in use")  # uvicorn, gunicorn
+PORT_TRIES = 3
+
+
 def _launch(
+    name: str,
+    server: str,
+    app: str,
+    argv: list[str],
+    port: int,
+    workers: int,
+    threads: int,
+    deadline: float,
+    ready_path: str,
+    ready_marker: str,
+    env: Mapping[str, str] | None = None,
+    chosen: bool = False,
+) -> ServerProcess:
+    """Start the server as `_launch_once` does; if it chose the port (`chosen`) and lost it, on another one.
+
+    free_port() only says a port was free a moment ago: another kernel or CI lane may bind it before the server
+    does. A port the caller asked for is never swapped.
+    """
+    for attempt in range(PORT_TRIES if chosen else 1):
+        try:
+            return _launch_once(
+                name, server, app, argv, port, workers, threads, deadline, ready_path, ready_marker, env
+            )
+        except ServerProcessError as exc:
+            if attempt == PORT_TRIES - 1 or not chosen or not any(words in str(exc) for words in PORT_TAKEN):
+                raise
+            new = free_port()
+            argv = [a.replace(f"{HOST}:{port}", f"{HOST}:{new}") if a != str(port) else str(new) for a in argv]
+            port = new
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _launch_once(
     name: str,
     server: str,
     app: str,
@@ -423,7 +460,7 @@ def start_gunicorn(
     if threads > 1 and worker_class != "gthread":
         raise ValueError(f"threads only apply to the gthread worker; {worker_class} got threads={threads}")
     _validate_env(env)
-    port = port or free_port()
+    chosen, port = not port, port or free_port()
     argv = [
         sys.executable,
         "-m",
@@ -467,6 +504,7 @@ def start_gunicorn(
         ready_path,
         ready_marker="Booting worker with pid",
         env=env,
+        chosen=chosen,
     )
 
 
@@ -497,7 +535,7 @@ def start_uvicorn(
     if not isinstance(factory, bool):
         raise ValueError(f"factory must be True or False, got {factory!r}")
     _validate_env(env)
-    port = port or free_port()
+    chosen, port = not port, port or free_port()
     loop, http = ("uvloop", "httptools") if fast else ("asyncio", "h11")
     argv = [
         sys.executable,
@@ -536,6 +574,7 @@ def start_uvicorn(
         ready_path,
         ready_marker="Started server process",
         env=env,
+        chosen=chosen,
     )
 
 
