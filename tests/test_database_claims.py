@@ -45,11 +45,12 @@ def test_djangos_async_view_runs_a_thread_per_request_in_flight_within_its_pool(
     assert run.threads > 80, run.as_row()  # 100 requests in flight, each in a thread of its own
 
 
-def test_fastapi_def_starves_its_pool_even_at_40_and_limiting_the_dependency_fixes_it(shop):
-    for pool in (POOL, 40):  # a pool as large as AnyIO's 40 threads still starves: cleanups wait for a thread
-        starved = loaded(shop, setup_named("FastAPI def"), pool=pool)
-        assert starved.result.errors.get("status 500", 0) > 0, starved.as_row()
-        assert any("QueuePool limit" in line for line in starved.logged), starved.logged
+def test_fastapi_def_starves_its_pool_and_limiting_the_dependency_fixes_it(shop):
+    # Only the pool of 10 is asserted: with a pool as large as AnyIO's 40 threads the starvation depends on timing
+    # (CI's 3.11 lane once answered all 678 requests), which is why the notebook shows that run as a verdict.
+    starved = loaded(shop, setup_named("FastAPI def"), pool=POOL)
+    assert starved.result.errors.get("status 500", 0) > 0, starved.as_row()
+    assert any("QueuePool limit" in line for line in starved.logged), starved.logged
     fixed = loaded(shop, db_load.fastapi_def_limited())
     assert fixed.result.errors == {} and 0 < fixed.held <= POOL, fixed.as_row()
 
