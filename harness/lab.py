@@ -246,6 +246,16 @@ def click_menu(page: Page, menu: str, command: str) -> None:
 RESUMED: list[str] = []  # one line per Run All that stopped early and was resumed, for the report
 
 
+def run_all_timeout(path: Path, floor: float = 90.0) -> float:
+    """Return how long a Run All of the notebook at `path` may take in a test: twice its stored build's time, or `floor`.
+
+    The build stores `run_all_seconds` at full durations, longer than the tests' quick runs: twice it leaves room
+    for a busy machine without waiting long on a notebook that really hangs.
+    """
+    seconds = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("run_all_seconds", 0)
+    return max(floor, 2.0 * float(seconds or 0))
+
+
 def run_all_from_menu(page: Page, timeout: float = 90, resumes: int = 2) -> float:
     """Click Run → Run All Cells, wait until every cell has run or one has failed; return the seconds it took."""
     t0 = time.monotonic()

@@ -307,3 +307,12 @@ def test_nothing_imports_a_private_name_from_harness():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("harness"):
                 offenders += [f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("_")]
     assert not offenders, offenders
+
+
+def test_a_notebook_gets_twice_its_stored_run_time_in_the_browser_and_never_less_than_the_floor(tmp_path):
+    from harness.lab import run_all_timeout
+
+    slow, new = tmp_path / "slow.ipynb", tmp_path / "new.ipynb"
+    slow.write_text('{"cells": [], "metadata": {"run_all_seconds": 110}}', encoding="utf-8")
+    new.write_text('{"cells": [], "metadata": {}}', encoding="utf-8")
+    assert run_all_timeout(slow) == 220 and run_all_timeout(new) == 90 and run_all_timeout(slow, floor=300) == 300

@@ -17,6 +17,7 @@ from harness.lab import (
     open_notebook,
     problems,
     run_all_from_menu,
+    run_all_timeout,
     wait_until_run,
 )
 from tests.conftest import COURSE_NOTEBOOKS
@@ -28,7 +29,7 @@ def run_notebook(page, lab, name: str, shots) -> None:
     """Open, Run All from the menu, assert nothing went wrong, save a screenshot."""
     open_notebook(page, lab, f"notebooks/{name}")
     RESUMED.clear()
-    TIMINGS[name] = run_all_from_menu(page)
+    TIMINGS[name] = run_all_from_menu(page, timeout=run_all_timeout(ROOT / "notebooks" / name))
     for line in RESUMED:  # visible in pytest's warnings summary, never silent
         warnings.warn(f"{name}: {line}", stacklevel=2)
     found = problems(page, expected_counts(ROOT / "notebooks" / name))
