@@ -68,6 +68,8 @@ def test_an_rq_worker_killed_mid_job_leaves_that_job_started_and_a_new_worker_se
 
 @pytest.mark.parametrize("way", ["fastapi-background", "django-tasks"])
 def test_the_answer_with_the_job_after_the_response_comes_over_ten_times_sooner(way):
-    # Notebook 07's verdict, on the way with nothing to hand over and on the one that writes a database row.
-    times = runs.response_times(way, requests=1)
-    assert max(times.after) * 10 < min(times.inline), times
+    # Notebook 07's verdict, on the way with nothing to hand over and on the one that writes a database row. Noise
+    # on a busy lane only adds time (CI's 3.13 lane once took 0.21 s for one answer), so the fastest of three
+    # answers stands for each; a job left in the request could not answer under 2 s whatever the machine.
+    times = runs.response_times(way, requests=3)
+    assert min(times.after) * 10 < min(times.inline), times
