@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from helpers.apps.stock_schema import restock, stock_and_orders
 from helpers.numbers import require_number
@@ -35,6 +36,32 @@ DEADLINE = 120.0  # seconds for the whole child process
 
 class RaceError(RuntimeError):
     """The buyers' process failed: the message quotes what it said."""
+
+
+def run_in_child(
+    module: str, args: dict, dsn: str, pool_size: int, error: type[Exception], what: str, deadline: float = DEADLINE
+) -> Any:
+    """Run `python -m module ARGS_JSON` against the shop at `dsn` with a pool of `pool_size`; return its result.
+
+    The child prints one "result {json}" line. Its Django and SQLAlchemy are its own (no DJANGO_SETTINGS_MODULE
+    from the kernel); `error` is raised, naming `what`, with the child's last lines when it fails.
+    """
+    env = {**os.environ, "DATABASE_URL": dsn, "DB_POOL_SIZE": str(pool_size), "DB_POOL_TIMEOUT": "30"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", module, json.dumps(args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=deadline,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("result ")]
+    if done.returncode != 0 or not lines:
+        tail = "\n".join((done.stderr or done.stdout).splitlines()[-15:])
+        raise error(f"{what} exited with code {done.returncode}. It said:\n{tail}")
+    return json.loads(lines[-1][len("result ") :])
 
 
 @dataclass
@@ -97,22 +124,9 @@ def run_checkouts(
     require_number("pause", pause, 0, 5, unit="seconds")
     restock(dsn, item_id, stock)
     args = {"orm": orm, "way": way, "buyers": buyers, "pause": pause, "item_id": item_id}
-    env = {**os.environ, "DATABASE_URL": dsn, "DB_POOL_SIZE": str(buyers), "DB_POOL_TIMEOUT": "30"}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers.concurrency.checkout_race", json.dumps(args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
+    answers = run_in_child(
+        "helpers.concurrency.checkout_race", args, dsn, buyers, RaceError, f"the buyers' process ({orm}, {way})"
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("result ")]
-    if done.returncode != 0 or not lines:
-        tail = "\n".join((done.stderr or done.stdout).splitlines()[-15:])
-        raise RaceError(f"the buyers' process ({orm}, {way}) exited with code {done.returncode}. It said:\n{tail}")
-    answers = json.loads(lines[-1][len("result ") :])
     left, orders = stock_and_orders(dsn, item_id)
     return RaceResult(
         orm=orm,

@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
+from helpers.concurrency.checkout_race import run_in_child
 from helpers.numbers import require_number
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 DEADLINE = 120.0  # seconds for the child process
 
 
@@ -72,22 +70,15 @@ def measure_async_orm(dsn: str, *, queries: int = 300, together: int = 10, wait_
     require_number("together", together, 2, 100, integer=True)
     require_number("wait_ms", wait_ms, 1, 2000, unit="ms")
     args = {"queries": queries, "together": together, "wait_ms": wait_ms}
-    env = {**os.environ, "DATABASE_URL": dsn, "DB_POOL_SIZE": str(together + 1), "DB_POOL_TIMEOUT": "30"}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers.concurrency.django_async_orm", json.dumps(args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
+    doc = run_in_child(
+        "helpers.concurrency.django_async_orm",
+        args,
+        dsn,
+        together + 1,
+        AsyncOrmError,
+        "the measuring process",
+        DEADLINE,
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("result ")]
-    if done.returncode != 0 or not lines:
-        tail = "\n".join((done.stderr or done.stdout).splitlines()[-15:])
-        raise AsyncOrmError(f"the measuring process exited with code {done.returncode}. It said:\n{tail}")
-    doc = json.loads(lines[-1][len("result ") :])
     return AsyncOrmCost(
         queries=queries,
         sync_ms=doc["sync_ms"],
