@@ -5,12 +5,13 @@
     python .ci/lanes.py --collect  # print the test ids each default-Python step selects, one per line
 
 Every step is the README's test command, `python -m pytest`, with a selection: the unit tests,
-the notebooks (strict nbval plus the course's plugin: Run All twice, no leak, loopback only,
-peak memory), or the tests that need the machine to themselves: the claims that need several cores
-(tests/alone), then the browser and JupyterHub, one JupyterLab per core. On the default Python the selections together
-are exactly what `python -m pytest` collects (tests/test_ci_lanes.py checks it); every other
-supported Python runs the unit tests and the notebooks too (the "alone" tests need one Chromium and
-one hub, and run on the default Python only, as do the end-to-end grading runs, DEFAULT_ONLY).
+the end-to-end grading runs (DEFAULT_ONLY), the notebooks (strict nbval plus the course's plugin: Run All
+twice, no leak, loopback only, peak memory), or the tests that need the machine to themselves: the claims
+that need several cores (tests/alone), then the browser and JupyterHub, one JupyterLab per core. On the
+default Python the selections together are exactly what `python -m pytest` collects (tests/test_ci_lanes.py
+checks it). Every other supported Python runs every notebook, Run All once (ONCE); the newest of them runs the
+unit tests too (NEWEST_UNITS). The grading runs, the "alone" tests (one Chromium, one hub) and the browser run on
+the default Python only.
 
 Lanes run at the same time. The first two are each pinned to one core, so one pinned lane's load never
 lands on the other's core; a notebook step pinned to a core is also the proof that the course runs on
@@ -41,12 +42,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SPIN = "while True: pass"
 VENV_LOCK = threading.Lock()
 
+# The instructor's grading runs, end to end: the grader runs on the instructor's Python, tested on the default
+# one (Binder's), in a step of their own. Every other Python still runs the grader's own unit tests (the replay,
+# the judge, the sandbox, the checks and their wrong answers); these files grade whole classes in kernels and cost
+# about 350 s of test time.
+DEFAULT_ONLY = ["tests/coursework/test_grading.py", "tests/coursework/test_nbgrader.py"]
 UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub", "--ignore=tests/alone"]
+UNITS += [f"--ignore={f}" for f in DEFAULT_ONLY]
 NOTEBOOKS = ["notebooks"]
 ALONE = ["tests/alone"]  # claims that need every core: first after the lanes, on the quietest machine
 BROWSER = ["tests/browser", "tests/hub"]  # a real JupyterLab (and a hub) in Chromium, with no lane beside them
 SELECTIONS = {
     "units": UNITS,
+    "grading": DEFAULT_ONLY,
     "notebooks": NOTEBOOKS,
     "alone": ALONE,
     "browser": BROWSER,
@@ -61,13 +69,21 @@ SELECTIONS = {
 # too spend most of their time waiting for the notebooks they run (measured: 320 s in one process, 211 s on two).
 WORKERS = {
     "units": ["-n", "2", "--dist", "loadfile"],
+    "grading": ["-n", "2", "--dist", "loadfile"],
     "notebooks": ["-n", "2", "--dist", "loadfile"],
     "browser": ["-n", "2", "--dist", "loadfile"],
 }
-# The instructor's grading runs, end to end: the grader runs on the instructor's Python, tested on the default
-# one (Binder's). Every other Python still runs the grader's own unit tests (the replay, the judge, the sandbox,
-# the checks and their wrong answers); these files grade whole classes in kernels and cost a lane about 280 s.
-DEFAULT_ONLY = ["tests/coursework/test_grading.py", "tests/coursework/test_nbgrader.py"]
+# Run All twice, on the default Python only. The second Run All proves that re-running never leaks a thread, a
+# process or a socket: the course's own machinery (helpers.serving, helpers.services), the same code on every
+# Python, and on the default Python it runs pinned to a core beside two busy lanes. Every other Python runs each
+# notebook once under strict nbval (its busy proofs) and still checks that helpers.stop_all() leaves nothing
+# behind. A second run there cost each lane about 300 s (notebooks 06 and 07: 185 s and 140 s), half its notebooks.
+ONCE = ["--nbval-course-runs=1"]
+# The unit tests run on the default Python (3.11, Binder's) and on the newest other one (3.13), the two ends of
+# the supported range: what the course's helpers use of the standard library and of their dependencies either
+# changed between those two or did not; every Python in between runs every notebook (judgement: a third run of
+# the unit tests cost CI about 600 s of a lane, a third of what kept it over twenty minutes).
+NEWEST_UNITS = True
 
 
 @dataclass
@@ -120,27 +136,40 @@ def current_python() -> str:
 
 
 def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]], list[Step]]:
-    """Return the lanes that run side by side and the steps that run after them."""
+    """Return the lanes that run side by side and the steps that run after them.
+
+    Every other Python runs the notebooks (Run All once, ONCE); the newest also runs the unit tests (NEWEST_UNITS).
+    """
     first = cores[0]
     second = cores[1] if len(cores) > 1 else None
-    lane_a = [Step("notebooks", core=first), Step("units", core=first)]
     unpinned_busy = Step("notebooks", busy=2)  # the unpinned busy proof, when no third lane can take it
+    newest = other_pythons[-1:] if NEWEST_UNITS else other_pythons
+
+    def units_of(version: str, **where) -> list[Step]:
+        return [Step("units", python=version, **where)] if version in newest else []
+
     if second is None or not other_pythons:
         # One core, or no other Python: everything in one lane, the busy proofs on the default Python.
+        lane_a = [Step("notebooks", core=first), Step("units", core=first), Step("grading", core=first)]
         lane_a += [Step("notebooks", core=first, busy=1)]
         for version in other_pythons:
-            lane_a += [Step("notebooks", python=version, core=first), Step("units", python=version, core=first)]
+            lane_a += [Step("notebooks", python=version, core=first), *units_of(version, core=first)]
         return [lane_a], [unpinned_busy, Step("alone"), Step("browser")]
-    # The first other Python's notebooks share their core with a spinning process: the pinned busy proof.
+    # The default Python's notebooks run pinned to a core and undisturbed: the one-core proof. The first other
+    # Python's notebooks share the other core with a spinning process: the pinned busy proof. The default Python's
+    # unit tests and its grading runs follow, one on each pinned lane, so the lanes end close together.
     version, *further = other_pythons
-    lane_b = [Step("notebooks", python=version, core=second, busy=1), Step("units", python=version, core=second)]
+    lane_a = [Step("notebooks", core=first), Step("grading", core=first)]
+    lane_b = [Step("notebooks", python=version, core=second, busy=1), Step("units", core=second)]
     if not further:
+        lane_b += units_of(version, core=second)
         return [lane_a, lane_b], [unpinned_busy, Step("alone"), Step("browser")]
     # Every further Python runs in a third lane, unpinned, beside the two pinned lanes: its notebooks are the
     # unpinned busy proof, with load on every core from two lanes of tests (and lane b's spinner) rather than
     # from spinners that do no work. The pinned lanes wait on servers and kernels a good part of the time
     # (one notebook run used 57 % of its core); the third lane fills those waits.
-    lane_c = [Step(sel, python=v, beside=2) for v in further for sel in ("notebooks", "units")]
+    lane_c = [Step("notebooks", python=v, beside=2) for v in further]
+    lane_c += [u for v in further for u in units_of(v, beside=2)]
     return [lane_a, lane_b, lane_c], [Step("alone"), Step("browser")]
 
 
@@ -176,7 +205,7 @@ def pytest_command(exe: str, step: Step, report: Path, basetemp: Path) -> list[s
         "-m",
         "pytest",
         *SELECTIONS[step.selection],
-        *(f"--ignore={f}" for f in DEFAULT_ONLY if step.python != "default" and step.selection == "units"),
+        *(ONCE if step.python != "default" and step.selection == "notebooks" else []),
         *workers(step),
         "-q",
         f"--junitxml={report}",

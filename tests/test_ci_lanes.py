@@ -64,12 +64,12 @@ def busy_proofs(side_by_side, after) -> tuple[bool, bool]:
     return pinned, unpinned
 
 
-def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_pinned_and_unpinned(lanes):
+def test_every_other_python_runs_the_notebooks_the_newest_the_units_and_they_pass_busy_pinned_and_unpinned(lanes):
     side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
     steps = [s for lane in side_by_side for s in lane] + after
-    for version in ("default", "3.12", "3.13"):
-        chosen = {s.selection for s in steps if s.python == version}
-        assert {"notebooks", "units"} <= chosen, version
+    chosen = {v: {s.selection for s in steps if s.python == v} for v in ("default", "3.12", "3.13")}
+    assert chosen["default"] >= {"notebooks", "units", "grading"}
+    assert chosen["3.12"] == {"notebooks"} and chosen["3.13"] == {"notebooks", "units"}
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
     assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
     assert busy_proofs(side_by_side, after) == (True, True)
@@ -80,11 +80,25 @@ def test_every_other_python_runs_the_units_and_the_notebooks_and_they_pass_busy_
 def test_only_the_default_python_grades_whole_classes(lanes, tmp_path):
     """The end-to-end grading runs (DEFAULT_ONLY) run once, on the default Python; each exists, so a rename shows."""
     assert lanes.DEFAULT_ONLY and all((lanes.ROOT / f).is_file() for f in lanes.DEFAULT_ONLY)
-    for python, ignored in (("default", False), ("3.12", True)):
+    for python in ("default", "3.13"):
         command = lanes.pytest_command("python", lanes.Step("units", python=python), tmp_path / "r.xml", tmp_path)
-        assert all((f"--ignore={f}" in command) == ignored for f in lanes.DEFAULT_ONLY), command
+        assert all(f"--ignore={f}" in command for f in lanes.DEFAULT_ONLY), command
+    side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
+    grading = [s for s in [*(s for lane in side_by_side for s in lane), *after] if s.selection == "grading"]
+    assert [s.python for s in grading] == ["default"]
+    command = lanes.pytest_command("python", grading[0], tmp_path / "r.xml", tmp_path)
+    assert all(f in command for f in lanes.DEFAULT_ONLY), command
     notebooks = lanes.pytest_command("python", lanes.Step("notebooks", python="3.12"), tmp_path / "r.xml", tmp_path)
     assert not any(arg.startswith("--ignore=tests/coursework") for arg in notebooks)
+
+
+def test_only_the_default_python_runs_each_notebook_twice(lanes, tmp_path):
+    """Run All twice (the no-leak proof) on the default Python; once, with stop_all() still checked, elsewhere."""
+    for python, once in (("default", False), ("3.12", True), ("3.13", True)):
+        command = lanes.pytest_command("python", lanes.Step("notebooks", python=python), tmp_path / "r.xml", tmp_path)
+        assert ("--nbval-course-runs=1" in command) == once, command
+        units = lanes.pytest_command("python", lanes.Step("units", python=python), tmp_path / "r.xml", tmp_path)
+        assert "--nbval-course-runs=1" not in units, units
 
 
 @pytest.mark.parametrize("others", [[], ["3.12"]])
@@ -117,7 +131,7 @@ def test_every_step_says_how_busy_the_machine_was(lanes):
 def test_with_one_core_and_one_python_everything_still_runs(lanes):
     side_by_side, after = lanes.lanes([0], [])
     steps = [s for lane in side_by_side for s in lane] + after
-    assert {s.selection for s in steps} == {"units", "notebooks", "alone", "browser"}
+    assert {s.selection for s in steps} == {"units", "grading", "notebooks", "alone", "browser"}
     assert busy_proofs(side_by_side, after) == (True, True)
     # One core with two other Pythons: they run too, in the one lane.
     side_by_side, after = lanes.lanes([0], ["3.12", "3.13"])
@@ -146,7 +160,7 @@ def test_the_units_notebooks_and_browser_tests_run_on_two_workers_each_file_on_o
         assert command[:3] == ["python", "-m", "pytest"]
         workers = "-n" in command and command[command.index("--dist") + 1] == "loadfile"
         # The multi-core claims stay in one process: they need the machine to themselves.
-        assert workers == (step.selection in ("units", "notebooks", "browser")), (step.label, command)
+        assert workers == (step.selection in ("units", "grading", "notebooks", "browser")), (step.label, command)
 
 
 def test_on_one_core_the_browser_tests_run_in_one_process(lanes, tmp_path, monkeypatch):

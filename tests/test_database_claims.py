@@ -57,12 +57,16 @@ def test_fastapi_def_starves_its_pool_and_limiting_the_dependency_fixes_it(shop)
 
 @pytest.mark.parametrize("orm", ["django", "sqlalchemy"])
 def test_the_locked_buyers_take_turns(shop, orm):
-    slowest = {
-        way: max(run_checkouts(shop.dsn, orm=orm, way=way, buyers=20, stock=10, pause=0.05, item_id=2).latencies)
-        for way in ("naive", "locked", "atomic")
-    }
-    # Ten sales of 50 ms one after another (0.5 s) against twenty pauses side by side (0.05 s).
-    assert min(slowest["locked"], slowest["atomic"]) > 4 * slowest["naive"], slowest
+    def slowest(way: str) -> float:
+        return max(run_checkouts(shop.dsn, orm=orm, way=way, buyers=20, stock=10, pause=0.05, item_id=2).latencies)
+
+    # Ten sales of 50 ms one after another cannot take less than 0.5 s, however idle the machine: that floor is the
+    # claim. Twenty pauses side by side take 0.05 s plus the machine's overhead, which a busy core stretches (CI's
+    # 3.13 lane once took 0.19 s), so the naive side is the fastest of three runs.
+    taking_turns = min(slowest("locked"), slowest("atomic"))
+    side_by_side = min(slowest("naive") for _ in range(3))
+    assert taking_turns >= 0.9 * 10 * 0.05, (taking_turns, side_by_side)
+    assert taking_turns > 2 * side_by_side, (taking_turns, side_by_side)
 
 
 def test_queries_gathered_in_one_request_take_turns(shop):

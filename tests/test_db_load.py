@@ -6,6 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import dataclasses
+from types import SimpleNamespace
+
 import pytest
 
 from helpers.concurrency import db_load
@@ -161,3 +164,35 @@ def test_logged_errors_keeps_each_exception_line_once():
         "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 0 reached, connection timed out",
         "psycopg_pool.PoolTimeout: couldn't get a connection after 5.00 sec",
     )
+
+
+@pytest.mark.parametrize(("quick", "loaded_for"), [("1", [1.0, 1.0]), ("0", [2.0, 2.0])])
+def test_under_course_quick_each_run_lasts_the_quick_seconds(monkeypatch, quick, loaded_for):
+    asked = []
+
+    class Server:
+        url = "http://127.0.0.1:1"
+
+        def stop(self, graceful=True):
+            pass
+
+    class Watch:
+        held = threads = 0
+
+        def __init__(self, db, server):
+            pass
+
+        def stop(self):
+            pass
+
+    def load(url, path, *, seconds, **kwargs):
+        asked.append(seconds)
+        return LoadResult(connections=kwargs["connections"], processes=1, warm=True, seconds=seconds)
+
+    monkeypatch.setenv("COURSE_QUICK", quick)
+    monkeypatch.setattr(db_load, "run_load", load)
+    monkeypatch.setattr(db_load, "_Watcher", Watch)
+    monkeypatch.setattr(db_load, "logged_errors", lambda server: ())
+    setup = dataclasses.replace(db_load.shop_setups()[0], start=lambda *a, **k: Server())
+    db_load.load_setup(SimpleNamespace(dsn="postgresql://nowhere/shop"), setup, levels=[10, 100], seconds=2)
+    assert asked == loaded_for

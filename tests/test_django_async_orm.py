@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.apps.stock_schema import create_shop
+from helpers.concurrency import checkout_race
 from helpers.concurrency.django_async_orm import AsyncOrmError, measure_async_orm
 from helpers.services import postgres
 from tests.services.conftest import require
@@ -30,7 +31,9 @@ def test_queries_run_in_one_thread_per_request_context(shop):
     assert cost.sync_ms > 0 and cost.async_ms > 0 and cost.hop_ms == pytest.approx(cost.async_ms - cost.sync_ms)
 
 
-def test_a_failing_process_says_what_it_said():
+def test_a_failing_process_says_what_it_said(monkeypatch):
+    # The child's pool keeps retrying an unreachable server until its timeout: one second is enough here.
+    monkeypatch.setattr(checkout_race, "POOL_TIMEOUT", 1.0)
     with pytest.raises(AsyncOrmError, match="exited with code"):
         measure_async_orm("postgresql://course@127.0.0.1:1/none?connect_timeout=2", queries=10, together=2)
 

@@ -32,6 +32,8 @@ ORMS = ("django", "sqlalchemy")
 WAYS = ("naive", "locked", "atomic")
 MAX_BUYERS = 200
 DEADLINE = 120.0  # seconds for the whole child process
+POOL_TIMEOUT = 30.0  # seconds the child's pool waits for a connection: every buyer at once may queue for one
+
 
 
 class RaceError(RuntimeError):
@@ -46,7 +48,7 @@ def run_in_child(
     The child prints one "result {json}" line. Its Django and SQLAlchemy are its own (no DJANGO_SETTINGS_MODULE
     from the kernel); `error` is raised, naming `what`, with the child's last lines when it fails.
     """
-    env = {**os.environ, "DATABASE_URL": dsn, "DB_POOL_SIZE": str(pool_size), "DB_POOL_TIMEOUT": "30"}
+    env = {**os.environ, "DATABASE_URL": dsn, "DB_POOL_SIZE": str(pool_size), "DB_POOL_TIMEOUT": f"{POOL_TIMEOUT:g}"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(

@@ -24,6 +24,7 @@ import psutil
 
 from helpers.concurrency.loadgen import LoadResult, run_load
 from helpers.numbers import require_number
+from helpers.serving.durations import durations
 from helpers.serving.processes import ServerProcess, start_gunicorn, start_uvicorn
 
 WAIT_MS = 50.0  # what each request waits in the database
@@ -229,7 +230,10 @@ def load_setup(
     wait_ms: float = WAIT_MS,
     name: str = "shop",
 ) -> list[LevelRun]:
-    """Start `setup` against `db`, load it at each of `levels` concurrent connections for `seconds`; stop it."""
+    """Start `setup` against `db`, load it at each of `levels` concurrent connections for `seconds`; stop it.
+
+    Under COURSE_QUICK (CI) each run lasts at most helpers.serving.durations.QUICK's seconds.
+    """
     if not isinstance(setup, ShopSetup):
         raise ValueError(f"setup must be one of shop_setups(), got {setup!r}")
     if not isinstance(levels, (list, tuple)) or not levels:
@@ -240,6 +244,9 @@ def load_setup(
     require_number("pool_size", pool_size, 1, 500, integer=True)
     require_number("pool_timeout", pool_timeout, 0, 120, low_open=True, unit="seconds")
     require_number("wait_ms", wait_ms, 0, 5000, unit="ms")
+    budget = durations()
+    if budget.quick:  # CI's COURSE_QUICK: the cells' plumbing is checked, not their figures
+        seconds = min(seconds, budget.seconds)
     path = f"{setup.path}?wait_ms={wait_ms:g}"
     server = setup.start(setup.app, name, env=app_env(db, pool_size, pool_timeout), ready_path=path)
     runs = []

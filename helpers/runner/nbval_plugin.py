@@ -8,7 +8,9 @@ notebook nbval collects, three items are added around its cells, all in the same
 2. nbval's cells run and are compared with the stored outputs, as usual (the first Run All);
 3. `course: Run All again` runs every cell a second time, as a learner who re-runs the notebook
    does: no cell may raise, and the threads, child processes and listening sockets of the kernel's
-   whole tree may not grow; then `helpers.stop_all()` must bring it back to where it started;
+   whole tree may not grow; then `helpers.stop_all()` must bring it back to where it started.
+   With `--nbval-course-runs=1` the item is `course: stop_all after Run All`: no second run, only
+   the check that `helpers.stop_all()` brings the kernel back (CI's other Pythons, .ci/lanes.py);
 4. `course: loopback only, memory` fails on any connection or lookup beyond loopback, any bind or
    listening socket off loopback, and a peak memory of the tree above the course's 1.5 GB goal.
 
@@ -57,6 +59,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=MEMORY_GOAL_MB,
         dest="nbval_course_memory_mb",
         help=f"the peak memory goal of a notebook's kernel and its processes, in MiB (default {MEMORY_GOAL_MB:g})",
+    )
+    parser.getgroup("nbval").addoption(
+        "--nbval-course-runs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        dest="nbval_course_runs",
+        help="Run All each notebook twice (default: 2), or once, still checking that stop_all() cleans up (1)",
     )
     parser.getgroup("nbval").addoption(
         "--nbval-course-settle",
@@ -133,7 +143,8 @@ class CourseItem(pytest.Item):
         timeout = float(self.config.option.nbval_cell_timeout or 600)
         t0 = time.perf_counter()
         errors = []
-        for number, cell in enumerate(c for c in self.parent.nb.cells if c.cell_type == "code"):
+        again = self.config.getoption("nbval_course_runs") == 2
+        for number, cell in enumerate(c for c in self.parent.nb.cells if c.cell_type == "code" and again):
             tags = cell.metadata.get("tags", [])
             if "nbval-skip" in tags:
                 continue
@@ -141,7 +152,8 @@ class CourseItem(pytest.Item):
             if error and "raises-exception" not in tags:
                 errors.append(f"code cell {number} raised {error}")
                 break  # as Run All does: it stops at the first error
-        state.seconds.append(time.perf_counter() - t0)
+        if again:
+            state.seconds.append(time.perf_counter() - t0)
         settle = self.config.getoption("nbval_course_settle")
         first = state.after_first
         state.after_second = probe.parse(
@@ -153,7 +165,8 @@ class CourseItem(pytest.Item):
         ]
         problems += [f"after helpers.stop_all(), still running: {p}" for p in probe.grown(state.baseline, stopped)]
         if problems:
-            raise CourseCheckFailed("Run All twice in one kernel:\n  " + "\n  ".join(problems))
+            title = "Run All twice in one kernel" if again else "Run All, then helpers.stop_all()"
+            raise CourseCheckFailed(f"{title}:\n  " + "\n  ".join(problems))
 
     def _audit(self) -> None:
         state = self.run_state
@@ -192,6 +205,7 @@ STEPS = (
     ("again", "course: Run All again"),
     ("audit", "course: loopback only, memory"),
 )
+ONCE = "course: stop_all after Run All"  # the "again" item's name with --nbval-course-runs=1
 
 
 @pytest.hookimpl(trylast=True)
@@ -212,7 +226,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         end = index
         while end < len(items) and isinstance(items[end], IPyNbCell) and items[end].parent is item.parent:
             end += 1
-        before, again, audit_ = (CourseItem.from_parent(item.parent, name=name, step=step) for step, name in STEPS)
+        names = dict(STEPS)
+        if config.getoption("nbval_course_runs") == 1:
+            names["again"] = ONCE
+        before, again, audit_ = (CourseItem.from_parent(item.parent, name=names[step], step=step) for step, _ in STEPS)
         result += [before, *items[index:end], again, audit_]
         index = end
     config.stash[AUDIT_ITEMS] = [i for i in result if isinstance(i, CourseItem) and i.step == "audit"]

@@ -45,6 +45,7 @@ NOTEBOOKS = {
     ],
     "memory": ["print('small')"],
 }
+ONCE = ("clean", "second_run_fails", "process_leak")  # run a second time, with --nbval-course-runs=1
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +61,11 @@ def outcomes(tmp_path_factory) -> dict[str, dict[str, str]]:
     results: dict[str, dict[str, str]] = {}
     # The memory case alone gets a goal it can't meet: the check must read the real peak. The others run on two
     # pytest-xdist workers, as CI runs the notebooks: each guarantee, and the summary, must hold there too.
+    # The "once" run is CI's other Pythons (--nbval-course-runs=1): its results are keyed "once:<notebook>".
     for run, paths, extra in (
         ("xdist", [p for p in sorted(folder.glob("*.ipynb")) if p.stem != "memory"], ["-n", "2", "--dist", "loadfile"]),
         ("plain", [folder / "memory.ipynb"], ["--nbval-course-memory-mb=1"]),
+        ("once", [folder / f"{n}.ipynb" for n in ONCE], ["--nbval-course-runs=1"]),
     ):
         done = subprocess.run(
             [
@@ -95,7 +98,7 @@ def outcomes(tmp_path_factory) -> dict[str, dict[str, str]]:
             problem = case.find("failure")
             notebook = Path(case.get("classname", "").replace(".", "/")).name or case.get("file", "")
             key = next((n for n in NOTEBOOKS if n in (case.get("classname", "") + case.get("name", ""))), notebook)
-            results.setdefault(key, {})[case.get("name", "")] = (
+            results.setdefault(f"once:{key}" if run == "once" else key, {})[case.get("name", "")] = (
                 "" if problem is None else (problem.get("message", "") + "\n" + (problem.text or ""))
             )
         results.setdefault("_stdout", {})[run] = done.stdout
@@ -152,3 +155,11 @@ def test_a_bind_off_loopback_and_a_connection_beyond_it_fail(outcomes):
 def test_a_peak_memory_over_the_goal_fails(outcomes):
     why = failures(outcomes, "memory").get("course: loopback only, memory", "")
     assert "peak memory of the kernel's process tree" in why and "goal 1 MiB" in why, why
+
+
+def test_run_once_skips_the_second_run_but_still_checks_stop_all(outcomes):
+    once = "course: stop_all after Run All"
+    assert once in outcomes["once:clean"] and not failures(outcomes, "once:clean"), outcomes["once:clean"]
+    assert once in outcomes["once:second_run_fails"] and not failures(outcomes, "once:second_run_fails")
+    why = failures(outcomes, "once:process_leak").get(once, "")
+    assert "after helpers.stop_all()" in why and "Run All, then helpers.stop_all()" in why, why
