@@ -35,7 +35,6 @@ DEADLINE = 120.0  # seconds for the whole child process
 POOL_TIMEOUT = 30.0  # seconds the child's pool waits for a connection: every buyer at once may queue for one
 
 
-
 class RaceError(RuntimeError):
     """The buyers' process failed: the message quotes what it said."""
 
