@@ -10,7 +10,7 @@ twice, no leak, loopback only, peak memory), or the tests that need the machine 
 that need several cores (tests/alone), then the browser and JupyterHub, one JupyterLab per core. On the
 default Python the selections together are exactly what `python -m pytest` collects (tests/test_ci_lanes.py
 checks it). Every other supported Python runs every notebook, Run All once (ONCE); the newest of them runs the
-unit tests too (NEWEST_UNITS). The grading runs, the "alone" tests (one Chromium, one hub) and the browser run on
+unit tests and the job tests too (NEWEST_UNITS). The grading runs, the "alone" tests (one Chromium, one hub) and the browser run on
 the default Python only.
 
 Lanes run at the same time. The first two are each pinned to one core, so one pinned lane's load never
@@ -49,12 +49,17 @@ VENV_LOCK = threading.Lock()
 DEFAULT_ONLY = ["tests/coursework/test_grading.py", "tests/coursework/test_nbgrader.py"]
 UNITS = ["tests", "--ignore=tests/browser", "--ignore=tests/hub", "--ignore=tests/alone"]
 UNITS += [f"--ignore={f}" for f in DEFAULT_ONLY]
+# The background-job tests (real Redis, RQ and django-tasks workers, about 170 s of test time) run as a step of
+# their own, so the default Python's unit tests can be split over the two pinned lanes and they end together.
+JOBS = ["tests/jobs"]
+UNITS += [f"--ignore={f}" for f in JOBS]
 NOTEBOOKS = ["notebooks"]
 ALONE = ["tests/alone"]  # claims that need every core: first after the lanes, on the quietest machine
 BROWSER = ["tests/browser", "tests/hub"]  # a real JupyterLab (and a hub) in Chromium, with no lane beside them
 SELECTIONS = {
     "units": UNITS,
     "grading": DEFAULT_ONLY,
+    "jobs": JOBS,
     "notebooks": NOTEBOOKS,
     "alone": ALONE,
     "browser": BROWSER,
@@ -70,6 +75,7 @@ SELECTIONS = {
 WORKERS = {
     "units": ["-n", "2", "--dist", "loadfile"],
     "grading": ["-n", "2", "--dist", "loadfile"],
+    "jobs": ["-n", "2", "--dist", "loadfile"],
     "notebooks": ["-n", "2", "--dist", "loadfile"],
     "browser": ["-n", "2", "--dist", "loadfile"],
 }
@@ -146,20 +152,23 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
     newest = other_pythons[-1:] if NEWEST_UNITS else other_pythons
 
     def units_of(version: str, **where) -> list[Step]:
-        return [Step("units", python=version, **where)] if version in newest else []
+        if version not in newest:
+            return []
+        return [Step("units", python=version, **where), Step("jobs", python=version, **where)]
 
     if second is None or not other_pythons:
         # One core, or no other Python: everything in one lane, the busy proofs on the default Python.
-        lane_a = [Step("notebooks", core=first), Step("units", core=first), Step("grading", core=first)]
+        lane_a = [Step("notebooks", core=first), Step("units", core=first), Step("jobs", core=first)]
+        lane_a += [Step("grading", core=first)]
         lane_a += [Step("notebooks", core=first, busy=1)]
         for version in other_pythons:
             lane_a += [Step("notebooks", python=version, core=first), *units_of(version, core=first)]
         return [lane_a], [unpinned_busy, Step("alone"), Step("browser")]
     # The default Python's notebooks run pinned to a core and undisturbed: the one-core proof. The first other
     # Python's notebooks share the other core with a spinning process: the pinned busy proof. The default Python's
-    # unit tests and its grading runs follow, one on each pinned lane, so the lanes end close together.
+    # unit tests, its grading runs and its job tests follow, split over the pinned lanes so that they end together.
     version, *further = other_pythons
-    lane_a = [Step("notebooks", core=first), Step("grading", core=first)]
+    lane_a = [Step("notebooks", core=first), Step("grading", core=first), Step("jobs", core=first)]
     lane_b = [Step("notebooks", python=version, core=second, busy=1), Step("units", core=second)]
     if not further:
         lane_b += units_of(version, core=second)

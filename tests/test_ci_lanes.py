@@ -68,8 +68,8 @@ def test_every_other_python_runs_the_notebooks_the_newest_the_units_and_they_pas
     side_by_side, after = lanes.lanes([0, 1], ["3.12", "3.13"])
     steps = [s for lane in side_by_side for s in lane] + after
     chosen = {v: {s.selection for s in steps if s.python == v} for v in ("default", "3.12", "3.13")}
-    assert chosen["default"] >= {"notebooks", "units", "grading"}
-    assert chosen["3.12"] == {"notebooks"} and chosen["3.13"] == {"notebooks", "units"}
+    assert chosen["default"] >= {"notebooks", "units", "jobs", "grading"}
+    assert chosen["3.12"] == {"notebooks"} and chosen["3.13"] == {"notebooks", "units", "jobs"}
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
     assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
     assert busy_proofs(side_by_side, after) == (True, True)
@@ -131,7 +131,7 @@ def test_every_step_says_how_busy_the_machine_was(lanes):
 def test_with_one_core_and_one_python_everything_still_runs(lanes):
     side_by_side, after = lanes.lanes([0], [])
     steps = [s for lane in side_by_side for s in lane] + after
-    assert {s.selection for s in steps} == {"units", "grading", "notebooks", "alone", "browser"}
+    assert {s.selection for s in steps} == {"units", "jobs", "grading", "notebooks", "alone", "browser"}
     assert busy_proofs(side_by_side, after) == (True, True)
     # One core with two other Pythons: they run too, in the one lane.
     side_by_side, after = lanes.lanes([0], ["3.12", "3.13"])
@@ -160,7 +160,7 @@ def test_the_units_notebooks_and_browser_tests_run_on_two_workers_each_file_on_o
         assert command[:3] == ["python", "-m", "pytest"]
         workers = "-n" in command and command[command.index("--dist") + 1] == "loadfile"
         # The multi-core claims stay in one process: they need the machine to themselves.
-        assert workers == (step.selection in ("units", "grading", "notebooks", "browser")), (step.label, command)
+        assert workers == (step.selection in ("units", "jobs", "grading", "notebooks", "browser")), (step.label, command)
 
 
 def test_on_one_core_the_browser_tests_run_in_one_process(lanes, tmp_path, monkeypatch):
