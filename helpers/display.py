@@ -11,6 +11,7 @@ import inspect
 import io
 import json
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -119,6 +120,31 @@ def show_code(obj: ModuleType | Any | str) -> Code:
     if isinstance(obj, str):
         obj = importlib.import_module(obj)
     return Code(inspect.getsource(obj), language="python")
+
+
+def show_excerpt(obj: ModuleType | Any | str, start: str, end: str | None = None) -> Code:
+    """Show the lines of `obj`'s source from the first holding `start` to the first after it holding `end`, dedented.
+
+    `obj` is what show_code takes, or the path of a file; the excerpt names its lines, so a reader can find the rest.
+    Without `end`, the excerpt runs to the last line.
+    """
+    from pathlib import Path
+
+    if isinstance(obj, Path):
+        text, where = obj.read_text(), obj.name
+    else:
+        if isinstance(obj, str):
+            obj = importlib.import_module(obj)
+        text, where = inspect.getsource(obj), getattr(obj, "__qualname__", getattr(obj, "__name__", "source"))
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if start in line), None)
+    if first is None:
+        raise ValueError(f"no line of {where} holds {start!r}")
+    last = len(lines) - 1 if end is None else next((i for i in range(first, len(lines)) if end in lines[i]), None)
+    if last is None:
+        raise ValueError(f"no line of {where} after {start!r} holds {end!r}")
+    body = textwrap.dedent("\n".join(lines[first : last + 1]))
+    return Code(f"# {where}, lines {first + 1}-{last + 1}\n{body}\n", language="python")
 
 
 # jupyter_client's Session.copy_threshold: a message frame this big or bigger is sent zero-copy,

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from helpers import display
-from helpers.display import Table, compare_responses, short_body, show_code
+from helpers.display import Table, compare_responses, short_body, show_code, show_excerpt
 
 
 def test_table_text_and_html_hold_the_values():
@@ -32,6 +32,25 @@ def test_show_code_shows_a_modules_source():
 
     assert "def create_app" in show_code(hello_flask).data
     assert "def create_app" in show_code("helpers.apps.hello_flask").data
+
+
+def test_show_excerpt_shows_the_lines_between_two_markers_and_says_which():
+    from pathlib import Path
+
+    from helpers.apps import shelf_api_flask
+
+    shown = show_excerpt(shelf_api_flask.create_app, '@blp.route("/books/<int:book_id>")', "create_access_token(")
+    lines = shown.data.splitlines()
+    assert lines[0].startswith("# create_app, lines ") and lines[1] == '@blp.route("/books/<int:book_id>")'
+    assert "create_access_token(" in lines[-1] and "API_TITLE" not in shown.data  # the lines before start are left out
+    of_file = show_excerpt(Path(shelf_api_flask.__file__), "def create_app", "app = Flask")
+    assert of_file.data.splitlines()[1].startswith("def create_app") and of_file.data.startswith("# shelf_api_flask.py")
+    to_the_end = show_excerpt(Path(shelf_api_flask.__file__), "def create_app").data.splitlines()
+    assert to_the_end[-1].strip() == Path(shelf_api_flask.__file__).read_text().splitlines()[-1].strip()
+    with pytest.raises(ValueError, match="holds 'nowhere'"):
+        show_excerpt(shelf_api_flask.create_app, "nowhere", "x")
+    with pytest.raises(ValueError, match="after 'def create_app' holds"):
+        show_excerpt(shelf_api_flask.create_app, "def create_app", "no such end")
 
 
 def test_table_accepts_any_iterable_of_rows():

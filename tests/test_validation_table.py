@@ -40,6 +40,17 @@ def test_table_has_one_row_per_case():
     assert len(table.rows) == len(CASES) and table.columns == ["input", *VALIDATORS]
 
 
+def test_the_table_can_leave_out_what_every_validator_rejected():
+    results = run_all()
+    table = validation_table(results, agreed_refusals=False)
+    shown = [row[0] for row in table.rows]
+    everyone_refused = [label for label, o in results.items() if not any(x.accepted for x in o.values())]
+    assert everyone_refused and "title missing" in everyone_refused  # a book without a title: nobody takes it
+    assert shown == [label for label in results if label not in everyone_refused]
+    assert all(label in table.title for label in everyone_refused)
+    assert 'year "1965" (a string)' in shown and "title with HTML" in shown  # disagreements, and what all accept
+
+
 def test_describe_says_accepted_rejected_or_dropped():
     assert describe(Outcome(True, {"year": 1965}), "year") == "accepted: 1965"
     assert describe(Outcome(True, {"year": 1965}), "extra") == "accepted, extra dropped"

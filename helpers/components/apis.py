@@ -117,6 +117,58 @@ class AuthTarget:
     expired_token: Callable[[str], str]  # username -> a token that expired
 
 
+def json_login(client: httpx.Client, username: str, password: str) -> str:
+    """Log in with a JSON body, as Django Ninja's and flask-smorest's token routes expect; return the token."""
+    return client.post("/auth/token", json={"username": username, "password": password}).json()["access_token"]
+
+
+def form_login(client: httpx.Client, username: str, password: str) -> str:
+    """Log in with a form, as OAuth2's password flow (FastAPI's OAuth2PasswordRequestForm) expects."""
+    return client.post("/auth/token", data={"username": username, "password": password}).json()["access_token"]
+
+
+def shelf_targets(servers: Mapping[str, Any], flask_app: Any, fastapi_app: Any) -> list[AuthTarget]:
+    """Return the three shelf APIs as AuthTargets: each one's login, and tokens signed with its own server's key.
+
+    `servers` maps "Django Ninja", "flask-smorest" and "FastAPI" to running servers of the shelf APIs;
+    `flask_app` and `fastapi_app` are the apps served, whose keys sign the tokens.
+    """
+    import time
+
+    from django.contrib.auth import get_user_model
+
+    from helpers.apps import shelf_api_fastapi, shelf_api_flask
+    from helpers.apps.shelf_api_django.api import issue_token
+
+    def user_id(name: str) -> int:
+        return get_user_model().objects.get(username=name).pk
+
+    secret = fastapi_app.state.secret
+    return [
+        AuthTarget(
+            "Django Ninja",
+            lambda: api_client(servers["Django Ninja"], "/ninja"),
+            json_login,
+            token_for=lambda name: issue_token(user_id(name)),
+            expired_token=lambda name: issue_token(user_id(name), issued_at=time.time() - 3600),
+        ),
+        AuthTarget(
+            "flask-smorest",
+            lambda: api_client(servers["flask-smorest"]),
+            json_login,
+            token_for=lambda name: shelf_api_flask.issue_token(flask_app, name, minutes=15),
+            expired_token=lambda name: shelf_api_flask.issue_token(flask_app, name, minutes=-1),
+        ),
+        AuthTarget(
+            "FastAPI",
+            lambda: api_client(servers["FastAPI"]),
+            form_login,
+            token_for=lambda name: shelf_api_fastapi.issue_token(secret, name, 15),
+            expired_token=lambda name: shelf_api_fastapi.issue_token(secret, name, -1),
+        ),
+    ]
+
+
 CASES = ("no credentials", "owner, own book", "owner, someone else's book", "tampered token", "expired token")
 
 

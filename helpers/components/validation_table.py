@@ -136,14 +136,23 @@ def describe(outcome: Outcome, field: str, limit: int = 140) -> str:
     return shorten(text, limit)
 
 
-def validation_table(results: dict[str, dict[str, Outcome]] | None = None) -> Table:
-    """Tabulate the outcome of every case in every validator, one row per case."""
+def validation_table(results: dict[str, dict[str, Outcome]] | None = None, *, agreed_refusals: bool = True) -> Table:
+    """Tabulate the outcome of every case in every validator, one row per case.
+
+    agreed_refusals=False leaves out the inputs every validator rejected, naming them in the title: the rows that
+    teach are those where the validators differ.
+    """
     results = run_all() if results is None else results
     fields = {label: field for label, field, _ in CASES}
+    refused_by_all = [label for label, o in results.items() if not any(x.accepted for x in o.values())]
+    shown = {k: v for k, v in results.items() if agreed_refusals or k not in refused_by_all}
     rows = [
-        [label] + [describe(o, fields.get(label, "")) for o in outcomes.values()] for label, outcomes in results.items()
+        [label] + [describe(o, fields.get(label, "")) for o in outcomes.values()] for label, outcomes in shown.items()
     ]
-    return Table(rows, ["input"] + list(VALIDATORS), title="The same inputs through four validators")
+    title = "The same inputs through four validators"
+    if not agreed_refusals and refused_by_all:
+        title += f" (all four rejected, not shown: {', '.join(refused_by_all)})"
+    return Table(rows, ["input"] + list(VALIDATORS), title=title)
 
 
 def accepted_counts(results: dict[str, dict[str, Outcome]]) -> dict[str, int]:

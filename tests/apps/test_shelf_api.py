@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from helpers import serve
@@ -29,20 +27,8 @@ def django_setup():
     return dk.wsgi_app()
 
 
-def json_login(client, username, password):
-    return client.post("/auth/token", json={"username": username, "password": password}).json()["access_token"]
-
-
-def form_login(client, username, password):  # OAuth2's password flow posts a form
-    return client.post("/auth/token", data={"username": username, "password": password}).json()["access_token"]
-
-
 @pytest.fixture(scope="module")
 def running():
-    from django.contrib.auth import get_user_model
-
-    from helpers.apps.shelf_api_django.api import issue_token
-
     django_app = django_setup()
     flask_app, fastapi_app = shelf_api_flask.create_app(USERS), shelf_api_fastapi.create_app(USERS)
     servers = {
@@ -51,30 +37,8 @@ def running():
         "FastAPI": serve(fastapi_app, "t-api-fastapi"),
     }
     prefixes = {"Django Ninja": "/ninja", "flask-smorest": "", "FastAPI": ""}
-    user_id = lambda name: get_user_model().objects.get(username=name).pk  # noqa: E731
-    targets = {
-        "Django Ninja": apis.AuthTarget(
-            "Django Ninja",
-            lambda: apis.api_client(servers["Django Ninja"], "/ninja"),
-            json_login,
-            lambda u: issue_token(user_id(u)),
-            lambda u: issue_token(user_id(u), issued_at=time.time() - 3600),
-        ),
-        "flask-smorest": apis.AuthTarget(
-            "flask-smorest",
-            lambda: apis.api_client(servers["flask-smorest"]),
-            json_login,
-            lambda u: shelf_api_flask.issue_token(flask_app, u, 15),
-            lambda u: shelf_api_flask.issue_token(flask_app, u, -1),
-        ),
-        "FastAPI": apis.AuthTarget(
-            "FastAPI",
-            lambda: apis.api_client(servers["FastAPI"]),
-            form_login,
-            lambda u: shelf_api_fastapi.issue_token(fastapi_app.state.secret, u, 15),
-            lambda u: shelf_api_fastapi.issue_token(fastapi_app.state.secret, u, -1),
-        ),
-    }
+    targets = {t.label: t for t in apis.shelf_targets(servers, flask_app, fastapi_app)}
+    assert list(targets) == list(servers)
     yield servers, prefixes, targets
     for server in servers.values():
         server.stop()

@@ -230,7 +230,21 @@ def test_grade_feedback_lines_say_the_verdict_once():
 
 
 def test_hints_touched_for_issue_26_nudge_without_code():
-    for exercise_id in ("00.5", "03.1", "03.2", "03.3", "04.2", "04.3", "05.2", "05.3", "08.2", "08.3", "09.1"):
+    for exercise_id in (
+        "00.5",
+        "03.1",
+        "03.2",
+        "03.3",
+        "04.2",
+        "04.3",
+        "05.2",
+        "05.3",
+        "05.4",
+        "05.5",
+        "08.2",
+        "08.3",
+        "09.1",
+    ):
         hint = EXERCISES[exercise_id].hint
         assert "`" not in hint and "=" not in hint and "[-" not in hint, (exercise_id, hint)
 

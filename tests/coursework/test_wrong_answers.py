@@ -16,6 +16,7 @@ import pytest
 
 from helpers.coursework.checks import evaluate, solution_answer, solution_code
 from helpers.coursework.exercises import EXERCISES
+from helpers.coursework.exercises.nb05 import TEST_SETUPS
 
 pytestmark = pytest.mark.usefixtures("django_ready")
 
@@ -682,6 +683,11 @@ def not_the_deciding_factor() -> str:
     return next(f for f in EVENTS if f != result.deciding[0])
 
 
+def auth(**changes: int) -> Callable[[], Any]:
+    """Return a builder of 05.4's right answer with `changes` applied."""
+    return lambda: {**solution_answer("05.4"), **changes}
+
+
 # -- 06 -----------------------------------------------------------------------------------------------------------
 
 
@@ -1038,6 +1044,51 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("Marshmallow without strict", marshmallow_schema(strict=False), '"1965"'),
         Wrong("not a validator", value(42), "validator must be"),
     ],
+    "05.4": [
+        Wrong("403 without a token (401 and 403 swapped)", auth(**{"no token": 403}), "no idea who is asking"),
+        Wrong("401 for bob (401 and 403 swapped)", auth(**{"bob's token": 401}), "knows it is bob"),
+        Wrong("403 for an edited token", auth(**{"tampered token": 403}), "signature no longer matches"),
+        Wrong("403 for an expired token", auth(**{"expired token": 403}), "has run out"),
+        Wrong(
+            "CSRF applies to the token API too", auth(**{"API, token, no CSRF token": 403}), "bearer token by itself"
+        ),
+        Wrong("the session cookie is enough", auth(**{"form, cookie, no CSRF token": 200}), "csrfviewmiddleware"),
+        Wrong("the form view says log in first", auth(**{"form, cookie, no CSRF token": 401}), "before the view runs"),
+        Wrong(
+            "401 and 403 swapped everywhere",
+            auth(**{"no token": 403, "bob's token": 401, "tampered token": 403, "expired token": 403}),
+            "3 more to look at",
+        ),
+        Wrong(
+            "a request left out",
+            lambda: {k: v for k, v in solution_answer("05.4").items() if k != "expired token"},
+            "has none yet",
+        ),
+        Wrong("statuses as text", lambda: {k: str(v) for k, v in solution_answer("05.4").items()}, "whole number"),
+        Wrong("a list of statuses", value([401, 403, 401, 401, 403, 200]), "dict of each request's status"),
+    ],
+    "05.5": [
+        Wrong(
+            "a new test client is a new database",
+            value({"Django unittest.TestCase", "FastAPI, module fixture"}),
+            "a new test client is not a new database",
+        ),
+        Wrong(
+            "Django's Client rolls back",
+            value({"Flask, one app", "FastAPI, module fixture"}),
+            "the rollback comes from django.test.testcase",
+        ),
+        Wrong("fixture scope left out", value({"Django unittest.TestCase", "Flask, one app"}), "scope='module'"),
+        Wrong(
+            "TestCase keeps the book",
+            value({"Django TestCase", "Django unittest.TestCase", "Flask, one app", "FastAPI, module fixture"}),
+            "rolls it back",
+        ),
+        Wrong("every set-up leaks", value(set(TEST_SETUPS)), "starts each test clean"),
+        Wrong("nothing leaks", value(set()), "which ones share a database"),
+        Wrong("a name not in the list", value({"Flask"}), "not one of the set-ups"),
+        Wrong("a number", value(3), "set of set-up names"),
+    ],
     "06.1": [
         Wrong("the clients over the wait", value(2000), "only 10 queries run at once"),
         Wrong("one connection's rate", value(20), "one connection serves"),
@@ -1258,6 +1309,11 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a function with rules", type_checking_validator),
         ("a Django form with cleaning (the issue's case)", cleaned_django_form),
         ("Marshmallow, strict", marshmallow_schema(strict=True)),
+    ],
+    "05.4": [("keys in another order", lambda: dict(reversed(list(solution_answer("05.4").items()))))],
+    "05.5": [
+        ("a list", value(["FastAPI, module fixture", "Flask, one app", "Django unittest.TestCase"])),
+        ("a tuple", value(("Django unittest.TestCase", "Flask, one app", "FastAPI, module fixture"))),
     ],
     "06.1": [("an int", value(200)), ("rounded from a measurement", value(199.5))],
     "06.2": [("the arithmetic", value((100 - 3 - 5) // 4))],

@@ -1,7 +1,9 @@
-"""Exercises of 05_web_layer: predict which renderer escapes, make Jinja2 safe, write a strict validator."""
+"""Exercises of 05_web_layer: predict which renderer escapes, make Jinja2 safe, write a strict validator, predict
+authentication and CSRF statuses, and say which tests see the previous test's data."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
@@ -222,3 +224,266 @@ def strict_validator(answer: Any) -> str | None:
         if ok:
             return f"your validator accepted {said(payload)}, which the notebook didn't print ({label}): {why}"
     return None
+
+
+# Exercise 05.4: the requests the learner predicts, all to the Django API and its form view (alice owns the book).
+AUTH_REQUESTS: dict[str, str] = {
+    "no token": "DELETE /ninja/books/{id}, no Authorization header",
+    "bob's token": "the same DELETE with bob's valid bearer token",
+    "tampered token": "the DELETE with alice's token edited to name another user",
+    "expired token": "the DELETE with alice's token signed an hour ago (tokens last 15 minutes)",
+    "form, cookie, no CSRF token": "POST /forms/books/{id}/delete with alice's session cookie",
+    "API, token, no CSRF token": "the DELETE with alice's valid bearer token",
+}
+
+
+def auth_statuses() -> dict[str, int]:
+    """Send 05.4's requests to the Django API and form view in this process; return each one's status.
+
+    Everything happens in one transaction rolled back at the end: the learner's users and books stay as they were.
+    """
+    import time
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+
+    from helpers.apps.shelf_api_django import urls
+    from helpers.apps.shelf_api_django.api import issue_token
+    from helpers.apps.shelf_api_django.models import Book
+    from helpers.components.apis import tamper
+    from helpers.serving.django_kernel import set_urls
+
+    set_urls("shelf-api", urls.urlpatterns)  # what the notebook sets; the same patterns again change nothing
+    users = get_user_model().objects
+    statuses: dict[str, int] = {}
+    with transaction.atomic():
+        alice = users.create(username="exercise-05-4-alice")
+        bob = users.create(username="exercise-05-4-bob")
+
+        def book() -> str:
+            return f"/ninja/books/{Book.objects.create(title='Emma', author='Jane Austen', year=1815, owner=alice).id}"
+
+        api = Client()  # a script: no cookies, only the Authorization header it is given
+        statuses["no token"] = api.delete(book()).status_code
+        statuses["bob's token"] = api.delete(book(), headers=_bearer(issue_token(bob.pk))).status_code
+        statuses["tampered token"] = api.delete(book(), headers=_bearer(tamper(issue_token(alice.pk)))).status_code
+        expired = issue_token(alice.pk, issued_at=time.time() - 3600)
+        statuses["expired token"] = api.delete(book(), headers=_bearer(expired)).status_code
+        browser = Client(enforce_csrf_checks=True)  # the test client skips CSRF checks unless told not to
+        browser.force_login(alice)
+        form = book().replace("/ninja/books/", "/forms/books/") + "/delete"
+        statuses["form, cookie, no CSRF token"] = browser.post(form).status_code
+        statuses["API, token, no CSRF token"] = browser.delete(
+            book(), headers=_bearer(issue_token(alice.pk))
+        ).status_code
+        transaction.set_rollback(True)
+    return statuses
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+_AUTH_EXAMPLE = "{" + ", ".join(f'"{k}": ...' for k in AUTH_REQUESTS) + "}"
+
+
+@exercise(
+    "05.4",
+    "predict who gets 401, 403 or 200",
+    hint="For each request, ask two questions in order. Does the server learn who is asking, from a signature that "
+    "checks out and has not run out? If not, it cannot judge anything else. If it does, is that user allowed to do "
+    "this? Then ask which credentials a browser attaches by itself: only those need a CSRF token.",
+    solution="""
+        # 401: the server doesn't know who is asking. No token says nothing; an edited token's signature no
+        # longer matches, and an old one has run out: neither proves anyone.
+        # 403: it knows who is asking, and the answer is no: bob is not the owner, and a POST that trusts the
+        # session cookie without the CSRF token could have come from another site's form.
+        # A bearer token is never attached by the browser on its own, so the API needs no CSRF token: 200.
+        answer = {
+            "no token": 401,
+            "bob's token": 403,
+            "tampered token": 401,
+            "expired token": 401,
+            "form, cookie, no CSRF token": 403,
+            "API, token, no CSRF token": 200,
+        }
+    """,
+    praise="401 when the server can't tell who is asking, 403 when it can and refuses; CSRF guards only what the "
+    "browser sends by itself, the session cookie, never a bearer token.",
+    data=True,
+)
+def predict_auth(answer: Any) -> str | None:
+    shape = f"the answer should be a dict of each request's status, like {_AUTH_EXAMPLE}"
+    if not isinstance(answer, dict):
+        return f"{shape}, not a {type(answer).__name__}."
+    missing, unknown = sorted(set(AUTH_REQUESTS) - set(answer)), sorted(set(answer) - set(AUTH_REQUESTS))
+    if unknown:
+        return f"{unknown} is not one of the requests; the keys are {list(AUTH_REQUESTS)}."
+    if missing:
+        return f"give a status for every request: {missing} has none yet."
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in answer.values()):
+        return "each status is a whole number, such as 200 or 404."
+    truth = auth_statuses()
+    wrong = [k for k in AUTH_REQUESTS if answer[k] != truth[k]]
+    if not wrong:
+        return None
+    first = wrong[0]
+    said = answer[first]
+    advice = {
+        "no token": "with no token at all, the server has no idea who is asking: that is not a refusal of someone known.",
+        "bob's token": "bob's token checks out, so the server knows it is bob; what does it answer a known user who "
+        "does not own the book?",
+        "tampered token": "once a token is edited, its signature no longer matches, so it proves nobody's identity; "
+        "the server can't tell who sent it.",
+        "expired token": "a signature that has run out proves nobody's identity any more, however genuine it once was.",
+        "form, cookie, no CSRF token": "Django's CsrfViewMiddleware looks at this POST before the view runs: "
+        "a cookie alone could come from another site's hidden form.",
+        "API, token, no CSRF token": "a browser never attaches a bearer token by itself, so a forged cross-site "
+        "request can't carry it: what would a CSRF check add?",
+    }[first]
+    more = f" ({len(wrong) - 1} more to look at after this one.)" if len(wrong) > 1 else ""
+    return f'"{first}": {said} is not it; {advice}{more}'
+
+
+# Exercise 05.5: variants of the notebook's test files; which one's second test sees the first test's book?
+TEST_SETUPS: dict[str, str] = {
+    "Django TestCase": "the file shown",
+    "Django unittest.TestCase": "the same tests in a plain unittest.TestCase, each with its own django.test.Client()",
+    "Flask, app per test": "the file shown",
+    "Flask, one app": "app = create_app() once, at the top of the file; the fixture returns app.test_client()",
+    "FastAPI, app per test": "the file shown",
+    "FastAPI, module fixture": "the file shown, with @pytest.fixture(scope='module')",
+}
+_MARK = {"title": "Exercise 05.5's book", "author": "A. Tester", "year": 2001}  # no other cell adds this title
+
+
+def _django_sees_leftover(base: type) -> bool:
+    """Run test 1 (add a book) and test 2 (list) as methods of a `base` test class; tell whether 2 saw 1's book."""
+    import unittest
+
+    from django.db import transaction
+    from django.test import Client
+
+    from helpers.apps.bookshelf_django import urls
+    from helpers.serving.django_kernel import set_urls
+
+    set_urls("bookshelf", urls.urlpatterns)
+    seen: list[bool] = []
+
+    class Shelf(base):  # type: ignore[misc, valid-type]
+        def client_for_test(self) -> Any:
+            return getattr(self, "client", None) or Client()  # TestCase makes self.client; unittest does not
+
+        def test_1_add(self) -> None:
+            self.client_for_test().post("/books", _MARK, content_type="application/json")
+
+        def test_2_list(self) -> None:
+            seen.append(any(b["title"] == _MARK["title"] for b in self.client_for_test().get("/books").json()))
+
+    # The outer transaction only tidies up after both tests: what a plain unittest.TestCase leaves behind is rolled
+    # back too, so the learner's own shelf keeps the books it had.
+    with transaction.atomic():
+        outcome = unittest.TextTestRunner(stream=open(os.devnull, "w"), verbosity=0).run(
+            unittest.defaultTestLoader.loadTestsFromTestCase(Shelf)
+        )
+        transaction.set_rollback(True)
+    if outcome.errors or outcome.failures or len(seen) != 1:
+        raise RuntimeError(f"the Django test run went wrong: {outcome.errors or outcome.failures}")
+    return seen[0]
+
+
+def isolation_facts() -> dict[str, bool]:
+    """Run each of 05.5's set-ups' first two tests in this process; return whether the second saw the first's book."""
+    import unittest
+    import warnings
+
+    from django.test import TestCase
+
+    from helpers.apps import bookshelf_fastapi, bookshelf_flask
+
+    with warnings.catch_warnings():
+        # Starlette asks for httpx2 on import: a learner checking an answer needs no note about the test client's future.
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+        from fastapi.testclient import TestClient
+
+    def titles(books: list[dict[str, Any]]) -> list[str]:
+        return [b["title"] for b in books]
+
+    def flask(shared: bool) -> bool:
+        one = bookshelf_flask.create_app("sqlite://")
+        apps = [one, one] if shared else [one, bookshelf_flask.create_app("sqlite://")]
+        apps[0].test_client().post("/books", json=_MARK)
+        return _MARK["title"] in titles(apps[1].test_client().get("/books").get_json())
+
+    def fastapi(shared: bool) -> bool:
+        if shared:  # a module-scoped fixture: one client, opened once for every test of the file
+            with TestClient(bookshelf_fastapi.create_app("sqlite://")) as client:
+                client.post("/books", json=_MARK)
+                return _MARK["title"] in titles(client.get("/books").json())
+        with TestClient(bookshelf_fastapi.create_app("sqlite://")) as client:
+            client.post("/books", json=_MARK)
+        with TestClient(bookshelf_fastapi.create_app("sqlite://")) as client:
+            return _MARK["title"] in titles(client.get("/books").json())
+
+    return {
+        "Django TestCase": _django_sees_leftover(TestCase),
+        "Django unittest.TestCase": _django_sees_leftover(unittest.TestCase),
+        "Flask, app per test": flask(shared=False),
+        "Flask, one app": flask(shared=True),
+        "FastAPI, app per test": fastapi(shared=False),
+        "FastAPI, module fixture": fastapi(shared=True),
+    }
+
+
+@exercise(
+    "05.5",
+    "which tests see the previous test's book",
+    hint="A test client only sends requests; the book lives in a database. For each set-up, ask where that database "
+    "comes from, how often it is made, and whether anything undoes a test's writes before the next test starts.",
+    solution="""
+        # Django's TestCase wraps each test in a transaction and rolls it back; a plain unittest.TestCase does
+        # nothing between tests, and django.test.Client() is only a way to send requests, so the book stays.
+        # Flask's and FastAPI's files make a new app, with a new in-memory database, in a function-scoped
+        # fixture: nothing carries over. One app for the file, or a fixture with scope="module", means one
+        # database for every test, however many test clients are made from it.
+        answer = {"Django unittest.TestCase", "Flask, one app", "FastAPI, module fixture"}
+    """,
+    praise="A test client isolates nothing by itself: Django's TestCase rolls back each test, and a fresh app per "
+    "test gives Flask and FastAPI a fresh database.",
+    data=True,
+)
+def leftover_data(answer: Any) -> str | None:
+    if isinstance(answer, str):
+        answer = {answer}
+    if not isinstance(answer, (set, list, tuple, frozenset)):
+        return f"the answer should be a set of set-up names, not a {type(answer).__name__}."
+    unknown = sorted(set(answer) - set(TEST_SETUPS))
+    if unknown:
+        return f"{unknown} is not one of the set-ups; choose from {list(TEST_SETUPS)}."
+    answer = set(answer)
+    truth = isolation_facts()
+    leaky = {name for name, saw in truth.items() if saw}
+    if answer == leaky:
+        return None
+    if not answer:
+        return "some set-up here lets a book survive into the next test: which ones share a database between tests?"
+    why_clean = {
+        "Django TestCase": "TestCase runs each test in a transaction and rolls it back afterwards.",
+        "Flask, app per test": "the fixture builds a new app, with a new in-memory database, for each test.",
+        "FastAPI, app per test": "the fixture opens a client on a new app, with its own new database, for each test.",
+    }
+    why_leaky = {
+        "Django unittest.TestCase": "the Client only sends requests, and nothing rolls back the first test's write; "
+        "the rollback comes from django.test.TestCase, not from its client.",
+        "Flask, one app": "a new test client is not a new database; both clients send requests to the same app, "
+        "which keeps one in-memory database.",
+        "FastAPI, module fixture": "scope='module' builds the fixture once for the whole file, so every test shares "
+        "its app and database.",
+    }
+    for name in TEST_SETUPS:
+        if name in answer and name not in leaky:
+            return f'"{name}" starts each test clean: {why_clean.get(name, "nothing carries over.")}'
+        if name in leaky and name not in answer:
+            return f'"{name}" does see the book: {why_leaky.get(name, "the first test left it behind.")}'
+    return "not quite: compare each set-up's database with the next test's."
