@@ -70,14 +70,16 @@ SELECTIONS = {
 # their order. The notebooks too run on two workers, a notebook each at a time: the notebooks of production
 # (06, 07) mostly wait on servers, jobs and databases, so two kernels share the step's one core, which makes the
 # one-core and busy proofs harder, not easier, and a notebook's cells still run in order in one kernel. The browser tests
-# run after the lanes on two workers, one per core (a JupyterLab and a Chromium each, a test file each): they
-# too spend most of their time waiting for the notebooks they run (measured: 320 s in one process, 211 s on two).
+# run after the lanes on three workers (a JupyterLab and a Chromium each), each test sent where a worker is free
+# (worksteal): they spend most of their time waiting for the notebooks they run, and one file, the notebooks run
+# in JupyterLab, holds 500 s of them, which a file per worker left on one worker (measured on two cores: two
+# workers a file each, 443-498 s; three workers, worksteal, 416 s, with 1.4 of the 2 cores busy).
 WORKERS = {
     "units": ["-n", "2", "--dist", "loadfile"],
     "grading": ["-n", "2", "--dist", "loadfile"],
     "jobs": ["-n", "2", "--dist", "loadfile"],
     "notebooks": ["-n", "2", "--dist", "loadfile"],
-    "browser": ["-n", "2", "--dist", "loadfile"],
+    "browser": ["-n", "3", "--dist", "worksteal"],
 }
 # Run All twice, on the default Python only. The second Run All proves that re-running never leaks a thread, a
 # process or a socket: the course's own machinery (helpers.serving, helpers.services), the same code on every

@@ -383,8 +383,8 @@ def _django_sees_leftover(base: type) -> bool:
 
     # The outer transaction only tidies up after both tests: what a plain unittest.TestCase leaves behind is rolled
     # back too, so the learner's own shelf keeps the books it had.
-    with transaction.atomic():
-        outcome = unittest.TextTestRunner(stream=open(os.devnull, "w"), verbosity=0).run(
+    with transaction.atomic(), open(os.devnull, "w") as quiet:
+        outcome = unittest.TextTestRunner(stream=quiet, verbosity=0).run(
             unittest.defaultTestLoader.loadTestsFromTestCase(Shelf)
         )
         transaction.set_rollback(True)
