@@ -18,9 +18,10 @@ lands on the other's core; a notebook step pinned to a core is also the proof th
 one core. Two notebook steps prove Run All passes on a busy machine: one shares its pinned core with a
 spinning process, as on a shared Binder node; the third lane's runs unpinned while the two pinned lanes
 keep both cores busy, load that lands on any core. Each step reports how many cores were busy while it
-ran (from /proc/stat). The "alone" and "browser" steps run last, unpinned,
-with no lane running: tests/alone measures claims that need every core, then the browser tests drive
-real JupyterLabs, one per core, which never wait for a lane. Each step's time and the 15 slowest tests are printed at the end,
+ran (from /proc/stat). The "alone", "claims" and "browser" steps run last, unpinned,
+with no lane running: tests/alone measures claims that need every core, then the claims about measured
+times that need a core of their own (CLAIMS), then the browser tests drive real JupyterLabs, which never
+wait for a lane. Each step's time and the 15 slowest tests are printed at the end,
 then one line with the totals. Exit status 1 if any step failed.
 """
 
@@ -53,6 +54,19 @@ UNITS += [f"--ignore={f}" for f in DEFAULT_ONLY]
 # their own, so the default Python's unit tests can be split over the two pinned lanes and they end together.
 JOBS = ["tests/jobs"]
 UNITS += [f"--ignore={f}" for f in JOBS]
+# Claims about measured times that each need a core they don't share with a lane of tests: on two cores with three
+# lanes, two xdist workers and a third lane's spill-over share each core, and these failed there one at a time, run
+# after run (a locked checkout's floor against a naive one, a job after the response ten times sooner, a tie of two
+# overlapping servers, a framework's overhead under a quarter of a wait). They run after the lanes, on the default
+# Python, as tests/alone does; the claims that hold on any busy core stay in the units.
+CLAIMS = [
+    "tests/test_measured_claims.py",
+    "tests/test_slow_dependency.py",
+    "tests/test_database_claims.py",
+    "tests/jobs/test_runs.py",
+]
+UNITS += [f"--ignore={f}" for f in CLAIMS]
+JOBS += [f"--ignore={f}" for f in CLAIMS if f.startswith("tests/jobs/")]
 NOTEBOOKS = ["notebooks"]
 ALONE = ["tests/alone"]  # claims that need every core: first after the lanes, on the quietest machine
 BROWSER = ["tests/browser", "tests/hub"]  # a real JupyterLab (and a hub) in Chromium, with no lane beside them
@@ -60,6 +74,7 @@ SELECTIONS = {
     "units": UNITS,
     "grading": DEFAULT_ONLY,
     "jobs": JOBS,
+    "claims": CLAIMS,
     "notebooks": NOTEBOOKS,
     "alone": ALONE,
     "browser": BROWSER,
@@ -78,6 +93,7 @@ WORKERS = {
     "units": ["-n", "2", "--dist", "loadfile"],
     "grading": ["-n", "2", "--dist", "loadfile"],
     "jobs": ["-n", "2", "--dist", "loadfile"],
+    "claims": ["-n", "2", "--dist", "loadfile"],
     "notebooks": ["-n", "2", "--dist", "loadfile"],
     "browser": ["-n", "3", "--dist", "worksteal"],
 }
@@ -151,6 +167,7 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
     first = cores[0]
     second = cores[1] if len(cores) > 1 else None
     unpinned_busy = Step("notebooks", busy=2)  # the unpinned busy proof, when no third lane can take it
+    quiet = [Step("alone"), Step("claims"), Step("browser")]  # after the lanes, each by itself
     newest = other_pythons[-1:] if NEWEST_UNITS else other_pythons
 
     def units_of(version: str, **where) -> list[Step]:
@@ -165,7 +182,7 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
         lane_a += [Step("notebooks", core=first, busy=1)]
         for version in other_pythons:
             lane_a += [Step("notebooks", python=version, core=first), *units_of(version, core=first)]
-        return [lane_a], [unpinned_busy, Step("alone"), Step("browser")]
+        return [lane_a], [unpinned_busy, *quiet]
     # The default Python's notebooks run pinned to a core and undisturbed: the one-core proof. The first other
     # Python's notebooks share the other core with a spinning process: the pinned busy proof. The default Python's
     # unit tests, its grading runs and its job tests follow, split over the pinned lanes so that they end together.
@@ -174,14 +191,14 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
     lane_b = [Step("notebooks", python=version, core=second, busy=1), Step("units", core=second)]
     if not further:
         lane_b += units_of(version, core=second)
-        return [lane_a, lane_b], [unpinned_busy, Step("alone"), Step("browser")]
+        return [lane_a, lane_b], [unpinned_busy, *quiet]
     # Every further Python runs in a third lane, unpinned, beside the two pinned lanes: its notebooks are the
     # unpinned busy proof, with load on every core from two lanes of tests (and lane b's spinner) rather than
     # from spinners that do no work. The pinned lanes wait on servers and kernels a good part of the time
     # (one notebook run used 57 % of its core); the third lane fills those waits.
     lane_c = [Step("notebooks", python=v, beside=2) for v in further]
     lane_c += [u for v in further for u in units_of(v, beside=2)]
-    return [lane_a, lane_b, lane_c], [Step("alone"), Step("browser")]
+    return [lane_a, lane_b, lane_c], quiet
 
 
 def load_pythons():
@@ -332,7 +349,7 @@ def run_lanes(side_by_side: list[list[Step]], after: list[Step], logs: Path) -> 
 
 def summary(steps: list[Step], wall: float) -> str:
     """Return each step's time, the 15 slowest tests, and one closing line with the totals."""
-    lines = ["", "Steps (lanes ran side by side; then the alone and browser steps, each by itself):"]
+    lines = ["", "Steps (lanes ran side by side; then the alone, claims and browser steps, each by itself):"]
     for step in steps:
         verdict = "passed" if step.code == 0 else f"FAILED (exit {step.code})"
         lines.append(f"  {step.seconds:6.0f} s  {verdict:18} {step.label}: {step.last}" + details(step))

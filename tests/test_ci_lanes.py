@@ -73,7 +73,7 @@ def test_every_other_python_runs_the_notebooks_the_newest_the_units_and_they_pas
     notebooks_on_one_core = [s for s in steps if s.selection == "notebooks" and s.core is not None]
     assert any(not s.busy for s in notebooks_on_one_core)  # and the one-core proof, undisturbed
     assert busy_proofs(side_by_side, after) == (True, True)
-    assert [s.selection for s in after] == ["alone", "browser"]
+    assert [s.selection for s in after] == ["alone", "claims", "browser"]
     assert all(s.core is None and not s.busy for s in after)
 
 
@@ -105,7 +105,7 @@ def test_only_the_default_python_runs_each_notebook_twice(lanes, tmp_path):
 def test_with_fewer_pythons_both_busy_proofs_still_run(lanes, others):
     side_by_side, after = lanes.lanes([0, 1], others)
     assert busy_proofs(side_by_side, after) == (True, True)
-    assert [s.selection for s in after[-2:]] == ["alone", "browser"]
+    assert [s.selection for s in after[-3:]] == ["alone", "claims", "browser"]
 
 
 def test_lanes_side_by_side_never_pin_to_the_same_core(lanes):
@@ -131,7 +131,7 @@ def test_every_step_says_how_busy_the_machine_was(lanes):
 def test_with_one_core_and_one_python_everything_still_runs(lanes):
     side_by_side, after = lanes.lanes([0], [])
     steps = [s for lane in side_by_side for s in lane] + after
-    assert {s.selection for s in steps} == {"units", "jobs", "grading", "notebooks", "alone", "browser"}
+    assert {s.selection for s in steps} == {"units", "jobs", "grading", "notebooks", "alone", "claims", "browser"}
     assert busy_proofs(side_by_side, after) == (True, True)
     # One core with two other Pythons: they run too, in the one lane.
     side_by_side, after = lanes.lanes([0], ["3.12", "3.13"])
