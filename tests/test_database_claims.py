@@ -1,8 +1,8 @@
 """Notebook 06's measured claims that hold on one busy core, asserted with wide margins (test_measured_claims.py's pattern).
 
-A learner's cell never raises on a timing (helpers.verdicts); these tests are where the claims must hold. They
-run in CI's unit lanes, each pinned to one core; the throughput claims, which need the cores to themselves, are in
-tests/alone/test_database_claims.py. Each margin is one-sided where it can be.
+A learner's cell never raises on a timing (helpers.verdicts); these tests are where the claims must hold. CI runs
+them after its lanes, with no lane beside them (CLAIMS in .ci/lanes.py); the throughput claims, which need every
+core, are in tests/alone/test_database_claims.py. Each margin is one-sided where it can be.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The measured claims notebooks 03-08 show as verdicts, asserted here with wide margins.
 
 A learner's cell never raises on a timing (helpers.verdicts); these tests are where the claims must hold.
-They run in CI's unit lanes, each pinned to one core; the claims that need several cores are in
-tests/alone/, which CI runs with the machine to itself. Each margin is one-sided where it can be: a busy
+CI runs them after its lanes, with no lane beside them (CLAIMS in .ci/lanes.py); the claims that need
+several cores are in tests/alone/, which CI runs with the machine to itself. Each margin is one-sided where it can be: a busy
 machine only makes the slow side slower.
 """
 

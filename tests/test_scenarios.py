@@ -32,7 +32,11 @@ def test_blocking_in_async_is_about_one_sync_worker(spans):
 def test_serialised_servers_are_far_slower_than_concurrent_ones(spans):
     slow = min(spans[n].measured_makespan for n in SERIALISED)
     fast = max(spans[n].measured_makespan for n in CONCURRENT)
-    assert slow > 3 * fast
+    # Ten waits of 100 ms one after another can't take under a second on any machine: that floor is the claim.
+    # The concurrent side is 0.1 s plus what a busy core adds (CI's 3.13 lane, unpinned beside two lanes, once
+    # took 0.47 s even as the best of two), so the margin against it is two, not three.
+    assert slow >= 0.9 * 10 * 0.1, spans
+    assert slow > 2 * fast, (slow, fast)
 
 
 def test_flasks_async_view_still_serves_one_request_at_a_time(spans):
