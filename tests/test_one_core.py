@@ -29,7 +29,9 @@ def test_the_busy_neighbour_shares_the_core_and_is_stopped():
     with one_core.busy_core() as spinner:
         proc = psutil.Process(spinner.pid)
         assert proc.cpu_affinity() == [one_core.CORE]
-        assert proc.cpu_percent(interval=0.5) > 10  # it spins
+        # It spins: a sleeping process gets 0 %, and a spinner keeps a share even of a core shared with two lanes
+        # of tests (CI once measured 7.8 %).
+        assert proc.cpu_percent(interval=0.5) > 2
     assert spinner.poll() is not None
 
 

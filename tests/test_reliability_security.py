@@ -36,7 +36,9 @@ SERVER_CASES = [(kind, True) for kind in APPS] + [(kind, False) for kind, v in A
 def test_every_kind_of_server_listens_on_loopback_only(kind, threaded, no_leaks):
     factory, _, _ = APPS[kind]
     before = listening_ports()
-    with serve(factory(), f"t-sec-{kind}", threaded=threaded) as srv:
+    # A generous deadline: what is checked is where it listens, and a core shared with two lanes of tests once
+    # kept the single-threaded Flask server from answering within the default.
+    with serve(factory(), f"t-sec-{kind}", threaded=threaded, deadline=60) as srv:
         gained = new_listeners(before)
         # The socket table, not the code: the server's port is listened on, and only on loopback.
         assert srv.port in {port for _, port in gained}
