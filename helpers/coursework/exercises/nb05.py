@@ -4,9 +4,23 @@ authentication and CSRF statuses, and say which tests see the previous test's da
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
+
+
+def chosen_names(answer: Any, choices: Iterable[str], what: str) -> set[str] | str:
+    """Return the names a learner picked out of `choices` as a set, or what is wrong with the answer's shape."""
+    if isinstance(answer, str):
+        answer = {answer}
+    if not isinstance(answer, (set, list, tuple, frozenset)):
+        return f"the answer should be a set of {what} names, not a {type(answer).__name__}."
+    unknown = sorted(set(answer) - set(choices))
+    if unknown:
+        return f"{unknown} is not one of the {what}s; choose from {list(choices)}."
+    return set(answer)
+
 
 exercise = ExerciseSet("05")
 
@@ -86,15 +100,10 @@ def unsafe_renderers() -> set[str]:
     data=True,
 )
 def predict_escaping(answer: Any) -> str | None:
+    answer = chosen_names(answer, RENDERERS, "renderer")
     if isinstance(answer, str):
-        answer = {answer}
-    if not isinstance(answer, (set, list, tuple, frozenset)):
-        return f"the answer should be a set of renderer names, not a {type(answer).__name__}."
-    unknown = sorted(set(answer) - set(RENDERERS))
-    if unknown:
-        return f"{unknown} is not one of the renderers; choose from {list(RENDERERS)}."
+        return answer
     unsafe = unsafe_renderers()
-    answer = set(answer)
     if answer == unsafe:
         return None
     if "FastAPI Jinja2Templates" in answer:
@@ -454,14 +463,9 @@ def isolation_facts() -> dict[str, bool]:
     data=True,
 )
 def leftover_data(answer: Any) -> str | None:
+    answer = chosen_names(answer, TEST_SETUPS, "set-up")
     if isinstance(answer, str):
-        answer = {answer}
-    if not isinstance(answer, (set, list, tuple, frozenset)):
-        return f"the answer should be a set of set-up names, not a {type(answer).__name__}."
-    unknown = sorted(set(answer) - set(TEST_SETUPS))
-    if unknown:
-        return f"{unknown} is not one of the set-ups; choose from {list(TEST_SETUPS)}."
-    answer = set(answer)
+        return answer
     truth = isolation_facts()
     leaky = {name for name, saw in truth.items() if saw}
     if answer == leaky:
