@@ -235,6 +235,7 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "03.1",
         "03.2",
         "03.3",
+        "04.1",
         "04.3",
         "04.4",
         "05.2",
