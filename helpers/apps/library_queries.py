@@ -38,7 +38,19 @@ def books_from_country_sqlalchemy(session: Session, country: str = "Japan") -> l
     return list(session.scalars(stmt))
 
 
-# 3. Aggregate per group: how many books and their average length, per country.
+# 3. Load each book together with its author, in the same statement.
+def books_with_authors_django() -> list[tuple[str, str]]:
+    """Return (title, author's name) of every book, each author loaded in the books' query."""
+    return [(b.title, b.author.name) for b in DjBook.objects.select_related("author").order_by("id")]
+
+
+def books_with_authors_sqlalchemy(session: Session) -> list[tuple[str, str]]:
+    """Return (title, author's name) of every book, each author loaded in the books' query."""
+    stmt = select(Book).options(joinedload(Book.author)).order_by(Book.id)
+    return [(b.title, b.author.name) for b in session.scalars(stmt)]
+
+
+# 4. Aggregate per group: how many books and their average length, per country.
 def pages_per_country_django() -> list[tuple[str, int, float]]:
     """Return (country, number of books, average pages) for each country."""
     rows = (
@@ -60,7 +72,7 @@ def pages_per_country_sqlalchemy(session: Session) -> list[tuple[str, int, float
     return [(c, n, round(avg, 1)) for c, n, avg in session.execute(stmt)]
 
 
-# 4. Filter on an aggregate: authors with at least `n` books longer than 400 pages.
+# 5. Filter on an aggregate: authors with at least `n` books longer than 400 pages.
 def prolific_authors_django(n: int = 2) -> list[str]:
     """Return the names of authors with at least `n` books over 400 pages."""
     return list(
@@ -85,7 +97,7 @@ def prolific_authors_sqlalchemy(session: Session, n: int = 2) -> list[str]:
     return list(session.scalars(stmt))
 
 
-# 5. Update in the database, without loading rows: add 10 pages to books before 1960.
+# 6. Update in the database, without loading rows: add 10 pages to books before 1960.
 def pad_old_books_django(before: int = 1960) -> int:
     """Add 10 pages to every book older than `before`; return how many rows changed."""
     return DjBook.objects.filter(year__lt=before).update(pages=F("pages") + 10)

@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session
 from helpers.apps.library_sqlalchemy import make_engine
 from helpers.components.library_data import load_django, load_sqlalchemy, make_data
 
-PAIRS = ["recent_books", "books_from_country", "pages_per_country", "prolific_authors", "pad_old_books"]
+PAIRS = [
+    "recent_books",
+    "books_from_country",
+    "books_with_authors",
+    "pages_per_country",
+    "prolific_authors",
+    "pad_old_books",
+]
 
 
 @pytest.fixture(scope="module")

@@ -244,6 +244,11 @@ def machine(workers: int, threads: int, cores: int, capacity: float) -> dict[str
 # -- 04 -----------------------------------------------------------------------------------------------------------
 
 
+def joins(django: str, sqlalchemy: str, django_nullable: str) -> dict[str, str]:
+    """Return a 04.1 answer: the join each statement uses, and the one Django writes for a nullable ForeignKey."""
+    return {"django": django, "sqlalchemy": sqlalchemy, "django_nullable": django_nullable}
+
+
 def naive_labels() -> Any:
     from helpers.apps import library_queries
 
@@ -357,7 +362,7 @@ BATCH_RENAME = 'with op.batch_alter_table("book") as batch:\n    batch.alter_col
 
 
 def search(body: str) -> Callable[[], Any]:
-    """Return a builder of exercise 04.4's owners_named(conn, name) whose body is `body` (`text` imported)."""
+    """Return a builder of exercise 04.5's owners_named(conn, name) whose body is `body` (`text` imported)."""
 
     def build() -> Any:
         namespace: dict[str, Any] = {}
@@ -955,6 +960,21 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("one string", value("each run lasts half a second"), "a set of the choices"),
     ],
     "04.1": [
+        Wrong("both the same join", value(joins("INNER JOIN", "INNER JOIN", "LEFT OUTER JOIN")), "same join"),
+        Wrong("both LEFT OUTER", value(joins("LEFT OUTER JOIN", "LEFT OUTER JOIN", "LEFT OUTER JOIN")), "same join"),
+        Wrong("swapped", value(joins("LEFT OUTER JOIN", "INNER JOIN", "LEFT OUTER JOIN")), "swapped"),
+        Wrong("read the books_from_country row", value(joins("INNER JOIN", "JOIN", "LEFT OUTER JOIN")), "plain join"),
+        Wrong(
+            "Django sends two queries",
+            value(joins("two queries", "LEFT OUTER JOIN", "LEFT OUTER JOIN")),
+            "one statement",
+        ),
+        Wrong("Django always joins INNER", value(joins("INNER JOIN", "LEFT OUTER JOIN", "INNER JOIN")), "no author"),
+        Wrong("a join of neither kind", value(joins("INNER JOIN", "CROSS JOIN", "LEFT OUTER JOIN")), "two joins"),
+        Wrong("the third key missing", value({"django": "INNER JOIN", "sqlalchemy": "LEFT OUTER JOIN"}), "every key"),
+        Wrong("one string", value("LEFT OUTER JOIN"), "dict like"),
+    ],
+    "04.2": [
         Wrong("forgot the list query", value(1200), "lists the books"),
         Wrong("SQLAlchemy's count", value(101), "sqlalchemy"),
         Wrong("the fixed loop's count", value(1), "fixed versions"),
@@ -962,7 +982,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a boolean", value(True), "whole number"),
         Wrong("a float", value(1201.0), "whole number"),
     ],
-    "04.2": [
+    "04.3": [
         Wrong("the lazy loop", naive_labels, "queries"),
         Wrong("made-up labels", value(lambda: ["nope"]), "labels"),
         Wrong("a generator, not a list", unordered_generator_labels, "list of strings"),
@@ -970,14 +990,14 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a list that equals anything (issue 27)", always_equal_labels, "plain list of strings"),
         Wrong("the lazy loop on one book left (issue 27)", one_book_left_labels, "queries"),
     ],
-    "04.3": [
+    "04.4": [
         Wrong("what autogenerate wrote", migration(DROP_AND_ADD), "lost"),
         Wrong("add without drop", migration(ADD_ONLY), "still there"),
         Wrong("does nothing", value(lambda: None), "should be a `handle`"),
         Wrong("the wrong table", migration('op.alter_column("books", "slug", new_column_name="handle")'), "raised"),
         Wrong("the function's name", value("alter_column"), "upgrade() function"),
     ],
-    "04.4": [
+    "04.5": [
         Wrong(
             "filters in Python, sends the name in a decoy query (issue 27)",
             search(
@@ -1275,10 +1295,14 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("one core", value(machine(1, 1, 1, 1.0))),
     ],
     "03.4": [("a list", lambda: sorted(solution_answer("03.4")))],
-    "04.1": [("one plus one per book", value(1201))],
-    "04.2": [("prefetch_related", prefetching_labels)],
-    "04.3": [("batch_alter_table", migration(BATCH_RENAME))],
-    "04.4": [
+    "04.1": [
+        ("short names, any case", value(joins("inner", "Left Join", "left outer"))),
+        ("a plain JOIN is an inner join", value(joins("join", "LEFT OUTER JOIN", "LEFT JOIN"))),
+    ],
+    "04.2": [("one plus one per book", value(1201))],
+    "04.3": [("prefetch_related", prefetching_labels)],
+    "04.4": [("batch_alter_table", migration(BATCH_RENAME))],
+    "04.5": [
         (
             "a qmark parameter",
             search('return conn.exec_driver_sql("SELECT owner FROM secret WHERE owner = ?", (name,)).all()'),

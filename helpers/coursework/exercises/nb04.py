@@ -1,4 +1,5 @@
-"""Exercises of 04_data: predict the N+1 count, fix the loop, rename a column without losing it, send a parameter."""
+"""Exercises of 04_data: read the two ORMs' joins, predict the N+1 count, fix the loop, rename a column, send a
+parameter."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("04")
 
-# Exercise 04.1: the library the notebook loads (make_data(authors=100, books_per_author=12)).
+# Exercise 04.2: the library the notebook loads (make_data(authors=100, books_per_author=12)).
 AUTHORS, BOOKS_PER_AUTHOR = 100, 12
 
-# Exercise 04.3: the rows the rename must keep.
+# Exercise 04.4: the rows the rename must keep.
 SLUGGED_BOOKS = [(1, "Dune", 1965, "dune-1965"), (2, "Emma", 1815, "emma-1815")]
 
 
@@ -34,8 +35,145 @@ def _library_ready() -> None:
         load_django(make_data(20, 5))
 
 
+# Exercise 04.1: the join each ORM writes to load books with their authors, read from the SQL it sends.
+JOIN_KEYS = ("django", "sqlalchemy", "django_nullable")
+_JOINS_EXAMPLE = '{"django": "INNER JOIN", "sqlalchemy": "INNER JOIN", "django_nullable": "INNER JOIN"}'
+# The first join in a statement. SQL's plain JOIN is an inner join, and LEFT JOIN a left outer one.
+_JOIN_IN_SQL = re.compile(r"\b(LEFT\s+OUTER\s+JOIN|LEFT\s+JOIN|INNER\s+JOIN|JOIN)\b", re.IGNORECASE)
+_JOIN_NAMES = {
+    "INNER JOIN": ("inner join", "inner", "join"),
+    "LEFT OUTER JOIN": ("left outer join", "left join", "left outer", "left", "outer join", "outer"),
+}
+_TWO_QUERIES = re.compile(r"\b(two|2|second|prefetch\w*|selectin\w*|quer(y|ies))\b", re.IGNORECASE)
+
+
+def join_in(sql: str) -> str | None:
+    """Return the first join of `sql` as "INNER JOIN" or "LEFT OUTER JOIN", or None if it has none."""
+    found = _JOIN_IN_SQL.search(sql)
+    if found is None:
+        return None
+    return "LEFT OUTER JOIN" if found.group(1).upper().startswith("LEFT") else "INNER JOIN"
+
+
+def sent_joins() -> dict[str, str | None]:
+    """Return the join in the SQL each ORM sends on this install to load books with their authors.
+
+    "django_nullable" is Django's select_related on a ForeignKey declared with null=True: the admin's
+    LogEntry.content_type, a model every course kernel has installed.
+    """
+    from django.contrib.admin.models import LogEntry
+    from sqlalchemy.orm import Session
+
+    from helpers.apps import library_queries
+    from helpers.apps.library_sqlalchemy import make_engine
+    from helpers.components.query_count import count_django, count_sqlalchemy
+    from helpers.serving.django_kernel import setup_django
+
+    setup_django()
+    with count_django() as django_log:
+        library_queries.books_with_authors_django()
+    engine = make_engine()  # an empty library of its own: the statement is what counts, not the rows
+    try:
+        with Session(engine) as session, count_sqlalchemy(engine) as sqlalchemy_log:
+            library_queries.books_with_authors_sqlalchemy(session)
+    finally:
+        engine.dispose()
+    if not LogEntry._meta.get_field("content_type").null:
+        raise RuntimeError("LogEntry.content_type is no longer null=True: pick another nullable ForeignKey")
+    nullable = LogEntry.objects.select_related("content_type").query
+    return {
+        "django": join_in(django_log.statements[0]),
+        "sqlalchemy": join_in(sqlalchemy_log.statements[0]),
+        "django_nullable": join_in(str(nullable)),
+    }
+
+
+def _join_named(said: str) -> str | None:
+    """Return the join a learner's words name ("left join", "INNER"), or None when they name none of the two."""
+    words = " ".join(said.replace("_", " ").split()).lower()
+    return next((join for join, names in _JOIN_NAMES.items() if words in names), None)
+
+
 @exercise(
     "04.1",
+    "read the join each ORM sends",
+    hint="Find the row books_with_authors in the table, and read the words just before the author table in each "
+    "statement. For the third key, ask which books an inner join keeps, and whether Django could still list every "
+    "book if some had no author.",
+    solution="""
+        # In the row books_with_authors, the words just before the author table in each statement:
+        #   Django ORM:  FROM "library_book" INNER JOIN "library_author" ON (...)
+        #   SQLAlchemy:  FROM book LEFT OUTER JOIN author AS author_1 ON ...
+        # An inner join keeps only the books whose author row it finds. Book.author has no null=True, so every
+        # book has an author and Django joins INNER without losing one; joinedload joins LEFT OUTER unless told
+        # innerjoin=True. With null=True a book could have no author, and select_related must not drop it from
+        # the list, so Django would join LEFT OUTER.
+        answer = {"django": "INNER JOIN", "sqlalchemy": "LEFT OUTER JOIN", "django_nullable": "LEFT OUTER JOIN"}
+    """,
+    praise="Django reads the ForeignKey: no null=True means every book has an author, so an inner join loses none. "
+    "joinedload plays safe with LEFT OUTER unless you pass innerjoin=True.",
+    data=True,
+)
+def read_joins(answer: Any) -> str | None:
+    shape = f"the answer should be a dict like {_JOINS_EXAMPLE}"
+    if not isinstance(answer, dict):
+        return f"{shape}, not a {type(answer).__name__}."
+    missing, unknown = [k for k in JOIN_KEYS if k not in answer], sorted(map(repr, set(answer) - set(JOIN_KEYS)))
+    if unknown:
+        return f"{', '.join(unknown)} is not one of the keys; the keys are {list(JOIN_KEYS)}."
+    if missing:
+        return f"give a join for every key: {missing} has none yet."
+    said: dict[str, str] = {}
+    for key in JOIN_KEYS:
+        value = answer[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return f'"{key}": say "INNER JOIN" or "LEFT OUTER JOIN", as a string, not a {type(value).__name__}.'
+        if key == "django" and (value == 2 or (isinstance(value, str) and _TWO_QUERIES.search(value))):
+            return (
+                f'"django": {value!r} is not it: select_related puts the authors into the books\' query, one '
+                "statement with a join in it (fetching them in a second query is prefetch_related). Which join?"
+            )
+        join = _join_named(value) if isinstance(value, str) else None
+        if join is None:
+            return f'"{key}": {value!r} is not one of the two joins asked about; say "INNER JOIN" or "LEFT OUTER JOIN".'
+        said[key] = join
+    truth = sent_joins()
+    pair, true_pair = (said["django"], said["sqlalchemy"]), (truth["django"], truth["sqlalchemy"])
+    if pair != true_pair:
+        if truth["django"] != truth["sqlalchemy"] and pair == true_pair[::-1]:
+            return (
+                "the two are swapped: in the row books_with_authors, Django's statement is the one that names "
+                "its tables library_book and library_author, SQLAlchemy's the one that names them book and author."
+            )
+        for key in ("sqlalchemy", "django"):
+            plain = " ".join(str(answer[key]).split()).lower() == "join"
+            if plain and truth[key] != "INNER JOIN":
+                return (
+                    f'"{key}": a plain JOIN is an inner join, as in the row books_from_country; the row '
+                    "books_with_authors, just below it, loads each book with its author. What does its statement say?"
+                )
+        if said["django"] == said["sqlalchemy"] and truth["django"] != truth["sqlalchemy"]:
+            return (
+                f"you gave both statements the same join, {said['django']}; in the row books_with_authors, "
+                "read the words just before the author table in each one: they are not the same."
+            )
+        key = "django" if said["django"] != truth["django"] else "sqlalchemy"
+        return (
+            f'"{key}": {said[key]} is not what its statement in the row books_with_authors says; read the words '
+            "just before the author table."
+        )
+    if said["django_nullable"] != truth["django_nullable"]:
+        if truth["django_nullable"] == "LEFT OUTER JOIN":
+            return (
+                '"django_nullable": with null=True a book may have no author, and an inner join keeps only the '
+                "books whose author row it finds. Could select_related then drop a book that Book.objects.all() lists?"
+            )
+        return '"django_nullable": that is not the join Django writes for a nullable ForeignKey on this install.'
+    return None
+
+
+@exercise(
+    "04.2",
     "predict the N+1 count",
     hint="The loop runs one query to list the books, then touches `book.author` once per book, "
     "and a Django model instance remembers nothing about other instances.",
@@ -70,7 +208,7 @@ def predict_n_plus_one(answer: Any) -> str | None:
 
 
 @exercise(
-    "04.2",
+    "04.3",
     "fix the N+1 loop",
     hint="The loop asks for each book's author one book at a time. Ask the queryset for the authors together "
     "with the books instead: Django's QuerySet reference has two methods for related objects, one that joins them "
@@ -116,7 +254,7 @@ def fix_n_plus_one(answer: Any) -> str | None:
 
 
 @exercise(
-    "04.3",
+    "04.4",
     "rename a column without losing it",
     hint="Autogenerate saw one column vanish and another appear, so it wrote a drop and an add, and the drop "
     "takes the data with it. Alembic has an operation that changes a column in place; look in its operations "
@@ -173,7 +311,7 @@ def rename_column(answer: Any) -> str | None:
     return None
 
 
-# Exercise 04.4: the table the search runs on, and the names it is tried with.
+# Exercise 04.5: the table the search runs on, and the names it is tried with.
 SECRET_ROWS = [("alice", "a-secret"), ("bob", "b-secret"), ("o'hara", "o-secret")]
 HOSTILE = "nobody' OR '1'='1"
 SEARCHES = {HOSTILE: [], "o'hara": ["o'hara"], "alice": ["alice"]}  # the hostile name first: it tells most
@@ -199,7 +337,7 @@ def _flat(parameters: Any) -> list[Any]:
 
 
 @exercise(
-    "04.4",
+    "04.5",
     "send the name as a parameter",
     hint="Look back at the first query of the injection cell: its SQL text held a placeholder, and the value came "
     "separately. SQLAlchemy's `text()` reads `:placeholders`, and `conn.execute` takes the values beside it.",
