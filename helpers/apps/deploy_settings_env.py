@@ -1,27 +1,14 @@
-"""Django settings for production: the startproject settings, with every secret and per-site value from the environment.
+"""Django settings for production: startproject's, with every secret and per-site value from DJANGO_* variables.
 
-What each line answers is on Django's deployment checklist
-(https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/); `manage.py check --deploy` checks it.
-Values that differ per site come from DJANGO_* environment variables; a missing secret stops the app at import
-(ImproperlyConfigured) rather than running with a default. The cookie and HTTPS settings are fixed: no site of
-ours serves them over plain HTTP.
+`manage.py check --deploy` checks them against Django's deployment checklist
+(https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/).
 """
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from helpers.apps.deploy_settings_start import (  # noqa: F401  (the rest of startproject's settings, unchanged)
-    BASE_DIR,
-    DATABASES,
-    DEFAULT_AUTO_FIELD,
-    INSTALLED_APPS,
-    MIDDLEWARE,
-    ROOT_URLCONF,
-    STATIC_URL,
-    TEMPLATES,
-    USE_TZ,
-)
+from helpers.apps.deploy_settings_start import *  # noqa: F403 (startproject's other settings, unchanged)
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 

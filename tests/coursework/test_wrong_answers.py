@@ -550,6 +550,23 @@ def receipt_app(old: str, new: str) -> Callable[[], Any]:
     return from_solution("07.2", old, new)
 
 
+def plan(**changes: Any) -> Callable[[], Any]:
+    """Return a builder of 07.4's right answer with `changes` applied (keys with spaces spelled with _)."""
+    return lambda: {**solution_answer("07.4"), **{k.replace("_", " "): v for k, v in changes.items()}}
+
+
+def deploy_env(**changes: str | None) -> Callable[[], Any]:
+    """Return a builder of 07.5's environment (a fresh secret each time) with `changes` applied; None removes one."""
+
+    def build() -> Any:
+        env = solution_answer("07.5")
+        for name, value in changes.items():
+            env.pop(name, None) if value is None else env.__setitem__(name, value)
+        return env
+
+    return build
+
+
 # -- 08 -----------------------------------------------------------------------------------------------------------
 
 
@@ -1183,6 +1200,42 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("one key only", value({"RQ": 3}), "keys should be exactly"),
         Wrong("a float", value({"RQ": 3.0, "Django tasks": 1}), "whole number"),
     ],
+    "07.4": [
+        Wrong("the invoice in the web process", plan(invoice=("BackgroundTasks", "outlive")), "lives in the web"),
+        Wrong("every job on a queue", plan(feedback_note=("queue", "small")), "costs a broker"),
+        Wrong("the partner call kept for a crash", plan(partner_call=("queue", "outlive")), "reread the partner"),
+        Wrong("the invoice retried", plan(invoice=("queue", "retry")), "'retry' says"),
+        Wrong("gunicorn facing the clients", plan(slow_clients="alone"), "held both sync workers"),
+        Wrong("a proxy that does not buffer", plan(slow_clients="nginx-unbuffered"), "buffering off"),
+        Wrong("WhiteNoise behind nginx", plan(static_files="WhiteNoise"), "nothing stands in front"),
+        Wrong("Flask sends its own files", plan(static_files="Flask"), "ties up a sync worker"),
+        Wrong("workers killed to restart", plan(restart="KILL"), "a crash, not a reload"),
+        Wrong("stopped, then started", plan(restart="stop and start"), "nothing listens"),
+        Wrong("a way without its reason", plan(invoice="queue"), "pair (way, reason)"),
+        Wrong("a missing part", lambda: {k: v for k, v in solution_answer("07.4").items() if k != "restart"}, "keys"),
+    ],
+    "07.5": [
+        Wrong("nothing set", value({}), "DJANGO_SECRET_KEY is not set"),
+        Wrong(
+            "only the secret",
+            deploy_env(**{n: None for n in solution_answer("07.5") if n != "DJANGO_SECRET_KEY"}),
+            "security.W004",
+        ),
+        Wrong("a short secret", deploy_env(DJANGO_SECRET_KEY="dev"), "security.W009"),
+        Wrong("debug left on", deploy_env(DJANGO_DEBUG="1"), "security.W018"),
+        Wrong("no host", deploy_env(DJANGO_ALLOWED_HOSTS=None), "security.W020"),
+        Wrong("HSTS without subdomains", deploy_env(DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=None), "security.W005"),
+        Wrong(
+            "HSTS silenced",
+            deploy_env(DJANGO_SECURE_HSTS_SECONDS=None, DJANGO_SILENCED_SYSTEM_CHECKS="security.W004,security.W021"),
+            "silencing security.W004",
+        ),
+        Wrong("any host", deploy_env(DJANGO_ALLOWED_HOSTS="*"), "any host header"),
+        Wrong("another site's name", deploy_env(DJANGO_ALLOWED_HOSTS="localhost"), "shop.example.com"),
+        Wrong("the settings' own names", deploy_env(SECRET_KEY="x" * 60), "not a django_ variable"),
+        Wrong("a number, not a string", deploy_env(DJANGO_SECURE_HSTS_SECONDS=3600), "string value"),
+        Wrong("a list of pairs", lambda: list(solution_answer("07.5").items()), "dict of environment"),
+    ],
     "08.1": [
         Wrong("FastAPI", value("FastAPI"), "event loop"),
         Wrong("both", value("both"), "event loop"),
@@ -1360,6 +1413,27 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ),
     ],
     "07.3": [("keys in the other order", value({"Django tasks": 1, "RQ": 3}))],
+    "07.4": [
+        (
+            "pairs as lists",
+            plan(
+                **{
+                    j.replace(" ", "_"): list(solution_answer("07.4")[j])
+                    for j in ("feedback note", "invoice", "partner call")
+                }
+            ),
+        )
+    ],
+    "07.5": [
+        (
+            "preload instead of silencing",
+            deploy_env(DJANGO_SILENCED_SYSTEM_CHECKS=None, DJANGO_SECURE_HSTS_PRELOAD="1"),
+        ),
+        (
+            "debug left to its default, a year of HSTS",
+            deploy_env(DJANGO_DEBUG=None, DJANGO_SECURE_HSTS_SECONDS="31536000"),
+        ),
+    ],
     "08.1": [("Flask", value("Flask"))],
     "08.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
     "08.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],

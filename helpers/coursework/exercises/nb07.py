@@ -215,3 +215,196 @@ def count_attempts(answer: Any) -> str | None:
     if rq != expected["RQ"]:
         return f"{rq} is not it: the first run fails, then count the retries Retry(max=2) allows."
     return None
+
+
+# Exercise 07.4: a production plan. Each job of the FastAPI app has the one property that decides where it runs;
+# the way follows from what the notebook measured (the kill run: a job in the web process died with it; the retry
+# run: only RQ ran a failed job again) and from the docs it cites (FastAPI's "small background tasks (like sending
+# an email notification)"). tests/jobs/test_nb07_answers.py re-measures the kill and the retry runs.
+WAYS = ("BackgroundTasks", "queue")
+REASONS = {  # reason: (the way it calls for, what the reason says)
+    "small": ("BackgroundTasks", "the job is small and may be lost now and then"),
+    "outlive": ("queue", "the job must be done even if the web process dies"),
+    "retry": ("queue", "the job must be tried again when it fails"),
+}
+JOBS = {"feedback note": "small", "invoice": "outlive", "partner call": "retry"}
+# The Flask shop behind nginx: each part's choices, and the one its run in the notebook showed to work.
+SLOW_CLIENTS = ("alone", "nginx", "nginx-unbuffered")  # helpers.deploy.slow_clients.ARRANGEMENTS
+STATIC = ("nginx", "WhiteNoise", "Flask")  # who sends /static/: the proxy, the middleware, the app's own route
+RESTARTS = ("HUP", "KILL", "stop and start")  # to gunicorn's master, to each worker, or the whole server
+PLAN_KEYS = (*JOBS, "slow clients", "static files", "restart")
+
+
+def _plan_shape(answer: Any) -> str | None:
+    example = '{"feedback note": (way, reason), ..., "slow clients": ..., "static files": ..., "restart": ...}'
+    if not isinstance(answer, dict):
+        return f"the answer should be a dict like {example}, not a {type(answer).__name__}."
+    if set(answer) != set(PLAN_KEYS):
+        return (
+            f"the dict's keys should be exactly {', '.join(map(repr, PLAN_KEYS))}; it has {sorted(map(str, answer))}."
+        )
+    for job in JOBS:
+        pair = answer[job]
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and pair[0] in WAYS and pair[1] in REASONS):
+            return (
+                f"{job!r} should be a pair (way, reason): the way one of {WAYS}, the reason one of "
+                f"{tuple(REASONS)}; it holds {pair!r}."
+            )
+    for key, choices in (("slow clients", SLOW_CLIENTS), ("static files", STATIC), ("restart", RESTARTS)):
+        if answer[key] not in choices:
+            return f"{key!r} should be one of {choices}; it holds {answer[key]!r}."
+    return None
+
+
+@exercise(
+    "07.4",
+    "plan where jobs run, and what stands in front of the workers",
+    hint="For each job, ask what goes wrong if the web process dies, or if the job fails, and whether that "
+    "matters; the kill and retry tables show what each way did then. For the shop, reread the three runs of the "
+    "proxy section: which arrangement answered every normal request, which server sent the file fastest, and "
+    "which restart lost no request.",
+    solution="""
+        answer = {
+            # Losing a thank-you note in a rare restart harms no one: FastAPI's docs suggest BackgroundTasks
+            # for "small background tasks (like sending an email notification)", and it needs no other process.
+            "feedback note": ("BackgroundTasks", "small"),
+            # An invoice must be sent even if the web process dies: the kill run lost every job BackgroundTasks
+            # held, while the jobs in Redis and in the table were all sent.
+            "invoice": ("queue", "outlive"),
+            # A partner that is often down makes the call fail: only RQ ran the failed job again.
+            "partner call": ("queue", "retry"),
+            # 4 slow uploads held both sync workers; nginx, buffering, passed on only whole requests.
+            "slow clients": "nginx",
+            # nginx sent the file several times faster than any Python server, and it is in front anyway.
+            "static files": "nginx",
+            # SIGHUP to gunicorn's master replaces the workers gracefully: no request failed.
+            "restart": "HUP",
+        }
+    """,
+    praise="Each job runs where its failure is affordable, and the workers stand behind a proxy that buffers "
+    "slow clients and sends the static files, reloaded by a signal that drops nothing.",
+    data=True,
+)
+def production_plan(answer: Any) -> str | None:
+    problem = _plan_shape(answer)
+    if problem:
+        return problem
+    for job, right in JOBS.items():
+        way, reason = answer[job]
+        if reason != right:
+            return (
+                f"{job!r}: '{reason}' says {REASONS[reason][1]}. Reread the {job}'s description: "
+                "what sets it apart, what would go wrong, and would it matter?"
+            )
+        if way != REASONS[right][0]:
+            if way == "BackgroundTasks":
+                return (
+                    f"{job!r} in BackgroundTasks: the job then lives in the web process. The notebook's kill and "
+                    "retry runs showed what happens to such a job when the process dies or the job fails."
+                )
+            return (
+                f"{job!r} on a queue works, but costs a broker and a worker process to run, for a job that may be "
+                "lost: FastAPI's docs suggest BackgroundTasks for such small tasks."
+            )
+    slow = answer["slow clients"]
+    if slow == "alone":
+        return (
+            "gunicorn alone: the 4 slow uploads held both sync workers for their whole upload, and the normal "
+            "requests timed out. Something must read the slow requests before the workers see them."
+        )
+    if slow == "nginx-unbuffered":
+        return (
+            "nginx with its buffering off passed each slow upload on as it came, so the workers were held as "
+            "before: it helped no more than no proxy. What did the arrangement that answered everything keep on?"
+        )
+    static = answer["static files"]
+    if static == "Flask":
+        return (
+            "Flask's own route ties up a sync worker for every file, and was several times slower than nginx in "
+            "the static run. Which server in front of the shop sends files itself?"
+        )
+    if static == "WhiteNoise":
+        return (
+            "WhiteNoise lets an app send its own files well when nothing stands in front of it (or a CDN does). "
+            "This shop has a proxy in front: which server sent the file fastest in the static run?"
+        )
+    restart = answer["restart"]
+    if restart == "KILL":
+        return (
+            "killing workers is a crash, not a reload: the killed uvicorn worker lost the requests it held. "
+            "Which signal did gunicorn's docs, and the run, show replacing the workers with no failed request?"
+        )
+    if restart == "stop and start":
+        return (
+            "while the server is stopped, nothing listens on its port, so every request in that gap fails. "
+            "Which signal makes gunicorn's master start new workers before the old ones go?"
+        )
+    return None
+
+
+# Exercise 07.5: the environment of the production settings (helpers.apps.deploy_settings_env) for one site.
+SITE = "shop.example.com"
+MAY_SILENCE = ("security.W021",)  # the notebook's judgement: joining the HSTS preload list is the owner's call
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".")
+
+
+@exercise(
+    "07.5",
+    "give the production settings the environment that passes check --deploy",
+    hint="Read the production settings shown above: each value it takes from the environment is read with "
+    "os.environ under a DJANGO_ name. Run the check with what you have, read each warning it prints, and find "
+    "the variable that answers it; the site's own name is the one value no default can know.",
+    solution="""
+        import secrets
+
+        answer = {
+            # Made once per site and kept out of the code: check --deploy (security.W009) wants 50 random characters.
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_DEBUG": "0",  # the default, said out loud
+            "DJANGO_ALLOWED_HOSTS": "shop.example.com",  # security.W020: this site's own name, not "*"
+            # security.W004 and W005: HSTS, an hour to start with, as Django's checklist advises, for subdomains too.
+            "DJANGO_SECURE_HSTS_SECONDS": "3600",
+            "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+            # security.W021 asks to join the browsers' preload list: the domain owner's call, silenced by name.
+            "DJANGO_SILENCED_SYSTEM_CHECKS": "security.W021",
+        }
+
+        # Try it: django_check_deploy("after", env=answer).ids is [].
+    """,
+    praise="check --deploy has nothing left to say, the secret and the host name live outside the code, and "
+    "the one warning silenced is a decision written down.",
+    data=True,
+)
+def deploy_environment(answer: Any) -> str | None:
+    from helpers.deploy.production_settings import django_check_deploy
+
+    if not isinstance(answer, dict):
+        return f'the answer should be a dict of environment variables, like {{"DJANGO_DEBUG": "0"}}, not a {type(answer).__name__}.'
+    bad = [k for k, v in answer.items() if not (isinstance(k, str) and k.startswith("DJANGO_") and isinstance(v, str))]
+    if bad:
+        return (
+            f"{bad[0]!r} is not a DJANGO_ variable with a string value: the settings read only DJANGO_* names, "
+            "and an environment variable always holds a string."
+        )
+    silenced = [s.strip() for s in answer.get("DJANGO_SILENCED_SYSTEM_CHECKS", "").split(",") if s.strip()]
+    hidden = [s for s in silenced if s not in MAY_SILENCE]
+    if hidden:
+        return (
+            f"silencing {', '.join(hidden)} hides the warning, it does not answer it. Silence only "
+            f"{', '.join(MAY_SILENCE)}, and answer the others with the setting they name."
+        )
+    hosts = [h.strip() for h in answer.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    if "*" in hosts or any(h.startswith(".") for h in hosts):
+        return f"{hosts} lets any Host header through (or a whole domain); the site is {SITE}: name it."
+    if hosts and SITE not in hosts:
+        return f"the allowed hosts {hosts} do not hold the site's name, {SITE}: every request to it would get 400."
+    found = django_check_deploy("after", env=answer)  # in a fresh process, with only this environment
+    if found.error:
+        return f"the settings did not load: {found.error.split(': ', 1)[-1]}"
+    if found.ids:
+        said = "; ".join(f"{i} ({_first_sentence(found.messages[i])})" for i in found.ids)
+        return f"check --deploy still reports {said}. Which DJANGO_ variable of the settings answers each?"
+    return None
