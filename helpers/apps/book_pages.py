@@ -64,7 +64,7 @@ def render_starlette(title: str, books: Iterable[Mapping[str, Any]]) -> str:
 
 
 def bare_environment() -> jinja2.Environment:
-    """Return a Jinja2 Environment with its defaults: autoescape is OFF."""
+    """Return a Jinja2 Environment created with its defaults."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "jinja"))
 
 

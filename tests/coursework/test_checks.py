@@ -242,6 +242,7 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "05.3",
         "05.4",
         "05.5",
+        "05.6",
         "08.2",
         "08.3",
         "09.1",

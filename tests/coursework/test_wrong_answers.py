@@ -16,7 +16,7 @@ import pytest
 
 from helpers.coursework.checks import evaluate, solution_answer, solution_code
 from helpers.coursework.exercises import EXERCISES
-from helpers.coursework.exercises.nb05 import TEST_SETUPS
+from helpers.coursework.exercises.nb05 import SCHEMA_APIS, TEST_SETUPS
 
 pytestmark = pytest.mark.usefixtures("django_ready")
 
@@ -705,9 +705,14 @@ def not_the_deciding_factor() -> str:
     return next(f for f in EVENTS if f != result.deciding[0])
 
 
-def auth(**changes: int) -> Callable[[], Any]:
-    """Return a builder of 05.4's right answer with `changes` applied."""
+def gaps(**changes: set[str]) -> Callable[[], Any]:
+    """Return a builder of 05.4's right answer with some APIs' sets of left-out facts replaced."""
     return lambda: {**solution_answer("05.4"), **changes}
+
+
+def auth(**changes: int) -> Callable[[], Any]:
+    """Return a builder of 05.5's right answer with `changes` applied."""
+    return lambda: {**solution_answer("05.5"), **changes}
 
 
 # -- 06 -----------------------------------------------------------------------------------------------------------
@@ -1082,6 +1087,29 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("not a validator", value(42), "validator must be"),
     ],
     "05.4": [
+        Wrong(
+            "every schema states the 401 its auth sends", gaps(**{api: {"403", "404"} for api in SCHEMA_APIS}), "401"
+        ),
+        Wrong(
+            "Ninja documents 422 as FastAPI does (both Pydantic)",
+            gaps(**{"Django Ninja": {"401", "403", "404"}}),
+            "201 only",
+        ),
+        Wrong(
+            "flask-smorest knows jwt_required", gaps(**{"flask-smorest": {"401", "403", "404"}}), "flask-jwt-extended"
+        ),
+        Wrong(
+            "Marshmallow's Range never reaches the schema",
+            gaps(**{"flask-smorest": {"401", "403", "404", "token", "year range"}}),
+            "validate.range",
+        ),
+        Wrong("the 403 the body raises is documented", gaps(**{api: {"401", "404"} for api in SCHEMA_APIS}), "body"),
+        Wrong("no schema leaves anything out", value({api: set() for api in SCHEMA_APIS}), "token check at run time"),
+        Wrong("one set for all three", value({"401", "403", "404"}), "dict from each api"),
+        Wrong("an API left out", value({"Django Ninja": {"401"}, "FastAPI": {"401"}}), "has none yet"),
+        Wrong("a status not among the facts", gaps(**{"FastAPI": {"401", "403", "500"}}), "not one of the facts"),
+    ],
+    "05.5": [
         Wrong("403 without a token (401 and 403 swapped)", auth(**{"no token": 403}), "no idea who is asking"),
         Wrong("401 for bob (401 and 403 swapped)", auth(**{"bob's token": 401}), "knows it is bob"),
         Wrong("403 for an edited token", auth(**{"tampered token": 403}), "signature no longer matches"),
@@ -1098,13 +1126,13 @@ WRONG: dict[str, list[Wrong]] = {
         ),
         Wrong(
             "a request left out",
-            lambda: {k: v for k, v in solution_answer("05.4").items() if k != "expired token"},
+            lambda: {k: v for k, v in solution_answer("05.5").items() if k != "expired token"},
             "has none yet",
         ),
-        Wrong("statuses as text", lambda: {k: str(v) for k, v in solution_answer("05.4").items()}, "whole number"),
+        Wrong("statuses as text", lambda: {k: str(v) for k, v in solution_answer("05.5").items()}, "whole number"),
         Wrong("a list of statuses", value([401, 403, 401, 401, 403, 200]), "dict of each request's status"),
     ],
-    "05.5": [
+    "05.6": [
         Wrong(
             "a new test client is a new database",
             value({"Django unittest.TestCase", "FastAPI, module fixture"}),
@@ -1387,8 +1415,15 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a Django form with cleaning (the issue's case)", cleaned_django_form),
         ("Marshmallow, strict", marshmallow_schema(strict=True)),
     ],
-    "05.4": [("keys in another order", lambda: dict(reversed(list(solution_answer("05.4").items()))))],
-    "05.5": [
+    "05.4": [
+        ("lists", lambda: {api: sorted(facts) for api, facts in solution_answer("05.4").items()}),
+        (
+            "tuples, keys in another order",
+            lambda: {api: tuple(f) for api, f in reversed(solution_answer("05.4").items())},
+        ),
+    ],
+    "05.5": [("keys in another order", lambda: dict(reversed(list(solution_answer("05.5").items()))))],
+    "05.6": [
         ("a list", value(["FastAPI, module fixture", "Flask, one app", "Django unittest.TestCase"])),
         ("a tuple", value(("Django unittest.TestCase", "Flask, one app", "FastAPI, module fixture"))),
     ],

@@ -1,5 +1,6 @@
-"""Exercises of 05_web_layer: predict which renderer escapes, make Jinja2 safe, write a strict validator, predict
-authentication and CSRF statuses, and say which tests see the previous test's data."""
+"""Exercises of 05_web_layer: predict which renderer escapes, make Jinja2 safe, write a strict validator, say what
+each generated OpenAPI schema leaves out, predict authentication and CSRF statuses, and say which tests see the
+previous test's data."""
 
 from __future__ import annotations
 
@@ -235,7 +236,125 @@ def strict_validator(answer: Any) -> str | None:
     return None
 
 
-# Exercise 05.4: the requests the learner predicts, all to the Django API and its form view (alice owns the book).
+# Exercise 05.4: the three shelf APIs, and the path prefix each one's schema puts before /books.
+SCHEMA_APIS: dict[str, str] = {"Django Ninja": "/ninja", "flask-smorest": "", "FastAPI": ""}
+
+
+def generated_schemas() -> dict[str, dict[str, Any]]:
+    """Build the three shelf APIs in this process and return the OpenAPI schema each one generates."""
+    import warnings
+
+    from django.test import Client
+
+    from helpers.apps import shelf_api_fastapi, shelf_api_flask
+    from helpers.apps.shelf_api_django import urls
+    from helpers.serving.django_kernel import set_urls
+
+    set_urls("shelf-api", urls.urlpatterns)  # what the notebook sets; the same patterns again change nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a learner checking an answer needs no note about a library's future
+        return {
+            "Django Ninja": Client().get("/ninja/openapi.json").json(),
+            "flask-smorest": shelf_api_flask.create_app().test_client().get("/openapi.json").get_json(),
+            "FastAPI": shelf_api_fastapi.create_app().openapi(),
+        }
+
+
+def schema_gaps() -> dict[str, set[str]]:
+    """Return, for each shelf API, the SCHEMA_FACTS its generated schema leaves out."""
+    from helpers.components.apis import facts_left_out
+
+    return {api: facts_left_out(schema, SCHEMA_APIS[api]) for api, schema in generated_schemas().items()}
+
+
+_GAPS_EXAMPLE = '{"Django Ninja": {"401"}, "flask-smorest": set(), "FastAPI": set()}'
+
+# Why a schema leaves a fact out, or states it: what a learner who guessed the other way needs to hear.
+_LEFT_OUT_BECAUSE: dict[Any, str] = {
+    "401": "the 401 comes from the token check at run time; a generator lists only the responses a route "
+    "declares, and no route here declares 401.",
+    "403": "the 403 is raised inside the function, and no generator reads a function's body; only a declared "
+    "response reaches the schema.",
+    "404": "the 404 comes from inside the function (an abort, a raise, get_object_or_404), where no generator "
+    "looks, though the contract saw it answered.",
+    "422": "the 422 the contract saw is sent at run time, and this route declares no such response.",
+    ("Django Ninja", "422"): "Django Ninja documents the responses its response argument lists, and this route "
+    "lists 201 only; the 422 the contract saw is sent at run time, undeclared.",
+    "token": "the token check is not one the generator knows, so the DELETE requires no security scheme.",
+    ("flask-smorest", "token"): "jwt_required comes from Flask-JWT-Extended, an extension flask-smorest knows "
+    "nothing about, so the schema has no security scheme at all.",
+    "year range": "the year field's bounds did not reach this schema.",
+}
+_STATED_BECAUSE: dict[Any, str] = {
+    "401": "this schema does list 401 for the DELETE: look at that operation's responses.",
+    "403": "this schema does list 403 for the DELETE: look at that operation's responses.",
+    "404": "this schema does list 404 for a missing book: look at that operation's responses.",
+    "422": "the tool documents the 422 it sends when a body fails validation, without being asked: "
+    "flask-smorest's arguments decorator and FastAPI's body parameters both add it.",
+    "token": "the route names its security helper where the generator reads it (Ninja's auth argument, "
+    "FastAPI's OAuth2PasswordBearer dependency), so the DELETE requires a security scheme.",
+    "year range": "validators become JSON Schema: Pydantic's ge and le, and Marshmallow's validate.Range through "
+    "apispec, turn into minimum and maximum.",
+}
+
+
+@exercise(
+    "05.4",
+    "say what each generated OpenAPI schema leaves out",
+    hint="A generator reads what each route declares, never what its body does: the decorator's arguments, the "
+    "parameter types and their validators, and the security helpers the tool itself provides. For each fact, find "
+    "where the code says it: in a declaration the tool reads, only in a raise or abort at run time, or in an "
+    "extension the tool knows nothing of. The docs linked above say which tools document a validation error "
+    "by themselves.",
+    solution="""
+        # A generator writes what a route declares, never what its body does at run time.
+        # 401, 403 and 404 are raised inside the functions (or by the token check), and no route declares
+        # them: all three schemas leave them out, though the contract and the delete test saw them answered.
+        # 422: flask-smorest's arguments decorator and FastAPI's body parameter document it by themselves;
+        # Django Ninja writes only what response= lists, here 201.
+        # The token: Ninja's auth= and FastAPI's OAuth2PasswordBearer dependency are the tools' own, so the
+        # DELETE requires a security scheme; Flask-JWT-Extended's jwt_required is unknown to flask-smorest.
+        # The year's bounds: ge/le and validate.Range all become minimum and maximum.
+        answer = {
+            "Django Ninja": {"401", "403", "404", "422"},
+            "flask-smorest": {"401", "403", "404", "token"},
+            "FastAPI": {"401", "403", "404"},
+        }
+    """,
+    praise="A generated schema says what the code declares, and nothing the code only does: the contract is "
+    "still what tells you how the API behaves.",
+    data=True,
+)
+def predict_schema_gaps(answer: Any) -> str | None:
+    from helpers.components.apis import SCHEMA_FACTS
+
+    shape = f"the answer should be a dict from each API to the set of facts its schema leaves out, like {_GAPS_EXAMPLE}"
+    if not isinstance(answer, dict):
+        return f"{shape}, not a {type(answer).__name__}."
+    missing, unknown = sorted(set(SCHEMA_APIS) - set(answer)), sorted(set(answer) - set(SCHEMA_APIS), key=str)
+    if unknown:
+        return f"{unknown} is not one of the APIs; the keys are {list(SCHEMA_APIS)}."
+    if missing:
+        return f"give a set for every API (set() if its schema leaves nothing out): {missing} has none yet."
+    said: dict[str, set[str]] = {}
+    for api in SCHEMA_APIS:
+        picked = set() if answer[api] == {} else chosen_names(answer[api], SCHEMA_FACTS, "fact")
+        if isinstance(picked, str):
+            return f'"{api}": {picked}'
+        said[api] = picked
+    truth = schema_gaps()
+    wrong = [(api, fact) for api in SCHEMA_APIS for fact in SCHEMA_FACTS if (fact in said[api]) != (fact in truth[api])]
+    if not wrong:
+        return None
+    api, fact = wrong[0]
+    more = f" ({len(wrong) - 1} more to look at after this one.)" if len(wrong) > 1 else ""
+    if fact in truth[api]:
+        why = _LEFT_OUT_BECAUSE.get((api, fact), _LEFT_OUT_BECAUSE[fact])
+        return f'the {api} schema leaves out "{fact}": {why}{more}'
+    return f'the {api} schema does state "{fact}": {_STATED_BECAUSE[fact]}{more}'
+
+
+# Exercise 05.5: the requests the learner predicts, all to the Django API and its form view (alice owns the book).
 AUTH_REQUESTS: dict[str, str] = {
     "no token": "DELETE /ninja/books/{id}, no Authorization header",
     "bob's token": "the same DELETE with bob's valid bearer token",
@@ -247,7 +366,7 @@ AUTH_REQUESTS: dict[str, str] = {
 
 
 def auth_statuses() -> dict[str, int]:
-    """Send 05.4's requests to the Django API and form view in this process; return each one's status.
+    """Send 05.5's requests to the Django API and form view in this process; return each one's status.
 
     Everything happens in one transaction rolled back at the end: the learner's users and books stay as they were.
     """
@@ -298,7 +417,7 @@ _AUTH_EXAMPLE = "{" + ", ".join(f'"{k}": ...' for k in AUTH_REQUESTS) + "}"
 
 
 @exercise(
-    "05.4",
+    "05.5",
     "predict who gets 401, 403 or 200",
     hint="For each request, ask two questions in order. Does the server learn who is asking, from a signature that "
     "checks out and has not run out? If not, it cannot judge anything else. If it does, is that user allowed to do "
@@ -355,7 +474,7 @@ def predict_auth(answer: Any) -> str | None:
     return f'"{first}": {said} is not it; {advice}{more}'
 
 
-# Exercise 05.5: variants of the notebook's test files; which one's second test sees the first test's book?
+# Exercise 05.6: variants of the notebook's test files; which one's second test sees the first test's book?
 TEST_SETUPS: dict[str, str] = {
     "Django TestCase": "the file shown",
     "Django unittest.TestCase": "the same tests in a plain unittest.TestCase, each with its own django.test.Client()",
@@ -364,7 +483,7 @@ TEST_SETUPS: dict[str, str] = {
     "FastAPI, app per test": "the file shown",
     "FastAPI, module fixture": "the file shown, with @pytest.fixture(scope='module')",
 }
-_MARK = {"title": "Exercise 05.5's book", "author": "A. Tester", "year": 2001}  # no other cell adds this title
+_MARK = {"title": "Exercise 05.6's book", "author": "A. Tester", "year": 2001}  # no other cell adds this title
 
 
 def _django_sees_leftover(base: type) -> bool:
@@ -403,7 +522,7 @@ def _django_sees_leftover(base: type) -> bool:
 
 
 def isolation_facts() -> dict[str, bool]:
-    """Run each of 05.5's set-ups' first two tests in this process; return whether the second saw the first's book."""
+    """Run each of 05.6's set-ups' first two tests in this process; return whether the second saw the first's book."""
     import unittest
     import warnings
 
@@ -446,7 +565,7 @@ def isolation_facts() -> dict[str, bool]:
 
 
 @exercise(
-    "05.5",
+    "05.6",
     "which tests see the previous test's book",
     hint="A test client only sends requests; the book lives in a database. For each set-up, ask where that database "
     "comes from, how often it is made, and whether anything undoes a test's writes before the next test starts.",
