@@ -52,41 +52,41 @@ def run_cells(*cells: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def session() -> list[str]:
-    """One learner's session in notebook 02's order, with the mishaps the issue describes."""
+    """One learner's session in notebook 02's order (02.1, then 02.5), with the mishaps the issue describes."""
     return run_cells(
         "from helpers import check",  # [1] the first import installs the trail
         "answer = 0.2",  # [2] 02.1's answer cell
         'check("02.1", answer)',  # [3]
-        'check("02.2", answer)',  # [4] 02.2's answer cell skipped: the answer is 02.1's
-        "answer = 5 * (0.005 + undefined)",  # [5] 02.2's answer cell raises
-        'check("02.2", answer)',  # [6] the issue's case: judged the answer left over from the exercise before
-        "answer = 5 * 0.105",  # [7] fixed and run again
-        'check("02.2", answer)',  # [8]
-        'check("02.2", answer)',  # [9] the same check again is fine
+        'check("02.5", answer)',  # [4] 02.5's answer cell skipped: the answer is 02.1's
+        "answer = (2, undefined)",  # [5] 02.5's answer cell raises
+        'check("02.5", answer)',  # [6] the issue's case: judged the answer left over from the exercise before
+        "answer = (2, 25)",  # [7] fixed and run again
+        'check("02.5", answer)',  # [8]
+        'check("02.5", answer)',  # [9] the same check again is fine
         'answer = 0.2\ncheck("02.1", answer)',  # [10] an answer and its check in one cell
-        'check("02.2", answer)',  # [11]
-        'mine = 0.54\ncheck("02.2", mine)',  # [12] another variable: the trail is about `answer` only
+        'check("02.5", answer)',  # [11]
+        'mine = (2, 25)\ncheck("02.5", mine)',  # [12] another variable: the trail is about `answer` only
     )
 
 
 def test_an_answer_checked_for_one_exercise_is_named_when_checked_for_another(session):
     assert session[2].startswith("✅ Correct: exercise 02.1")
     shown = session[3]
-    assert shown.startswith("⚠️ Not checked yet: exercise 02.2")
+    assert shown.startswith("⚠️ Not checked yet: exercise 02.5")
     assert "still holds your answer to exercise 02.1, set by the cell run as [2]" in shown
-    assert "Run the answer cell of exercise 02.2" in shown and "Hint" not in shown
-    assert "closer to the event loop" not in shown  # the leftover was not judged
+    assert "Run the answer cell of exercise 02.5" in shown and "Hint" not in shown
+    assert "tuple of two ints" not in shown  # the leftover was not judged
 
 
 def test_a_failed_answer_cell_is_named_instead_of_judging_the_leftover(session):
     shown = session[5]
-    assert shown.startswith("⚠️ Not checked yet: exercise 02.2")
+    assert shown.startswith("⚠️ Not checked yet: exercise 02.5")
     assert "the cell run as [5]" not in shown and "(run as [5]) raised NameError" in shown
-    assert "Fix that cell" in shown and "answer cell of exercise 02.2" in shown
+    assert "Fix that cell" in shown and "answer cell of exercise 02.5" in shown
 
 
 def test_a_fresh_answer_is_judged_as_usual(session):
-    assert session[7].startswith("✅ Correct: exercise 02.2") and session[8].startswith("✅ Correct: exercise 02.2")
+    assert session[7].startswith("✅ Correct: exercise 02.5") and session[8].startswith("✅ Correct: exercise 02.5")
 
 
 def test_an_answer_set_and_checked_in_one_cell_counts_for_that_exercise(session):
@@ -95,15 +95,15 @@ def test_an_answer_set_and_checked_in_one_cell_counts_for_that_exercise(session)
 
 
 def test_another_variable_is_judged_as_given(session):
-    assert session[11].startswith("✅ Correct: exercise 02.2")
+    assert session[11].startswith("✅ Correct: exercise 02.5")
 
 
 def test_run_all_of_blank_answers_is_not_stale():
     shown = run_cells(
-        "from helpers import check", "answer = ...", 'check("02.1", answer)', "answer = ...", 'check("02.2", answer)'
+        "from helpers import check", "answer = ...", 'check("02.1", answer)', "answer = ...", 'check("02.5", answer)'
     )
     assert shown[2].startswith("❌ Not answered yet: exercise 02.1")
-    assert shown[4].startswith("❌ Not answered yet: exercise 02.2")
+    assert shown[4].startswith("❌ Not answered yet: exercise 02.5")
 
 
 def test_installed_by_a_check_cell_that_imports_it():
@@ -112,7 +112,7 @@ def test_installed_by_a_check_cell_that_imports_it():
     shown = run_cells(
         "answer = 0.2",
         'from helpers.coursework.checks import check\ncheck("02.1", answer)',
-        'check("02.2", answer)',
+        'check("02.5", answer)',
     )
     assert shown[1].startswith("✅ Correct: exercise 02.1")
     assert "still holds your answer to exercise 02.1" in shown[2]

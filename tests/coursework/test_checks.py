@@ -176,8 +176,8 @@ def test_a_crafted_subclass_cannot_fool_a_check():
     assert not evaluate("00.1", Liar("anything")).passed
     assert "plain str" in evaluate("00.1", Liar("anything")).message
     assert not evaluate("02.1", Zero(99.0)).passed
-    assert not evaluate("02.4", (Zero(1), 2)).passed
-    assert evaluate("00.1", "server").passed and evaluate("02.4", solution_answer("02.4")).passed  # plain values pass
+    assert not evaluate("02.5", (Zero(1), 2)).passed
+    assert evaluate("00.1", "server").passed and evaluate("02.5", solution_answer("02.5")).passed  # plain values pass
 
 
 # -- feedback wording (issue 26, point 7) -----------------------------------------------------------------------

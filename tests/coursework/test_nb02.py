@@ -10,7 +10,7 @@ import pytest
 from helpers.concurrency.simulation import simulate
 from helpers.coursework.checks import evaluate, solution_answer
 from helpers.coursework.exercises import get_exercise
-from helpers.coursework.exercises.nb02 import BLOCKED_LIMIT, CONCURRENT, SIZING, blocked_per_request, rounds
+from helpers.coursework.exercises.nb02 import BLOCKED_LIMIT, CONCURRENT, RIVALS, SIZING, blocked_per_request, rounds
 
 # -- the reasoning each numeric hint suggests reaches an accepted answer ------------------------
 
@@ -18,14 +18,6 @@ from helpers.coursework.exercises.nb02 import BLOCKED_LIMIT, CONCURRENT, SIZING,
 def test_02_1_hint_reasoning_passes():
     # "the last request starts waiting after 20 x 5 ms of CPU, and its wait ends 100 ms later"
     assert evaluate("02.1", 20 * 0.005 + 0.100).passed
-
-
-def test_02_2_hint_reasoning_passes_with_and_without_the_gil_stagger():
-    # "each thread serves 5 requests, one after another, each 5 ms of CPU plus a 100 ms wait"
-    per_thread = (20 // 4) * (0.005 + 0.100)
-    assert evaluate("02.2", per_thread).passed
-    # The worked solution adds the GIL's 5 ms stagger between the four threads: the model's figure.
-    assert evaluate("02.2", per_thread + 3 * 0.005).passed
 
 
 def _hint_estimate(workers: int, threads: int) -> float:
@@ -36,37 +28,37 @@ def _hint_estimate(workers: int, threads: int) -> float:
 SIZES = [(w, t) for w in range(1, 65) for t in range(1, 65) if w * t <= SIZING["budget"]]
 
 
-def test_02_4_accepts_exactly_what_the_hint_accepts():
+def test_02_5_accepts_exactly_what_the_hint_accepts():
     """The check and its hint agree both ways: every size the hint's formula allows passes, and no other."""
     hint = {size for size in SIZES if _hint_estimate(*size) <= SIZING["target"] + 1e-9}
-    accepted = {size for size in SIZES if evaluate("02.4", size).passed}
+    accepted = {size for size in SIZES if evaluate("02.5", size).passed}
     assert (2, 25) in accepted and len(accepted) > 20
     assert accepted == hint
 
 
-def test_02_4_every_accepted_size_also_meets_the_model():
+def test_02_5_every_accepted_size_also_meets_the_model():
     for size in SIZES:
-        if evaluate("02.4", size).passed:
+        if evaluate("02.5", size).passed:
             run = simulate("wsgi", n=SIZING["n"], io=SIZING["io"], cpu=SIZING["cpu"], workers=size[0], threads=size[1])
             assert run.percentile(95) <= SIZING["target"] and run.makespan <= SIZING["target"] + 1e-9, size
 
 
-def test_02_4_no_single_process_passes_as_its_feedback_says():
+def test_02_5_no_single_process_passes_as_its_feedback_says():
     """The issue's case: (1, 48-64) passed while the feedback warned against every thread in one process."""
-    assert not any(evaluate("02.4", (1, t)).passed for t in range(1, SIZING["budget"] + 1))
+    assert not any(evaluate("02.5", (1, t)).passed for t in range(1, SIZING["budget"] + 1))
     # The advice the refusal gives ("spread them over more worker processes") reaches an accepted answer.
-    advice = evaluate("02.4", (1, 50)).message
-    assert "more worker processes" in advice and evaluate("02.4", (2, 25)).passed
+    advice = evaluate("02.5", (1, 50)).message
+    assert "more worker processes" in advice and evaluate("02.5", (2, 25)).passed
 
 
-def test_02_4_the_model_alone_would_accept_what_the_hint_refuses():
+def test_02_5_the_model_alone_would_accept_what_the_hint_refuses():
     # Why the check follows the hint: the model's p95 leaves out the slowest requests, which the target is about.
     run = simulate("wsgi", n=100, io=0.1, cpu=0.002, workers=48, threads=1)
     assert run.percentile(95) <= SIZING["target"] < _hint_estimate(48, 1)
-    assert not evaluate("02.4", (48, 1)).passed
+    assert not evaluate("02.5", (48, 1)).passed
 
 
-@pytest.mark.parametrize("exercise_id", ["02.1", "02.2", "02.4"])
+@pytest.mark.parametrize("exercise_id", ["02.1", "02.2", "02.3", "02.5"])
 def test_worked_solutions_show_reasoning_not_a_bare_call(exercise_id):
     code = get_exercise(exercise_id).solution
     comments = [line for line in code.splitlines() if line.strip().startswith("#")]
@@ -74,10 +66,10 @@ def test_worked_solutions_show_reasoning_not_a_bare_call(exercise_id):
     assert evaluate(exercise_id, solution_answer(exercise_id)).passed
 
 
-# -- 02.3: judged against an app that awaits, measured at the same time --------------------------------------------
+# -- 02.4: judged against an app that awaits, measured at the same time --------------------------------------------
 
 
-def test_02_3_blocked_time_follows_the_model():
+def test_02_4_blocked_time_follows_the_model():
     """Ten requests that each block b seconds take about (10 - 1) x b longer than ten that await."""
     awaiting = simulate("async", n=CONCURRENT, io=0.100, cpu=0.0).makespan
     for blocked in (0.0, 0.010, 0.050, 0.090, 0.100):
@@ -90,7 +82,7 @@ def test_02_3_blocked_time_follows_the_model():
     assert blocked_per_request(0.1 + 0.4, awaiting + 0.4) == 0
 
 
-def test_02_5_hint_reasoning_passes():
+def test_02_6_hint_reasoning_passes():
     """Follow the hint on paper: four threads, one GIL, each request 20 ms of CPU then 100 ms of I/O."""
     from helpers.coursework.exercises.nb02 import TIMELINE
 
@@ -113,4 +105,72 @@ def test_02_5_hint_reasoning_passes():
     }
     counts["queued"] = TIMELINE["n"] - sum(counts.values())
     assert counts == {"done": 2, "running": 1, "waiting": 3, "queued": 2}
-    assert evaluate("02.5", counts).passed
+    assert evaluate("02.6", counts).passed
+
+
+# -- 02.2: judged against the run the answer carries ---------------------------------------------------------------
+
+
+def _hint_answer(seen: dict) -> dict:
+    """Follow 02.2's hint on a run's figures: the gap against the overheads, then each rival's makespan over the loop's."""
+    gap = seen["measured_ms"] - seen["paper_ms"]
+    overheads = seen["n"] * seen["overhead_ms"]
+    causes = {"overhead"} | ({"busy machine"} if gap > 2 * overheads else set())
+    spans = seen["makespans_ms"]
+    no_gain = {key for key, (loop, rival) in RIVALS.items() if spans[rival] / spans[loop] < 2}
+    return {"causes": causes, "no gain": no_gain, "seen": seen}
+
+
+def test_02_2_hint_reasoning_passes_on_a_quiet_run_and_on_a_busy_one():
+    from tests.coursework.test_wrong_answers import BUSY_RUN, QUIET_RUN, SLOW_THREADS
+
+    for seen in (QUIET_RUN, BUSY_RUN, SLOW_THREADS):
+        assert evaluate("02.2", _hint_answer(seen)).passed, seen
+    assert _hint_answer(QUIET_RUN)["causes"] == {"overhead"}
+    assert _hint_answer(BUSY_RUN)["causes"] == {"overhead", "busy machine"}
+    assert _hint_answer(SLOW_THREADS)["no gain"] == {"CPU-bound"}
+
+
+def test_02_2_the_truth_follows_the_run_the_answer_carries():
+    """The same causes are right for one run and wrong for another: the check reads the run, not a constant."""
+    from tests.coursework.test_wrong_answers import BUSY_RUN, QUIET_RUN
+
+    quiet_only = {"causes": {"overhead"}, "no gain": {"CPU-bound", "thread per request"}}
+    assert evaluate("02.2", {**quiet_only, "seen": QUIET_RUN}).passed
+    assert not evaluate("02.2", {**quiet_only, "seen": BUSY_RUN}).passed
+
+
+def test_02_2_paper_gap_reads_the_scenarios_the_check_needs(monkeypatch):
+    """paper_gap() keeps every figure the check reads, from Measurement objects, and your_run() returns them."""
+    from types import SimpleNamespace
+
+    from helpers.concurrency.scenarios import SCENARIOS
+    from helpers.coursework.exercises import nb02
+
+    monkeypatch.setattr(nb02, "_LAST_SEEN", {})  # the worked solution measures a real run: leave it none of these
+
+    def fake(name: str, makespan: float) -> SimpleNamespace:
+        return SimpleNamespace(scenario=SCENARIOS[name], n=20, overhead=0.0009, measured_makespan=makespan)
+
+    spans = {"fastapi-async": 0.119, "fastapi-async-cpu": 0.22, "flask-threaded-cpu": 0.224, "flask-threaded": 0.123}
+    spans |= {"flask-one-worker": 2.05, "fastapi-blocking": 2.03}
+    seen = nb02.paper_gap({name: fake(name, s) for name, s in spans.items()})
+    assert seen["paper_ms"] == 100.0 and seen["measured_ms"] == 119.0 and seen["overhead_ms"] == 0.9
+    assert nb02.your_run() == seen and evaluate("02.2", _hint_answer(seen)).passed
+
+
+# -- 02.3: what asyncio.run does is measured in a running loop, as in a kernel ----------------------------------------
+
+
+def test_02_3_the_check_tries_asyncio_run_inside_a_running_loop():
+    import asyncio
+
+    from helpers.coursework.exercises.nb02 import asyncio_run_in_a_cell
+
+    outcome, happened = asyncio_run_in_a_cell()
+    assert outcome == "running loop" and happened.startswith("RuntimeError")
+
+    async def in_a_kernel() -> bool:  # a learner's check cell runs inside the kernel's loop
+        return evaluate("02.3", solution_answer("02.3")).passed
+
+    assert asyncio.run(in_a_kernel())

@@ -189,6 +189,55 @@ def bare_asgi_app() -> Any:
 # -- 02 -----------------------------------------------------------------------------------------------------------
 
 
+# 02.2: the kernel's run as `seen` carries it. A quiet run: the gap (19 ms) is about 20 overheads (18 ms).
+QUIET_RUN = {
+    "n": 20,
+    "paper_ms": 100.0,
+    "measured_ms": 119.0,
+    "overhead_ms": 0.9,
+    "makespans_ms": {
+        "fastapi-async": 119.0,
+        "fastapi-async-cpu": 220.0,
+        "fastapi-blocking": 2030.0,
+        "flask-one-worker": 2050.0,
+        "flask-threaded": 123.0,
+        "flask-threaded-cpu": 224.0,
+    },
+}
+# Another program took the CPU: the gap is over twice the overheads.
+BUSY_RUN = {**QUIET_RUN, "measured_ms": 190.0, "makespans_ms": {**QUIET_RUN["makespans_ms"], "fastapi-async": 190.0}}
+# The threads' run was stretched over 4 times the loop's: in that run, the loop did gain over them.
+SLOW_THREADS = {**QUIET_RUN, "makespans_ms": {**QUIET_RUN["makespans_ms"], "flask-threaded": 600.0}}
+NO_GAIN = {"CPU-bound", "thread per request"}
+
+
+def gap_answer(seen: Any = None, causes: Any = None, no_gain: Any = None) -> Callable[[], Any]:
+    """Return a builder of a 02.2 answer: the right one for a quiet run, with the parts given replaced."""
+    return value(
+        {
+            "causes": {"overhead"} if causes is None else causes,
+            "no gain": NO_GAIN if no_gain is None else no_gain,
+            "seen": QUIET_RUN if seen is None else seen,
+        }
+    )
+
+
+FIRE = 'fire(server.url, "/io?ms=100", 10)'
+LOOP_RIGHT = (("asyncio.run", "running loop"), ("fix", f"result = await {FIRE}"), ("60 threads", "lifespan"))
+
+
+def loop_answer(run: str | None = None, fix: str | None = None, threads: str | None = None) -> Callable[[], Any]:
+    """Return a builder of a 02.3 answer: the right one, with the parts given replaced."""
+    right = dict(LOOP_RIGHT)
+    return value(
+        {
+            "asyncio.run": run or right["asyncio.run"],
+            "fix": fix or right["fix"],
+            "60 threads": threads or right["60 threads"],
+        }
+    )
+
+
 def slow_app(handler: str) -> Callable[[], Any]:
     """Return a builder of a FastAPI app whose GET /slow runs `handler` (the body of `async def slow(ms)`)."""
 
@@ -890,15 +939,37 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a guess", value(0.5), "20th request"),
     ],
     "02.2": [
-        Wrong("one thread", value(2.1), "one thread"),
-        Wrong("all CPU added to the waits", value(0.6), "other three are waiting"),
-        Wrong("no CPU at all", value(0.5), "no cpu"),
-        Wrong("the event loop's figure", value(0.2), "event loop"),
-        Wrong("milliseconds", value(540), "milliseconds"),
-        Wrong("a string", value("0.54"), "number of seconds"),
-        Wrong("a guess", value(1.0), "follow one thread"),
+        Wrong("a late sleep, added 20 times", gap_answer(causes={"overhead", "late sleeps"}), "lateness once"),
+        Wrong("a network between them", gap_answer(causes={"network"}), "loopback"),
+        Wrong("the waits in turn", gap_answer(causes={"one at a time"}), "this run took 119 ms"),
+        Wrong("no cause named", gap_answer(causes=set()), "what did the calibration measure"),
+        Wrong("a busy machine the run doesn't show", gap_answer(causes={"overhead", "busy machine"}), "whole gap"),
+        Wrong("a busy run explained by overhead alone", gap_answer(seen=BUSY_RUN), "can't explain all of it"),
+        Wrong("threads counted as a loss", gap_answer(no_gain={"CPU-bound"}), '"thread per request" is missing'),
+        Wrong("CPU-bound counted as a gain", gap_answer(no_gain={"thread per request"}), '"cpu-bound" is missing'),
+        Wrong("one worker counted as no gain", gap_answer(no_gain={*NO_GAIN, "one worker"}), "did gain there"),
+        Wrong("a gain the busy run took away", gap_answer(seen=SLOW_THREADS), '"thread per request": fastapi-async'),
+        Wrong("seen left out", value({"causes": {"overhead"}, "no gain": NO_GAIN}), "dict like"),
+        Wrong("seen typed in wrong", gap_answer(seen={**QUIET_RUN, "measured_ms": 50.0}), "can't come from a run"),
+        Wrong("a cause not listed", gap_answer(causes={"overhead", "garbage collection"}), "not one of"),
+        Wrong("a string, not a set", gap_answer(causes="overhead"), "set of the names"),
     ],
     "02.3": [
+        Wrong("as in a script", loop_answer(run="returns"), "running event loop"),
+        Wrong("no loop in a kernel", loop_answer(run="no loop"), "not that there is no loop"),
+        Wrong("asyncio.run again", loop_answer(fix=f"result = asyncio.run({FIRE})"), "starts or re-enters a loop"),
+        Wrong("never awaited", loop_answer(fix=f"result = {FIRE}"), "coroutine object"),
+        Wrong("a task, not its result", loop_answer(fix=f"result = asyncio.create_task({FIRE})"), "task"),
+        Wrong("awaited, but not kept", loop_answer(fix=f"await {FIRE}"), "`result`"),
+        Wrong("run_load in a thread", loop_answer(fix='result = run_load(server.url, "/io?ms=100", 10)'), "thread"),
+        Wrong("a patched loop", loop_answer(fix=f"nest_asyncio.apply(); result = asyncio.run({FIRE})"), "one line"),
+        Wrong("the kernel's limiter", loop_answer(threads="cell"), "kernel's loop"),
+        Wrong("the loop's executor", loop_answer(threads="executor"), "default executor"),
+        Wrong("a FastAPI argument", loop_answer(threads="FastAPI()"), "anyio's"),
+        Wrong("more than three keys", value({**dict(LOOP_RIGHT), "why": "loop"}), "dict like"),
+        Wrong("not Python", loop_answer(fix="result = await fire(server.url"), "not valid python"),
+    ],
+    "02.4": [
         Wrong("still blocks", slow_app(BLOCKING), "time.sleep"),
         Wrong("blocks 90 of its 100 ms (the issue's case)", slow_app(MOSTLY_BLOCKING), "held the loop"),
         Wrong("a sleep that is never awaited", slow_app(NOT_AWAITED), "don't `await`"),
@@ -907,7 +978,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("no /slow route", bare_fastapi, '"/slow"'),
         Wrong("not an app", value(42), "fastapi app"),
     ],
-    "02.4": [
+    "02.5": [
         Wrong("three rounds, one process", value((1, 34)), "three rounds are too many"),
         Wrong("every thread in one process (the issue's case)", value((1, 64)), "one process's gil"),
         Wrong("one process at the edge of two rounds", value((1, 50)), "more worker processes"),
@@ -920,7 +991,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a list", value([2, 25]), "tuple of two ints"),
         Wrong("a float", value((2.0, 25)), "tuple of two ints"),
     ],
-    "02.5": [
+    "02.6": [
         Wrong("threads computing side by side", value({"queued": 2, "running": 4, "waiting": 0, "done": 2}), "gil"),
         Wrong(
             "no thread takes a second request",
@@ -1356,10 +1427,18 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
     "01.4": [("the form shown again", value({"status": 200, "saved": False}))],
     "01.5": [("the counts, in another order", value({"FastAPI": 2, "Flask": 4, "Django": 1}))],
     "02.1": [("the hint's reasoning", value(20 * 0.005 + 0.100))],
-    "02.2": [("one thread's 5 requests", value(5 * 0.105)), ("with the GIL's stagger", value(5 * 0.105 + 0.015))],
-    "02.3": [("a plain def (thread pool)", slow_app(PLAIN_DEF)), ("asyncio.to_thread", slow_app(TO_THREAD))],
-    "02.4": [(str(size), value(size)) for size in [(2, 25), (4, 16), (3, 17), (5, 10), (64, 1)]],
-    "02.5": [
+    "02.2": [
+        ("a busy run, busy machine named", gap_answer(seen=BUSY_RUN, causes={"overhead", "busy machine"})),
+        ("a list of causes", gap_answer(causes=["overhead"], no_gain=["thread per request", "CPU-bound"])),
+        ("threads slow in a busy run", gap_answer(seen=SLOW_THREADS, no_gain={"CPU-bound"})),
+    ],
+    "02.3": [
+        ("the fire() result without a name for the server", loop_answer(fix="result = await fire(url, path, 10)")),
+        ("with a timeout", loop_answer(fix=f"result = await asyncio.wait_for({FIRE}, 30)")),
+    ],
+    "02.4": [("a plain def (thread pool)", slow_app(PLAIN_DEF)), ("asyncio.to_thread", slow_app(TO_THREAD))],
+    "02.5": [(str(size), value(size)) for size in [(2, 25), (4, 16), (3, 17), (5, 10), (64, 1)]],
+    "02.6": [
         ("with the model's blocked state", value({"queued": 2, "running": 1, "waiting": 3, "done": 2, "blocked": 0}))
     ],
     "03.1": [

@@ -13,7 +13,7 @@ from helpers.coursework.exercise import ExerciseSet
 
 exercise = ExerciseSet("02")
 
-# 02.4's workload and target, shared by its check, its hint and the notebook's prompt.
+# 02.5's workload and target, shared by its check, its hint and the notebook's prompt.
 SIZING = {"n": 100, "io": 0.100, "cpu": 0.002, "target": 0.300, "budget": 64}
 
 
@@ -66,53 +66,337 @@ def predict_loop(answer: Any) -> str | None:
     return f"{answer} s is not what the model gives: when does the 20th request start its wait?"
 
 
-@exercise(
-    "02.2",
-    "predict a makespan with four threads",
-    hint="Four threads share 20 requests, so each thread serves 5 of them, one after another, "
-    "and each takes 5 ms of CPU plus a 100 ms wait. "
-    "How long does one thread take for its 5 requests?",
-    solution="""
-        # Each of the 4 threads serves 20 / 4 = 5 requests, one after another.
-        # One request holds its thread for 5 ms of CPU + 100 ms of waiting = 105 ms.
-        per_thread = 5 * (0.005 + 0.100)  # 0.525 s
-        # The GIL lets one thread run Python at a time: the four threads start their first
-        # CPU 5 ms apart, so the fourth finishes 3 x 5 ms after the first. After that the
-        # CPU of one thread runs while the others wait on I/O: it overlaps, it does not add up.
-        answer = per_thread + 3 * 0.005  # 0.54 s, what the model gives
+# 02.2: the awaiting loop's run of the scenario table, against the model on paper (no CPU at all). The answer
+# carries what the kernel measured (`seen`), so it is judged against the run the learner saw, as 03.3 is.
+GAP_SCENARIO = "fastapi-async"
+# The loop's rivals in the table: (the loop's scenario, the rival's), and whether the learner's run lets the loop win.
+RIVALS = {
+    "CPU-bound": ("fastapi-async-cpu", "flask-threaded-cpu"),
+    "thread per request": ("fastapi-async", "flask-threaded"),
+    "one worker": ("fastapi-async", "flask-one-worker"),
+    "blocking call": ("fastapi-async", "fastapi-blocking"),
+}
+WINS, TIES = 4.0, 2.0  # the loop wins when a rival takes over 4 times as long, and wins nothing under 2 times
+CAUSES = {
+    "overhead": "each request's own CPU work (client, HTTP parsing, routing, JSON), one request at a time under this "
+    "process's GIL",
+    "late sleeps": "asyncio.sleep wakes up late, by about the whole gap",
+    "one at a time": "the loop ran the 20 waits one after another",
+    "network": "the requests crossed a network on their way",
+    "busy machine": "another program took the CPU while the load ran",
+}
+_WRONG_CAUSES = {
+    "late sleeps": "the 20 waits overlap, so a late wake-up would delay them all at once and add its lateness once, "
+    "not once per request; the serialized runs, which add up 20 sleeps, matched the model closely",
+    "network": "the client and the server run in this same process and talk through the loopback interface: no "
+    "wire, and the 20 trips overlap as the waits do",
+}
+_SEEN_SHAPE = '`seen` should be the dict the cell above made from your run: put `"seen": seen` in the answer'
 
-        # The model agrees:
-        # simulate("wsgi", n=20, io=0.100, cpu=0.005, workers=1, threads=4).makespan
-    """,
-    praise="Right: each thread serves 5 requests of 105 ms (0.525 s), and the GIL starts the four "
-    "threads 5 ms apart, so the last one ends at 0.54 s. "
-    "While one thread computes, the others are waiting on I/O: the CPU overlaps their waits.",
-    data=True,
-)
-def predict_makespan(answer: Any) -> str | None:
+
+def paper_gap(measured: dict[str, Any]) -> dict[str, Any]:
+    """Return what 02.2 judges from the kernel's run: the awaiting loop's gap to the model on paper, and the rivals."""
     from helpers.concurrency.simulation import simulate
 
-    if (problem := _not_a_number(answer)) is not None:
+    m = measured[GAP_SCENARIO]
+    paper = simulate("async", n=m.n, io=m.scenario.io_ms / 1000, cpu=0.0).makespan
+    seen = {
+        "n": m.n,
+        "paper_ms": round(paper * 1000, 1),
+        "measured_ms": round(m.measured_makespan * 1000, 1),
+        "overhead_ms": round(m.overhead * 1000, 2),
+        "makespans_ms": {name: round(measured[name].measured_makespan * 1000, 1) for name in _seen_scenarios()},
+    }
+    _LAST_SEEN.clear()
+    _LAST_SEEN.update(seen)
+    return seen
+
+
+_LAST_SEEN: dict[str, Any] = {}  # what paper_gap() last returned in this process: the worked solution reads it
+
+
+def _seen_scenarios() -> list[str]:
+    return sorted({GAP_SCENARIO, *(name for pair in RIVALS.values() for name in pair)})
+
+
+def your_run() -> dict[str, Any]:
+    """Return the figures paper_gap() last made in this kernel; measure the scenarios they need if it never ran."""
+    if not _LAST_SEEN:
+        from helpers.concurrency.scenarios import measure_all
+
+        paper_gap(measure_all(_seen_scenarios()))
+    return {**_LAST_SEEN, "makespans_ms": dict(_LAST_SEEN["makespans_ms"])}
+
+
+def _seen_problem(seen: Any) -> str | None:
+    """Say why `seen` is not what paper_gap() returns for a real run, or None."""
+    if not isinstance(seen, dict) or set(seen) != {"n", "paper_ms", "measured_ms", "overhead_ms", "makespans_ms"}:
+        return _SEEN_SHAPE + "."
+    spans = seen["makespans_ms"]
+    if (
+        not isinstance(spans, dict)
+        or set(spans) != set(_seen_scenarios())
+        or not all(_is_number(v) and v > 0 for v in spans.values())
+    ):
+        return _SEEN_SHAPE + "; its makespans are not those of the table's scenarios."
+    n, paper, measured, overhead = (seen[k] for k in ("n", "paper_ms", "measured_ms", "overhead_ms"))
+    if not (isinstance(n, int) and not isinstance(n, bool) and n > 1 and all(_is_number(v) for v in (paper, measured))):
+        return _SEEN_SHAPE + "."
+    if not (_is_number(overhead) and 0 < overhead < 100 and paper > 0 and measured >= paper - 5):
+        return _SEEN_SHAPE + ": its figures can't come from a run (a wait can't end before its time)."
+    return None
+
+
+def _rival_feedback(key: str, spans: dict[str, float], said_no_gain: bool) -> str:
+    loop, rival = RIVALS[key]
+    figures = f"{loop} took {spans[loop]:.0f} ms and {rival} {spans[rival]:.0f} ms in your run"
+    if said_no_gain:
+        return f'"{key}": {figures}, so the loop did gain there. Compare the two rows again.'
+    return f'"{key}" is missing: {figures}. Is the loop\'s gain there worth the name?'
+
+
+@exercise(
+    "02.2",
+    "name why the model and the measurement differ",
+    hint="Two comparisons. First, the gap: how many milliseconds did the run take beyond the model on paper, and "
+    "how much do 20 requests' calibrated overheads add up to, if they can't overlap? A gap close to that needs "
+    "nothing else; a gap far beyond it does. Test each other cause against what the run shows. Then the "
+    "rivals: divide each rival's makespan by the loop's, in your table.",
+    solution="""
+        from helpers.coursework.exercises.nb02 import RIVALS, your_run
+
+        seen = your_run()  # the figures the cell above kept in `seen` (measured afresh if that cell never ran)
+        gap = seen["measured_ms"] - seen["paper_ms"]            # e.g. 119 - 100 = 19 ms
+        overheads = seen["n"] * seen["overhead_ms"]             # e.g. 20 x 0.9 = 18 ms
+        # The calibration measured each request's own work: client, sockets, parsing, routing, JSON. It runs
+        # in this one process under one GIL, shared with the load generator, so it adds up, request after request.
+        # The waits overlap: a late sleep would add once, not 20 times, and loopback has no wire.
+        # The loop did not run the waits in turn, or the run would take 2 s.
+        causes = {"overhead"}
+        if gap > 2 * overheads:   # far beyond the overheads: something else took the CPU (re-run to see)
+            causes.add("busy machine")
+        # The rivals, from the table: how many times as long did each rival take as the loop?
+        # A thread per request overlaps its waits too, and CPU-bound work never overlaps in one process: about
+        # 1x, no gain. One worker and a blocked loop wait in turn: about 2 s against 0.1 s, a real gain.
+        spans = seen["makespans_ms"]
+        no_gain = {key for key, (loop, rival) in RIVALS.items() if spans[rival] / spans[loop] < 2}
+        answer = {"causes": causes, "no gain": no_gain, "seen": seen}
+    """,
+    praise="The paper model leaves out each request's own CPU, and under one GIL those add up; the loop's gain "
+    "is over waiting on one thread, not over threads that wait together, and never on CPU.",
+    data=True,
+)
+def name_the_gap(answer: Any) -> str | None:
+    example = '{"causes": {"network"}, "no gain": {"one worker"}, "seen": seen}'
+    if not isinstance(answer, dict) or set(answer) != {"causes", "no gain", "seen"}:
+        return f"the answer should be a dict like {example}."
+    if (problem := _seen_problem(answer["seen"])) is not None:
         return problem
-    right = simulate("wsgi", n=20, io=0.100, cpu=0.005, workers=1, threads=4).makespan
-    if abs(answer - right) <= 0.05 * right:
-        return None
-    if abs(answer - 20 * 0.105) < 0.05:
-        return "that is what one thread would take (20 x 105 ms): with 4 threads, four requests wait at once."
-    if abs(answer - 0.6) < 0.02:
+    causes, no_gain, seen = answer["causes"], answer["no gain"], answer["seen"]
+    for key, options in (("causes", CAUSES), ("no gain", RIVALS)):
+        picked = answer[key]
+        if isinstance(picked, str) or not isinstance(picked, (set, frozenset, list, tuple)):
+            return f'"{key}" should be a set of the names printed above, like {{"{next(iter(options))}"}}.'
+        unknown = sorted(str(x) for x in picked if x not in options)
+        if unknown:
+            return f'{unknown[0]!r} is not one of the "{key}" names: {", ".join(map(repr, options))}.'
+    causes, no_gain = set(causes), set(no_gain)
+    gap = seen["measured_ms"] - seen["paper_ms"]
+    overheads = seen["n"] * seen["overhead_ms"]
+    said = f"the run took {gap:.0f} ms beyond the model on paper, and {seen['n']} calibrated overheads add up to {overheads:.0f} ms"
+    for cause, why in _WRONG_CAUSES.items():
+        if cause in causes:
+            return f'"{cause}": {why}.'
+    if "one at a time" in causes:
         return (
-            "that adds all 20 x 5 ms of CPU to 5 rounds of waits, as if nothing else happened while a "
-            "thread computes. But while one thread computes, the other three are waiting on I/O: "
-            "follow one thread through its 5 requests instead."
+            f'"one at a time": {seen["n"]} waits of 100 ms in turn take {seen["n"] / 10:.0f} s, as fastapi-blocking did; '
+            f"this run took {seen['measured_ms']:.0f} ms."
         )
-    if abs(answer - 0.5) < 0.02:
-        return "that is 5 rounds of waits with no CPU at all: each request also holds its thread for 5 ms of CPU."
-    if abs(answer - 0.2) < 0.03:
-        return "that is closer to the event loop's figure: a thread that waits is still taken for the whole wait."
-    return f"{answer} s is not what the model gives: follow one thread through the 5 requests it serves."
+    if "overhead" not in causes:
+        return (
+            f"{said}. On paper a request costs nothing but its wait: what did the calibration measure, and can "
+            "those costs overlap in one process?"
+        )
+    if "busy machine" in causes and gap <= 1.5 * overheads:
+        return f'"busy machine": {said}, so the overhead explains the whole gap; nothing else is needed.'
+    if "busy machine" not in causes and gap > 2 * overheads:
+        return (
+            f"{said}: over twice as much, so the overhead can't explain all of it. What else slows a run that "
+            "lasts a tenth of a second? (Run the measurement again to see whether the gap moves.)"
+        )
+    spans = seen["makespans_ms"]
+    for key, (loop, rival) in RIVALS.items():
+        ratio = spans[rival] / spans[loop]
+        if key in no_gain and ratio > WINS:
+            return _rival_feedback(key, spans, said_no_gain=True)
+        if key not in no_gain and ratio < TIES:
+            return _rival_feedback(key, spans, said_no_gain=False)
+    return None
 
 
-# 02.3: ten requests of 100 ms at once. A handler that blocks for b of its 100 ms holds the loop for b each:
+# 02.3: the kernel's event loop against the servers' own loops. What `asyncio.run` does in a cell is measured by
+# the check, in a thread that runs a loop as the kernel does.
+RUN_OUTCOMES = {
+    "returns": "it runs the coroutine and returns its result, as it does in a script",
+    "running loop": "it raises an error: the cell already runs inside the kernel's event loop",
+    "no loop": "it raises an error: a notebook kernel has no event loop to run the coroutine on",
+    "hangs": "it never returns: the new loop and the kernel's wait for each other",
+}
+THREAD_LIMITS = {
+    "lifespan": "set total_tokens on AnyIO's default thread limiter in the app's lifespan",
+    "cell": "set total_tokens on AnyIO's default thread limiter in a notebook cell, before serving the app",
+    "executor": "give the event loop a default ThreadPoolExecutor of 60 threads (loop.set_default_executor)",
+    "FastAPI()": "pass max_threads=60 to FastAPI()",
+}
+
+
+def asyncio_run_in_a_cell() -> tuple[str, str]:
+    """Call asyncio.run() inside a running loop, as a cell does; return (outcome key, what happened)."""
+    import asyncio
+    import threading
+
+    seen: list[tuple[str, str]] = []
+
+    async def cell() -> None:
+        coro = asyncio.sleep(0, result="the coroutine's result")
+        try:
+            seen.append(("returns", f"it returned {asyncio.run(coro)!r}"))
+        except RuntimeError as exc:
+            coro.close()
+            key = "running loop" if "running event loop" in str(exc) else "no loop"
+            seen.append((key, f"RuntimeError: {exc}"))
+
+    # A thread of its own: the check may itself run inside a loop (a kernel's), where a second asyncio.run fails.
+    worker = threading.Thread(target=lambda: asyncio.run(cell()), daemon=True)
+    worker.start()
+    worker.join(10)
+    return seen[0] if seen else ("hangs", "it had not returned after 10 s")
+
+
+def default_thread_tokens() -> int:
+    """Return the tokens of AnyIO's default thread limiter in a fresh event loop (40 in AnyIO 4)."""
+    import threading
+
+    import anyio
+    import anyio.to_thread
+
+    async def tokens() -> int:
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    got: list[int] = []
+    worker = threading.Thread(target=lambda: got.append(anyio.run(tokens)), daemon=True)
+    worker.start()
+    worker.join(10)
+    return got[0] if got else 40
+
+
+def _fix_problem(line: Any) -> str | None:
+    """Say what is wrong with 02.3's one-line fix, or None when it awaits fire(...) at the top of the cell."""
+    import ast
+
+    if not isinstance(line, str) or not line.strip():
+        return '"fix" should be your line of code, as a string, like "result = ..."'
+    try:
+        tree = ast.parse(line.strip())
+    except SyntaxError as exc:
+        return f'"fix" is not valid Python: {exc.msg}.'
+    if len(tree.body) != 1:
+        return '"fix" should be one line, one statement.'
+    (statement,) = tree.body
+    calls = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call)
+    }
+    if "run_load" in calls:
+        return '"fix": run_load works, by running asyncio.run in a thread of its own, but the cell itself can wait.'
+    if "fire" not in calls:
+        return '"fix" should run fire(server.url, "/io?ms=100", 10).'
+    if calls & {"run", "run_until_complete", "apply"}:
+        return (
+            '"fix" still starts or re-enters a loop (asyncio.run, run_until_complete or a patch): that is what fails '
+            "in a cell, which already runs inside one."
+        )
+    if isinstance(statement, (ast.AsyncFunctionDef, ast.FunctionDef, ast.Lambda)):
+        return '"fix" defines a function but never runs it: the cell itself can wait.'
+    top = statement.value if isinstance(statement, (ast.Assign, ast.Expr, ast.AnnAssign)) else None
+    if not isinstance(top, ast.Await):
+        if "create_task" in calls or "ensure_future" in calls:
+            return (
+                '"fix" schedules a task and goes on at once: `result` would hold the task, not the requests\' result.'
+            )
+        return (
+            '"fix": calling fire(...) only makes a coroutine object, which does nothing until something waits for it.'
+        )
+    if not isinstance(statement, ast.Assign) or [getattr(t, "id", None) for t in statement.targets] != ["result"]:
+        return '"fix" waits for the requests; now keep what they return in `result`.'
+    return None
+
+
+@exercise(
+    "02.3",
+    "which event loop? asyncio.run, await, and 60 threads",
+    hint="Where does the code of a cell run: in a plain script's main thread, or somewhere that already has an "
+    "event loop? If a loop already runs the cell, a cell can wait on a coroutine the way an async function does. "
+    "For the threads: which loop runs the app's plain def endpoints, and which code runs in that loop when it "
+    "starts?",
+    solution="""
+        # A cell runs inside the kernel's event loop, and asyncio.run refuses to start a loop inside a running one:
+        # it raises RuntimeError. Because a loop already runs the cell, the cell can await directly.
+        # FastAPI's def endpoints take tokens from AnyIO's default thread limiter of the loop that serves them;
+        # each loop has its own, so set it where that loop starts: in the app's lifespan, not in a cell.
+        answer = {
+            "asyncio.run": "running loop",
+            "fix": 'result = await fire(server.url, "/io?ms=100", 10)',
+            "60 threads": "lifespan",
+        }
+    """,
+    praise="One loop per thread: the kernel's runs your cells, so they await; each server runs its own, with its "
+    "own thread limiter, set when that loop starts.",
+    data=True,
+)
+def which_loop(answer: Any) -> str | None:
+    example = '{"asyncio.run": "returns", "fix": "result = ...", "60 threads": "cell"}'
+    if not isinstance(answer, dict) or set(answer) != {"asyncio.run", "fix", "60 threads"}:
+        return f"the answer should be a dict like {example}."
+    for key, options in (("asyncio.run", RUN_OUTCOMES), ("60 threads", THREAD_LIMITS)):
+        if answer[key] not in options:
+            return f'"{key}" should be one of {", ".join(map(repr, options))}; it is {answer[key]!r}.'
+    outcome, happened = asyncio_run_in_a_cell()
+    if answer["asyncio.run"] != outcome:
+        if answer["asyncio.run"] == "no loop":
+            return (
+                f'"asyncio.run": the check just tried it in a running loop ({happened}). The error is not that '
+                "there is no loop: read its message."
+            )
+        return f'"asyncio.run": the check just tried it in a running loop, as a cell is: {happened}.'
+    if (problem := _fix_problem(answer["fix"])) is not None:
+        return problem
+    tokens = default_thread_tokens()
+    limit = answer["60 threads"]
+    if limit == "cell":
+        return (
+            '"60 threads": a cell changes the limiter of the kernel\'s loop. The server runs its own loop in its '
+            f"own thread, and that loop's limiter still has {tokens} tokens."
+        )
+    if limit == "executor":
+        return (
+            '"60 threads": FastAPI runs a def endpoint with anyio.to_thread.run_sync, which uses AnyIO\'s own '
+            f"threads and limiter ({tokens} tokens), not the loop's default executor."
+        )
+    if limit == "FastAPI()":
+        from fastapi import FastAPI
+
+        try:
+            FastAPI(max_threads=60)
+            what = "FastAPI() accepts max_threads but does nothing with it"
+        except TypeError:
+            what = "FastAPI() has no such parameter: it raises TypeError"
+        return f'"60 threads": {what}. The limit is AnyIO\'s ({tokens} tokens), one per event loop.'
+    return None
+
+
+# 02.4: ten requests of 100 ms at once. A handler that blocks for b of its 100 ms holds the loop for b each:
 # the blocked parts run one after another, so the ten take about (10 - 1) x b longer than ten that await.
 CONCURRENT, WAIT_MS = 10, 100
 BLOCKED_LIMIT = 0.025  # seconds of each wait a handler may still block: a quarter of it (timer and scheduler slack)
@@ -139,7 +423,7 @@ def _reference_makespan() -> float:
     from helpers.concurrency.load import run_load
     from helpers.serving.servers import serve_asgi
 
-    with serve_asgi(_awaiting_app(), "exercise-02-3-reference", ready_path="/slow?ms=0") as server:
+    with serve_asgi(_awaiting_app(), "exercise-02-4-reference", ready_path="/slow?ms=0") as server:
         return min(run_load(server.url, f"/slow?ms={WAIT_MS}", CONCURRENT, timeout=20).makespan for _ in range(2))
 
 
@@ -152,12 +436,12 @@ def loop_stall(probe: Any, t0: float) -> float:
 
 
 def blocked_per_request(makespan: float, reference: float) -> float:
-    """Return the seconds each of 02.3's requests held the loop, from the ten's makespan and the reference's."""
+    """Return the seconds each of 02.4's requests held the loop, from the ten's makespan and the reference's."""
     return max(0.0, makespan - reference) / (CONCURRENT - 1)
 
 
 @exercise(
-    "02.3",
+    "02.4",
     "fix an endpoint that blocks the event loop",
     hint="Inside `async def`, a call that waits must hand the loop back while it waits: which sleep can be awaited?",
     solution="""
@@ -190,7 +474,7 @@ def fix_blocking(answer: Any) -> str | None:
     # how long the app's own loop was held (a heartbeat in it). On a busy machine threads wake late and stretch
     # the makespan of a right `def` answer, but only a blocking call holds the loop for most of each wait.
     probe = LagProbe(interval=0.01)
-    with serve_asgi(probe.wrap(answer), "exercise-02-3", ready_path="/slow?ms=0") as server:
+    with serve_asgi(probe.wrap(answer), "exercise-02-4", ready_path="/slow?ms=0") as server:
         for ms in (WAIT_MS, 250):
             single = server.get("/slow", params={"ms": ms})
             if single.status_code >= 500:
@@ -233,12 +517,12 @@ def fix_blocking(answer: Any) -> str | None:
 
 
 def rounds(workers: int, threads: int) -> int:
-    """Return how many rounds of waits 02.4's requests need on `workers` x `threads`."""
+    """Return how many rounds of waits 02.5's requests need on `workers` x `threads`."""
     return math.ceil(SIZING["n"] / (workers * threads))
 
 
 def estimate_ms(workers: int, threads: int) -> int:
-    """Return the hint's reckoning of when 02.4's last request ends, in whole milliseconds."""
+    """Return the hint's reckoning of when 02.5's last request ends, in whole milliseconds."""
     # Each round holds a thread for one request's CPU and its wait; on top, the GIL makes the last of a worker's
     # threads start `threads` x CPU late. Whole milliseconds: no float rounding decides a size at the target.
     io_ms, cpu_ms = round(SIZING["io"] * 1000), round(SIZING["cpu"] * 1000)
@@ -246,7 +530,7 @@ def estimate_ms(workers: int, threads: int) -> int:
 
 
 @exercise(
-    "02.4",
+    "02.5",
     "choose workers x threads for a latency target",
     hint="Two things add up. Threads: with S threads in all, the 100 requests go in ceil(100 / S) rounds, "
     "and in each round a request holds its thread for 2 ms of CPU and 100 ms of waiting. The GIL: in each worker "
@@ -320,7 +604,7 @@ def choose_workers(answer: Any) -> str | None:
     return said + ". Fewer threads per worker queue less: spread the threads over more worker processes."
 
 
-# 02.5's run: eight requests on one worker with four threads, and the moment the learner reads (CPU parts of
+# 02.6's run: eight requests on one worker with four threads, and the moment the learner reads (CPU parts of
 # 20 ms, so every bar near the cursor is wide enough to read).
 TIMELINE = {"n": 8, "io": 0.100, "cpu": 0.020, "workers": 1, "threads": 4, "at": 0.150}
 TIMELINE_STATES = ("queued", "running", "waiting", "done")
@@ -334,7 +618,7 @@ _NUDGES = {
 
 
 def timeline_run() -> Any:
-    """Return the model's run that exercise 02.5 reads (TIMELINE's workload on one worker with four threads)."""
+    """Return the model's run that exercise 02.6 reads (TIMELINE's workload on one worker with four threads)."""
     from helpers.concurrency.simulation import simulate
 
     t = TIMELINE
@@ -342,7 +626,7 @@ def timeline_run() -> Any:
 
 
 @exercise(
-    "02.5",
+    "02.6",
     "read a timeline at one moment",
     hint="Follow the four threads from 0 ms: each takes a request, waits its turn for the GIL to run 20 ms of "
     "CPU, then waits 100 ms on I/O, and takes the next request the moment it finishes. Where is each thread's "
