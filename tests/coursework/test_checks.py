@@ -241,8 +241,11 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "05.3",
         "05.4",
         "05.5",
+        "08.1",
         "08.2",
         "08.3",
+        "08.4",
+        "08.5",
         "09.1",
     ):
         hint = EXERCISES[exercise_id].hint

@@ -1164,12 +1164,64 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a float", value({"RQ": 3.0, "Django tasks": 1}), "whole number"),
     ],
     "08.1": [
+        Wrong(
+            "Flask-Admin saves it",
+            value({"Django": (403, False), "Flask": (302, True), "fewer lines": "Django"}),
+            "set up against forged forms",
+        ),
+        Wrong(
+            "both answer 403",
+            value({"Django": (403, False), "Flask": (403, False), "fewer lines": "Django"}),
+            "secureform checks the token",
+        ),
+        Wrong(
+            "Django shows the form again",
+            value({"Django": (200, False), "Flask": (200, False), "fewer lines": "Django"}),
+            "middleware that runs before",
+        ),
+        Wrong(
+            "Flask-Admin takes fewer lines",
+            value({"Django": (403, False), "Flask": (200, False), "fewer lines": "Flask"}),
+            "login page, the staff table",
+        ),
+        Wrong(
+            "a status as text",
+            value({"Django": ("403", False), "Flask": (200, False), "fewer lines": "Django"}),
+            "whole number",
+        ),
+        Wrong("no lines part", value({"Django": (403, False), "Flask": (200, False)}), "fewer lines"),
+    ],
+    "08.2": [
         Wrong("FastAPI", value("FastAPI"), "event loop"),
         Wrong("both", value("both"), "event loop"),
         Wrong("neither", value("neither"), "one of them does"),
         Wrong("lower case", value("flask"), "one of"),
     ],
-    "08.2": [
+    "08.3": [
+        Wrong(
+            "the plain view overlaps too",
+            value({"plain view": 1, "async view": 1, "under WSGI": "overlap, worker held"}),
+            "only then",
+        ),
+        Wrong(
+            "gather waits in turn",
+            value({"plain view": 5, "async view": 5, "under WSGI": "overlap, worker held"}),
+            "starts all the calls",
+        ),
+        Wrong(
+            "WSGI frees the worker",
+            value({"plain view": 5, "async view": 1, "under WSGI": "overlap, worker free"}),
+            "benefits of an async stack",
+        ),
+        Wrong("WSGI calls in turn", value({"plain view": 5, "async view": 1, "under WSGI": "in turn"}), "real one"),
+        Wrong(
+            "waits in seconds",
+            value({"plain view": 0.5, "async view": 0.1, "under WSGI": "overlap, worker held"}),
+            "whole number",
+        ),
+        Wrong("an unknown choice", value({"plain view": 5, "async view": 1, "under WSGI": "blocks"}), "one of"),
+    ],
+    "08.4": [
         Wrong("no lower bound", book_subclass("int", None), "no lower bound"),
         Wrong("pages as text", book_subclass("str", None), "integer"),
         Wrong("no new field", book_subclass("", None), "no 'pages'"),
@@ -1177,7 +1229,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("not a class", value(dict), "subclasses bookin"),
         Wrong("a bound in the schema only (issue 27)", schema_only_bound, "accepts 0 pages"),
     ],
-    "08.3": [
+    "08.5": [
         Wrong("no history", chat_room, "his own join"),
         Wrong("every message", room('[e for e in self.log if e["type"] == "message"]'), "last 10 messages"),
         Wrong("the last 10 events, joins included (the issue's case)", room("self.log[-10:]"), "as well as messages"),
@@ -1336,9 +1388,13 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ),
     ],
     "07.3": [("keys in the other order", value({"Django tasks": 1, "RQ": 3}))],
-    "08.1": [("Flask", value("Flask"))],
-    "08.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
-    "08.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],
+    "08.1": [("a list for a pair", value({"Django": [403, False], "Flask": [200, False], "fewer lines": "Django"}))],
+    "08.2": [("Flask", value("Flask"))],
+    "08.3": [
+        ("keys in another order", value({"under WSGI": "overlap, worker held", "async view": 1, "plain view": 5}))
+    ],
+    "08.4": [("gt=0", book_subclass("int", "Field(gt=0)"))],
+    "08.5": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],
     "09.1": [("lower case", clinic_answer(lambda: largest_leads()[0], pick="django"))],
     "09.2": [("just below the tipping point", events_tipping(0.05))],
     "09.3": [("as a list", lambda: sorted(changed_small()))],
