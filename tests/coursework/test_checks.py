@@ -245,7 +245,6 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "08.2",
         "08.3",
         "08.4",
-        "08.5",
         "09.1",
     ):
         hint = EXERCISES[exercise_id].hint

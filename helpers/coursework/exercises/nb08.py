@@ -91,21 +91,33 @@ def admin_facts() -> dict[str, Any]:
     return {"Django": _django_tokenless(), "Flask": _flask_tokenless(), "fewer lines": fewer}
 
 
-_ADMIN_EXAMPLE = '{"Django": (302, True), "Flask": (302, True), "fewer lines": "Django"}'
+_ADMIN_EXAMPLE = (
+    '{"Django": (302, True), "Flask": (302, True), "fewer lines": "Django", "claim": "only Django protects"}'
+)
+CLAIMS = ("only Django protects", "same protection, Django shorter", "same protection, Flask shorter")
+
+
+def claim_from(facts: dict[str, Any]) -> str:
+    """Return what the measured refusals and line counts make of the map's claim, as one of CLAIMS."""
+    if facts["Django"][1] or facts["Flask"][1]:  # a change saved without its token
+        return "only Django protects" if facts["Flask"][1] and not facts["Django"][1] else "neither of these"
+    return f"same protection, {facts['fewer lines']} shorter"
 
 
 @exercise(
     "08.1",
-    "test the map's claim: what each admin refuses, and the lines it takes",
+    "what each admin refuses, and the lines it takes",
     hint="Both back offices were set up with a CSRF token in every form, so ask of each one what it does with a form "
     "that comes without one: is a refusal always a status code, or can a page refuse too? Then count what each side "
-    "had to write: which one brought its own login page and staff table?",
+    "had to write: which one brought its own login page and staff table? The claim follows from those two findings: "
+    "does the map's pick refuse something the rival lets through, or only take less to write?",
     solution="""
         # Both refuse the change: neither saves a form without its CSRF token.
         # Django's CsrfViewMiddleware answers before the view runs, with 403 Forbidden.
         # Flask-Admin's SecureForm fails validation like any wrong field: the form is shown again, 200, nothing saved.
         # Django's admin brings its login and CSRF checks; the Flask side wrote its login page and staff table too.
-        answer = {"Django": (403, False), "Flask": (200, False), "fewer lines": "Django"}
+        # So the map's pick for a back office holds, but for its lines, not for protection the rival lacks.
+        answer = {"Django": (403, False), "Flask": (200, False), "fewer lines": "Django", "claim": "same protection, Django shorter"}
     """,
     praise="Both refuse; Django says so with 403 before its view runs, Flask-Admin by showing the form again. "
     "The map's pick wins on lines, not on protection: a claim to test, not a verdict.",
@@ -113,8 +125,8 @@ _ADMIN_EXAMPLE = '{"Django": (302, True), "Flask": (302, True), "fewer lines": "
 )
 def admin_refusals(answer: Any) -> str | None:
     shape = f"the answer should be a dict like {_ADMIN_EXAMPLE}"
-    if not isinstance(answer, dict) or set(answer) != {"Django", "Flask", "fewer lines"}:
-        return f"{shape}: a (status, saved) pair for each admin, and which one took fewer lines."
+    if not isinstance(answer, dict) or set(answer) != {"Django", "Flask", "fewer lines", "claim"}:
+        return f"{shape}: a (status, saved) pair for each admin, which one took fewer lines, and the claim."
     for fw in ("Django", "Flask"):
         pair = answer[fw]
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
@@ -124,6 +136,8 @@ def admin_refusals(answer: Any) -> str | None:
             return f"in {fw}'s pair, the status is a whole number such as 200, and saved is True or False."
     if answer["fewer lines"] not in ("Django", "Flask", "same"):
         return f'"fewer lines" should be "Django", "Flask" or "same"; got {answer["fewer lines"]!r}.'
+    if answer["claim"] not in CLAIMS:
+        return f'"claim" should be one of {list(CLAIMS)}; got {answer["claim"]!r}.'
     truth = admin_facts()
     for fw in ("Django", "Flask"):
         (status, saved), (real_status, real_saved) = answer[fw], truth[fw]
@@ -144,9 +158,16 @@ def admin_refusals(answer: Any) -> str | None:
             )
     if answer["fewer lines"] != truth["fewer lines"]:
         return (
-            f"{answer['fewer lines']!r} is not it: count the login page, the staff table and the CSRF set-up too. "
-            "Which side had to write them?"
+            f'"fewer lines": {answer["fewer lines"]!r} is not it: count the login page, the staff table and the CSRF '
+            "set-up too. Which side had to write them?"
         )
+    if answer["claim"] != claim_from(truth):
+        if answer["claim"] == "only Django protects":
+            return (
+                '"claim": you predicted that Flask-Admin saves nothing either. Set up as its docs advise, the rival '
+                "refuses the forged change too: what is left that the map's pick does better?"
+            )
+        return '"claim": it should follow from your own predictions above: same refusals, and which side is shorter?'
     return None
 
 
@@ -223,7 +244,7 @@ def fanout_waits(n: int = FANOUT_CALLS, delay: float = FANOUT_DELAY) -> dict[str
 
 @exercise(
     "08.3",
-    "predict a Django fan-out: a plain view, an async view, and WSGI",
+    "predict Django's fan-out",
     hint="Count the waits that happen one after another. A plain view's next line runs only once the call before it "
     "has answered; gather starts every call before it waits for any. For WSGI, read what Django's docs say an async "
     "view gets there, and ask what the server's worker is doing while that event loop waits.",
@@ -329,87 +350,4 @@ def api_field(answer: Any) -> str | None:
         answer.model_validate({**book, "pages": 412})
     except ValidationError as exc:
         return f"a book of 412 pages should pass, but the model refused it: {exc.errors()[0]['msg']}."
-    return None
-
-
-def _own_join(event: Any, name: str) -> bool:
-    """Tell whether `event` is `name`'s own join (others' joins can be part of the history)."""
-    return isinstance(event, dict) and event.get("type") == "join" and event.get("user") == name
-
-
-@exercise(
-    "08.5",
-    "message history for newcomers",
-    hint="A newcomer's first events come from welcome(self, name), and the room keeps everything that happened in "
-    "self.log. Look at what kinds of events the log holds: people join and leave as well as talk. "
-    "Which of them are messages, and which are the newest ten?",
-    solution='''
-        from helpers.apps.chat_fastapi import ChatRoom
-
-
-        class HistoryRoom(ChatRoom):
-            """A room that shows newcomers the last ten messages."""
-
-            def welcome(self, name):
-                # The log holds joins and leaves too: keep the messages, then the newest ten, oldest first.
-                return [e for e in self.log if e["type"] == "message"][-10:]
-
-
-        answer = HistoryRoom
-    ''',
-    praise="A newcomer now sees the last ten messages, in order, before anything new.",
-)
-def chat_history(answer: Any) -> str | None:
-    from websockets.exceptions import ConnectionClosed
-
-    from helpers.apps.chat_fastapi import ChatRoom, create_app
-    from helpers.serving.servers import serve
-    from helpers.usecases.chat_clients import ChatClient
-
-    if not (isinstance(answer, type) and issubclass(answer, ChatRoom)):
-        return f"the answer should be a class that subclasses ChatRoom; got {answer!r}."
-    with serve(create_app(answer), "exercise-08-5") as server:
-        with ChatClient(server.url, "ada") as ada:
-            ada.receive()  # ada's own join
-            # Twelve messages, with someone joining and leaving among the last ten: the log's newest ten
-            # events are not the newest ten messages.
-            for i in range(12):
-                if i == 6:
-                    cy = ChatClient(server.url, "cy")
-                    ada.receive()  # cy's join
-                if i == 9:
-                    cy.close()
-                    ada.receive()  # cy's leave
-                ada.send(f"message {i}")
-                ada.receive()
-            try:
-                with ChatClient(server.url, "bob") as bob:
-                    # Everything bob gets up to and including his own join event.
-                    first = [bob.receive()]
-                    while not _own_join(first[-1], "bob") and len(first) < 30:
-                        first.append(bob.receive())
-            except (ConnectionClosed, TimeoutError) as exc:
-                return (
-                    f"bob's connection ended before his own join arrived ({type(exc).__name__}): did welcome raise? "
-                    "`server_logs()` shows the traceback."
-                )
-    history, expected = first[:-1], [f"message {i}" for i in range(2, 12)]
-    if not history:
-        return "bob's first event was his own join: the history must come before it (return it from welcome)."
-    if not all(isinstance(e, dict) for e in history):
-        odd = next(e for e in history if not isinstance(e, dict))
-        return (
-            f"bob got {odd!r}: welcome should return events, dicts like those in self.log, not {type(odd).__name__}s."
-        )
-    others = sorted({str(e.get("type")) for e in history} - {"message"})
-    if others:
-        return (
-            f"bob's history holds {others} events as well as messages: {len(history)} events, of which "
-            f"{sum(e.get('type') == 'message' for e in history)} are messages. He should get the last 10 messages."
-        )
-    texts = [e.get("text") for e in history]
-    if texts == expected[::-1]:
-        return "bob got the right 10 messages, newest first: show them in the order they were sent."
-    if texts != expected:
-        return f"bob should first get the last 10 messages {expected[:2]}…{expected[-1:]}, in order; he got {texts}."
     return None
