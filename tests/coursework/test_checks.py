@@ -243,8 +243,10 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "05.4",
         "05.5",
         "05.6",
+        "08.1",
         "08.2",
         "08.3",
+        "08.4",
         "09.1",
     ):
         hint = EXERCISES[exercise_id].hint

@@ -643,25 +643,6 @@ def book_without_base() -> Any:
     return BookWithPages
 
 
-def room(welcome: str) -> Callable[[], Any]:
-    """Return a builder of a ChatRoom subclass whose welcome(self, name) returns `welcome`."""
-
-    def build() -> Any:
-        from helpers.apps.chat_fastapi import ChatRoom
-
-        namespace: dict[str, Any] = {"ChatRoom": ChatRoom}
-        run(f"class Room(ChatRoom):\n    def welcome(self, name):\n        return {welcome}\n", namespace)
-        return namespace["Room"]
-
-    return build
-
-
-def chat_room() -> Any:
-    from helpers.apps.chat_fastapi import ChatRoom
-
-    return ChatRoom
-
-
 def clinic_leads() -> tuple[str, str, dict[str, float]]:
     """Return the clinic's pick, its runner-up, and each factor's lead, from the helper as it is today."""
     from helpers.coursework.exercises.nb09 import CLINIC
@@ -1336,31 +1317,128 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a list of pairs", lambda: list(solution_answer("07.5").items()), "dict of environment"),
     ],
     "08.1": [
+        Wrong(
+            "Flask-Admin saves it",
+            value(
+                {"Django": (403, False), "Flask": (302, True), "fewer lines": "Django", "claim": "only Django protects"}
+            ),
+            "set up against forged forms",
+        ),
+        Wrong(
+            "both answer 403",
+            value(
+                {
+                    "Django": (403, False),
+                    "Flask": (403, False),
+                    "fewer lines": "Django",
+                    "claim": "same protection, Django shorter",
+                }
+            ),
+            "secureform checks the token",
+        ),
+        Wrong(
+            "Django shows the form again",
+            value(
+                {
+                    "Django": (200, False),
+                    "Flask": (200, False),
+                    "fewer lines": "Django",
+                    "claim": "same protection, Django shorter",
+                }
+            ),
+            "middleware that runs before",
+        ),
+        Wrong(
+            "Flask-Admin takes fewer lines",
+            value(
+                {
+                    "Django": (403, False),
+                    "Flask": (200, False),
+                    "fewer lines": "Flask",
+                    "claim": "same protection, Flask shorter",
+                }
+            ),
+            "login page, the staff table",
+        ),
+        Wrong(
+            "the folklore: only Django protects",
+            value(
+                {
+                    "Django": (403, False),
+                    "Flask": (200, False),
+                    "fewer lines": "Django",
+                    "claim": "only Django protects",
+                }
+            ),
+            "refuses the forged change too",
+        ),
+        Wrong(
+            "a claim that contradicts the lines",
+            value(
+                {
+                    "Django": (403, False),
+                    "Flask": (200, False),
+                    "fewer lines": "Django",
+                    "claim": "same protection, Flask shorter",
+                }
+            ),
+            "follow from your own predictions",
+        ),
+        Wrong(
+            "a status as text",
+            value(
+                {
+                    "Django": ("403", False),
+                    "Flask": (200, False),
+                    "fewer lines": "Django",
+                    "claim": "same protection, Django shorter",
+                }
+            ),
+            "whole number",
+        ),
+        Wrong(
+            "no claim part",
+            value({"Django": (403, False), "Flask": (200, False), "fewer lines": "Django"}),
+            "and the claim",
+        ),
+    ],
+    "08.2": [
         Wrong("FastAPI", value("FastAPI"), "event loop"),
         Wrong("both", value("both"), "event loop"),
         Wrong("neither", value("neither"), "one of them does"),
         Wrong("lower case", value("flask"), "one of"),
     ],
-    "08.2": [
+    "08.3": [
+        Wrong(
+            "the plain view overlaps too",
+            value({"plain view": 1, "async view": 1, "under WSGI": "overlap, worker held"}),
+            "only then",
+        ),
+        Wrong(
+            "gather waits in turn",
+            value({"plain view": 5, "async view": 5, "under WSGI": "overlap, worker held"}),
+            "starts all the calls",
+        ),
+        Wrong(
+            "WSGI frees the worker",
+            value({"plain view": 5, "async view": 1, "under WSGI": "overlap, worker free"}),
+            "benefits of an async stack",
+        ),
+        Wrong("WSGI calls in turn", value({"plain view": 5, "async view": 1, "under WSGI": "in turn"}), "real one"),
+        Wrong(
+            "waits in seconds",
+            value({"plain view": 0.5, "async view": 0.1, "under WSGI": "overlap, worker held"}),
+            "whole number",
+        ),
+        Wrong("an unknown choice", value({"plain view": 5, "async view": 1, "under WSGI": "blocks"}), "one of"),
+    ],
+    "08.4": [
         Wrong("no lower bound", book_subclass("int", None), "no lower bound"),
         Wrong("pages as text", book_subclass("str", None), "integer"),
         Wrong("no new field", book_subclass("", None), "no 'pages'"),
         Wrong("a new model, not a subclass", book_without_base, "subclasses bookin"),
         Wrong("not a class", value(dict), "subclasses bookin"),
         Wrong("a bound in the schema only (issue 27)", schema_only_bound, "accepts 0 pages"),
-    ],
-    "08.3": [
-        Wrong("no history", chat_room, "his own join"),
-        Wrong("every message", room('[e for e in self.log if e["type"] == "message"]'), "last 10 messages"),
-        Wrong("the last 10 events, joins included (the issue's case)", room("self.log[-10:]"), "as well as messages"),
-        Wrong("newest first", room('[e for e in self.log if e["type"] == "message"][-10:][::-1]'), "newest first"),
-        Wrong("the first ten", room('[e for e in self.log if e["type"] == "message"][:10]'), "last 10 messages"),
-        Wrong(
-            "texts, not events",
-            room('[e["text"] for e in self.log if e["type"] == "message"][-10:]'),
-            "should return events",
-        ),
-        Wrong("not a room", value(42), "subclasses chatroom"),
     ],
     "09.1": [
         Wrong("the team's framework", clinic_answer("team_knows", pick="FastAPI"), "one factor of ten"),
@@ -1548,9 +1626,24 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             deploy_env(DJANGO_DEBUG=None, DJANGO_SECURE_HSTS_SECONDS="31536000"),
         ),
     ],
-    "08.1": [("Flask", value("Flask"))],
-    "08.2": [("gt=0", book_subclass("int", "Field(gt=0)"))],
-    "08.3": [("reversed scan", room('list(reversed([e for e in reversed(self.log) if e["type"] == "message"][:10]))'))],
+    "08.1": [
+        (
+            "lists for pairs",
+            value(
+                {
+                    "Django": [403, False],
+                    "Flask": [200, False],
+                    "fewer lines": "Django",
+                    "claim": "same protection, Django shorter",
+                }
+            ),
+        )
+    ],
+    "08.2": [("Flask", value("Flask"))],
+    "08.3": [
+        ("keys in another order", value({"under WSGI": "overlap, worker held", "async view": 1, "plain view": 5}))
+    ],
+    "08.4": [("gt=0", book_subclass("int", "Field(gt=0)"))],
     "09.1": [("lower case", clinic_answer(lambda: largest_leads()[0], pick="django"))],
     "09.2": [("just below the tipping point", events_tipping(0.05))],
     "09.3": [("as a list", lambda: sorted(changed_small()))],

@@ -9,8 +9,170 @@ from helpers.coursework.exercise import ExerciseSet
 exercise = ExerciseSet("08")
 
 
+# Exercise 08.1: the editor's change, posted without its CSRF token, to each admin; and the lines each took.
+_TOKENLESS_TITLE = "Exercise 08.1: posted without a token"
+
+
+def _form_token(page: str, field: str) -> str:
+    import re
+
+    return re.search(rf'name="{field}"[^>]*value="([^"]+)"', page).group(1)
+
+
+def _django_tokenless() -> tuple[int, bool]:
+    """Post a logged-in editor's change to Django's admin with no CSRF token; return the status and if it saved."""
+    import secrets
+
+    from django.test import Client
+
+    from helpers.serving.django_kernel import create_superuser, set_urls, setup_django
+
+    setup_django()
+    from helpers.apps.cms_django import models, urls
+
+    set_urls("cms", urls.urlpatterns)  # the cms app's pages; the admin is always mounted
+    user = create_superuser(f"exercise-08-1-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
+    author = models.Author.objects.create(name="Exercise 08.1")
+    section, _ = models.Section.objects.get_or_create(name="Exercise 08.1")
+    article = models.Article.objects.create(title="A draft", author=author, section=section)
+    try:
+        client = Client(enforce_csrf_checks=True)  # the test client skips CSRF checks unless told not to
+        client.force_login(user)
+        form = {
+            "title": _TOKENLESS_TITLE,
+            "body": "",
+            "status": "published",
+            "author": author.pk,
+            "section": section.pk,
+            "_save": "Save",
+        }
+        r = client.post(f"/admin/cms/article/{article.pk}/change/", form)
+        article.refresh_from_db()
+        return r.status_code, article.title == _TOKENLESS_TITLE
+    finally:
+        article.delete()
+        author.delete()
+        section.delete()
+        user.delete()
+
+
+def _flask_tokenless() -> tuple[int, bool]:
+    """Do the same against Flask-Admin with Flask-Login, on a fresh app: log in with the form's token, then post without one."""
+    import secrets
+
+    from helpers.apps import cms_flask
+    from helpers.apps.cms_flask.models import Article, db
+
+    password = secrets.token_urlsafe(16)
+    app = cms_flask.create_app(staff={"editor": password})
+    client = app.test_client()
+    token = _form_token(client.get("/login/").get_data(as_text=True), "csrf_token")
+    client.post("/login/", data={"csrf_token": token, "username": "editor", "password": password})
+    with app.app_context():
+        draft = db.session.scalars(db.select(Article).filter_by(status="draft")).first()
+        form = {
+            "title": _TOKENLESS_TITLE,
+            "body": draft.body,
+            "status": "published",
+            "author": draft.author_id,
+            "section": draft.section_id,
+        }
+        r = client.post(f"/admin/article/edit/?id={draft.id}", data=form)
+        db.session.expire_all()
+        return r.status_code, db.session.get(Article, draft.id).title == _TOKENLESS_TITLE
+
+
+def admin_facts() -> dict[str, Any]:
+    """Measure 08.1's truth: each admin's answer to a tokenless change, and which back office took fewer lines."""
+    from helpers.usecases.cms_contest import admin_lines
+
+    lines = admin_lines()
+    fewer = "Django" if lines["Django"] < lines["Flask"] else "Flask" if lines["Flask"] < lines["Django"] else "same"
+    return {"Django": _django_tokenless(), "Flask": _flask_tokenless(), "fewer lines": fewer}
+
+
+_ADMIN_EXAMPLE = (
+    '{"Django": (302, True), "Flask": (302, True), "fewer lines": "Django", "claim": "only Django protects"}'
+)
+CLAIMS = ("only Django protects", "same protection, Django shorter", "same protection, Flask shorter")
+
+
+def claim_from(facts: dict[str, Any]) -> str:
+    """Return what the measured refusals and line counts make of the map's claim, as one of CLAIMS."""
+    if facts["Django"][1] or facts["Flask"][1]:  # a change saved without its token
+        return "only Django protects" if facts["Flask"][1] and not facts["Django"][1] else "neither of these"
+    return f"same protection, {facts['fewer lines']} shorter"
+
+
 @exercise(
     "08.1",
+    "what each admin refuses, and the lines it takes",
+    hint="Both back offices were set up with a CSRF token in every form, so ask of each one what it does with a form "
+    "that comes without one: is a refusal always a status code, or can a page refuse too? Then count what each side "
+    "had to write: which one brought its own login page and staff table? The claim follows from those two findings: "
+    "does the map's pick refuse something the rival lets through, or only take less to write?",
+    solution="""
+        # Both refuse the change: neither saves a form without its CSRF token.
+        # Django's CsrfViewMiddleware answers before the view runs, with 403 Forbidden.
+        # Flask-Admin's SecureForm fails validation like any wrong field: the form is shown again, 200, nothing saved.
+        # Django's admin brings its login and CSRF checks; the Flask side wrote its login page and staff table too.
+        # So the map's pick for a back office holds, but for its lines, not for protection the rival lacks.
+        answer = {"Django": (403, False), "Flask": (200, False), "fewer lines": "Django", "claim": "same protection, Django shorter"}
+    """,
+    praise="Both refuse; Django says so with 403 before its view runs, Flask-Admin by showing the form again. "
+    "The map's pick wins on lines, not on protection: a claim to test, not a verdict.",
+    data=True,
+)
+def admin_refusals(answer: Any) -> str | None:
+    shape = f"the answer should be a dict like {_ADMIN_EXAMPLE}"
+    if not isinstance(answer, dict) or set(answer) != {"Django", "Flask", "fewer lines", "claim"}:
+        return f"{shape}: a (status, saved) pair for each admin, which one took fewer lines, and the claim."
+    for fw in ("Django", "Flask"):
+        pair = answer[fw]
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            return f"{fw}'s answer should be a pair (status, saved), like (302, True); got {pair!r}."
+        status, saved = pair
+        if isinstance(status, bool) or not isinstance(status, int) or not isinstance(saved, bool):
+            return f"in {fw}'s pair, the status is a whole number such as 200, and saved is True or False."
+    if answer["fewer lines"] not in ("Django", "Flask", "same"):
+        return f'"fewer lines" should be "Django", "Flask" or "same"; got {answer["fewer lines"]!r}.'
+    if answer["claim"] not in CLAIMS:
+        return f'"claim" should be one of {list(CLAIMS)}; got {answer["claim"]!r}.'
+    truth = admin_facts()
+    for fw in ("Django", "Flask"):
+        (status, saved), (real_status, real_saved) = answer[fw], truth[fw]
+        if saved != real_saved:
+            return (
+                f"{fw}: the form came without the token that every form of this admin carries. "
+                "Would an admin set up against forged forms write the change anyway?"
+            )
+        if status != real_status:
+            if fw == "Django":
+                return (
+                    f"Django: {status} is not what it answered. Its CSRF check is middleware that runs before the admin's "
+                    "view: what does a server answer a request it refuses to serve?"
+                )
+            return (
+                f"Flask: {status} is not what it answered. Flask-Admin's SecureForm checks the token when the form "
+                "is validated, like any other field: what does a form page do when a field is wrong?"
+            )
+    if answer["fewer lines"] != truth["fewer lines"]:
+        return (
+            f'"fewer lines": {answer["fewer lines"]!r} is not it: count the login page, the staff table and the CSRF '
+            "set-up too. Which side had to write them?"
+        )
+    if answer["claim"] != claim_from(truth):
+        if answer["claim"] == "only Django protects":
+            return (
+                '"claim": you predicted that Flask-Admin saves nothing either. Set up as its docs advise, the rival '
+                "refuses the forged change too: what is left that the map's pick does better?"
+            )
+        return '"claim": it should follow from your own predictions above: same refusals, and which side is shorter?'
+    return None
+
+
+@exercise(
+    "08.2",
     "predict: which chat server grows a thread per client?",
     hint="WSGI hands a request to a thread until the response is done, and a WebSocket's 'response' lasts as long "
     "as the connection. An event loop holds a socket as a small object, not a thread.",
@@ -41,8 +203,101 @@ def chat_threads(answer: Any) -> str | None:
     return None
 
 
+# Exercise 08.3: Django's fan-out, a plain view against an async one, and what an async view keeps under WSGI.
+FANOUT_CALLS, FANOUT_DELAY = 5, 0.1
+UNDER_WSGI = {
+    "in turn": "its calls run one after another, as in a plain view",
+    "overlap, worker held": "its calls overlap, and the request holds its worker until the response",
+    "overlap, worker free": "its calls overlap, and the worker serves other requests while it waits",
+}
+# Django's docs, "Asynchronous support": under WSGI, async views run in a one-off event loop, so "concurrent async
+# HTTP requests" work, "but you will not get the benefits of an async stack".
+DJANGO_ASYNC_DOCS = "https://docs.djangoproject.com/en/stable/topics/async/#async-views"
+
+
+def fanout_waits(n: int = FANOUT_CALLS, delay: float = FANOUT_DELAY) -> dict[str, float]:
+    """Call Django's two fan-out views once each against a backend that waits `delay`; return each in waits."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import RequestFactory
+
+    from helpers.serving.django_kernel import setup_django
+    from helpers.serving.servers import serve
+
+    setup_django()
+    from helpers.apps import fanout_django, fanout_fastapi
+
+    with serve(fanout_fastapi.create_backend(delay), "exercise-08-3-backend", ready_path="/item/0") as backend:
+        views = {str(p.pattern): p.callback for p in fanout_django.urlpatterns_for(backend.url)}
+        request = RequestFactory().get("/", {"n": n})
+        # The views are called directly (no URL routing, so the kernel's own fan-out server is left alone); the async
+        # one in a fresh thread, as a cell's event loop is already running.
+        sequential = views["fanout/sequential"](request)
+        with ThreadPoolExecutor(1) as pool:
+            concurrent = pool.submit(lambda: __import__("asyncio").run(views["fanout/concurrent"](request))).result()
+    return {
+        "plain view": json.loads(sequential.content)["seconds"] / delay,
+        "async view": json.loads(concurrent.content)["seconds"] / delay,
+    }
+
+
 @exercise(
-    "08.2",
+    "08.3",
+    "predict Django's fan-out",
+    hint="Count the waits that happen one after another. A plain view's next line runs only once the call before it "
+    "has answered; gather starts every call before it waits for any. For WSGI, read what Django's docs say an async "
+    "view gets there, and ask what the server's worker is doing while that event loop waits.",
+    solution="""
+        # A plain def view calls the backends in turn: 5 waits of 100 ms add up.
+        # The async view starts all 5 with gather, so the waits overlap: about 1 wait.
+        # Under WSGI, Django runs an async view in a one-off event loop: the gather still overlaps its calls, but the
+        # request keeps its worker until the response, so no other request gets that worker meanwhile.
+        answer = {"plain view": 5, "async view": 1, "under WSGI": "overlap, worker held"}
+    """,
+    praise="Async changed how the calls inside one request wait, not how a WSGI server hands out its workers.",
+    data=True,
+)
+def django_fanout(answer: Any) -> str | None:
+    example = '{"plain view": 3, "async view": 3, "under WSGI": "in turn"}'
+    if not isinstance(answer, dict) or set(answer) != {"plain view", "async view", "under WSGI"}:
+        return f"the answer should be a dict like {example}: waits for each view, and one of {list(UNDER_WSGI)}."
+    for key in ("plain view", "async view"):
+        if isinstance(answer[key], bool) or not isinstance(answer[key], int):
+            return f'"{key}" should be a whole number of backend waits, such as 2; got {answer[key]!r}.'
+    if answer["under WSGI"] not in UNDER_WSGI:
+        return f'"under WSGI" should be one of {list(UNDER_WSGI)}; got {answer["under WSGI"]!r}.'
+    measured = fanout_waits()
+    for key, advice in (
+        (
+            "plain view",
+            "a plain view's httpx.Client call returns only once the backend answered, and only then "
+            "does the next call start: how many waits follow one another?",
+        ),
+        (
+            "async view",
+            "gather starts all the calls before awaiting any, so their waits run side by side: "
+            "how long does the slowest one take?",
+        ),
+    ):
+        # A busy machine adds a little to what was measured, never takes a wait away: the whole waits that fit.
+        if not measured[key] - 1 < answer[key] <= measured[key] + 0.6:
+            return f'"{key}": {answer[key]} waits is not it, as {measured[key]:.1f} were measured; {advice}'
+    if answer["under WSGI"] == "in turn":
+        return (
+            '"under WSGI": the event loop Django makes for the request is a real one, and gather runs on it. '
+            "What does the request keep while that loop waits?"
+        )
+    if answer["under WSGI"] == "overlap, worker free":
+        return (
+            '"under WSGI": a WSGI worker hands a request back only with its response, and the loop lives inside '
+            f'the request. Django\'s docs say you get concurrent calls "but not the benefits of an async stack" ({DJANGO_ASYNC_DOCS}).'
+        )
+    return None
+
+
+@exercise(
+    "08.4",
     "add a field and watch the schema change",
     hint="Your model is BookIn with one more field. A Pydantic field carries its constraint the way BookIn's year "
     "does; build the app with your model and read the schema it publishes.",
@@ -95,87 +350,4 @@ def api_field(answer: Any) -> str | None:
         answer.model_validate({**book, "pages": 412})
     except ValidationError as exc:
         return f"a book of 412 pages should pass, but the model refused it: {exc.errors()[0]['msg']}."
-    return None
-
-
-def _own_join(event: Any, name: str) -> bool:
-    """Tell whether `event` is `name`'s own join (others' joins can be part of the history)."""
-    return isinstance(event, dict) and event.get("type") == "join" and event.get("user") == name
-
-
-@exercise(
-    "08.3",
-    "message history for newcomers",
-    hint="A newcomer's first events come from welcome(self, name), and the room keeps everything that happened in "
-    "self.log. Look at what kinds of events the log holds: people join and leave as well as talk. "
-    "Which of them are messages, and which are the newest ten?",
-    solution='''
-        from helpers.apps.chat_fastapi import ChatRoom
-
-
-        class HistoryRoom(ChatRoom):
-            """A room that shows newcomers the last ten messages."""
-
-            def welcome(self, name):
-                # The log holds joins and leaves too: keep the messages, then the newest ten, oldest first.
-                return [e for e in self.log if e["type"] == "message"][-10:]
-
-
-        answer = HistoryRoom
-    ''',
-    praise="A newcomer now sees the last ten messages, in order, before anything new.",
-)
-def chat_history(answer: Any) -> str | None:
-    from websockets.exceptions import ConnectionClosed
-
-    from helpers.apps.chat_fastapi import ChatRoom, create_app
-    from helpers.serving.servers import serve
-    from helpers.usecases.chat_clients import ChatClient
-
-    if not (isinstance(answer, type) and issubclass(answer, ChatRoom)):
-        return f"the answer should be a class that subclasses ChatRoom; got {answer!r}."
-    with serve(create_app(answer), "exercise-08-3") as server:
-        with ChatClient(server.url, "ada") as ada:
-            ada.receive()  # ada's own join
-            # Twelve messages, with someone joining and leaving among the last ten: the log's newest ten
-            # events are not the newest ten messages.
-            for i in range(12):
-                if i == 6:
-                    cy = ChatClient(server.url, "cy")
-                    ada.receive()  # cy's join
-                if i == 9:
-                    cy.close()
-                    ada.receive()  # cy's leave
-                ada.send(f"message {i}")
-                ada.receive()
-            try:
-                with ChatClient(server.url, "bob") as bob:
-                    # Everything bob gets up to and including his own join event.
-                    first = [bob.receive()]
-                    while not _own_join(first[-1], "bob") and len(first) < 30:
-                        first.append(bob.receive())
-            except (ConnectionClosed, TimeoutError) as exc:
-                return (
-                    f"bob's connection ended before his own join arrived ({type(exc).__name__}): did welcome raise? "
-                    "`server_logs()` shows the traceback."
-                )
-    history, expected = first[:-1], [f"message {i}" for i in range(2, 12)]
-    if not history:
-        return "bob's first event was his own join: the history must come before it (return it from welcome)."
-    if not all(isinstance(e, dict) for e in history):
-        odd = next(e for e in history if not isinstance(e, dict))
-        return (
-            f"bob got {odd!r}: welcome should return events, dicts like those in self.log, not {type(odd).__name__}s."
-        )
-    others = sorted({str(e.get("type")) for e in history} - {"message"})
-    if others:
-        return (
-            f"bob's history holds {others} events as well as messages: {len(history)} events, of which "
-            f"{sum(e.get('type') == 'message' for e in history)} are messages. He should get the last 10 messages."
-        )
-    texts = [e.get("text") for e in history]
-    if texts == expected[::-1]:
-        return "bob got the right 10 messages, newest first: show them in the order they were sent."
-    if texts != expected:
-        return f"bob should first get the last 10 messages {expected[:2]}…{expected[-1:]}, in order; he got {texts}."
     return None
