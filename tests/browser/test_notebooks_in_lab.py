@@ -51,18 +51,21 @@ def test_notebook_runs_clean_in_jupyterlab(page, lab, shots, name):
 EXERCISE_TRIES = {
     "00": ("00.5", 'print(server_logs())\nanswer = {"exception": "ValueError", "function": "total"}'),
     "01": ("01.5", 'answer = {"Django": 0, "Flask": 4, "FastAPI": 2}'),
-    "02": ("02.5", 'answer = {"queued": 2, "running": 4, "waiting": 0, "done": 2}'),
-    "03": ("03.1", 'answer = {"gevent", "FastAPI async def"}'),
-    "04": (
-        "04.4",
-        "def owners_named(conn, name):\n"
-        "    return conn.exec_driver_sql(f\"SELECT owner FROM secret WHERE owner = '{name}'\").all()\n\n\n"
-        "answer = owners_named",
+    "02": (
+        "02.3",
+        'answer = {"asyncio.run": "returns", "fix": "result = asyncio.run(fire(server.url, \\"/io?ms=100\\", 10))", '
+        '"60 threads": "cell"}',
     ),
-    "05": ("05.1", 'answer = {"Django templates"}'),
+    "03": ("03.1", 'answer = {"gevent", "FastAPI async def"}'),
+    "04": ("04.1", 'answer = {"django": "INNER JOIN", "sqlalchemy": "INNER JOIN", "django_nullable": "INNER JOIN"}'),
+    "05": (
+        "05.4",
+        'answer = {"Django Ninja": {"401", "403", "404"}, "flask-smorest": {"401", "403", "404"}, '
+        '"FastAPI": {"401", "403", "404"}}',
+    ),
     "06": ("06.2", "answer = 25"),
-    "07": ("07.1", 'answer = {"BackgroundTasks": 3, "RQ": 3}'),
-    "08": ("08.1", 'answer = "FastAPI"'),
+    "07": ("07.5", 'answer = {"DJANGO_SECRET_KEY": "dev"}'),
+    "08": ("08.3", 'answer = {"plain view": 5, "async view": 1, "under WSGI": "overlap, worker free"}'),
     "09": ("09.3", 'answer = {"payments webhook receiver"}'),
 }
 CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
