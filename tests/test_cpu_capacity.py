@@ -19,3 +19,13 @@ def test_free_cores_is_between_nothing_and_the_spinners():
 def test_bad_parameters(kwargs):
     with pytest.raises(ValueError):
         free_cores(**kwargs)
+
+
+def test_the_cpu_bound_verdicts_follow_the_cores_used():
+    from helpers.concurrency.cpu_capacity import judge_cpu_bound
+
+    assert [v.held for v in judge_cpu_bound([1.0, 1.0, 1.9, 2.0], cores=2, capacity=2.0)] == [True, True, True]
+    # threads that computed side by side, more processes than cores using more, one per core no faster than threads
+    assert [v.held for v in judge_cpu_bound([1.0, 1.5, 1.6, 2.5], cores=2, capacity=2.0)] == [False, False, False]
+    with pytest.raises(ValueError, match="four set-ups"):
+        judge_cpu_bound([1.0], cores=2, capacity=2.0)

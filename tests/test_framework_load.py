@@ -96,3 +96,19 @@ def test_the_documented_sync_workers_open_a_connection_per_request_and_uvicorn_d
     assert per_request["Flask on gunicorn sync"] > 0.9 and per_request["Django on gunicorn sync"] > 0.9, per_request
     assert per_request["FastAPI on uvicorn --workers"] < 0.05, per_request
     assert all(len(r.runs) == 2 and r.failed == 0 for r in rows)
+
+
+def test_the_verdicts_on_the_two_comparisons_follow_the_rows():
+    """Notebook 03's claims: sync reconnects, keep-alive helps Flask, Django's sync view pays under ASGI,
+    FastAPI leads as documented and by less on one server."""
+    same = [fl.Row(s, runs=[result(rate)]) for s, rate in zip(fl.same_server(), (300, 250, 100, 450))]
+    prod = [
+        fl.Row(s, runs=[result(rate, opened=opened)])
+        for s, rate, opened in zip(fl.production(), (150, 120, 600), (150, 120, 0))
+    ]
+    verdicts = fl.judge_frameworks(same, prod)
+    assert len(verdicts) == 5 and all(v.held for v in verdicts), [v.text() for v in verdicts]
+    same[2] = fl.Row(fl.same_server()[2], runs=[result(240)])  # Django through ASGI nearly as fast as gthread
+    assert [v.held for v in fl.judge_frameworks(same, prod)] == [True, True, False, True, True]
+    with pytest.raises(ValueError, match="4 rows"):
+        fl.judge_frameworks(prod, same)

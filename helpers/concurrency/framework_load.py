@@ -17,6 +17,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from helpers import palette
 from helpers.concurrency.loadgen import LoadResult, run_load
@@ -242,3 +243,54 @@ def plot(rows: Sequence[Row], ax: object, title: str) -> None:
     ax.invert_yaxis()  # the first set-up on top, as in the table
     ax.set_xlabel("requests per second (bar: median; line: lowest to highest run)")
     ax.set_title(title)
+
+
+def judge_frameworks(same: Sequence[Row], prod: Sequence[Row], during: Any = None) -> list[Any]:
+    """Return the verdicts on the two comparisons' claims: `same` from same_server(), `prod` from production()."""
+    from helpers.verdicts import judge
+
+    if len(same) != 4 or len(prod) != 3:
+        raise ValueError(
+            f"same needs same_server()'s 4 rows and prod production()'s 3, got {len(same)} and {len(prod)}"
+        )
+    flask_gthread, django_gthread, django_asgi, fastapi_worker = same
+    flask_sync, django_sync, fastapi_uvicorn = prod
+    kept = [*same, fastapi_uvicorn]
+    return [
+        judge(
+            "gunicorn's sync worker opens a new connection for every request; gthread and uvicorn keep theirs open",
+            min(flask_sync.opened_per_request, django_sync.opened_per_request) > 0.9
+            and max(r.opened_per_request for r in kept) < 0.05,
+            f"{flask_sync.opened_per_request:.2f} new connections per request on sync, "
+            f"at most {max(r.opened_per_request for r in kept):.2f} on the others",
+            during=during,
+        ),
+        judge(
+            "The same Flask app answers over 1.3 times the requests per second on gthread (keep-alive) as on sync",
+            flask_gthread.median > 1.3 * flask_sync.median,
+            f"{flask_gthread.median:,.0f} req/s against {flask_sync.median:,.0f}",
+            why="a burst of other work during one set-up's runs moves its median",
+            during=during,
+        ),
+        judge(
+            "Django's plain def view answers fewer requests per second under ASGI than on gthread (under 0.7 times)",
+            django_asgi.median < 0.7 * django_gthread.median,
+            f"{django_asgi.median:,.0f} req/s through ASGI, {django_gthread.median:,.0f} on gthread",
+            during=during,
+        ),
+        judge(
+            "As each framework's docs deploy it, FastAPI on uvicorn answers over 1.5 times the requests per second "
+            "of Flask and Django on gunicorn's sync worker",
+            fastapi_uvicorn.median > 1.5 * max(flask_sync.median, django_sync.median),
+            f"FastAPI {fastapi_uvicorn.median:,.0f}, Flask {flask_sync.median:,.0f}, "
+            f"Django {django_sync.median:,.0f} req/s",
+            during=during,
+        ),
+        judge(
+            "FastAPI's lead over Flask is smaller on one server than in each framework's documented set-up",
+            fastapi_worker.median / flask_gthread.median < fastapi_uvicorn.median / flask_sync.median,
+            f"{fastapi_worker.median / flask_gthread.median:.1f} times on one server, "
+            f"{fastapi_uvicorn.median / flask_sync.median:.1f} times as documented",
+            during=during,
+        ),
+    ]

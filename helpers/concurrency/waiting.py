@@ -20,7 +20,7 @@ from helpers.serving.processes import ServerProcess, start_gunicorn, start_uvico
 
 MAX_WAITING = 5000
 PROBE_TIMEOUT = 1.0  # seconds one more request may take before it counts as unanswered
-# waiting_setups()' five set-ups, in order, by the short names the verdicts and exercise 03.1 use.
+# waiting_setups()' five set-ups, in order, by the short names the verdicts and exercise 03.2 use.
 SHORT_NAMES = ("gthread", "gevent", "FastAPI async def", "FastAPI def", "Django async")
 
 

@@ -26,7 +26,7 @@ class Exercise:
     # The answer is plain data (a string, numbers, a tuple, list, set or dict of them): the grader judges it
     # outside the learner's kernel (helpers/coursework/judge.py). Otherwise the check runs in that kernel.
     data: bool = False
-    witness: WitnessFn | None = None  # for answers that carry the learner's own measurements (03.3)
+    witness: WitnessFn | None = None  # for answers that carry the learner's own measurements (03.4)
 
 
 class ExerciseSet:

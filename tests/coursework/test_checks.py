@@ -235,6 +235,7 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "03.1",
         "03.2",
         "03.3",
+        "03.4",
         "04.1",
         "04.3",
         "04.4",
@@ -285,7 +286,7 @@ def test_00_5_feedback_on_the_status_is_not_taken_for_a_crash_of_the_learners_ap
         assert "status code" in result.message
 
 
-# -- 03.3's claimed machine, compared with the machine that ran the answer ----------------------------------------
+# -- 03.4's claimed machine, compared with the machine that ran the answer ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -299,12 +300,12 @@ def test_00_5_feedback_on_the_status_is_not_taken_for_a_crash_of_the_learners_ap
         ({"workers": 2, "threads": 1, "cores": 4, "capacity": 2.0}, True),
     ],
 )
-def test_03_3_claimed_cores_are_compared_with_the_machine_that_ran_the_answer(monkeypatch, answer, flagged):
+def test_03_4_claimed_cores_are_compared_with_the_machine_that_ran_the_answer(monkeypatch, answer, flagged):
     from helpers.concurrency import cpu_capacity
     from helpers.coursework.exercises.nb03 import claimed_machine
 
     monkeypatch.setattr(cpu_capacity, "usable_cores", lambda: 2)
-    assert evaluate("03.3", answer).passed  # the witness is asked only of answers that passed
+    assert evaluate("03.4", answer).passed  # the witness is asked only of answers that passed
     said = claimed_machine(answer)
     assert (said is not None) == flagged, said
     if flagged:

@@ -687,10 +687,10 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         for learner, nb in {"honest": answered(released(name)), "blank": released(name)}.items():
             (root / learner).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, root / learner / name)
-    # 03.3 is judged on the machine its answer claims: one core more than the grading run measured passes the
+    # 03.4 is judged on the machine its answer claims: one core more than the grading run measured passes the
     # check, and is flagged against the capacity cell's output.
     (root / "claims").mkdir()
-    nbformat.write(answered(released(NB03), {"03.3": CLAIMS_A_BIGGER_MACHINE}), root / "claims" / NB03)
+    nbformat.write(answered(released(NB03), {"03.4": CLAIMS_A_BIGGER_MACHINE}), root / "claims" / NB03)
     grade.grade_all(root, tmp_path / "out", jobs=2, quiet=True, isolation="best-effort")
     with open(tmp_path / "out" / "grades.csv", encoding="utf-8") as f:
         rows = {(r["learner"], r["notebook"]): r for r in csv.DictReader(f)}
@@ -699,7 +699,7 @@ def test_every_other_notebook_honest_and_blank(tmp_path):
         assert honest["total"] == honest["max"] != "0" and not flags_of(honest), honest
         assert blank["total"] == "0" and not flags_of(blank), blank
     claims = rows[("claims", NB03)]
-    assert claims["03.3"] == "1" and "03.3 passed on the machine it claims" in claims["flags"], claims
+    assert claims["03.4"] == "1" and "03.4 passed on the machine it claims" in claims["flags"], claims
 
 
 def _cmdline(p: psutil.Process) -> str:
@@ -917,7 +917,7 @@ def test_only_an_exercise_with_a_witness_is_compared_and_a_broken_answer_is_said
 
     more = usable_cores() + 1
     row = {"repr": repr({"workers": more, "threads": 1, "cores": more, "capacity": float(more)})}
-    assert "03.3 passed on the machine it claims" in grade._witness_flag("03.3", row)
-    assert grade._witness_flag("03.1", row) is None  # no witness: nothing compared
-    assert grade._witness_flag("03.3", None) is None
-    assert "could not be compared" in grade._witness_flag("03.3", {"repr": "{}"})
+    assert "03.4 passed on the machine it claims" in grade._witness_flag("03.4", row)
+    assert grade._witness_flag("03.2", row) is None  # no witness: nothing compared
+    assert grade._witness_flag("03.4", None) is None
+    assert "could not be compared" in grade._witness_flag("03.4", {"repr": "{}"})

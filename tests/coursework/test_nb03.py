@@ -1,4 +1,4 @@
-"""Notebook 03's exercise checks: 03.1 agrees with the waiting set-ups' verdicts; 03.3 is judged against the machine the answer measured.
+"""Notebook 03's exercise checks: 03.2 agrees with the waiting set-ups' verdicts; 03.4 is judged against the machine the answer measured.
 
 Wrong answers and their feedback are in the catalogue, test_wrong_answers.py.
 """
@@ -19,9 +19,9 @@ def test_03_1_accepts_exactly_the_set_ups_whose_claims_say_they_hold_and_answer(
 
     held = dict(zip(nb03.WAITING_SETUPS, five().values()))
     holding = {name for name, pts in held.items() if accepted(pts) >= pts[-1].waiting and pts[-1].probe_answered}
-    assert evaluate("03.1", holding).passed
+    assert evaluate("03.2", holding).passed
     for name in nb03.WAITING_SETUPS:  # one set-up more or fewer is rejected
-        assert not evaluate("03.1", holding ^ {name}).passed, name
+        assert not evaluate("03.2", holding ^ {name}).passed, name
 
 
 def test_03_2_the_answer_template_counts_as_blank():
@@ -30,7 +30,7 @@ def test_03_2_the_answer_template_counts_as_blank():
     def answer(n, base_mib, kib_per_connection):
         return ...  # MiB
 
-    result = evaluate("03.2", answer)
+    result = evaluate("03.3", answer)
     assert result.kind == "blank" and "Replace the `...`" in result.message and "Hint" not in result.message
 
 
@@ -45,9 +45,9 @@ def test_03_3_an_honest_answer_passes_whatever_machine_grades_it(grader_cores, m
     from helpers.concurrency import cpu_capacity
 
     monkeypatch.setattr(cpu_capacity, "usable_cores", lambda: grader_cores)
-    assert evaluate("03.3", answer_made_on(2, 2.0)).passed
-    assert evaluate("03.3", answer_made_on(1, 1.0)).passed
-    assert not evaluate("03.3", {"workers": 1, "threads": 1, "cores": 2, "capacity": 2.0}).passed
+    assert evaluate("03.4", answer_made_on(2, 2.0)).passed
+    assert evaluate("03.4", answer_made_on(1, 1.0)).passed
+    assert not evaluate("03.4", {"workers": 1, "threads": 1, "cores": 2, "capacity": 2.0}).passed
 
 
 @pytest.mark.parametrize(
@@ -56,15 +56,15 @@ def test_03_3_an_honest_answer_passes_whatever_machine_grades_it(grader_cores, m
 )
 def test_03_3_the_hint_reasoning_passes_on_any_machine(cores, capacity):
     # "as many processes as there is CPU for them, no more than the requests that arrive together, one thread each"
-    assert evaluate("03.3", answer_made_on(cores, capacity)).passed
+    assert evaluate("03.4", answer_made_on(cores, capacity)).passed
 
 
 def test_03_3_considers_the_measured_capacity():
     # Under a quota (Binder: many cores visible, two cores' worth of CPU), one process per visible core is too many.
-    assert not evaluate("03.3", {"workers": 16, "threads": 1, "cores": 16, "capacity": 2.0}).passed
-    assert evaluate("03.3", {"workers": 2, "threads": 1, "cores": 16, "capacity": 2.0}).passed
+    assert not evaluate("03.4", {"workers": 16, "threads": 1, "cores": 16, "capacity": 2.0}).passed
+    assert evaluate("03.4", {"workers": 2, "threads": 1, "cores": 16, "capacity": 2.0}).passed
     # On a machine with more cores than requests, 8 processes are enough (the old check wanted one per core).
-    assert evaluate("03.3", {"workers": 8, "threads": 1, "cores": 32, "capacity": 32.0}).passed
+    assert evaluate("03.4", {"workers": 8, "threads": 1, "cores": 32, "capacity": 32.0}).passed
 
 
 def test_03_3_useful_workers_bounds():
@@ -75,6 +75,32 @@ def test_03_3_useful_workers_bounds():
 
 
 def test_03_3_worked_solution_measures_and_passes():
-    answer = solution_answer("03.3")
+    answer = solution_answer("03.4")
     assert set(answer) == {"workers", "threads", "cores", "capacity"} and answer["threads"] == 1
-    assert evaluate("03.3", answer).passed
+    assert evaluate("03.4", answer).passed
+
+
+def test_03_1_the_stops_are_measured_on_a_real_uvicorn():
+    """SIGTERM to the master and SIGKILL to the group leave nothing; SIGKILL to the master orphans the workers."""
+    left = nb03.stop_facts()
+    assert set(left) == set(nb03.STOPS)
+    assert left["SIGTERM to the master"] == 0 and left["SIGKILL to the group"] == 0, left
+    assert left["SIGKILL to the master"] >= 2, left  # at least the two workers outlive their master
+
+
+def test_03_1_is_judged_against_what_the_check_measured(monkeypatch):
+    """The count of orphans comes from the check's own start, not a constant: another uvicorn, another count."""
+    monkeypatch.setattr(
+        nb03, "stop_facts", lambda: {"SIGTERM to the master": 0, "SIGKILL to the master": 2, "SIGKILL to the group": 0}
+    )
+    answer = {
+        "makespan": {1: 1.2, 2: 0.6, 4: 0.3},
+        "left": {"SIGTERM to the master": 0, "SIGKILL to the master": 2, "SIGKILL to the group": 0},
+    }
+    assert evaluate("03.1", answer).passed
+    answer["left"]["SIGKILL to the master"] = 3
+    assert not evaluate("03.1", answer).passed
+
+
+def test_03_1_the_makespans_are_the_models():
+    assert nb03.model_makespans() == pytest.approx({1: 1.2, 2: 0.6, 4: 0.3})

@@ -285,8 +285,29 @@ def bare_fastapi() -> Any:
 # -- 03 -----------------------------------------------------------------------------------------------------------
 
 
+def workers_and_stops(makespan: dict | None = None, **left: Callable[[int], int]) -> Callable[[], dict[str, Any]]:
+    """Return a builder of the 03.1 answer that is right but for `makespan`, and the counts `left` derives from
+    the orphans the check measures (keys: term, kill, group)."""
+
+    def build() -> dict[str, Any]:
+        from helpers.coursework.exercises.nb03 import stop_facts
+
+        orphans = stop_facts()["SIGKILL to the master"]
+        counts = {"term": 0, "kill": orphans, "group": 0} | {k: f(orphans) for k, f in left.items()}
+        return {
+            "makespan": makespan or {1: 1.2, 2: 0.6, 4: 0.3},
+            "left": {
+                "SIGTERM to the master": counts["term"],
+                "SIGKILL to the master": counts["kill"],
+                "SIGKILL to the group": counts["group"],
+            },
+        }
+
+    return build
+
+
 def machine(workers: int, threads: int, cores: int, capacity: float) -> dict[str, Any]:
-    """Return a 03.3 answer: the choice, and what the learner's machine measured."""
+    """Return a 03.4 answer: the choice, and what the learner's machine measured."""
     return {"workers": workers, "threads": threads, "cores": cores, "capacity": capacity}
 
 
@@ -985,6 +1006,31 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a list", value([2, 1, 3, 2]), "dict of counts"),
     ],
     "03.1": [
+        Wrong("every request at once", workers_and_stops({1: 0.1, 2: 0.1, 4: 0.1}), "one request at a time"),
+        Wrong("workers change nothing", workers_and_stops({1: 1.2, 2: 1.2, 4: 1.2}), "second worker"),
+        Wrong(
+            "halved once too often on 4 workers",
+            workers_and_stops({1: 1.2, 2: 0.6, 4: 0.15}),
+            "4 worker(s)",
+        ),
+        Wrong("a child dies with its parent", workers_and_stops(kill=lambda n: 0), "does not die"),
+        Wrong("the workers only", workers_and_stops(kill=lambda n: n - 1), "count again"),
+        Wrong(
+            "SIGTERM reaches the master only",
+            workers_and_stops(term=lambda n: n),
+            "stop its workers",
+        ),
+        Wrong(
+            "a group signal reaches the master only",
+            workers_and_stops(group=lambda n: n),
+            "reaches each",
+        ),
+        Wrong(
+            "worker counts as strings", value({"makespan": {"1": 1.2, "2": 0.6, "4": 0.3}, "left": {}}), "not strings"
+        ),
+        Wrong("no stops", value({"makespan": {1: 1.2, 2: 0.6, 4: 0.3}}), "a dict like"),
+    ],
+    "03.2": [
         Wrong(
             "every set-up that accepted them all",
             value({"gevent", "FastAPI async def", "FastAPI def", "Django async"}),
@@ -996,7 +1042,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a server's name", value({"uvicorn", "gevent"}), "not one of the five"),
         Wrong("a list", value(["gevent", "FastAPI async def", "Django async"]), "set of the set-ups' names"),
     ],
-    "03.2": [
+    "03.3": [
         Wrong("no base", value(lambda n, b, k: n * k / 1024), "base) is missing"),
         Wrong("KiB added to MiB", value(lambda n, b, k: b + n * k), "slope is in kib"),
         Wrong("everything in KiB", value(lambda n, b, k: b * 1024 + n * k), "looks like kib"),
@@ -1006,7 +1052,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a number, not a function", value(171.9), "should be a function"),
         Wrong("a float whose subtraction gives 0 (issue 27)", value(lambda n, b, k: _ZeroMiB(0)), "fitted line gives"),
     ],
-    "03.3": [
+    "03.4": [
         Wrong("no measurement carried", value({"workers": 2, "threads": 1}), "say what you measured"),
         Wrong("threads for CPU work", value(machine(1, 8, 2, 2.0)), "threads share their process's gil"),
         Wrong("enough processes, but threads too", value(machine(2, 4, 2, 2.0)), "one thread per process"),
@@ -1018,7 +1064,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("no workers", value(machine(0, 1, 2, 2.0)), "at least 1"),
         Wrong("a tuple", value((2, 1)), "a dict like"),
     ],
-    "03.4": [
+    "03.5": [
         Wrong("only the short run", value({"each run lasts half a second"}), "one confound is missing"),
         Wrong(
             "every choice",
@@ -1027,10 +1073,23 @@ WRONG: dict[str, list[Wrong]] = {
         ),
         Wrong(
             "repeats called a confound",
-            lambda: solution_answer("03.4") | {"each server is measured three times and the median is reported"},
+            lambda: solution_answer("03.5") | {"each server is measured three times and the median is reported"},
             "is not a confound",
         ),
         Wrong("a choice reworded", value({"the client is in the same process"}), "not one of the choices"),
+        Wrong(
+            "a client thread thought to be apart from the server",
+            lambda: solution_answer("03.5") - {"the client runs in a thread of the server's own process"},
+            "what does a thread share",
+        ),
+        Wrong(
+            "any client on the server's machine called a confound",
+            lambda: (
+                solution_answer("03.5")
+                | {"the client runs in processes of its own, on the same machine as the servers"}
+            ),
+            "has its own gil",
+        ),
         Wrong("one string", value("each run lasts half a second"), "a set of the choices"),
     ],
     "04.1": [
@@ -1520,11 +1579,15 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("with the model's blocked state", value({"queued": 2, "running": 1, "waiting": 3, "done": 2, "blocked": 0}))
     ],
     "03.1": [
+        ("a little overhead added", workers_and_stops({1: 1.25, 2: 0.62, 4: 0.31})),
+        ("the model's figures with float noise", workers_and_stops({1: 12 * 0.1, 2: 6 * 0.1, 4: 3 * 0.1})),
+    ],
+    "03.2": [
         ("the three", value({"gevent", "FastAPI async def", "Django async"})),
         ("a frozenset", value(frozenset({"Django async", "gevent", "FastAPI async def"}))),
     ],
-    "03.2": [("the fitted line", value(lambda n, base, kib: base + n * kib / 1024))],
-    "03.3": [
+    "03.3": [("the fitted line", value(lambda n, base, kib: base + n * kib / 1024))],
+    "03.4": [
         ("two free cores", value(machine(2, 1, 2, 2.0))),
         ("a quota of 1.3 cores: one process", value(machine(1, 1, 2, 1.3))),
         ("a quota of 1.3 cores: two processes", value(machine(2, 1, 2, 1.3))),
@@ -1532,7 +1595,7 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a big machine: one per request", value(machine(8, 1, 32, 32.0))),
         ("one core", value(machine(1, 1, 1, 1.0))),
     ],
-    "03.4": [("a list", lambda: sorted(solution_answer("03.4")))],
+    "03.5": [("a list", lambda: sorted(solution_answer("03.5")))],
     "04.1": [
         ("short names, any case", value(joins("inner", "Left Join", "left outer"))),
         ("a plain JOIN is an inner join", value(joins("join", "LEFT OUTER JOIN", "LEFT JOIN"))),

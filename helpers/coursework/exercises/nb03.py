@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import signal
 from typing import Any
 
 from helpers.concurrency.waiting import SHORT_NAMES
@@ -19,7 +22,153 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-# 03.1's five set-ups, by the short names the notebook's verdicts use.
+# 03.1: before the workers section runs. Part "makespan": notebook 02's model, with no overhead, for the notebook's
+# 12 requests of 100 ms on 1, 2 and 4 sync workers. Part "left": what each way of stopping `uvicorn --workers 2`
+# leaves running, measured by the check on this machine (the process tree depends on uvicorn's version).
+MODEL_REQUESTS, MODEL_WAIT, MODEL_WORKERS = 12, 0.1, (1, 2, 4)
+STOP_APP = "helpers.apps.serving_fastapi:app"
+STOPS = ("SIGTERM to the master", "SIGKILL to the master", "SIGKILL to the group")
+_TREE_EXAMPLE = (
+    '{"makespan": {1: ..., 2: ..., 4: ...}, '
+    '"left": {"SIGTERM to the master": ..., "SIGKILL to the master": ..., "SIGKILL to the group": ...}}'
+)
+
+
+def model_makespans() -> dict[int, float]:
+    """Return the makespan notebook 02's model gives the 12 requests of 100 ms on 1, 2 and 4 sync workers."""
+    from helpers.concurrency.simulation import simulate
+
+    return {w: simulate("wsgi", n=MODEL_REQUESTS, io=MODEL_WAIT, workers=w, threads=1).makespan for w in MODEL_WORKERS}
+
+
+def _still_running(tree: list) -> int:
+    import psutil
+
+    alive = 0
+    for p in tree:
+        try:
+            alive += p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+@functools.lru_cache(maxsize=1)
+def stop_facts() -> dict[str, int]:
+    """Start `uvicorn --workers 2` once per way of stopping it; return how many of its processes still run after."""
+    import psutil
+
+    from helpers.serving.processes import start_uvicorn
+
+    left = {}
+    for i, how in enumerate(STOPS):
+        # Not the notebook's names: the check leaves the learner's servers alone.
+        server = start_uvicorn(STOP_APP, f"exercise-03-1-{i}", workers=2, ready_path="/json")
+        try:
+            tree = server.processes()  # the master and everything under it, listed before the signal
+            if how == "SIGTERM to the master":
+                os.kill(server.pid, signal.SIGTERM)  # a request to shut down: the master stops its workers
+                psutil.wait_procs(tree, timeout=10)
+            elif how == "SIGKILL to the master":
+                os.kill(server.pid, signal.SIGKILL)  # the master ends at once and can tell no one
+                psutil.wait_procs(tree, timeout=1)
+            else:
+                os.killpg(server.pid, signal.SIGKILL)  # every process of the group, as stop() does
+                psutil.wait_procs(tree, timeout=10)
+            left[how] = _still_running(tree)
+        finally:
+            server.stop()  # whatever is left (the orphans of a SIGKILL to the master) goes with the group
+    return left
+
+
+@exercise(
+    "03.1",
+    "predict what more workers change, and what a stop leaves running",
+    hint="For the makespan, count rounds: a sync worker serves one request at a time, so how many requests does "
+    "each worker serve one after another? For the stops, ask which processes each signal reaches, and whether "
+    "the master lives long enough to pass a stop on to its workers.",
+    solution="""
+        # The model: each sync worker serves one request at a time, so 12 requests on w workers take 12 / w
+        # rounds of 100 ms (no overhead counted).
+        makespan = {w: 12 / w * 0.1 for w in (1, 2, 4)}
+        # SIGTERM asks the master to shut down: it stops its workers first, and nothing is left.
+        # SIGKILL ends the master at once: it can't pass anything on, so every other process of the tree keeps
+        # running, orphans that still hold the port. Count them in the tree, as the cell above listed it:
+        from helpers.serving.processes import start_uvicorn
+
+        with start_uvicorn("helpers.apps.serving_fastapi:app", "solution-03-1", workers=2, ready_path="/json") as api:
+            others = len(api.processes()) - 1  # every process but the master: the workers, multiprocessing's helper
+        # The group holds the master and every process under it: one signal reaches them all, as stop() does.
+        answer = {
+            "makespan": makespan,
+            "left": {"SIGTERM to the master": 0, "SIGKILL to the master": others, "SIGKILL to the group": 0},
+        }
+    """,
+    praise="The model's arithmetic is the yardstick the next cell holds real workers to; and a stop must reach "
+    "every process of the tree, which is why stop() signals the whole group.",
+    data=True,
+)
+def workers_and_stops(answer: Any) -> str | None:
+    shape = f"the answer should be a dict like {_TREE_EXAMPLE}"
+    if not isinstance(answer, dict) or set(answer) != {"makespan", "left"}:
+        return shape + "."
+    makespan, left = answer["makespan"], answer["left"]
+    if not isinstance(makespan, dict) or set(makespan) != set(MODEL_WORKERS):
+        return shape + ': "makespan" maps the worker counts 1, 2 and 4 (numbers, not strings) to seconds.'
+    if not all(_is_number(v) and math.isfinite(v) and v > 0 for v in makespan.values()):
+        return shape + ": each makespan is a number of seconds, above 0."
+    if not isinstance(left, dict) or set(left) != set(STOPS):
+        return shape + f': "left" maps each of {", ".join(map(repr, STOPS))} to a number of processes.'
+    if not all(_is_int(v) and v >= 0 for v in left.values()):
+        return shape + ': each "left" is a whole number of processes, 0 or more.'
+    model = model_makespans()
+    said = {w: float(makespan[w]) for w in MODEL_WORKERS}
+    if all(abs(said[w] - MODEL_WAIT) < 0.02 for w in MODEL_WORKERS):
+        return (
+            "every makespan is one wait of 100 ms, as if all 12 requests ran at once: a sync worker serves "
+            "one request at a time, and there are fewer workers than requests."
+        )
+    if len({round(v, 3) for v in said.values()}) == 1:
+        return (
+            "the same makespan on 1, 2 and 4 workers: each worker is a process of its own that serves a request "
+            "while the others serve theirs. What does a second worker do to the queue?"
+        )
+    if said[4] > said[1]:
+        return "more workers taking longer? Each extra worker takes its own share of the queue."
+    for w in MODEL_WORKERS:
+        if abs(said[w] - model[w]) > 0.05 * model[w]:
+            return (
+                f"on {w} worker(s) you said {said[w]:g} s, which the model does not give: how many of the 12 "
+                "requests does each worker serve, one after another, and how long does each take?"
+            )
+    truth = stop_facts()
+    if left["SIGKILL to the group"] != truth["SIGKILL to the group"]:
+        return (
+            "a process group holds the master and every process it started: a signal to the group reaches each "
+            "one, and SIGKILL can't be caught or ignored."
+        )
+    if left["SIGTERM to the master"] != truth["SIGTERM to the master"]:
+        return (
+            "SIGTERM asks the master to shut down, and it has time to stop its workers before it exits: "
+            "the check sent it and found a different count from yours."
+        )
+    said_killed, killed = left["SIGKILL to the master"], truth["SIGKILL to the master"]
+    if said_killed != killed:
+        if said_killed == 0:
+            return (
+                "SIGKILL ends the master at once: it can't tell its workers anything, and a worker does not die "
+                "with its parent. The check killed a master that way and found processes still running."
+            )
+        if said_killed < killed:
+            return (
+                "the workers keep running, yes; count again in the tree listed above: which other processes did "
+                "the signal to the master not reach?"
+            )
+        return "only the master got the signal, and the tree listed above has fewer processes than that besides it."
+    return None
+
+
+# 03.2's five set-ups, by the short names the notebook's verdicts use.
 WAITING_SETUPS = SHORT_NAMES
 _HOLD_AND_ANSWER = {"gevent", "FastAPI async def", "Django async"}
 _WHY_NOT = {
@@ -31,7 +180,7 @@ _WHY_NOT = {
 
 
 @exercise(
-    "03.1",
+    "03.2",
     "which set-ups hold a chat's long polls and still answer",
     hint="Two columns of the table decide it: did the set-up accept every waiting connection, and did one more "
     "request get an answer? A set-up needs both. Threads in the hundreds or thousands are a cost, not a refusal.",
@@ -62,7 +211,7 @@ def hold_and_answer(answer: Any) -> str | None:
 
 
 @exercise(
-    "03.2",
+    "03.3",
     "predict the memory of waiting connections",
     hint="The fit is a straight line: where it starts (the server with no connection) plus how much each "
     "connection adds. Mind the units: the base is in MiB and the slope in KiB per connection.",
@@ -102,14 +251,14 @@ def predict_memory(answer: Any) -> str | None:
     return None
 
 
-# 03.3: eight CPU-bound requests arrive at once. The answer carries what the learner's machine measured (the
+# 03.4: eight CPU-bound requests arrive at once. The answer carries what the learner's machine measured (the
 # notebook's `cores` and `capacity`), so it is judged against that machine, not the one that grades it.
 CPU_REQUESTS = 8
 MEASURED_KEYS = {"cores", "capacity"}
 
 
 def claimed_machine(answer: Any) -> str | None:
-    """Return why a passing 03.3 answer's claimed cores are not those of the machine that ran it, or None."""
+    """Return why a passing 03.4 answer's claimed cores are not those of the machine that ran it, or None."""
     # Only the cores are compared: the CPU they give changes from moment to moment (the grader runs several
     # notebooks at once), while the usable cores are what the answer cell itself read on this machine. A claim
     # of other cores was typed in, not measured: it may be the learner's own machine, so it is flagged, not failed.
@@ -119,13 +268,13 @@ def claimed_machine(answer: Any) -> str | None:
     if answer["cores"] == cores:
         return None
     return (
-        f"03.3 passed on the machine it claims ({answer['cores']} core(s)), but the machine that ran the answer "
+        f"03.4 passed on the machine it claims ({answer['cores']} core(s)), but the machine that ran the answer "
         f"has {cores} usable core(s): figures typed in, not measured"
     )
 
 
 def useful_workers(cores: int, capacity: float) -> tuple[int, int]:
-    """Return the fewest and most worker processes that serve 03.3's requests as fast as the measured machine can."""
+    """Return the fewest and most worker processes that serve 03.4's requests as fast as the measured machine can."""
     # Processes compute side by side only as far as there are cores, CPU to share (`capacity`, lower than the
     # cores under a CPU quota or on a busy machine) and requests to compute. Below the CPU measured, a core's
     # worth stays idle; one process beyond it is tolerated (the figure was read at one moment), more only take turns.
@@ -135,7 +284,7 @@ def useful_workers(cores: int, capacity: float) -> tuple[int, int]:
 
 
 @exercise(
-    "03.3",
+    "03.4",
     "fix a CPU-bound endpoint by choosing processes",
     hint="Threads of one process take turns holding the GIL. Only processes compute side by side: as many as "
     "there is CPU for them on this machine (what did the capacity cell measure?), and no more than the "
@@ -207,13 +356,19 @@ def choose_processes(answer: Any) -> str | None:
     return None
 
 
-# 03.4: a benchmark described in words. Each choice: is it a confound (it favours one side, or makes the figures
+# 03.5: a benchmark described in words. Each choice: is it a confound (it favours one side, or makes the figures
 # untrustworthy), and why, in the words the feedback uses.
+CLIENT_THREAD = "the client runs in a thread of the server's own process"
 BENCHMARK_CHOICES: dict[str, tuple[bool, str]] = {
-    "the client runs in the server's own process": (
+    CLIENT_THREAD: (
         True,
-        "a client in the server's process shares its CPU and, in Python, its GIL: it measures the client as much as "
-        "the server (this notebook moved its load into separate processes for that reason)",
+        "a thread of the server's process shares its GIL: while the client builds requests and parses answers, the "
+        "server's Python waits, so the figure measures the client as much as the server",
+    ),
+    "the client runs in processes of its own, on the same machine as the servers": (
+        False,
+        "a process of its own has its own GIL, and both servers share the machine with the same client alike: "
+        "fair for a comparison, though not a capacity figure (this notebook measured that way)",
     ),
     "Flask runs under its development server, FastAPI under uvicorn": (
         True,
@@ -243,26 +398,26 @@ BENCHMARK_CHOICES: dict[str, tuple[bool, str]] = {
 
 
 @exercise(
-    "03.4",
+    "03.5",
     "spot what makes a benchmark unfair",
     hint="For each choice, ask two questions: does it help or hurt one side only, and would the figure move "
     "if you ran it again? A confound answers yes to either. This notebook made some of these choices itself; "
     "its first section says why.",
     solution="""
         # A confound favours one side, or makes the figure too noisy to trust.
-        # The client in the server's process shares its CPU and GIL; a development server against a production
-        # one compares servers, not frameworks; keep-alive on one side only saves it a handshake per request;
-        # half a second is too short for a p99. Running both on one machine in turn, repeating with a median and
-        # sending the same requests are what a fair benchmark does.
+        # A client thread in the server's process shares its GIL (client processes of their own don't); a
+        # development server against a production one compares servers, not frameworks; keep-alive on one side
+        # only saves it a handshake per request; half a second is too short for a p99. Client processes beside the servers, running both on one machine
+        # in turn, repeating with a median and sending the same requests are what a fair benchmark does.
         answer = {
-            "the client runs in the server's own process",
+            "the client runs in a thread of the server's own process",
             "Flask runs under its development server, FastAPI under uvicorn",
             "one server keeps connections open, the other opens one per request",
             "each run lasts half a second",
         }
     """,
     praise="Those four would each move the result without saying anything about the frameworks; the other "
-    "three are what a fair benchmark does.",
+    "four are what a fair benchmark does.",
     data=True,
 )
 def spot_confounds(answer: Any) -> str | None:
@@ -275,6 +430,11 @@ def spot_confounds(answer: Any) -> str | None:
     for choice in BENCHMARK_CHOICES:
         confound, why = BENCHMARK_CHOICES[choice]
         if confound and choice not in chosen:
+            if choice == CLIENT_THREAD:
+                return (
+                    "one confound is missing: a client in a thread of its own still runs in the server's process. "
+                    "What does a thread share with the other threads of its process, in Python?"
+                )
             return f"one confound is missing. Look again at {choice!r}: what would it do to the figures?"
         if not confound and choice in chosen:
             return f"{choice!r} is not a confound: {why}."
