@@ -10,6 +10,7 @@ from helpers.concurrency import db_load
 @pytest.fixture(autouse=True)
 def measured_load_table(monkeypatch):
     """Give db_load.last_rows() the rows of a load like notebook 06's, as if its load cell had run (06.2 reads them)."""
-    from tests.test_db_load import five
+    from tests.test_db_load import fake_run, five, healthy
 
-    monkeypatch.setattr(db_load, "_last_rows", db_load.rows(five()))
+    flask = [*healthy("Flask")[:2], fake_run("Flask", 500, 740, 4.0, 2.3)]  # the lowest p99 at 500 concurrent
+    monkeypatch.setattr(db_load, "_last_rows", db_load.rows(five(Flask=flask)))

@@ -80,9 +80,12 @@ _NOT_WHY = {
     "SQLAlchemy's QueuePool timeout: the app's pool gave up waiting, PostgreSQL refused nothing.",
 }
 ANYIO_THREADS = 40
-READING_KEYS = ("failed", "most threads", "why", "limit", "measured")
-_ROW_KEYS = {"set-up", "concurrent", "errors", "held", "threads"}
-_READING_EXAMPLE = '{"failed": {"Flask": {"timeout"}}, "most threads": ("Flask", 12, 10), "why": "a", "limit": 5, "measured": measured}'
+READING_KEYS = ("failed", "lowest p99", "most threads", "why", "limit", "measured")
+_ROW_KEYS = {"set-up", "concurrent", "errors", "held", "threads", "ok", "p99 ms"}
+_READING_EXAMPLE = (
+    '{"failed": {"Flask": {"timeout"}}, "lowest p99": "Flask", "most threads": ("Flask", 12, 10), "why": "a", '
+    '"limit": 5, "measured": measured}'
+)
 
 
 def _rows_problem(measured: Any) -> str | None:
@@ -93,8 +96,12 @@ def _rows_problem(measured: Any) -> str | None:
     for row in measured:
         if not isinstance(row, dict) or not _ROW_KEYS <= set(row) or not isinstance(row["errors"], dict):
             return again + ": each row is a dict with the table's columns."
-        if not all(_is_int(row[k]) for k in ("concurrent", "held", "threads")) or not isinstance(row["set-up"], str):
-            return again + ": its concurrency, connections held and threads are whole numbers."
+        if not all(_is_int(row[k]) for k in ("concurrent", "held", "threads", "ok")) or not isinstance(
+            row["set-up"], str
+        ):
+            return again + ": its concurrency, answers, connections held and threads are whole numbers."
+        if not isinstance(row["p99 ms"], (int, float)) or isinstance(row["p99 ms"], bool):
+            return again + ": its p99 is a number of ms."
     if not any(row["concurrent"] == 500 for row in measured):
         return again + ": it has no row at 500 concurrent."
     return None
@@ -141,9 +148,27 @@ def _failed_problem(said: Any, measured: list[dict]) -> str | None:
             return f"give {name}'s failures as a set of their kinds, the words the failed column uses."
         if given != kinds:
             return (
-                f"{name}'s failures by kind are not {sorted(given)}: read its failed column at each concurrency "
+                f"{name}'s failures by kind are not the ones you gave: read its failed column at each concurrency "
                 "(an error status is an answer; a timeout is a request the client gave up waiting for)."
             )
+    return None
+
+
+def _p99_problem(said: Any, measured: list[dict]) -> str | None:
+    at_500 = {row["set-up"]: row for row in measured if row["concurrent"] == 500}
+    if not isinstance(said, str) or said not in at_500:
+        return f"'lowest p99' should be the name of one set-up, from: {', '.join(at_500)}."
+    if not at_500[said]["ok"]:
+        return (
+            f"at 500 concurrent, {said} answered no request: its p99 shows '-', there is no latency to compare. "
+            "Which of the set-ups that answered kept its slowest requests fastest?"
+        )
+    lowest = min(row["p99 ms"] for row in at_500.values() if row["ok"])
+    if at_500[said]["p99 ms"] > lowest:
+        return (
+            f"another set-up that answered at 500 concurrent had a lower p99 than {said}: compare the p99 column of "
+            "the 500 rows (p50 is the median request, p99 the slowest 1 in 100)."
+        )
     return None
 
 
@@ -210,8 +235,8 @@ def _limit_problem(limit: Any) -> str | None:
 @exercise(
     "06.2",
     "read the load table, and why FastAPI def failed",
-    hint="Read the table row by row, not by req/s alone: the failed column names each failure's kind, and the last "
-    "two columns are what the server really held, connections (from pg_stat_activity) and threads. For FastAPI "
+    hint="Read the table row by row, not by req/s alone: the failed column names each failure's kind, p99 is the "
+    "slowest 1 in 100 of the requests that were answered, and the last two columns are what the server really held, connections (from pg_stat_activity) and threads. For FastAPI "
     "def, follow one request: what does it hold while it waits, how many of those exist, and what must run before "
     "a session gives its connection back? The fix lets a request take a session only when a connection is free.",
     solution="""
@@ -223,21 +248,26 @@ def _limit_problem(limit: Any) -> str | None:
         for row in measured:
             if row["errors"]:
                 failed.setdefault(row["set-up"], set()).update(row["errors"])
-        # What the server held at 500 concurrent: its threads, and its connections that pg_stat_activity listed.
-        top = max((row for row in measured if row["concurrent"] == 500), key=lambda row: row["threads"])
+        # At 500 concurrent: the lowest p99 among the set-ups that answered at all ("-" is no answer, not fast),
+        # and what each server held: its threads, and its connections that pg_stat_activity listed.
+        at_500 = [row for row in measured if row["concurrent"] == 500]
+        fastest = min((row for row in at_500 if row["ok"]), key=lambda row: row["p99 ms"])
+        top = max(at_500, key=lambda row: row["threads"])
         # FastAPI def: each waiting request holds one of AnyIO's 40 threads, and a session gives its connection
         # back in the dependency's cleanup, which needs a thread too: with all 40 waiting, none comes back.
         # The fix lets only as many requests hold a session as the pool has connections (10); the rest wait on
         # the event loop, holding no thread.
         answer = {
             "failed": failed,
+            "lowest p99": fastest["set-up"],
             "most threads": (top["set-up"], top["threads"], top["held"]),
             "why": "c",
             "limit": 10,
             "measured": measured,
         }
     """,
-    praise="A load table is read row by row: failures by kind beside the throughput, and the threads and "
+    praise="A load table is read row by row: failures by kind beside the throughput, the tail (p99) of what was "
+    "answered, and the threads and "
     "connections a server really held. FastAPI def starved because waiting requests took every thread its sessions "
     "needed to give their connections back; the next section measures the limit that fixes it.",
     data=True,
@@ -256,7 +286,11 @@ def read_load_table(answer: Any) -> str | None:
     problem = _rows_problem(measured)
     if problem:
         return problem
-    problem = _failed_problem(answer["failed"], measured) or _threads_problem(answer["most threads"], measured)
+    problem = (
+        _failed_problem(answer["failed"], measured)
+        or _p99_problem(answer["lowest p99"], measured)
+        or _threads_problem(answer["most threads"], measured)
+    )
     if problem:
         return problem
     why = answer["why"]
@@ -472,7 +506,7 @@ def predict_async_orm(answer: Any) -> str | None:
     wait = ORM_WAIT_MS / 1000
     if one_active == TOGETHER:
         return (
-            f"asyncio.gather looks concurrent, but inside one request every aget() runs in the request's one thread "
+            "inside one request, asyncio.gather looks concurrent, but every aget() runs in the request's one thread "
             f"(sync_to_async is thread-sensitive), and that thread has one connection: how many of the {TOGETHER} "
             "queries can it run at once?"
         )
