@@ -196,16 +196,3 @@ def test_under_course_quick_each_run_lasts_the_quick_seconds(monkeypatch, quick,
     setup = dataclasses.replace(db_load.shop_setups()[0], start=lambda *a, **k: Server())
     db_load.load_setup(SimpleNamespace(dsn="postgresql://nowhere/shop"), setup, levels=[10, 100], seconds=2)
     assert asked == loaded_for
-
-
-def test_last_rows_are_the_latest_load_alls_rows_as_plain_data(monkeypatch):
-    monkeypatch.setattr(db_load, "_last_rows", [])
-    with pytest.raises(RuntimeError, match="run the cell that calls db_load.load_all"):
-        db_load.last_rows()
-    runs = five()
-    monkeypatch.setattr(db_load, "load_setup", lambda db, setup, **kwargs: runs[setup.short])
-    db_load.load_all(None, db_load.shop_setups(), progress=False)
-    rows = db_load.last_rows()
-    assert rows == db_load.rows(runs) and len(rows) == 15
-    rows[-1]["errors"]["timeout"] = 0  # a copy: what an answer holds can't change what the next call returns
-    assert db_load.last_rows()[-1]["errors"]["timeout"] == 340

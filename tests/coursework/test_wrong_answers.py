@@ -1375,6 +1375,7 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             reading(failed={"FastAPI def": ["timeout", "status 500"]}, why="C"),
         ),
         ("a quiet run where nothing failed", quiet_reading),
+        ("threads as another run counted them", reading(**{"most threads": ("Django async", 480, 10)})),
     ],
     "06.3": [("the arithmetic", value((100 - 3 - 5) // 4))],
     "06.4": [

@@ -61,8 +61,11 @@ def predict_ceiling(answer: Any) -> str | None:
     return f"{answer:g} requests per second is not it: count the queries each connection finishes in a second."
 
 
-# 06.2: the notebook's own load table. The answer carries the table's rows (db_load.last_rows()), so the reading is
-# judged against what the learner's kernel measured; why FastAPI def fails, and its fix, hold on any machine.
+# 06.2: the notebook's own load table. The answer carries the table's rows (db_load.rows(runs)), so the reading is
+# judged against what the kernel that ran the answer measured; why FastAPI def fails, and its fix, hold on any
+# machine. Figures that move from run to run are judged with the notebook's own tolerance (a few percent is a tie),
+# so a reading of one run also fits another run of the same notebook, as the grader's is.
+TIE = 0.15  # p99s within 15 % of the lowest, and counts within 15 % of the measured ones, count as read right
 STARVATION = {
     "a": "the pool of 10 connections is too small for 100 concurrent requests",
     "b": "a def endpoint blocks uvicorn's event loop while PostgreSQL works",
@@ -89,8 +92,8 @@ _READING_EXAMPLE = (
 
 
 def _rows_problem(measured: Any) -> str | None:
-    """Say why `measured` is not the rows db_load.last_rows() returns, or None."""
-    again = "'measured' should be the table's rows as the answer cell reads them, db_load.last_rows(), unchanged"
+    """Say why `measured` is not the rows db_load.rows(runs) returns, or None."""
+    again = "'measured' should be the table's rows as the answer cell reads them, db_load.rows(runs), unchanged"
     if not isinstance(measured, (list, tuple)) or not measured:
         return again + "."
     for row in measured:
@@ -164,10 +167,10 @@ def _p99_problem(said: Any, measured: list[dict]) -> str | None:
             "Which of the set-ups that answered kept its slowest requests fastest?"
         )
     lowest = min(row["p99 ms"] for row in at_500.values() if row["ok"])
-    if at_500[said]["p99 ms"] > lowest:
+    if at_500[said]["p99 ms"] > (1 + TIE) * lowest:
         return (
-            f"another set-up that answered at 500 concurrent had a lower p99 than {said}: compare the p99 column of "
-            "the 500 rows (p50 is the median request, p99 the slowest 1 in 100)."
+            f"another set-up that answered at 500 concurrent had a clearly lower p99 than {said}: compare the p99 "
+            "column of the 500 rows (p50 is the median request, p99 the slowest 1 in 100)."
         )
     return None
 
@@ -187,23 +190,23 @@ def _threads_problem(said: Any, measured: list[dict]) -> str | None:
         return f"{name!r} has no row at 500 concurrent; the set-ups are: {', '.join(at_500)}."
     row = at_500[name]
     most = max(r["threads"] for r in at_500.values())
-    if row["threads"] < most:
+    if row["threads"] < most / (1 + TIE):
         return (
             f"another set-up ran more threads at 500 concurrent than {name}'s {row['threads']}: compare the threads "
             "column of every 500 row."
         )
-    if threads != row["threads"]:
+    if abs(threads - row["threads"]) > TIE * row["threads"]:
         return f"{name} ran another number of threads at 500 concurrent: read the threads column of its 500 row."
-    if held != row["held"]:
-        if held == threads:
+    if abs(held - row["held"]) > max(1, TIE * row["held"]):  # a sample every 50 ms may see one fewer
+        if held == row["concurrent"]:
+            return (
+                f"{held} is how many clients connected to the server; the connections held column counts the "
+                "server's own connections to PostgreSQL (pg_stat_activity)."
+            )
+        if abs(held - row["threads"]) <= TIE * row["threads"]:
             return (
                 "that is its threads again: the connections held column counts its connections to PostgreSQL, "
                 "which pg_stat_activity listed, not its threads."
-            )
-        if held == 500:
-            return (
-                "500 is how many clients connected to the server; the connections held column counts the server's "
-                "own connections to PostgreSQL (pg_stat_activity)."
             )
         return f"{name}'s connections held at 500 concurrent are another number: read that column of its 500 row."
     return None
@@ -242,7 +245,7 @@ def _limit_problem(limit: Any) -> str | None:
     solution="""
         from helpers.concurrency import db_load
 
-        measured = db_load.last_rows()  # the load table's rows, as this kernel measured them
+        measured = db_load.rows(runs)  # the load table's rows, as this kernel measured them
         # Failures by kind: the failed column of every row, at every concurrency, not only req/s.
         failed = {}
         for row in measured:
