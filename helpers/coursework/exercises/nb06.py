@@ -239,9 +239,10 @@ def _limit_problem(limit: Any) -> str | None:
     "06.2",
     "read the load table, and why FastAPI def failed",
     hint="Read the table row by row, not by req/s alone: the failed column names each failure's kind, p99 is the "
-    "slowest 1 in 100 of the requests that were answered, and the last two columns are what the server really held, connections (from pg_stat_activity) and threads. For FastAPI "
-    "def, follow one request: what does it hold while it waits, how many of those exist, and what must run before "
-    "a session gives its connection back? The fix lets a request take a session only when a connection is free.",
+    "slowest 1 in 100 of the requests that were answered, and the last two columns are what the server really "
+    "held, connections (from pg_stat_activity) and threads. For FastAPI def, follow one request: what does it hold "
+    "while it waits, how many of those exist, and what must run before a session gives its connection back? The "
+    "fix lets a request take a session only when a connection is free.",
     solution="""
         from helpers.concurrency import db_load
 
@@ -270,9 +271,8 @@ def _limit_problem(limit: Any) -> str | None:
         }
     """,
     praise="A load table is read row by row: failures by kind beside the throughput, the tail (p99) of what was "
-    "answered, and the threads and "
-    "connections a server really held. FastAPI def starved because waiting requests took every thread its sessions "
-    "needed to give their connections back; the next section measures the limit that fixes it.",
+    "answered, and the threads and connections a server really held. FastAPI def starved because waiting requests "
+    "took every thread its sessions needed to give their connections back; the next section measures the fix.",
     data=True,
 )
 def read_load_table(answer: Any) -> str | None:
