@@ -126,15 +126,16 @@ def show_excerpt(obj: ModuleType | Any | str, start: str, end: str | None = None
     """Show the lines of `obj`'s source from the first holding `start` to the first after it holding `end`, dedented.
 
     `obj` is what show_code takes, or the path of a file; the excerpt names its lines, so a reader can find the rest.
+    A dotted module name is read, never imported (as show_source does): a Django app's settings can be shown.
     Without `end`, the excerpt runs to the last line.
     """
     from pathlib import Path
 
     if isinstance(obj, Path):
         text, where = obj.read_text(), obj.name
+    elif isinstance(obj, str):
+        text, where = source_of(obj), obj
     else:
-        if isinstance(obj, str):
-            obj = importlib.import_module(obj)
         text, where = inspect.getsource(obj), getattr(obj, "__qualname__", getattr(obj, "__name__", "source"))
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if start in line), None)

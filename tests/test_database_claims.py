@@ -72,3 +72,4 @@ def test_the_locked_buyers_take_turns(shop, orm):
 def test_queries_gathered_in_one_request_take_turns(shop):
     cost = measure_async_orm(shop.dsn, queries=50, together=10, wait_ms=50)
     assert cost.one_context.threads == 1 and cost.one_context.seconds > 0.4, cost  # 10 x 50 ms, one after another
+    assert cost.one_context.active == 1, cost  # pg_stat_activity: one of its connections running a query at a time

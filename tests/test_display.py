@@ -277,3 +277,13 @@ def test_show_source_shows_a_module_without_importing_it():
     assert "async def item_async" in shown.data and "helpers.apps.stock_django.views" not in sys.modules
     with pytest.raises(ValueError, match="not a Python module"):
         show_source("helpers.apps.no_such_module")
+
+
+def test_show_excerpt_reads_a_module_by_name_without_importing_it():
+    import sys
+
+    sys.modules.pop("helpers.apps.stock_django.settings", None)
+    shown = show_excerpt("helpers.apps.stock_django.settings", '"OPTIONS"', '"pool"')
+    lines = shown.data.splitlines()
+    assert lines[0].startswith("# helpers.apps.stock_django.settings, lines ") and '"pool"' in lines[-1]
+    assert "helpers.apps.stock_django.settings" not in sys.modules  # read, not imported

@@ -3,7 +3,8 @@
     cost = measure_async_orm(db.dsn)
     cost.sync_ms, cost.async_ms   # one small query with the sync ORM (get) and with the async ORM (aget), in ms
     cost.hop_ms                   # what sync_to_async adds per query
-    cost.one_context              # K concurrent aget() in one request: threads used and seconds taken
+    cost.one_context              # K concurrent aget() in one request: threads used, seconds taken, and the
+                                  # connections PostgreSQL listed meanwhile (pg_stat_activity): open, and running a query
     cost.per_request              # K concurrent aget(), each in a request context of its own (as Django's ASGI handler does)
 
 Django's database layer is synchronous: `aget()` runs `get()` through asgiref's sync_to_async with
@@ -34,11 +35,13 @@ class AsyncOrmError(RuntimeError):
 
 @dataclass(frozen=True)
 class Concurrent:
-    """K queries awaited together: how many threads ran them, and how long all took."""
+    """K queries awaited together: how many threads ran them, how long all took, and what PostgreSQL listed."""
 
     queries: int
     threads: int
     seconds: float
+    active: int = 0  # the most of the process's connections pg_stat_activity showed running a query at once
+    open: int = 0  # the most of the process's connections pg_stat_activity listed at once, idle ones too
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ class AsyncOrmCost:
 def measure_async_orm(dsn: str, *, queries: int = 300, together: int = 10, wait_ms: float = 50.0) -> AsyncOrmCost:
     """Time `queries` small queries each way and `together` concurrent ones waiting `wait_ms`, in a fresh process.
 
-    The shop's tables must exist (helpers.apps.stock_schema.create_shop) and the server needs `together`
-    connections free.
+    The shop's tables must exist (helpers.apps.stock_schema.create_shop) and the server needs `together` + 2
+    connections free: the process's pool, and one that samples pg_stat_activity.
     """
     require_number("queries", queries, 10, 10_000, integer=True)
     require_number("together", together, 2, 100, integer=True)
@@ -93,6 +96,38 @@ def measure_async_orm(dsn: str, *, queries: int = 300, together: int = 10, wait_
 
 # -- the measuring process ---------------------------------------------------------------------------------
 
+SAMPLE_S = 0.005  # how often the sampler reads pg_stat_activity while the concurrent queries run
+# The other connections to the shop's database (this process's pool), and those running a query (state 'active').
+ACTIVITY_SQL = (
+    "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity "
+    "WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+)
+
+
+class _Activity:
+    """Read pg_stat_activity on a connection of its own, every SAMPLE_S, until stopped: the most open and active."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.open = self.active = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="activity-sampler", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            opened, active = self.conn.execute(ACTIVITY_SQL).fetchone()
+            self.open, self.active = max(self.open, opened), max(self.active, active)
+            self._stop.wait(SAMPLE_S)
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join(10)
+        self.conn.close()
+        return {"open": self.open, "active": self.active}
+
 
 def _measure(queries: int, together: int, wait_ms: float) -> dict:
     """Run the measurements with Django set up for PostgreSQL; return them as plain data."""
@@ -108,6 +143,7 @@ def _measure(queries: int, together: int, wait_ms: float) -> dict:
     from django.db.backends.signals import connection_created
 
     from helpers.apps.stock_django.models import Item, PgSleep
+    from helpers.apps.stock_schema import from_env
 
     ran_in: list[int] = []  # the thread of every query, recorded by a wrapper on each new connection
 
@@ -144,9 +180,11 @@ def _measure(queries: int, together: int, wait_ms: float) -> dict:
 
     async def in_one_context() -> dict:
         ran_in.clear()
+        activity = _Activity(from_env()[0])
         t0 = time.perf_counter()
         await asyncio.gather(*(slow_query() for _ in range(together)))
-        return {"queries": together, "threads": len(set(ran_in)), "seconds": time.perf_counter() - t0}
+        seconds = time.perf_counter() - t0
+        return {"queries": together, "threads": len(set(ran_in)), "seconds": seconds, **activity.stop()}
 
     async def one_request() -> None:
         async with ThreadSensitiveContext():  # what Django's ASGI handler opens around each request
@@ -155,9 +193,11 @@ def _measure(queries: int, together: int, wait_ms: float) -> dict:
 
     async def per_request() -> dict:
         ran_in.clear()
+        activity = _Activity(from_env()[0])
         t0 = time.perf_counter()
         await asyncio.gather(*(one_request() for _ in range(together)))
-        return {"queries": together, "threads": len(set(ran_in)), "seconds": time.perf_counter() - t0}
+        seconds = time.perf_counter() - t0
+        return {"queries": together, "threads": len(set(ran_in)), "seconds": seconds, **activity.stop()}
 
     timed_sync()  # warm up: connect, and fill the pool's first connection
     ran_in.clear()

@@ -62,3 +62,4 @@ def test_djangos_async_orm_hops_to_a_thread_cheaply_and_a_request_per_query_runs
     cost = measure_async_orm(shop.dsn, queries=300, together=10, wait_ms=50)
     assert 0 < cost.hop_ms < 1, cost
     assert cost.per_request.seconds * 3 < cost.one_context.seconds, cost
+    assert cost.per_request.active > 1, cost  # pg_stat_activity: several of its connections running a query at once

@@ -770,7 +770,7 @@ def auth(**changes: int) -> Callable[[], Any]:
 
 
 def sell(body: str) -> Callable[[], Any]:
-    """Return a builder of exercise 06.3's sell(item_id) returning `body` (update, select and Item imported)."""
+    """Return a builder of exercise 06.4's sell(item_id) returning `body` (update, select and Item imported)."""
 
     def build() -> Any:
         namespace: dict[str, Any] = {}
@@ -783,6 +783,25 @@ def sell(body: str) -> Callable[[], Any]:
         return namespace["sell"]
 
     return build
+
+
+def reading(**changes: Any) -> Callable[[], Any]:
+    """Return a builder of 06.2's worked answer (on the coursework fixture's load table) with `changes` applied."""
+    return lambda: {**solution_answer("06.2"), **changes}
+
+
+def quiet_reading() -> Any:
+    """Return 06.2's right answer for a load table where every request was answered, as on a quiet machine."""
+    from helpers.concurrency import db_load
+    from tests.test_db_load import five, healthy
+
+    measured = db_load.rows(five(**{"FastAPI def": healthy("FastAPI def")}))
+    return {**solution_answer("06.2"), "failed": {}, "measured": measured}
+
+
+def orm(in_one: Any, each: Any) -> Callable[[], Any]:
+    """Return a builder of a 06.5 answer: (connections active at once, seconds) for each case."""
+    return value({"in one request": in_one, "a request each": each})
 
 
 # -- the catalogue ------------------------------------------------------------------------------------------------
@@ -1275,6 +1294,32 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a string", value("200"), "number of requests per second"),
     ],
     "06.2": [
+        Wrong("set-ups without their kinds", reading(failed={"FastAPI def"}), "dict from each set-up"),
+        Wrong("one kind of two", reading(failed={"FastAPI def": {"status 500"}}), "failures by kind are not"),
+        Wrong("nothing failed", reading(failed={}), "failed too"),
+        Wrong(
+            "a set-up that answered everything",
+            reading(failed={"FastAPI def": {"status 500", "timeout"}, "Django async": {"timeout"}}),
+            "answered every request",
+        ),
+        Wrong("no answers read as fast", reading(**{"lowest p99": "FastAPI def"}), "answered no request"),
+        Wrong("not the lowest p99", reading(**{"lowest p99": "Django async"}), "lower p99"),
+        Wrong("p99 as a number", reading(**{"lowest p99": 2500}), "name of one set-up"),
+        Wrong("not the most threads", reading(**{"most threads": ("Flask", 12, 10)}), "ran more threads"),
+        Wrong("threads for connections", reading(**{"most threads": ("Django async", 515, 515)}), "its threads again"),
+        Wrong("the clients for connections", reading(**{"most threads": ("Django async", 515, 500)}), "clients"),
+        Wrong("the pool is too small", reading(why="a"), "queue, not fail"),
+        Wrong("def blocks the loop", reading(why="b"), "thread pool, not on the event loop"),
+        Wrong("PostgreSQL refused", reading(why="d"), "refused nothing"),
+        Wrong("limit to AnyIO's threads", reading(limit=40), "as many requests as AnyIO has threads"),
+        Wrong("limit above the pool", reading(limit=20), "still hold a thread"),
+        Wrong("limit below the pool", reading(limit=5), "never used"),
+        Wrong(
+            "the table left out", lambda: {k: v for k, v in solution_answer("06.2").items() if k != "measured"}, "add"
+        ),
+        Wrong("a table typed in", reading(measured=[{"set-up": "Flask"}]), "unchanged"),
+    ],
+    "06.3": [
         Wrong("the whole of max_connections", value(25), "keeps 3 of them for superusers"),
         Wrong("forgot the other programs", value(24), "need 5 more"),
         Wrong("one pool for all workers", value(92), "refuses the rest"),
@@ -1282,7 +1327,7 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a float", value(23.0), "whole number"),
         Wrong("no pool", value(0), "at least one connection"),
     ],
-    "06.3": [
+    "06.4": [
         Wrong(
             "no stock condition",
             sell("update(Item).where(Item.id == item_id).values(stock=Item.stock - 1)"),
@@ -1305,6 +1350,14 @@ WRONG: dict[str, list[Wrong]] = {
             lambda: __import__("helpers.apps.checkout_sqlalchemy", fromlist=["x"]).checkout_naive,
             "raised",
         ),
+    ],
+    "06.5": [
+        Wrong("gather makes them concurrent", orm((10, 0.05), (10, 0.05)), "gather looks concurrent"),
+        Wrong("one thread for every request", orm((1, 0.5), (1, 0.5)), "thread of its own"),
+        Wrong("milliseconds", orm((1, 500), (10, 50)), "milliseconds"),
+        Wrong("one wait in one request", orm((1, 0.05), (10, 0.05)), "one query's wait"),
+        Wrong("waits in turn across requests", orm((1, 0.5), (10, 0.5)), "waits in turn"),
+        Wrong("a number", value(0.5), "should be a dict"),
     ],
     "07.1": [
         Wrong("the jobs kept by BackgroundTasks too", value({"BackgroundTasks": 3, "RQ": 3}), "outlived the process"),
@@ -1648,8 +1701,16 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a tuple", value(("Django unittest.TestCase", "Flask, one app", "FastAPI, module fixture"))),
     ],
     "06.1": [("an int", value(200)), ("rounded from a measurement", value(199.5))],
-    "06.2": [("the arithmetic", value((100 - 3 - 5) // 4))],
-    "06.3": [
+    "06.2": [
+        (
+            "kinds as a list, the letter in capitals",
+            reading(failed={"FastAPI def": ["timeout", "status 500"]}, why="C"),
+        ),
+        ("a quiet run where nothing failed", quiet_reading),
+        ("threads as another run counted them", reading(**{"most threads": ("Django async", 480, 10)})),
+    ],
+    "06.3": [("the arithmetic", value((100 - 3 - 5) // 4))],
+    "06.4": [
         (
             "where in two calls",
             sell("update(Item).where(Item.id == item_id).where(Item.stock > 0).values(stock=Item.stock - 1)"),
@@ -1658,6 +1719,10 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             "with a column expression",
             sell("update(Item).where(Item.stock >= 1, Item.id == item_id).values({Item.stock: Item.stock - 1})"),
         ),
+    ],
+    "06.5": [
+        ("lists, as measured", orm([1, 0.52], [10, 0.06])),
+        ("as arithmetic", orm((1, 10 * 0.05), (10, 0.05))),
     ],
     "07.1": [("keys in the other order", value({"RQ": 3, "BackgroundTasks": 0}))],
     "07.2": [
