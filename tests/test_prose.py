@@ -280,7 +280,7 @@ def test_the_names_the_course_uses_pass():
 
 def test_a_repeated_heading_fails_the_test(broken_copy):
     broken_copy(
-        "04_data.ipynb", "### Exercise 04.3: fix the N+1 loop", "## Exercises\n\n### Exercise 04.3: fix the N+1 loop"
+        "04_data.ipynb", "### Exercise 04.4: fix the N+1 loop", "## Exercises\n\n### Exercise 04.4: fix the N+1 loop"
     )
     with pytest.raises(AssertionError, match="## Exercises twice in a row"):
         test_no_heading_repeats_the_one_before_it("04_data.ipynb")

@@ -165,8 +165,9 @@ class DjangoProject(_Project):
         "USE_TZ = True\n"
     )
 
-    def __init__(self) -> None:
-        super().__init__("django")
+    def __init__(self, kind: str = "django") -> None:
+        # A kind of its own (an exercise's check) leaves the notebook's project of the default kind alone.
+        super().__init__(kind)
         app = self.root / "shelf"
         self.migrations_dir = app / "migrations"
         self.migrations_dir.mkdir(parents=True)

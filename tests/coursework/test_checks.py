@@ -239,6 +239,7 @@ def test_hints_touched_for_issue_26_nudge_without_code():
         "04.1",
         "04.3",
         "04.4",
+        "04.5",
         "05.2",
         "05.3",
         "05.4",

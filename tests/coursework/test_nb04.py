@@ -1,4 +1,5 @@
-"""Notebook 04's exercise 04.1: its truth is read from the SQL each ORM sends on this install, never typed in.
+"""Notebook 04's exercises 04.1 and 04.3: their truths are measured on this install (the SQL each ORM sends, the
+migrations Django runs), never typed in.
 
 Wrong answers and their feedback are in the catalogue, test_wrong_answers.py.
 """
@@ -67,3 +68,31 @@ def test_the_hint_reasoning_reaches_the_solution():
     assert {key: found.group(1) for key, found in before_author.items()} == {
         key: expected[key] for key in ("django", "sqlalchemy")
     }
+
+
+def test_the_rollback_on_this_install_is_the_one_the_notebook_explains():
+    """Undoing 0002 drops slug with its values, re-adding it brings it empty, and a RunPython without reverse stops."""
+    from helpers.components.migrations import leftovers
+
+    before = leftovers()
+    nb04.rollback_facts.cache_clear()
+    assert nb04.rollback_facts() == {"columns": ["id", "title", "year"], "slugs": [None, None], "no_reverse": "error"}
+    assert leftovers() == before, "the check's throwaway project was left behind"
+
+
+def test_the_rollback_check_follows_what_django_does(monkeypatch):
+    """If Django one day rolled a RunPython without reverse back silently, the check would judge by that."""
+    flipped = {"columns": ["id", "title", "year"], "slugs": [None, None], "no_reverse": "rolls back"}
+    monkeypatch.setattr(nb04, "rollback_facts", lambda: flipped)
+    assert evaluate("04.3", flipped).passed
+    assert not evaluate("04.3", solution_answer("04.3")).passed
+
+
+def test_the_rollback_check_leaves_the_notebooks_project_alone():
+    """The check runs in the learner's kernel: its project must not delete the one the notebook's cells use."""
+    from helpers.components.migrations import DjangoProject
+
+    with DjangoProject() as notebooks:
+        nb04.rollback_facts.cache_clear()
+        nb04.rollback_facts()
+        assert notebooks.root.exists()

@@ -319,6 +319,11 @@ def joins(django: str, sqlalchemy: str, django_nullable: str) -> dict[str, str]:
     return {"django": django, "sqlalchemy": sqlalchemy, "django_nullable": django_nullable}
 
 
+def rollback(columns: Any = ("id", "title", "year"), slugs: Any = (None, None), no_reverse: Any = "error") -> dict:
+    """Return a 04.3 answer: shelf_book's columns after the rollback, the slugs once 0002 is back, the no-reverse case."""
+    return {"columns": list(columns), "slugs": list(slugs), "no_reverse": no_reverse}
+
+
 def naive_labels() -> Any:
     from helpers.apps import library_queries
 
@@ -432,7 +437,7 @@ BATCH_RENAME = 'with op.batch_alter_table("book") as batch:\n    batch.alter_col
 
 
 def search(body: str) -> Callable[[], Any]:
-    """Return a builder of exercise 04.5's owners_named(conn, name) whose body is `body` (`text` imported)."""
+    """Return a builder of exercise 04.6's owners_named(conn, name) whose body is `body` (`text` imported)."""
 
     def build() -> Any:
         namespace: dict[str, Any] = {}
@@ -1135,6 +1140,24 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a float", value(1201.0), "whole number"),
     ],
     "04.3": [
+        Wrong(
+            "the slug column survives the rollback",
+            value(rollback(("id", "title", "year", "slug"))),
+            "does not survive",
+        ),
+        Wrong(
+            "the data comes back with the column",
+            value(rollback(slugs=("dune-1965", "emma-1815"))),
+            "came back with the column",
+        ),
+        Wrong("RunPython without a reverse rolls back silently", value(rollback(no_reverse="rolls back")), "skip"),
+        Wrong("a column that never existed", value(rollback(("id", "title"))), "create table"),
+        Wrong("one slug only", value(rollback(slugs=(None,))), "list of two"),
+        Wrong("an outcome of neither kind", value(rollback(no_reverse="maybe")), '"error" or "rolls back"'),
+        Wrong("a key missing", value({"columns": ["id", "title", "year"], "slugs": [None, None]}), "every key"),
+        Wrong("a list, not a dict", value(["id", "title", "year"]), "dict like"),
+    ],
+    "04.4": [
         Wrong("the lazy loop", naive_labels, "queries"),
         Wrong("made-up labels", value(lambda: ["nope"]), "labels"),
         Wrong("a generator, not a list", unordered_generator_labels, "list of strings"),
@@ -1142,14 +1165,14 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a list that equals anything (issue 27)", always_equal_labels, "plain list of strings"),
         Wrong("the lazy loop on one book left (issue 27)", one_book_left_labels, "queries"),
     ],
-    "04.4": [
+    "04.5": [
         Wrong("what autogenerate wrote", migration(DROP_AND_ADD), "lost"),
         Wrong("add without drop", migration(ADD_ONLY), "still there"),
         Wrong("does nothing", value(lambda: None), "should be a `handle`"),
         Wrong("the wrong table", migration('op.alter_column("books", "slug", new_column_name="handle")'), "raised"),
         Wrong("the function's name", value("alter_column"), "upgrade() function"),
     ],
-    "04.5": [
+    "04.6": [
         Wrong(
             "filters in Python, sends the name in a decoy query (issue 27)",
             search(
@@ -1654,9 +1677,16 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
         ("a plain JOIN is an inner join", value(joins("join", "LEFT OUTER JOIN", "LEFT JOIN"))),
     ],
     "04.2": [("one plus one per book", value(1201))],
-    "04.3": [("prefetch_related", prefetching_labels)],
-    "04.4": [("batch_alter_table", migration(BATCH_RENAME))],
-    "04.5": [
+    "04.3": [
+        (
+            "NULL as SQL says it, columns as a tuple, the error's name",
+            value(rollback(("title", "id", "year"), ("NULL", "null"), "IrreversibleError")),
+        ),
+        ("words in any case", value(rollback(slugs=(None, "None"), no_reverse="Raises an error"))),
+    ],
+    "04.4": [("prefetch_related", prefetching_labels)],
+    "04.5": [("batch_alter_table", migration(BATCH_RENAME))],
+    "04.6": [
         (
             "a qmark parameter",
             search('return conn.exec_driver_sql("SELECT owner FROM secret WHERE owner = ?", (name,)).all()'),

@@ -1,8 +1,9 @@
-"""Exercises of 04_data: read the two ORMs' joins, predict the N+1 count, fix the loop, rename a column, send a
-parameter."""
+"""Exercises of 04_data: read the two ORMs' joins, predict the N+1 count, predict a rollback, fix the loop, rename a
+column, send a parameter."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -13,7 +14,7 @@ exercise = ExerciseSet("04")
 # Exercise 04.2: the library the notebook loads (make_data(authors=100, books_per_author=12)).
 AUTHORS, BOOKS_PER_AUTHOR = 100, 12
 
-# Exercise 04.4: the rows the rename must keep.
+# Exercise 04.5: the rows the rename must keep.
 SLUGGED_BOOKS = [(1, "Dune", 1965, "dune-1965"), (2, "Emma", 1815, "emma-1815")]
 
 
@@ -207,8 +208,126 @@ def predict_n_plus_one(answer: Any) -> str | None:
     )
 
 
+# Exercise 04.3: roll back the data migration and the added column, in a throwaway Django project of its own.
+ROLLBACK_KEYS = ("columns", "slugs", "no_reverse")
+_ROLLBACK_EXAMPLE = '{"columns": ["id", "title"], "slugs": ["dune", "emma"], "no_reverse": "rolls back"}'
+_NULLS = ("none", "null", "")
+_OUTCOMES = {
+    "error": ("error", "an error", "raises", "raises an error", "fails", "irreversibleerror", "refuses", "stops"),
+    "rolls back": ("rolls back", "roll back", "rolls back silently", "silently", "ok", "undone", "succeeds", "skips"),
+}
+
+
+@functools.cache
+def rollback_facts() -> dict[str, Any]:
+    """Run the notebook's Django steps 1 and 2 on a throwaway project, roll them back, and return what was seen.
+
+    "columns": shelf_book's columns after `migrate shelf 0001`; "slugs": the two books' slugs once `migrate shelf
+    0002` has put the column back; "no_reverse": what `migrate shelf 0001` does when 0003's RunPython has no
+    reverse_code ("error" when it raised and undid nothing, "rolls back" when it went through).
+    """
+    from helpers.components.migrations import DjangoProject
+
+    with DjangoProject(kind="django-check-04.3") as project:
+        project.manage("makemigrations shelf", "migrate")
+        for title, year in (("Dune", 1965), ("Emma", 1815)):
+            project.execute("INSERT INTO shelf_book (title, year) VALUES (?, ?)", (title, year))
+        project.use_models("django_models_2.py")
+        project.manage("makemigrations shelf")
+        project.add_migration("0003_fill_slugs.py", "django_fill_slugs.py")
+        project.manage("migrate", "migrate shelf 0001")
+        columns = project.tables()["shelf_book"]
+        project.add_migration("0003_fill_slugs.py", "django_fill_slugs_no_reverse.py")
+        project.manage("migrate shelf 0002")
+        slugs = [row[0] for row in project.rows("SELECT slug FROM shelf_book ORDER BY id")]
+        project.manage("migrate")
+        before = project.rows("SELECT * FROM shelf_book ORDER BY id")
+        try:
+            project.manage("migrate shelf 0001")
+            no_reverse = "rolls back"
+        except RuntimeError as exc:
+            if "IrreversibleError" not in str(exc):
+                raise
+            undone = project.rows("SELECT * FROM shelf_book ORDER BY id") != before
+            no_reverse = "rolls back" if undone else "error"
+    return {"columns": columns, "slugs": slugs, "no_reverse": no_reverse}
+
+
+def _outcome(said: str) -> str | None:
+    """Return the outcome a learner's words name ("error" or "rolls back"), or None when they name neither."""
+    words = " ".join(said.replace("_", " ").replace("-", " ").split()).lower().rstrip(".!")
+    return next((outcome for outcome, names in _OUTCOMES.items() if words in names), None)
+
+
 @exercise(
     "04.3",
+    "predict what a rollback undoes",
+    hint="Read the SQL that undoes 0002: which columns does the new table get, and which columns does the INSERT "
+    "copy into it? Putting the column back is one ALTER TABLE, with nothing to fill it. For the last key, ask what "
+    "Django could run to undo a Python function it was given no reverse for.",
+    solution="""
+        # The SQL that undoes 0002 builds a new shelf_book with id, title and year only, copies those three columns
+        # across and drops the old table: the slug column goes, and its values with it.
+        # `migrate shelf 0002` runs 0002 forwards again: ADD COLUMN, and nothing fills it (filling is 0003's job).
+        # RunPython without reverse_code gives Django nothing to run backwards, so it stops with
+        # IrreversibleError before it undoes anything.
+        answer = {"columns": ["id", "title", "year"], "slugs": [None, None], "no_reverse": "error"}
+    """,
+    praise="Undoing an added column drops it with its data, putting it back brings it empty, and a data migration "
+    "with no reverse stops the rollback rather than guess.",
+    data=True,
+)
+def predict_rollback(answer: Any) -> str | None:
+    shape = f"the answer should be a dict like {_ROLLBACK_EXAMPLE}"
+    if not isinstance(answer, dict):
+        return f"{shape}, not a {type(answer).__name__}."
+    unknown = sorted(map(repr, set(answer) - set(ROLLBACK_KEYS)))
+    if unknown:
+        return f"{', '.join(unknown)} is not one of the keys; the keys are {list(ROLLBACK_KEYS)}."
+    missing = [k for k in ROLLBACK_KEYS if k not in answer]
+    if missing:
+        return f"give a value for every key: {missing} has none yet."
+    columns, slugs, outcome = answer["columns"], answer["slugs"], answer["no_reverse"]
+    if not isinstance(columns, (list, tuple, set)) or not all(isinstance(c, str) for c in columns):
+        return f'"columns": give the column names as a list of strings, like ["id", "title"], not {columns!r}.'
+    if (
+        not isinstance(slugs, (list, tuple))
+        or len(slugs) != 2
+        or not all(s is None or isinstance(s, str) for s in slugs)
+    ):
+        return f'"slugs": give the two books\' slugs as a list of two, each a string or None, not {slugs!r}.'
+    if not isinstance(outcome, str) or _outcome(outcome) is None:
+        return f'"no_reverse": say "error" or "rolls back", not {outcome!r}.'
+    truth = rollback_facts()
+    said_columns = {c.strip().strip('"').lower() for c in columns}
+    if said_columns != set(truth["columns"]):
+        if "slug" in said_columns and "slug" not in truth["columns"]:
+            return (
+                '"columns": the slug column does not survive the rollback. Read the SQL that undoes 0002: which '
+                "columns does the new table have?"
+            )
+        return f'"columns": {sorted(said_columns)} is not what the SQL that undoes 0002 leaves; read its CREATE TABLE.'
+    said_slugs = [None if s is None or s.strip().lower() in _NULLS else s for s in slugs]
+    if said_slugs != truth["slugs"]:
+        if all(s is None for s in truth["slugs"]):
+            return (
+                f'"slugs": {list(slugs)!r} would mean the values came back with the column. The INSERT in the SQL '
+                "that undoes 0002 copied no slug anywhere, and 0002 run forwards only adds the column: "
+                "what is in a column just added?"
+            )
+        return '"slugs": that is not what the rows hold after `migrate shelf 0002` on this install.'
+    if _outcome(outcome) != truth["no_reverse"]:
+        if truth["no_reverse"] == "error":
+            return (
+                '"no_reverse": Django does not skip an operation it cannot undo. Without reverse_code it has no '
+                "function to run backwards: would it rather drop the column silently, or stop and say so?"
+            )
+        return '"no_reverse": that is not what Django does on this install with a RunPython that has no reverse.'
+    return None
+
+
+@exercise(
+    "04.4",
     "fix the N+1 loop",
     hint="The loop asks for each book's author one book at a time. Ask the queryset for the authors together "
     "with the books instead: Django's QuerySet reference has two methods for related objects, one that joins them "
@@ -254,7 +373,7 @@ def fix_n_plus_one(answer: Any) -> str | None:
 
 
 @exercise(
-    "04.4",
+    "04.5",
     "rename a column without losing it",
     hint="Autogenerate saw one column vanish and another appear, so it wrote a drop and an add, and the drop "
     "takes the data with it. Alembic has an operation that changes a column in place; look in its operations "
@@ -311,7 +430,7 @@ def rename_column(answer: Any) -> str | None:
     return None
 
 
-# Exercise 04.5: the table the search runs on, and the names it is tried with.
+# Exercise 04.6: the table the search runs on, and the names it is tried with.
 SECRET_ROWS = [("alice", "a-secret"), ("bob", "b-secret"), ("o'hara", "o-secret")]
 HOSTILE = "nobody' OR '1'='1"
 SEARCHES = {HOSTILE: [], "o'hara": ["o'hara"], "alice": ["alice"]}  # the hostile name first: it tells most
@@ -337,7 +456,7 @@ def _flat(parameters: Any) -> list[Any]:
 
 
 @exercise(
-    "04.5",
+    "04.6",
     "send the name as a parameter",
     hint="Look back at the first query of the injection cell: its SQL text held a placeholder, and the value came "
     "separately. SQLAlchemy's `text()` reads `:placeholders`, and `conn.execute` takes the values beside it.",
