@@ -645,6 +645,11 @@ def deploy_env(**changes: str | None) -> Callable[[], Any]:
 # -- 08 -----------------------------------------------------------------------------------------------------------
 
 
+def services(**changes: Any) -> Callable[[], Any]:
+    """Return a builder of 08.2's right answer with `changes` applied (keys with spaces written with underscores)."""
+    return lambda: {**solution_answer("08.2"), **{k.replace("_", " "): v for k, v in changes.items()}}
+
+
 def book_subclass(annotation: str, default: str | None) -> Callable[[], Any]:
     def build() -> Any:
         from pydantic import Field
@@ -1538,10 +1543,23 @@ WRONG: dict[str, list[Wrong]] = {
         ),
     ],
     "08.2": [
-        Wrong("FastAPI", value("FastAPI"), "event loop"),
-        Wrong("both", value("both"), "event loop"),
-        Wrong("neither", value("neither"), "one of them does"),
-        Wrong("lower case", value("flask"), "one of"),
+        Wrong("FastAPI starts faster", services(starts_sooner="FastAPI"), "more to load"),
+        Wrong("FastAPI takes less memory", services(less_memory="FastAPI"), "what it imported"),
+        Wrong("FastAPI wins the burst by far", services(burst="FastAPI"), "1.5 times"),
+        Wrong("Flask wins the burst", services(burst="Flask"), "1.5 times"),
+        Wrong(
+            "50 waits for Flask's 100 threads",
+            services(burst_waits={"Flask": 50, "FastAPI": 1}, burst="FastAPI"),
+            "100 threads",
+        ),
+        Wrong("FastAPI's awaits add up", services(burst_waits={"Flask": 2, "FastAPI": 50}), "event loop"),
+        Wrong("waits in seconds", services(burst_waits={"Flask": 0.1, "FastAPI": 0.1}), "less than one"),
+        Wrong("waits as text", services(burst_waits={"Flask": "a few", "FastAPI": 2}), "number of 100 ms waits"),
+        Wrong("FastAPI grows a thread per socket", services(thread_per_socket="FastAPI"), "event loop"),
+        Wrong("both grow a thread per socket", services(thread_per_socket="both"), "event loop"),
+        Wrong("neither grows a thread per socket", services(thread_per_socket="neither"), "one of them does"),
+        Wrong("lower case", services(thread_per_socket="flask"), "should be one of"),
+        Wrong("the old one-word answer", value("Flask"), "a dict like"),
     ],
     "08.3": [
         Wrong(
@@ -1797,7 +1815,11 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
             ),
         )
     ],
-    "08.2": [("Flask", value("Flask"))],
+    "08.2": [
+        ("measured-looking waits", services(burst_waits={"Flask": 6.5, "FastAPI": 5.0})),
+        ("every wait overlapped", services(burst_waits={"Flask": 1, "FastAPI": 1})),
+        ("keys in another order", lambda: dict(reversed(list(solution_answer("08.2").items())))),
+    ],
     "08.3": [
         ("keys in another order", value({"under WSGI": "overlap, worker held", "async view": 1, "plain view": 5}))
     ],

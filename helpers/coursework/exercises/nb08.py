@@ -171,34 +171,196 @@ def admin_refusals(answer: Any) -> str | None:
     return None
 
 
+# Exercise 08.2: Flask against FastAPI, predicted before Case 2 measures them: start, memory, a slow dependency; and
+# Case 3's chat, whose threads per socket are measured later. The check measures each part itself.
+SERVICE_CHOICES = ("Flask", "FastAPI")
+BURST_CHOICES = ("Flask", "FastAPI", "tie")
+CHAT_CHOICES = ("FastAPI", "Flask", "both", "neither")
+BURST_ORDERS, BURST_DELAY = 50, 0.1  # Case 2's burst: 50 orders at once, each waiting 100 ms for the inventory
+OVERLAPPED = BURST_ORDERS / 4  # the verdict cell's rule: fewer waits than this, and the waits overlapped
+
+
+def burst_winner(tries: list[dict[str, Any]]) -> str:
+    """Return "tie", or the service that won every try by compare's margin, from one or more tries of order_bursts."""
+    from helpers.usecases.slow_dependency import compare
+
+    # A busy core slows one side's bursts, never speeds one up: a tie in any try is a tie (tests/test_slow_dependency).
+    winners = {compare(figures) for figures in tries}
+    return winners.pop() if len(winners) == 1 and None not in winners else "tie"
+
+
+def _in_a_fresh_loop(coroutine: Any) -> Any:
+    """Run `coroutine` to its end in a thread of its own: a notebook cell's event loop is already running."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def start_and_memory() -> dict[str, str]:
+    """Start each orders service once in a fresh Python (Case 2's table); return which started sooner and used less memory."""
+    from helpers.usecases.service_start import start_figures
+
+    started = start_figures(runs=1)
+    fastest = min(SERVICE_CHOICES, key=lambda fw: started[fw]["seconds"])
+    leanest = min(SERVICE_CHOICES, key=lambda fw: started[fw]["rss_mib"])
+    return {"starts sooner": fastest, "less memory": leanest}
+
+
+def chat_threads_per_socket(clients: int = 10) -> dict[str, float]:
+    """Connect `clients` WebSockets to each chat app on this process's servers; return threads gained per client."""
+    from helpers.apps import chat_fastapi, chat_flask
+    from helpers.serving.servers import serve
+    from helpers.usecases.chat_contest import chat_load
+
+    gained = {}
+    # Flask on werkzeug's threaded server, as on gunicorn's threads: a thread per connection, for as long as it lasts.
+    for fw, app in (("Flask", chat_flask.create_app()), ("FastAPI", chat_fastapi.create_app())):
+        with serve(app, f"exercise-08-2-chat-{fw.lower()}") as server:
+            gained[fw] = _in_a_fresh_loop(chat_load(server.url, clients=clients, rounds=1)).threads_per_client
+    return gained
+
+
+def thread_grower(gained: dict[str, float]) -> str:
+    """Return which chat server gained a thread per socket, as one of CHAT_CHOICES."""
+    grows = [fw for fw in ("Flask", "FastAPI") if gained[fw] >= 0.5]
+    return {0: "neither", 2: "both"}.get(len(grows)) or grows[0]
+
+
+def slow_dependency_tries(max_tries: int = 2) -> list[dict[str, Any]]:
+    """Send Case 2's burst to both orders services, on their production servers; a second try if the first was no tie."""
+    from helpers.apps import microservice_inventory
+    from helpers.serving.servers import serve
+    from helpers.usecases.slow_dependency import compare, order_bursts, start_orders_services
+
+    tries = []
+    inventory = microservice_inventory.create_inventory_app(delay=BURST_DELAY)
+    with serve(inventory, "exercise-08-2-inventory", ready_path="/health") as slow_inventory:
+        services = start_orders_services(slow_inventory.url)
+        try:
+            urls = {fw: services[fw].url for fw in SERVICE_CHOICES}
+            while len(tries) < max_tries:
+                burst = order_bursts(urls, orders=BURST_ORDERS, delay=BURST_DELAY, repeats=2)
+                tries.append(_in_a_fresh_loop(burst))
+                if compare(tries[-1]) is None and all(f.ok for f in tries[-1].values()):
+                    break
+        finally:
+            for process in services.values():
+                process.stop()
+    return tries
+
+
 @exercise(
     "08.2",
-    "predict: which chat server grows a thread per client?",
-    hint="WSGI hands a request to a thread until the response is done, and a WebSocket's 'response' lasts as long "
-    "as the connection. An event loop holds a socket as a small object, not a thread.",
+    "Flask against FastAPI: predict, then run",
+    hint="Count what each service imports before it can answer: a validation library and a server each, but which "
+    "ones, and how big? For the burst, a blocking call holds its thread, not the server: do 50 orders find a thread "
+    "each among Flask's 100, and what does FastAPI's loop do while each order awaits the inventory? One wait each, "
+    "one after another, or side by side? For the chat, a WSGI server gives a request a thread until its response "
+    "ends; when does a WebSocket's response end?",
     solution="""
-        # flask-sock runs each socket's view in the thread that accepted it (gunicorn's gthread worker, or
-        # werkzeug's), for as long as the socket is open (simple-websocket adds a reader thread too).
-        # uvicorn's event loop holds each socket as a task in its one thread, so FastAPI adds none.
-        answer = "Flask"
+        # Start and memory: FastAPI's service imports pydantic, starlette and uvicorn before its first answer,
+        # Flask's werkzeug and marshmallow: less to load, so Flask starts sooner and uses less memory.
+        # The burst: gunicorn's 100 threads give each of the 50 orders a thread, and a blocking call holds only its
+        # own; FastAPI's loop awaits all 50 calls at once. Both overlap the 100 ms waits: a few waits each, not 50.
+        # A tie, then, by the verdict cell's rule (within 1.5x of each other).
+        # The chat: flask-sock runs each socket's view in its thread for as long as the socket is open;
+        # uvicorn's loop holds each socket as a task.
+        answer = {
+            "starts sooner": "Flask",
+            "less memory": "Flask",
+            "burst waits": {"Flask": 2, "FastAPI": 2},
+            "burst": "tie",
+            "thread per socket": "Flask",
+        }
     """,
-    praise="Right: Flask on threads keeps a thread (two, measured) per open socket; FastAPI's loop keeps none. "
-    "The contest below measures it, and a third set-up, Flask on gevent, that keeps none either.",
+    praise="Flask is the lighter service, and with threads enough for the burst its blocking calls overlap as well as "
+    "FastAPI's awaits. A WebSocket is where a thread per connection shows: Case 3 counts them.",
     data=True,
 )
-def chat_threads(answer: Any) -> str | None:
-    options = ["FastAPI", "Flask", "both", "neither"]
-    if answer not in options:
-        return f"answer with one of {options}, as a string; got {answer!r}."
-    if answer in ("FastAPI", "both"):
+def flask_against_fastapi(answer: Any) -> str | None:
+    example = (
+        '{"starts sooner": "FastAPI", "less memory": "FastAPI", "burst waits": {"Flask": 10, "FastAPI": 10}, '
+        '"burst": "tie", "thread per socket": "both"}'
+    )
+    keys = {"starts sooner", "less memory", "burst waits", "burst", "thread per socket"}
+    if not isinstance(answer, dict) or set(answer) != keys:
+        return f"the answer should be a dict like {example}: a choice for each claim, and the waits of each burst."
+    for key in ("starts sooner", "less memory"):
+        if answer[key] not in SERVICE_CHOICES:
+            return f'"{key}" should be "Flask" or "FastAPI"; got {answer[key]!r}.'
+    waits = answer["burst waits"]
+    if not isinstance(waits, dict) or set(waits) != set(SERVICE_CHOICES):
+        return f'"burst waits" should be a dict with a number for each service, like {{"Flask": 10, "FastAPI": 10}}; got {waits!r}.'
+    for fw, n in waits.items():
+        if isinstance(n, bool) or not isinstance(n, (int, float)):
+            return f'"burst waits": {fw}\'s should be a number of 100 ms waits, such as 3; got {n!r}.'
+    if answer["burst"] not in BURST_CHOICES:
+        return f'"burst" should be one of {list(BURST_CHOICES)}; got {answer["burst"]!r}.'
+    if answer["thread per socket"] not in CHAT_CHOICES:
+        return f'"thread per socket" should be one of {list(CHAT_CHOICES)}; got {answer["thread per socket"]!r}.'
+
+    # The cheap measurements first: a wrong answer there is told so without waiting for the burst.
+    measured = start_and_memory()
+    if answer["starts sooner"] != measured["starts sooner"]:
         return (
-            "FastAPI's WebSockets are tasks on uvicorn's one event loop: a waiting socket costs a task, "
-            "not a thread. Which server runs each socket's view in a thread of its own?"
+            f'"starts sooner": {answer["starts sooner"]} did not answer first this time. Before its first answer, each '
+            "service imports its framework, its validation library and its server: which side has more to load?"
         )
-    if answer == "neither":
+    if answer["less memory"] != measured["less memory"]:
         return (
-            "one of them does: a WSGI server gives each request a thread until the response ends, and a "
-            "WebSocket doesn't end until the client leaves."
+            f'"less memory": {answer["less memory"]} used more. What each process holds is mostly what it imported: '
+            "compare pydantic, starlette and uvicorn with werkzeug and marshmallow."
+        )
+    grower = thread_grower(chat_threads_per_socket())
+    if answer["thread per socket"] != grower:
+        if answer["thread per socket"] in ("FastAPI", "both") and grower in ("Flask", "neither"):
+            return (
+                "\"thread per socket\": FastAPI's WebSockets are tasks on uvicorn's one event loop: a waiting socket "
+                "costs a task, not a thread. Which server runs each socket's view in a thread of its own?"
+            )
+        if answer["thread per socket"] == "neither":
+            return (
+                '"thread per socket": one of them does: a WSGI server gives each request a thread until the response '
+                "ends, and a WebSocket doesn't end until the client leaves."
+            )
+        return f'"thread per socket": {answer["thread per socket"]} is not what was counted; {grower} was.'
+
+    tries = slow_dependency_tries()
+    last = tries[-1]
+    for fw in SERVICE_CHOICES:
+        n, seen = waits[fw], last[fw].waits
+        if n < 1:
+            return (
+                f'"burst waits": {fw} {n} waits is less than one, and every order waits 100 ms for the inventory '
+                "at least once: how many of those waits follow one another?"
+            )
+        if seen < OVERLAPPED <= n:
+            if fw == "Flask":
+                return (
+                    f'"burst waits": {n} waits for Flask means orders queued behind one another. Its gunicorn runs 100 '
+                    "threads here, and a blocking call holds only its own thread: does any of the 50 orders wait for one?"
+                )
+            return (
+                f'"burst waits": {n} waits for FastAPI means orders queued behind one another. The service awaits its '
+                "inventory call: what does the event loop do with the other orders meanwhile?"
+            )
+        if n < OVERLAPPED <= seen:
+            return (
+                f'"burst waits": this time {fw}\'s burst took {seen:.1f} waits, so its orders did not overlap: '
+                "a machine this busy is no place for the claim; run the check again when it is quieter."
+            )
+    winner = burst_winner(tries)
+    if answer["burst"] != winner:
+        figures = "; ".join(f"{fw} {f.summary()}" for fw, f in last.items())
+        if winner == "tie":
+            return (
+                f'"burst": neither was 1.5 times as quick as the other, the verdict\'s margin for a winner ({figures}). '
+                "With a thread per order, a blocking call overlaps its wait as well as an await does."
+            )
+        return (
+            f'"burst": this time {winner} was more than 1.5 times as quick ({figures}); a busy core can slow one side.'
         )
     return None
 
