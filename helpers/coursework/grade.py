@@ -571,13 +571,16 @@ def grade_one(
     full: bool = False,
     jail: sandbox.Sandbox | None = None,
     boxes: Path | None = None,
+    truths: Path | None = None,
 ) -> NotebookGrade:
     """Grade one submission in a fresh kernel (in `jail`, if given); never raises for what the learner did."""
-    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes)
+    grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes, truths)
     # A kernel that dies before it ever answers is the machine's fault (seen once on a loaded CI
     # machine), not the learner's: no learner code ran yet, so one more try is fair.
     if any("before replying to kernel_info" in f for f in grade.flags):
-        grade = _grade_once(sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes)
+        grade = _grade_once(
+            sub, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes, truths
+        )
     return grade
 
 
@@ -591,8 +594,12 @@ def _grade_once(
     full: bool = False,
     jail: sandbox.Sandbox | None = None,
     boxes: Path | None = None,
+    truths: Path | None = None,
 ) -> NotebookGrade:
-    """Grade one submission in one fresh kernel, its folder made in `boxes` (the system's temp folder if None)."""
+    """Grade one submission in one fresh kernel, its folder made in `boxes` (the system's temp folder if None).
+
+    `truths`: the folder where this run's judges share the truths they measure (helpers.coursework.truths).
+    """
     from nbclient.exceptions import DeadKernelError
 
     from helpers.runner.kernel import kernel_pid, notebook_client
@@ -667,7 +674,7 @@ def _grade_once(
     keep_errors_only(client)
     earlier_error: str | None = None
     stopped: str | None = None
-    judge = Judge(helpers_root)  # started on the first answer that is plain data
+    judge = Judge(helpers_root, truths)  # started on the first answer that is plain data
 
     def run(source: str, timeout: float) -> tuple[str | None, bool]:
         cell = nbformat.v4.new_code_cell(source)
@@ -927,6 +934,10 @@ def grade_all(
     # when a worker was stopped before it could clean up (Ctrl-C).
     boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
     boxes.chmod(0o711)
+    # The truths a check measures (a server's stops, a burst of orders) are measured once per run and shared by the
+    # judges: every learner is judged against the same figures, and a class pays for each measurement once. Mode
+    # 0700 (mkdtemp's), so no sandboxed kernel, which runs as a uid of its own, can read or forge them.
+    truths = Path(tempfile.mkdtemp(prefix="course-truths-"))
     # The kernels import this copy of helpers: same checks, no solution text to load. It belongs to root and is
     # mounted read-only in every sandbox, compiled first (a kernel cannot write its __pycache__).
     helpers_root = write_release(stage / "course", course, parts=("helpers",))
@@ -956,7 +967,7 @@ def grade_all(
     try:
         pending = {
             pool.submit(
-                grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes
+                grade_one, s, course, helpers_root, run_id, exercise_timeout, cell_timeout, full, jail, boxes, truths
             ): s
             for s, jail in zip(subs, jails)
         }
@@ -985,6 +996,7 @@ def grade_all(
         kill_run_kernels(run_id)
         shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(boxes, ignore_errors=True)
+        shutil.rmtree(truths, ignore_errors=True)
     for g in grades:
         if Path(g.file) in copies:
             g.flags.append(copies[Path(g.file)])

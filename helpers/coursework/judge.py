@@ -84,9 +84,14 @@ class Verdict:
 class Judge:
     """A judge process of the grader's, started on first use; a check past its time limit costs the process."""
 
-    def __init__(self, helpers_root: Path) -> None:
+    def __init__(self, helpers_root: Path, truths: Path | None = None) -> None:
+        from helpers.coursework.truths import TRUTHS_ENV
+
         self.helpers_root = helpers_root
         self.env = {**os.environ, "PYTHONPATH": str(helpers_root), "MPLBACKEND": "agg"}
+        self.env.pop(TRUTHS_ENV, None)
+        if truths is not None:  # the grading run's shared truths: measured once, read by every judge of the run
+            self.env[TRUTHS_ENV] = str(truths)
         self.proc: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:

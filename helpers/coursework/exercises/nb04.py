@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
+from helpers.coursework.truths import shared
 
 exercise = ExerciseSet("04")
 
@@ -219,6 +220,7 @@ _OUTCOMES = {
 
 
 @functools.cache
+@shared
 def rollback_facts() -> dict[str, Any]:
     """Run the notebook's Django steps 1 and 2 on a throwaway project, roll them back, and return what was seen.
 

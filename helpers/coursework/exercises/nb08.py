@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
+from helpers.coursework.truths import shared
 
 exercise = ExerciseSet("08")
 
@@ -198,6 +199,7 @@ def _in_a_fresh_loop(coroutine: Any) -> Any:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+@shared
 def start_and_memory() -> dict[str, str]:
     """Start each orders service once in a fresh Python (Case 2's table); return which started sooner and used less memory."""
     from helpers.usecases.service_start import start_figures
@@ -208,6 +210,7 @@ def start_and_memory() -> dict[str, str]:
     return {"starts sooner": fastest, "less memory": leanest}
 
 
+@shared
 def chat_threads_per_socket(clients: int = 10) -> dict[str, float]:
     """Connect `clients` WebSockets to each chat app on this process's servers; return threads gained per client."""
     from helpers.apps import chat_fastapi, chat_flask
@@ -249,6 +252,18 @@ def slow_dependency_tries(max_tries: int = 2) -> list[dict[str, Any]]:
             for process in services.values():
                 process.stop()
     return tries
+
+
+@shared
+def burst_facts() -> dict[str, Any]:
+    """Measure Case 2's burst (slow_dependency_tries); return the last try's waits, the winner and its figures."""
+    tries = slow_dependency_tries()
+    last = tries[-1]
+    return {
+        "waits": {fw: last[fw].waits for fw in SERVICE_CHOICES},
+        "winner": burst_winner(tries),
+        "figures": "; ".join(f"{fw} {f.summary()}" for fw, f in last.items()),
+    }
 
 
 @exercise(
@@ -327,10 +342,9 @@ def flask_against_fastapi(answer: Any) -> str | None:
             )
         return f'"thread per socket": {answer["thread per socket"]} is not what was counted; {grower} was.'
 
-    tries = slow_dependency_tries()
-    last = tries[-1]
+    burst = burst_facts()
     for fw in SERVICE_CHOICES:
-        n, seen = waits[fw], last[fw].waits
+        n, seen = waits[fw], burst["waits"][fw]
         if n < 1:
             return (
                 f'"burst waits": {fw} {n} waits is less than one, and every order waits 100 ms for the inventory '
@@ -351,9 +365,9 @@ def flask_against_fastapi(answer: Any) -> str | None:
                 f'"burst waits": this time {fw}\'s burst took {seen:.1f} waits, so its orders did not overlap: '
                 "a machine this busy is no place for the claim; run the check again when it is quieter."
             )
-    winner = burst_winner(tries)
+    winner = burst["winner"]
     if answer["burst"] != winner:
-        figures = "; ".join(f"{fw} {f.summary()}" for fw, f in last.items())
+        figures = burst["figures"]
         if winner == "tie":
             return (
                 f'"burst": neither was 1.5 times as quick as the other, the verdict\'s margin for a winner ({figures}). '
@@ -377,6 +391,7 @@ UNDER_WSGI = {
 DJANGO_ASYNC_DOCS = "https://docs.djangoproject.com/en/stable/topics/async/#async-views"
 
 
+@shared
 def fanout_waits(n: int = FANOUT_CALLS, delay: float = FANOUT_DELAY) -> dict[str, float]:
     """Call Django's two fan-out views once each against a backend that waits `delay`; return each in waits."""
     import json
