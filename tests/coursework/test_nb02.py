@@ -108,55 +108,67 @@ def test_02_6_hint_reasoning_passes():
     assert evaluate("02.6", counts).passed
 
 
-# -- 02.2: judged against the run the answer carries ---------------------------------------------------------------
+# -- 02.2: judged by the mechanism, which holds on any run ---------------------------------------------------------
+
+QUIET_RUN = {"fastapi-async": 119.0, "fastapi-async-cpu": 220.0, "flask-threaded-cpu": 224.0, "flask-threaded": 123.0}
+QUIET_RUN |= {"flask-one-worker": 2050.0, "fastapi-blocking": 2030.0}
+# Another program took the CPU while the loop's run went: its gap is far beyond the overheads.
+BUSY_RUN = {**QUIET_RUN, "fastapi-async": 190.0}
 
 
-def _hint_answer(seen: dict) -> dict:
-    """Follow 02.2's hint on a run's figures: the gap against the overheads, then each rival's makespan over the loop's."""
-    gap = seen["measured_ms"] - seen["paper_ms"]
-    overheads = seen["n"] * seen["overhead_ms"]
-    causes = {"overhead"} | ({"busy machine"} if gap > 2 * overheads else set())
-    spans = seen["makespans_ms"]
+def _hint_answer(spans: dict[str, float], overhead_ms: float = 0.9) -> dict:
+    """Follow 02.2's hint on a run's table: the gap against the overheads, then each rival's makespan over the loop's."""
+    gap = spans["fastapi-async"] - 100
+    causes = {"overhead"} | ({"busy machine"} if gap > 2 * 20 * overhead_ms else set())
     no_gain = {key for key, (loop, rival) in RIVALS.items() if spans[rival] / spans[loop] < 2}
-    return {"causes": causes, "no gain": no_gain, "seen": seen}
+    return {"causes": causes, "no gain": no_gain}
 
 
 def test_02_2_hint_reasoning_passes_on_a_quiet_run_and_on_a_busy_one():
-    from tests.coursework.test_wrong_answers import BUSY_RUN, QUIET_RUN, SLOW_THREADS
-
-    for seen in (QUIET_RUN, BUSY_RUN, SLOW_THREADS):
-        assert evaluate("02.2", _hint_answer(seen)).passed, seen
-    assert _hint_answer(QUIET_RUN)["causes"] == {"overhead"}
-    assert _hint_answer(BUSY_RUN)["causes"] == {"overhead", "busy machine"}
-    assert _hint_answer(SLOW_THREADS)["no gain"] == {"CPU-bound"}
+    quiet, busy = _hint_answer(QUIET_RUN), _hint_answer(BUSY_RUN)
+    assert quiet["causes"] == {"overhead"} and busy["causes"] == {"overhead", "busy machine"}
+    assert evaluate("02.2", quiet).passed and evaluate("02.2", busy).passed
 
 
-def test_02_2_the_truth_follows_the_run_the_answer_carries():
-    """The same causes are right for one run and wrong for another: the check reads the run, not a constant."""
-    from tests.coursework.test_wrong_answers import BUSY_RUN, QUIET_RUN
+def test_02_2_a_busy_machine_is_the_learners_call_and_the_mechanism_is_not():
+    """Only the learner saw their machine: "busy machine" is taken either way; the rivals' verdict never moves."""
+    right = {"causes": {"overhead"}, "no gain": {"CPU-bound", "thread per request"}}
+    assert evaluate("02.2", right).passed
+    assert evaluate("02.2", {**right, "causes": {"overhead", "busy machine"}}).passed
+    assert not evaluate("02.2", {**right, "causes": {"busy machine"}}).passed
+    assert not evaluate("02.2", {**right, "no gain": {"CPU-bound"}}).passed
 
-    quiet_only = {"causes": {"overhead"}, "no gain": {"CPU-bound", "thread per request"}}
-    assert evaluate("02.2", {**quiet_only, "seen": QUIET_RUN}).passed
-    assert not evaluate("02.2", {**quiet_only, "seen": BUSY_RUN}).passed
+
+def test_02_2_the_solution_needs_no_measurement(monkeypatch):
+    """The grader re-runs no measurement for 02.2: its worked solution reads no figure and measures nothing."""
+    from helpers.concurrency import scenarios
+    from helpers.coursework.checks import solution_code
+    from helpers.coursework.grade import names_of
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("02.2's solution measured a run")
+
+    monkeypatch.setattr(scenarios, "measure_all", refuse)
+    assert names_of(solution_code("02.2"))[2] == set()  # the names the answer cell reads from earlier cells
+    namespace: dict = {}
+    exec(solution_code("02.2"), namespace)
+    assert evaluate("02.2", namespace["answer"]).passed
 
 
-def test_02_2_paper_gap_reads_the_scenarios_the_check_needs(monkeypatch):
-    """paper_gap() keeps every figure the check reads, from Measurement objects, and your_run() returns them."""
+def test_02_2_paper_gap_reads_the_scenarios_the_table_shows():
+    """paper_gap() gives the figures the exercise's cell prints, from Measurement objects."""
     from types import SimpleNamespace
 
     from helpers.concurrency.scenarios import SCENARIOS
     from helpers.coursework.exercises import nb02
 
-    monkeypatch.setattr(nb02, "_LAST_SEEN", {})  # the worked solution measures a real run: leave it none of these
+    def fake(name: str, makespan_ms: float) -> SimpleNamespace:
+        return SimpleNamespace(scenario=SCENARIOS[name], n=20, overhead=0.0009, measured_makespan=makespan_ms / 1000)
 
-    def fake(name: str, makespan: float) -> SimpleNamespace:
-        return SimpleNamespace(scenario=SCENARIOS[name], n=20, overhead=0.0009, measured_makespan=makespan)
-
-    spans = {"fastapi-async": 0.119, "fastapi-async-cpu": 0.22, "flask-threaded-cpu": 0.224, "flask-threaded": 0.123}
-    spans |= {"flask-one-worker": 2.05, "fastapi-blocking": 2.03}
-    seen = nb02.paper_gap({name: fake(name, s) for name, s in spans.items()})
+    seen = nb02.paper_gap({name: fake(name, ms) for name, ms in QUIET_RUN.items()})
     assert seen["paper_ms"] == 100.0 and seen["measured_ms"] == 119.0 and seen["overhead_ms"] == 0.9
-    assert nb02.your_run() == seen and evaluate("02.2", _hint_answer(seen)).passed
+    assert seen["makespans_ms"] == QUIET_RUN
+    assert _hint_answer(seen["makespans_ms"]) == solution_answer("02.2")
 
 
 # -- 02.3: what asyncio.run does is measured in a running loop, as in a kernel ----------------------------------------
