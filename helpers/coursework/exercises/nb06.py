@@ -76,9 +76,9 @@ WAITS_IN = {  # where each set-up's requests wait for one of the pool's connecti
     "FastAPI def": "AnyIO",  # the endpoint and the session dependency (its cleanup too) in AnyIO's threads
 }
 FAILURES = {
-    "a": "PostgreSQL refuses the app's connections past its max_connections",
-    "b": "SQLAlchemy's pool gives up waiting for a free connection after pool_timeout, and the app answers status 500",
-    "c": "uvicorn refuses the clients' connections past its backlog of waiting connections",
+    "a": "PostgreSQL refuses connections past max_connections",
+    "b": "the app's pool times out waiting for a free connection, and the app answers status 500",
+    "c": "uvicorn refuses clients past its backlog",
     "d": "PostgreSQL cancels the slow queries",
 }
 FAILED_BY = "b"
@@ -91,11 +91,11 @@ _NOT_FAILURE = {
     "wait for before its query even starts?",
 }
 STARVATION = {
-    "a": "the pool of 10 connections is too small for 500 concurrent requests",
-    "b": "a def endpoint blocks uvicorn's event loop while PostgreSQL works",
-    "c": "all of AnyIO's 40 threads hold requests that wait for a connection, while the sessions that hold the "
-    "connections need a thread to run their cleanup and give them back",
-    "d": "PostgreSQL refuses the connections past its max_connections",
+    "a": "a pool of 10 is too small for 500 concurrent requests",
+    "b": "a def endpoint blocks uvicorn's event loop",
+    "c": "AnyIO's 40 threads all hold requests waiting for a connection, and the sessions holding the connections need "
+    "a thread to give them back",
+    "d": "PostgreSQL refuses connections past max_connections",
 }
 STARVED_BECAUSE = "c"
 _NOT_WHY = {
