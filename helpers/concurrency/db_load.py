@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -309,8 +309,3 @@ def _status() -> Any:
     except ImportError:  # pragma: no cover - the course always has IPython
         return None
     return display(_pretty(""), display_id=True) if get_ipython() is not None else None
-
-
-def rows(runs: Mapping[str, Sequence[LevelRun]]) -> list[dict[str, Any]]:
-    """Return every run as a table row, set-up by set-up."""
-    return [run.as_row() for level_runs in runs.values() for run in level_runs]

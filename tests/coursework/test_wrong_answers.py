@@ -776,18 +776,9 @@ def sell(body: str) -> Callable[[], Any]:
     return build
 
 
-def reading(**changes: Any) -> Callable[[], Any]:
-    """Return a builder of 06.2's worked answer (on the coursework fixture's load table) with `changes` applied."""
+def prediction(**changes: Any) -> Callable[[], Any]:
+    """Return a builder of 06.2's worked prediction with `changes` applied (keys with spaces: pass a dict)."""
     return lambda: {**solution_answer("06.2"), **changes}
-
-
-def quiet_reading() -> Any:
-    """Return 06.2's right answer for a load table where every request was answered, as on a quiet machine."""
-    from helpers.concurrency import db_load
-    from tests.test_db_load import five, healthy
-
-    measured = db_load.rows(five(**{"FastAPI def": healthy("FastAPI def")}))
-    return {**solution_answer("06.2"), "failed": {}, "measured": measured}
 
 
 def orm(in_one: Any, each: Any) -> Callable[[], Any]:
@@ -1300,30 +1291,43 @@ WRONG: dict[str, list[Wrong]] = {
         Wrong("a string", value("200"), "number of requests per second"),
     ],
     "06.2": [
-        Wrong("set-ups without their kinds", reading(failed={"FastAPI def"}), "dict from each set-up"),
-        Wrong("one kind of two", reading(failed={"FastAPI def": {"status 500"}}), "failures by kind are not"),
-        Wrong("nothing failed", reading(failed={}), "failed too"),
         Wrong(
-            "a set-up that answered everything",
-            reading(failed={"FastAPI def": {"status 500", "timeout"}, "Django async": {"timeout"}}),
-            "answered every request",
+            "all five queue out",
+            prediction(
+                **{"fails at 500": {"Django sync", "Django async", "Flask", "FastAPI async def", "FastAPI def"}}
+            ),
+            "queueing is not failing",
         ),
-        Wrong("no answers read as fast", reading(**{"lowest p99": "FastAPI def"}), "answered no request"),
-        Wrong("not the lowest p99", reading(**{"lowest p99": "Django async"}), "lower p99"),
-        Wrong("p99 as a number", reading(**{"lowest p99": 2500}), "name of one set-up"),
-        Wrong("not the most threads", reading(**{"most threads": ("Flask", 12, 10)}), "ran more threads"),
-        Wrong("threads for connections", reading(**{"most threads": ("Django async", 515, 515)}), "its threads again"),
-        Wrong("the clients for connections", reading(**{"most threads": ("Django async", 515, 500)}), "clients"),
-        Wrong("the pool is too small", reading(why="a"), "queue, not fail"),
-        Wrong("def blocks the loop", reading(why="b"), "thread pool, not on the event loop"),
-        Wrong("PostgreSQL refused", reading(why="d"), "refused nothing"),
-        Wrong("limit to AnyIO's threads", reading(limit=40), "as many requests as AnyIO has threads"),
-        Wrong("limit above the pool", reading(limit=20), "still hold a thread"),
-        Wrong("limit below the pool", reading(limit=5), "never used"),
         Wrong(
-            "the table left out", lambda: {k: v for k, v in solution_answer("06.2").items() if k != "measured"}, "add"
+            "a thread per request fails too",
+            prediction(**{"fails at 500": {"FastAPI def", "Django async"}}),
+            "a thread for every request",
         ),
-        Wrong("a table typed in", reading(measured=[{"set-up": "Flask"}]), "unchanged"),
+        Wrong("a gthread set-up fails too", prediction(**{"fails at 500": {"FastAPI def", "Flask"}}), "in turn"),
+        Wrong("nothing fails", prediction(**{"fails at 500": set()}), "one set-up will fail"),
+        Wrong("a framework, not a set-up", prediction(**{"fails at 500": {"FastAPI"}}), "not one of the set-ups"),
+        Wrong("PostgreSQL refuses", prediction(failure="a"), "far below max_connections"),
+        Wrong("uvicorn's backlog", prediction(failure="c"), "backlog"),
+        Wrong("queries cancelled", prediction(failure="d"), "statement_timeout"),
+        Wrong("the failure in words", prediction(failure="status 500"), "one letter of the failures"),
+        Wrong("the pool is too small", prediction(why="a"), "queue, not fail"),
+        Wrong("def blocks the loop", prediction(why="b"), "thread pool, not on the event loop"),
+        Wrong("PostgreSQL refused", prediction(why="d"), "refuses nothing"),
+        Wrong("limit to AnyIO's threads", prediction(limit=40), "as many requests as AnyIO has threads"),
+        Wrong("limit above the pool", prediction(limit=20), "still hold a thread"),
+        Wrong("limit below the pool", prediction(limit=5), "never used"),
+        Wrong("one query's wait", prediction(**{"p50 at 500": 0.05}), "one query's wait"),
+        Wrong("one connection for all", prediction(**{"p50 at 500": 25}), "one connection"),
+        Wrong("milliseconds", prediction(**{"p50 at 500": 2500}), "milliseconds"),
+        Wrong("the 100 clients' wait", prediction(**{"p50 at 500": 0.5}), "is not it"),
+        Wrong("AnyIO's threads", prediction(**{"most threads": ("FastAPI def", 40, 10)}), "AnyIO's 40 threads"),
+        Wrong("gunicorn's threads", prediction(**{"most threads": ("Flask", 10, 10)}), "every request in flight"),
+        Wrong("the clients for connections", prediction(**{"most threads": ("Django async", 500, 500)}), "clients"),
+        Wrong(
+            "threads for connections", prediction(**{"most threads": ("Django async", 480, 480)}), "its threads again"
+        ),
+        Wrong("the pool's threads", prediction(**{"most threads": ("Django async", 10, 10)}), "threads is not it"),
+        Wrong("no connections", prediction(**{"most threads": ("Django async", 500)}), "should be a tuple"),
     ],
     "06.3": [
         Wrong("the whole of max_connections", value(25), "keeps 3 of them for superusers"),
@@ -1728,11 +1732,11 @@ RIGHT: dict[str, list[tuple[str, Callable[[], Any]]]] = {
     "06.1": [("an int", value(200)), ("rounded from a measurement", value(199.5))],
     "06.2": [
         (
-            "kinds as a list, the letter in capitals",
-            reading(failed={"FastAPI def": ["timeout", "status 500"]}, why="C"),
+            "a list of set-ups, letters in capitals",
+            prediction(**{"fails at 500": ["FastAPI def"]}, failure="B", why="C"),
         ),
-        ("a quiet run where nothing failed", quiet_reading),
-        ("threads as another run counted them", reading(**{"most threads": ("Django async", 480, 10)})),
+        ("a p50 with some overhead", prediction(**{"p50 at 500": 2.7})),
+        ("threads with the server's own, as a list", prediction(**{"most threads": ["Django async", 510, 10]})),
     ],
     "06.3": [("the arithmetic", value((100 - 3 - 5) // 4))],
     "06.4": [

@@ -1,8 +1,11 @@
-"""Exercises of 06_database: the pool's ceiling, the load table and FastAPI def's starved pool, pool sizing, the last
+"""Exercises of 06_database: the pool's ceiling, the load table predicted and FastAPI def's starved pool, pool sizing, the last
 item sold in one statement, and Django's async ORM seen from pg_stat_activity."""
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
@@ -61,248 +64,324 @@ def predict_ceiling(answer: Any) -> str | None:
     return f"{answer:g} requests per second is not it: count the queries each connection finishes in a second."
 
 
-# 06.2: the notebook's own load table. The answer carries the table's rows (db_load.rows(runs)), so the reading is
-# judged against what the kernel that ran the answer measured; why FastAPI def fails, and its fix, hold on any
-# machine. Figures that move from run to run are judged with the notebook's own tolerance (a few percent is a tie),
-# so a reading of one run also fits another run of the same notebook, as the grader's is.
-TIE = 0.15  # p99s within 15 % of the lowest, and counts within 15 % of the measured ones, count as read right
+# 06.2: predict the load table from the set-ups' configuration (the pool, the threads each server runs) and the
+# documented mechanisms (AnyIO's thread limiter, a yield dependency's cleanup), before the load runs. The truth is
+# read from the code that configures the load (db_load) and from AnyIO itself, never from a run, so the grader
+# needs no PostgreSQL.
+WAITS_IN = {  # where each set-up's requests wait for one of the pool's connections
+    "Django sync": "gthread",  # in one of gunicorn's threads, which it holds to the end of the request
+    "Django async": "a thread per request",  # Django's async ORM: each request's queries in a thread of its own
+    "Flask": "gthread",
+    "FastAPI async def": "the event loop",  # AsyncSession: an await, no thread
+    "FastAPI def": "AnyIO",  # the endpoint and the session dependency (its cleanup too) in AnyIO's threads
+}
+FAILURES = {
+    "a": "PostgreSQL refuses connections past max_connections",
+    "b": "the app's pool times out waiting for a free connection, and the app answers status 500",
+    "c": "uvicorn refuses clients past its backlog",
+    "d": "PostgreSQL cancels the slow queries",
+}
+FAILED_BY = "b"
+_NOT_FAILURE = {
+    "a": "the app's pool never asks PostgreSQL for more than its {pool} connections, far below max_connections. "
+    "Which part of the app waits for a connection, and for how long?",
+    "c": "uvicorn lets up to 2048 connections wait by default (its --backlog), and 500 clients fit: the requests get "
+    "in, then wait inside the app. For what, and for how long?",
+    "d": "nothing sets a statement_timeout here: every query waits its {wait_ms:g} ms and ends. What does a request "
+    "wait for before its query even starts?",
+}
 STARVATION = {
-    "a": "the pool of 10 connections is too small for 100 concurrent requests",
-    "b": "a def endpoint blocks uvicorn's event loop while PostgreSQL works",
-    "c": "all of AnyIO's 40 threads hold requests that wait for a connection, while the sessions that hold the "
-    "connections need a thread to run their cleanup and give them back",
-    "d": "PostgreSQL refused the connections past its max_connections",
+    "a": "a pool of 10 is too small for 500 concurrent requests",
+    "b": "a def endpoint blocks uvicorn's event loop",
+    "c": "AnyIO's 40 threads all hold requests waiting for a connection, and the sessions holding the connections need "
+    "a thread to give them back",
+    "d": "PostgreSQL refuses connections past max_connections",
 }
 STARVED_BECAUSE = "c"
 _NOT_WHY = {
-    "a": "the other four set-ups had the same pool of 10 at 100 concurrent and answered every request: a small pool "
-    "makes requests queue, not fail. What does FastAPI def do differently while a request waits?",
+    "a": "the other four set-ups have the same pool of 10 for the same 500 clients, and a pool that is too small makes "
+    "requests queue, not fail. What does FastAPI def do differently while a request waits?",
     "b": "FastAPI runs a def endpoint in AnyIO's thread pool, not on the event loop, so the loop stays free. What "
     "does each waiting request hold instead, and how many of those are there?",
-    "d": "its connections held never passed 10, far below max_connections, and its server's log quotes "
-    "SQLAlchemy's QueuePool timeout: the app's pool gave up waiting, PostgreSQL refused nothing.",
+    "d": "the app's pool never asks PostgreSQL for more than its 10 connections, far below max_connections: "
+    "PostgreSQL refuses nothing. What gives a session's connection back to the pool, and what does that need?",
 }
-ANYIO_THREADS = 40
-READING_KEYS = ("failed", "lowest p99", "most threads", "why", "limit", "measured")
-_ROW_KEYS = {"set-up", "concurrent", "errors", "held", "threads", "ok", "p99 ms"}
-_READING_EXAMPLE = (
-    '{"failed": {"Flask": {"timeout"}}, "lowest p99": "Flask", "most threads": ("Flask", 12, 10), "why": "a", '
-    '"limit": 5, "measured": measured}'
+PREDICTION_KEYS = ("fails at 500", "failure", "why", "limit", "p50 at 500", "most threads")
+_PREDICTION_EXAMPLE = (
+    '{"fails at 500": {"Flask"}, "failure": "a", "why": "a", "limit": 5, "p50 at 500": 0.05, '
+    '"most threads": ("Flask", 10, 10)}'
 )
 
 
-def _rows_problem(measured: Any) -> str | None:
-    """Say why `measured` is not the rows db_load.rows(runs) returns, or None."""
-    again = "'measured' should be the table's rows as the answer cell reads them, db_load.rows(runs), unchanged"
-    if not isinstance(measured, (list, tuple)) or not measured:
-        return again + "."
-    for row in measured:
-        if not isinstance(row, dict) or not _ROW_KEYS <= set(row) or not isinstance(row["errors"], dict):
-            return again + ": each row is a dict with the table's columns."
-        if not all(_is_int(row[k]) for k in ("concurrent", "held", "threads", "ok")) or not isinstance(
-            row["set-up"], str
-        ):
-            return again + ": its concurrency, answers, connections held and threads are whole numbers."
-        if not isinstance(row["p99 ms"], (int, float)) or isinstance(row["p99 ms"], bool):
-            return again + ": its p99 is a number of ms."
-    if not any(row["concurrent"] == 500 for row in measured):
-        return again + ": it has no row at 500 concurrent."
+@dataclass(frozen=True)
+class LoadConfig:
+    """What the notebook's load cell configures (db_load's defaults, which it passes) and AnyIO's thread limit."""
+
+    pool: int  # connections per set-up (max_overflow=0)
+    pool_timeout: float  # seconds a request waits for a free connection
+    wait_ms: float  # each query's wait in the database
+    level: int  # the highest concurrency
+    gthreads: int  # gunicorn gthread's threads
+    anyio_threads: int  # AnyIO's default thread limiter, FastAPI's def endpoints' and dependencies' threads
+    setups: tuple[str, ...]
+
+    @property
+    def queue_s(self) -> float:
+        """Return how long a request waits in turn at `level` concurrent, when the pool serves its ceiling."""
+        return self.level / (self.pool / (self.wait_ms / 1000))
+
+
+def _anyio_threads() -> int:
+    import anyio
+    import anyio.to_thread
+
+    async def tokens() -> int:
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, in a thread: a kernel's own loop is already running
+        return pool.submit(anyio.run, tokens).result()
+
+
+@functools.cache
+def load_config() -> LoadConfig:
+    """Return the load's configuration, read from helpers.concurrency.db_load and from AnyIO."""
+    import inspect
+
+    from helpers.concurrency import db_load
+
+    load = inspect.signature(db_load.load_all).parameters
+    return LoadConfig(
+        pool=load["pool_size"].default,
+        pool_timeout=load["pool_timeout"].default,
+        wait_ms=db_load.WAIT_MS,
+        level=max(load["levels"].default),
+        gthreads=inspect.signature(db_load.shop_setups).parameters["threads"].default,
+        anyio_threads=_anyio_threads(),
+        setups=tuple(s.short for s in db_load.shop_setups()),
+    )
+
+
+def predicted_threads(name: str, config: LoadConfig) -> int:
+    """Return the threads set-up `name` runs for requests at `config.level` concurrent, by where they wait."""
+    waits = WAITS_IN[name]
+    if waits == "gthread":
+        return config.gthreads
+    if waits == "a thread per request":
+        return config.level
+    if waits == "AnyIO":
+        return min(config.level, config.anyio_threads)
+    return 0
+
+
+def predicted_failures(config: LoadConfig) -> set[str]:
+    """Return the set-ups that fail requests at `config.level` concurrent, by the documented mechanisms."""
+    failing = set()
+    for name in config.setups:
+        starves = (
+            WAITS_IN[name] == "AnyIO" and config.pool < config.anyio_threads < config.level
+        )  # every thread waits for a connection, and the sessions holding them need a thread to give them back
+        queued_out = WAITS_IN[name] != "gthread" and config.queue_s > config.pool_timeout
+        if starves or queued_out:
+            failing.add(name)
+    return failing
+
+
+def _fails_problem(said: Any, config: LoadConfig) -> str | None:
+    truth = predicted_failures(config)
+    if not isinstance(said, (set, frozenset, list, tuple)) or not all(isinstance(n, str) for n in said):
+        return (
+            "'fails at 500' should be the set of the set-ups that will fail requests at 500 concurrent, like "
+            '{"Flask"} (set() if none will).'
+        )
+    unknown = sorted(set(said) - set(config.setups))
+    if unknown:
+        return f"{unknown[0]!r} is not one of the set-ups; their names are: {', '.join(config.setups)}."
+    too_many = sorted(set(said) - truth)
+    if too_many:
+        name = too_many[0]
+        if len(said) == len(config.setups):
+            return (
+                f"all five have a pool of {config.pool} for {config.level} clients, and queueing is not failing: at "
+                f"the pool's ceiling a request waits about {config.level} / {config.pool / (config.wait_ms / 1000):g} "
+                f"per second = {config.queue_s:g} s, under pool_timeout's {config.pool_timeout:g} s. Which set-up "
+                "can stop giving connections back?"
+            )
+        if WAITS_IN[name] == "a thread per request":
+            return (
+                f"{name} runs a thread for every request in flight, with no limit, so a thread is always there to "
+                f"give a connection back: its requests queue about {config.queue_s:g} s, within pool_timeout."
+            )
+        return (
+            f"{name}'s requests queue, but each gets a connection in turn, within pool_timeout's "
+            f"{config.pool_timeout:g} s. Which set-up runs out of something its sessions need to give connections "
+            "back?"
+        )
+    if truth - set(said):
+        return (
+            "one set-up will fail requests at 500 concurrent: look for one whose waiting requests can hold every "
+            "thread it has, while a session needs a thread to give its connection back."
+        )
     return None
+
+
+def _letter(said: Any, letters: dict[str, str]) -> str | None:
+    if isinstance(said, str) and said.strip().lower() in letters:
+        return said.strip().lower()
+    return None
+
+
+def _p50_problem(said: Any, config: LoadConfig) -> str | None:
+    if not _is_number(said):
+        return f"'p50 at 500' should be a number of seconds, not {said!r}."
+    right = config.queue_s
+    if 0.8 * right <= said <= 1.2 * right:
+        return None
+    ceiling = config.pool / (config.wait_ms / 1000)
+    if 0.8 * right <= said / 1000 <= 1.2 * right:
+        return f"{said:g} looks like milliseconds: give seconds."
+    if abs(said - config.wait_ms / 1000) < 0.01:
+        return (
+            f"{said:g} s is one query's wait, with no one ahead. With {config.level} clients and {config.pool} "
+            "connections, how many requests are ahead of each one, and how fast does the pool serve them?"
+        )
+    if abs(said - config.level * config.wait_ms / 1000) < 1:
+        return (
+            f"{said:g} s is {config.level} queries one after another, on one connection; the pool runs {config.pool} "
+            "at once."
+        )
+    return (
+        f"{said:g} s is not it: the pool serves at most {ceiling:g} requests per second (06.1), and each of the "
+        f"{config.level} clients waits for the others' turns."
+    )
+
+
+def _threads_problem(said: Any, config: LoadConfig) -> str | None:
+    shape = (
+        "'most threads' should be a tuple (set-up, threads, connections held): the set-up that will run the most "
+        "threads at 500 concurrent, about how many, and the connections PostgreSQL will list for it."
+    )
+    if not isinstance(said, (tuple, list)) or len(said) != 3:
+        return shape
+    name, threads, held = said
+    if not isinstance(name, str) or not _is_number(threads) or not _is_number(held):
+        return shape
+    if name not in config.setups:
+        return f"{name!r} is not one of the set-ups; their names are: {', '.join(config.setups)}."
+    most = max(config.setups, key=lambda s: predicted_threads(s, config))
+    if name != most:
+        if WAITS_IN[name] == "AnyIO":
+            return (
+                f"{name} runs at most AnyIO's {config.anyio_threads} threads. Which set-up runs a thread for every "
+                "request in flight?"
+            )
+        return (
+            f"{name} runs {predicted_threads(name, config) or 'no'} threads for its requests. Which set-up runs a "
+            "thread for every request in flight, with no limit?"
+        )
+    right = predicted_threads(name, config)
+    if not 0.9 * right <= threads <= 1.2 * right:
+        return (
+            f"{threads:g} threads is not it: how many of {name}'s requests are in flight at once, at "
+            f"{config.level} concurrent?"
+        )
+    if held == config.pool:
+        return None
+    if held == config.level:
+        return (
+            f"{held:g} is how many clients connect to the server; the connections held count the server's own "
+            "connections to PostgreSQL (pg_stat_activity), and its pool hands out at most its size."
+        )
+    if abs(held - threads) <= 0.2 * threads:
+        return (
+            "that is its threads again: its threads wait for the pool, and the connections PostgreSQL lists are "
+            "the pool's."
+        )
+    return f"{held:g} connections is not it: how many does a pool of {config.pool} with max_overflow=0 ever hold?"
+
+
+def _limit_problem(limit: Any, config: LoadConfig) -> str | None:
+    pool, anyio_threads, wait = config.pool, config.anyio_threads, config.wait_ms / 1000
+    if not _is_int(limit):
+        return f"'limit' should be a whole number, the N of Depends(get_session, max_concurrency=N), not {limit!r}."
+    if limit == pool:
+        return None
+    if limit < 1:
+        return "with no request allowed a session, nothing is answered."
+    if limit < pool:
+        return (
+            f"with {limit} sessions at once, {pool - limit} of the pool's connections are never used, and the "
+            f"ceiling falls to {limit} / {wait:g} s. Is there a limit that wastes none?"
+        )
+    if limit >= anyio_threads:
+        return (
+            f"{limit} sessions at once is as many requests as AnyIO has threads, or more: they can all end up "
+            "waiting for a connection again, with no thread left for a cleanup."
+        )
+    return (
+        f"with {limit} sessions at once, {limit - pool} requests still hold a thread while they wait for one of "
+        f"the pool's {pool} connections. Which limit lets no request wait for a connection in a thread?"
+    )
 
 
 def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def _kinds(value: Any) -> set[str] | None:
-    if isinstance(value, (set, frozenset, list, tuple)) and all(isinstance(k, str) for k in value):
-        return set(value)
-    if isinstance(value, str):
-        return {value}
-    return None
-
-
-def _failed_problem(said: Any, measured: list[dict]) -> str | None:
-    names = {row["set-up"] for row in measured}
-    truth: dict[str, set[str]] = {}
-    for row in measured:
-        if row["errors"]:
-            truth.setdefault(row["set-up"], set()).update(row["errors"])
-    if not isinstance(said, dict) or not all(isinstance(k, str) for k in said):
-        return (
-            "'failed' should be a dict from each set-up that failed requests to the kinds of its failures, "
-            'like {"Flask": {"timeout"}} ({} when none failed).'
-        )
-    unknown = sorted(set(said) - names)
-    if unknown:
-        return f"{unknown[0]!r} is not a set-up of the table; its names are: {', '.join(sorted(names))}."
-    answered = sorted(set(said) - set(truth))
-    if answered:
-        return f"{answered[0]} answered every request it was sent: its failed column says none at every concurrency."
-    missing = sorted(set(truth) - set(said))
-    if missing:
-        return (
-            f"{missing[0]}'s requests failed too: a row can show a fair req/s and still hide failures, so read the "
-            "failed column of every row."
-        )
-    for name, kinds in truth.items():
-        given = _kinds(said[name])
-        if given is None:
-            return f"give {name}'s failures as a set of their kinds, the words the failed column uses."
-        if given != kinds:
-            return (
-                f"{name}'s failures by kind are not the ones you gave: read its failed column at each concurrency "
-                "(an error status is an answer; a timeout is a request the client gave up waiting for)."
-            )
-    return None
-
-
-def _p99_problem(said: Any, measured: list[dict]) -> str | None:
-    at_500 = {row["set-up"]: row for row in measured if row["concurrent"] == 500}
-    if not isinstance(said, str) or said not in at_500:
-        return f"'lowest p99' should be the name of one set-up, from: {', '.join(at_500)}."
-    if not at_500[said]["ok"]:
-        return (
-            f"at 500 concurrent, {said} answered no request: its p99 shows '-', there is no latency to compare. "
-            "Which of the set-ups that answered kept its slowest requests fastest?"
-        )
-    lowest = min(row["p99 ms"] for row in at_500.values() if row["ok"])
-    if at_500[said]["p99 ms"] > (1 + TIE) * lowest:
-        return (
-            f"another set-up that answered at 500 concurrent had a clearly lower p99 than {said}: compare the p99 "
-            "column of the 500 rows (p50 is the median request, p99 the slowest 1 in 100)."
-        )
-    return None
-
-
-def _threads_problem(said: Any, measured: list[dict]) -> str | None:
-    shape = (
-        "'most threads' should be a tuple (set-up, threads, connections held): the set-up that ran the most threads "
-        "at 500 concurrent, its threads, and the connections PostgreSQL listed for it."
-    )
-    if not isinstance(said, (tuple, list)) or len(said) != 3:
-        return shape
-    name, threads, held = said
-    if not isinstance(name, str) or not _is_int(threads) or not _is_int(held):
-        return shape
-    at_500 = {row["set-up"]: row for row in measured if row["concurrent"] == 500}
-    if name not in at_500:
-        return f"{name!r} has no row at 500 concurrent; the set-ups are: {', '.join(at_500)}."
-    row = at_500[name]
-    most = max(r["threads"] for r in at_500.values())
-    if row["threads"] < most / (1 + TIE):
-        return (
-            f"another set-up ran more threads at 500 concurrent than {name}'s {row['threads']}: compare the threads "
-            "column of every 500 row."
-        )
-    if abs(threads - row["threads"]) > TIE * row["threads"]:
-        return f"{name} ran another number of threads at 500 concurrent: read the threads column of its 500 row."
-    if abs(held - row["held"]) > max(1, TIE * row["held"]):  # a sample every 50 ms may see one fewer
-        if held == row["concurrent"]:
-            return (
-                f"{held} is how many clients connected to the server; the connections held column counts the "
-                "server's own connections to PostgreSQL (pg_stat_activity)."
-            )
-        if abs(held - row["threads"]) <= TIE * row["threads"]:
-            return (
-                "that is its threads again: the connections held column counts its connections to PostgreSQL, "
-                "which pg_stat_activity listed, not its threads."
-            )
-        return f"{name}'s connections held at 500 concurrent are another number: read that column of its 500 row."
-    return None
-
-
-def _limit_problem(limit: Any) -> str | None:
-    if not _is_int(limit):
-        return f"'limit' should be a whole number, the N of Depends(get_session, max_concurrency=N), not {limit!r}."
-    if limit == POOL_SIZE:
-        return None
-    if limit < 1:
-        return "with no request allowed a session, nothing is answered."
-    if limit < POOL_SIZE:
-        return (
-            f"with {limit} sessions at once, {POOL_SIZE - limit} of the pool's connections are never used, and the "
-            f"ceiling falls to {limit} / {WAIT_MS / 1000:g} s. Is there a limit that wastes none?"
-        )
-    if limit >= ANYIO_THREADS:
-        return (
-            f"{limit} sessions at once is as many requests as AnyIO has threads, or more: they can all end up "
-            "waiting for a connection again, with no thread left for a cleanup."
-        )
-    return (
-        f"with {limit} sessions at once, {limit - POOL_SIZE} requests still hold a thread while they wait for one of "
-        f"the pool's {POOL_SIZE} connections. Which limit lets no request wait for a connection in a thread?"
-    )
-
-
 @exercise(
     "06.2",
-    "read the load table, and why FastAPI def failed",
-    hint="Read the table row by row, not by req/s alone: the failed column names each failure's kind, p99 is the "
-    "slowest 1 in 100 of the requests that were answered, and the last two columns are what the server really "
-    "held, connections (from pg_stat_activity) and threads. For FastAPI def, follow one request: what does it hold "
-    "while it waits, how many of those exist, and what must run before a session gives its connection back? The "
-    "fix lets a request take a session only when a connection is free.",
+    "predict the load table, and why FastAPI def will fail",
+    hint="Follow one request in each set-up at 500 concurrent: where does it wait for one of the pool's 10 "
+    "connections, and what does it hold meanwhile, a thread or nothing? A pool that is too small makes a queue; "
+    "the pool's ceiling (06.1) says how long the queue is. A request fails only when what gives connections back "
+    "cannot run. For FastAPI def, count AnyIO's threads against the requests, and ask what a session's cleanup "
+    "after yield needs. The fix lets a request take a session only when a connection is free.",
     solution="""
-        from helpers.concurrency import db_load
-
-        measured = db_load.rows(runs)  # the load table's rows, as this kernel measured them
-        # Failures by kind: the failed column of every row, at every concurrency, not only req/s.
-        failed = {}
-        for row in measured:
-            if row["errors"]:
-                failed.setdefault(row["set-up"], set()).update(row["errors"])
-        # At 500 concurrent: the lowest p99 among the set-ups that answered at all ("-" is no answer, not fast),
-        # and what each server held: its threads, and its connections that pg_stat_activity listed.
-        at_500 = [row for row in measured if row["concurrent"] == 500]
-        fastest = min((row for row in at_500 if row["ok"]), key=lambda row: row["p99 ms"])
-        top = max(at_500, key=lambda row: row["threads"])
-        # FastAPI def: each waiting request holds one of AnyIO's 40 threads, and a session gives its connection
-        # back in the dependency's cleanup, which needs a thread too: with all 40 waiting, none comes back.
-        # The fix lets only as many requests hold a session as the pool has connections (10); the rest wait on
-        # the event loop, holding no thread.
+        # Every set-up's pool serves at most 10 / 0.050 s = 200 requests per second (06.1). At 500 concurrent a
+        # request waits for about 500 / 200 = 2.5 s of others' turns: a queue, within pool_timeout's 5 s.
+        # FastAPI def fails: its 40 AnyIO threads all hold requests that wait for a connection, and a session gives
+        # its connection back in the dependency's cleanup after yield, which needs one of those threads too.
+        # So SQLAlchemy's pool gives up after pool_timeout, and the app answers status 500; PostgreSQL, asked for
+        # 10 connections at most, refuses nothing. Limiting the session dependency to the pool's 10 lets the
+        # other requests wait on the event loop, holding no thread.
+        # Django's async view runs each request's queries in a thread of its own: 500 threads, sharing the pool's
+        # 10 connections, the most PostgreSQL will list.
         answer = {
-            "failed": failed,
-            "lowest p99": fastest["set-up"],
-            "most threads": (top["set-up"], top["threads"], top["held"]),
+            "fails at 500": {"FastAPI def"},
+            "failure": "b",
             "why": "c",
             "limit": 10,
-            "measured": measured,
+            "p50 at 500": 500 / (10 / 0.050),
+            "most threads": ("Django async", 500, 10),
         }
     """,
-    praise="A load table is read row by row: failures by kind beside the throughput, the tail (p99) of what was "
-    "answered, and the threads and connections a server really held. FastAPI def starved because waiting requests "
-    "took every thread its sessions needed to give their connections back; the next section measures the fix.",
+    praise="A pool too small for its clients makes a queue: about 2.5 s at 500 concurrent, within pool_timeout. "
+    "FastAPI def is the one set-up where waiting requests take every thread its sessions need to give their "
+    "connections back, so its pool times out; Django's async view runs a thread per request, yet holds 10 "
+    "connections. The table below shows how close the run comes.",
     data=True,
 )
-def read_load_table(answer: Any) -> str | None:
-    if not isinstance(answer, dict):
-        return f"the answer should be a dict like {_READING_EXAMPLE}, not a {type(answer).__name__}."
-    if "measured" not in answer:
-        return (
-            'add "measured": measured, the rows the answer cell reads, so your reading is judged against what '
-            "this kernel measured."
-        )
-    if set(answer) != set(READING_KEYS):
-        return f"the answer should have exactly the keys {', '.join(map(repr, READING_KEYS))}, like {_READING_EXAMPLE}."
-    measured = answer["measured"]
-    problem = _rows_problem(measured)
+def predict_load_table(answer: Any) -> str | None:
+    if not isinstance(answer, dict) or set(answer) != set(PREDICTION_KEYS):
+        return f"the answer should be a dict with the keys {', '.join(map(repr, PREDICTION_KEYS))}, like {_PREDICTION_EXAMPLE}."
+    config = load_config()
+    problem = _fails_problem(answer["fails at 500"], config)
     if problem:
         return problem
-    problem = (
-        _failed_problem(answer["failed"], measured)
-        or _p99_problem(answer["lowest p99"], measured)
-        or _threads_problem(answer["most threads"], measured)
-    )
-    if problem:
-        return problem
-    why = answer["why"]
-    if not isinstance(why, str) or why.strip().lower() not in STARVATION:
+    failure = _letter(answer["failure"], FAILURES)
+    if failure is None:
+        return f"'failure' should be one letter of the failures printed above: {', '.join(FAILURES)}."
+    if failure != FAILED_BY:
+        return f"({failure}) is not it: " + _NOT_FAILURE[failure].format(pool=config.pool, wait_ms=config.wait_ms)
+    why = _letter(answer["why"], STARVATION)
+    if why is None:
         return f"'why' should be one letter of the explanations printed above: {', '.join(STARVATION)}."
-    why = why.strip().lower()
     if why != STARVED_BECAUSE:
         return f"({why}) is not it: {_NOT_WHY[why]}"
-    return _limit_problem(answer["limit"])
+    return (
+        _limit_problem(answer["limit"], config)
+        or _p50_problem(answer["p50 at 500"], config)
+        or _threads_problem(answer["most threads"], config)
+    )
 
 
 # 06.3: a deployment on one PostgreSQL server.
