@@ -56,14 +56,22 @@ EXERCISE_TRIES = {
         'answer = {"asyncio.run": "returns", "fix": "result = asyncio.run(fire(server.url, \\"/io?ms=100\\", 10))", '
         '"60 threads": "cell"}',
     ),
-    "03": ("03.1", 'answer = {"gevent", "FastAPI async def"}'),
+    "03": (
+        "03.1",
+        'answer = {"makespan": {1: 1.2, 2: 0.6, 4: 0.3}, "left": {"SIGTERM to the master": 0, '
+        '"SIGKILL to the master": 0, "SIGKILL to the group": 0}}',
+    ),
     "04": ("04.1", 'answer = {"django": "INNER JOIN", "sqlalchemy": "INNER JOIN", "django_nullable": "INNER JOIN"}'),
     "05": (
         "05.4",
         'answer = {"Django Ninja": {"401", "403", "404"}, "flask-smorest": {"401", "403", "404"}, '
         '"FastAPI": {"401", "403", "404"}}',
     ),
-    "06": ("06.2", "answer = 25"),
+    "06": (
+        "06.2",
+        'answer = {"fails at 500": {"FastAPI def"}, "failure": "a", "why": "c", "limit": 10, "p50 at 500": 2.5, '
+        '"most threads": ("Django async", 500, 10)}',
+    ),
     "07": ("07.5", 'answer = {"DJANGO_SECRET_KEY": "dev"}'),
     "08": ("08.3", 'answer = {"plain view": 5, "async view": 1, "under WSGI": "overlap, worker free"}'),
     "09": ("09.3", 'answer = {"payments webhook receiver"}'),
