@@ -109,6 +109,21 @@ def _hidden(cell) -> bool:
     return bool(cell.metadata.get("jupyter", {}).get("outputs_hidden"))
 
 
+def _outside_other_exercises(cells: list, exercise: str) -> list:
+    """Return the code cells of `cells` that belong to no exercise: not `exercise`'s check, nor a later exercise's
+    prompt, answer and check (a prediction placed before another's reveal: its options are not the reveal)."""
+    kept, inside = [], None
+    for c in cells:
+        heading = EXERCISE_ID.search(c.source) if c.cell_type == "markdown" else None
+        if heading and heading.group(1) != exercise:
+            inside = heading.group(1)
+        elif c.cell_type == "code" and inside is None and f'check("{exercise}"' not in c.source:
+            kept.append(c)
+        elif c.cell_type == "code" and inside is not None and f'check("{inside}"' in c.source:
+            inside = None
+    return kept
+
+
 @pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
 def test_a_predictions_answer_is_hidden_until_its_cell_runs(name):
     """The first output after a predict-then-run answer cell is stored collapsed; JupyterLab shows it on a run."""
@@ -118,11 +133,7 @@ def test_a_predictions_answer_is_hidden_until_its_cell_runs(name):
             continue
         for exercise in PREDICT.findall(cell.source):
             answer = next(j for j in range(i + 1, len(cells)) if cells[j].source.lstrip().startswith("answer ="))
-            shown = [
-                c
-                for c in cells[answer + 1 :]
-                if c.cell_type == "code" and c.get("outputs") and f'check("{exercise}"' not in c.source
-            ]
+            shown = [c for c in _outside_other_exercises(cells[answer + 1 :], exercise) if c.get("outputs")]
             assert shown and _hidden(shown[0]), f"{name}: the output after {exercise}'s answer cell shows the answer"
     tagged = [c for c in cells if "reveals-prediction" in c.metadata.get("tags", [])]
     assert all(_hidden(c) and c.get("outputs") for c in tagged), "tagged cells are stored with a collapsed output"

@@ -40,7 +40,7 @@ def test_show_hint_displays_the_hint(capsys):
 
 
 @pytest.mark.parametrize("exercise_id", ALL)
-def test_solution_passes(exercise_id, no_leaks):
+def test_solution_passes(exercise_id, no_leaks, django_ready):  # as a kernel and the judge have it
     result = evaluate(exercise_id, solution_answer(exercise_id))
     assert result.passed, result.message
 
