@@ -96,6 +96,15 @@ def test_bad_step_and_failing_command_are_explained():
             p.manage("no_such_command")
 
 
+def test_a_failing_command_says_why_in_plain_text_even_where_colour_is_asked_for(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # Python 3.13 colours its tracebacks when asked; 3.11 never does
+    with m.DjangoProject() as p:
+        with pytest.raises(RuntimeError) as failed:
+            p.manage("shell -c 'raise ValueError(\"no such book\")'")
+    message = str(failed.value)
+    assert message.splitlines()[-1] == "ValueError: no such book" and "\x1b[" not in message
+
+
 def test_the_kernels_own_database_is_never_touched():
     from django.db import connection
 

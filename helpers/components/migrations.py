@@ -200,8 +200,13 @@ class DjangoProject(_Project):
             "DJANGO_SETTINGS_MODULE": "settings",
             "PYTHONPATH": str(self.root),
             "PYTHONDONTWRITEBYTECODE": "1",
+            # Plain text on every Python: 3.13 colours a traceback when its environment asks (FORCE_COLOR), and a
+            # cell prints the error's last line, which nbval compares with the stored one.
+            "PYTHON_COLORS": "0",
+            "NO_COLOR": "1",
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a terminal has no event loop to excuse
+        env.pop("FORCE_COLOR", None)
         done = subprocess.run(
             [sys.executable, "-c", _MANAGE, *commands],
             cwd=self.root,
