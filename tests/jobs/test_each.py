@@ -99,7 +99,9 @@ def test_response_times_side_by_side_still_show_the_job_after_the_answer():
     assert [t.way for t in times] == list(runs.WAYS)
     for t in times:
         assert t.pending_at_answer == 2, t  # every answer came before its receipt was sent
-        assert max(t.after) * 10 < min(t.inline), t  # notebook 07's verdict, with its margin
+        # The answer did not wait for the 2 s job. Notebook 07's "ten times sooner" is asserted by test_runs.py, on a
+        # core of its own (CI's claims step); beside two lanes one answer here once took 0.21 s against 2.08 s inline.
+        assert max(t.after) * 2 < min(t.inline), t
 
 
 def started(way: str) -> dict:
