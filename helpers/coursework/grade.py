@@ -934,7 +934,7 @@ def grade_all(
     # when a worker was stopped before it could clean up (Ctrl-C).
     boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
     boxes.chmod(0o711)
-    # The truths a check measures (a server's stops, a burst of orders) are measured once per run and shared by the
+    # The truths a check measures (a server's stops, a rollback, a fan-out) are measured once per run and shared by the
     # judges: every learner is judged against the same figures, and a class pays for each measurement once. Mode
     # 0700 (mkdtemp's), so no sandboxed kernel, which runs as a uid of its own, can read or forge them.
     truths = Path(tempfile.mkdtemp(prefix="course-truths-"))

@@ -1,6 +1,6 @@
 """Measure a check's truth once per grading run, and share it between the grader's judges.
 
-Some checks measure their truth on the machine that judges (a server's stops, a rollback, a burst of orders), which
+Some checks measure their truth on the machine that judges (a server's stops, a rollback, a fan-out), which
 takes seconds. The grader judges each learner's notebook in a judge process of its own, so without sharing, a class
 of 30 pays for each measurement 30 times. The grader sets COURSE_TRUTHS_DIR to a folder of its own (mode 0700, out of
 every sandbox's reach); a function decorated with `shared` then measures once per run, and every judge of that run
