@@ -27,6 +27,9 @@ class Exercise:
     # outside the learner's kernel (helpers/coursework/judge.py). Otherwise the check runs in that kernel.
     data: bool = False
     witness: WitnessFn | None = None  # for answers that carry the learner's own measurements (03.4)
+    # "wsgi" or "asgi" for an answer that is a web app: in grading the replay serves it and the grader's judge
+    # runs the check against it over a socket (helpers/coursework/served.py), as well as the replay's own check.
+    served: str = ""
 
 
 class ExerciseSet:
@@ -46,15 +49,20 @@ class ExerciseSet:
         praise: str = "Well done.",
         data: bool = False,
         witness: WitnessFn | None = None,
+        served: str = "",
     ) -> Callable:
         """Return a decorator that adds the decorated function as the check of exercise `id`."""
         if not id.startswith(self.notebook + "."):
             raise ValueError(f"exercise {id!r} does not belong to notebook {self.notebook!r}")
         if id in self.items:
             raise ValueError(f"exercise {id!r} is declared twice")
+        if served not in ("", "wsgi", "asgi"):
+            raise ValueError(f'exercise {id!r}: served is "", "wsgi" or "asgi", not {served!r}')
 
         def add(fn: CheckFn) -> CheckFn:
-            self.items[id] = Exercise(id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data, witness)
+            self.items[id] = Exercise(
+                id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data, witness, served
+            )
             return fn
 
         return add

@@ -14,8 +14,9 @@ Grading one notebook goes in steps, as nbgrader's preprocessors do:
    cell under a time limit; an answer that is plain data is exported from the kernel as its repr;
 3. verdict, outside that kernel: plain data judged by the grader's own process (helpers.coursework.judge); code
    answers run again, once the kernel has ended, in a fresh process with only the course's cells and the answer
-   cells (helpers.coursework.replay); answer cells that reach for interpreter internals flagged
-   (helpers.coursework.internals);
+   cells (helpers.coursework.replay), and a code answer that is a web app is checked once more by the grader's
+   own process, over HTTP, where the replay serves it (helpers.coursework.served); answer cells that reach for
+   interpreter internals flagged (helpers.coursework.internals);
 4. report: grades.csv and one feedback file per learner (`write_outputs`).
 Each kernel and each replay runs isolated (helpers.coursework.sandbox): a uid of its own, its own PID namespace,
 the course read-only, no view of the submissions, the output folder or other learners, and limits on memory,
@@ -27,8 +28,10 @@ Writes OUT_DIR/grades.csv, OUT_DIR/feedback/<learner>.md, and prints a summary.
 from __future__ import annotations
 
 import argparse
+import atexit
 import compileall
 import concurrent.futures as futures
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -55,6 +58,7 @@ from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_course
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids, get_exercise
 from helpers.coursework.judge import Judge
+from helpers.coursework.served import Remote
 from helpers.runner.course import notebook_names
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -193,14 +197,46 @@ def _kill_group(pgid: int) -> None:
 
 def _worker_init() -> None:
     """Leave Ctrl-C to the parent; on SIGTERM, kill this worker's kernels (and what they started) first."""
+    from multiprocessing.util import Finalize
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Finalize(None, close_judges, exitpriority=10)  # a pool's worker ends without running atexit's handlers
 
     def stop(signum, frame):
         for pgid in list(_LIVE_KERNELS.values()):
             _kill_group(pgid)
+        close_judges()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
+
+
+# One judge per grading process, kept from one notebook to the next: a judge only ever reads answers that are
+# plain data (literals, never code) or calls a served app over HTTP, so nothing one learner sends stays in it to
+# judge the next; starting one per notebook cost about half a second each. Renewed now and then, so a check
+# that leaks memory leaks it for a while only.
+_JUDGES: dict[tuple[str, str], Judge] = {}
+JUDGE_USES = 100  # verdicts before a judge is renewed
+
+
+def judge_for(helpers_root: Path, truths: Path | None) -> Judge:
+    """Return this process's judge for `helpers_root` and the run's `truths`, started on first use."""
+    key = (str(helpers_root), str(truths))
+    judge = _JUDGES.get(key)
+    if judge is None or judge.uses >= JUDGE_USES:
+        if judge is not None:
+            judge.close()
+        elif not _JUDGES:
+            atexit.register(close_judges)
+        judge = _JUDGES[key] = Judge(helpers_root, truths)
+    return judge
+
+
+def close_judges() -> None:
+    """Stop every judge this process started."""
+    for judge in _JUDGES.values():
+        judge.close()
+    _JUDGES.clear()
 
 
 def keep_errors_only(client: object) -> None:
@@ -420,6 +456,7 @@ class Replay:
     nonce: str
     folder: Path
     ends: float  # time.monotonic() by which its verdict must have come
+    remotes: dict[str, Remote] = dataclasses.field(default_factory=dict)  # web apps it serves to the judge
 
 
 def start_replay(
@@ -431,15 +468,20 @@ def start_replay(
     deadline: float,
     cell_timeout: float = 120.0,
     exercise_timeout: float = 60.0,
+    served: dict[str, str] | None = None,
 ) -> Replay:
     """Start judging code answers in a fresh process (helpers/coursework/replay.py), beside the learner's kernel.
 
     It runs as a uid of its own (the kernel's + sandbox.REPLAY_UID_OFFSET), in a folder made in `parent` and
     closed to the kernel's uid: nothing the learner's other cells do, even at the same time, reaches it.
+    `served` (exercise -> "wsgi" or "asgi"): the web apps it serves, once they pass there, for `finish_replay`'s judge.
     """
     folder = Path(tempfile.mkdtemp(prefix="replay-", dir=parent))  # a home, a temp and a work folder of its own
-    for sub in ("home", "tmp", "work"):
+    for sub in ("home", "tmp", "work", "s"):
         (folder / sub).mkdir()
+    uid = jail.uid + sandbox.REPLAY_UID_OFFSET if jail else os.getuid()
+    # Short socket names: a Unix socket's path holds at most 107 bytes.
+    remotes = {ex: Remote(kind, str(folder / "s" / str(i)), uid) for i, (ex, kind) in enumerate((served or {}).items())}
     env = {**env, "HOME": str(folder / "home"), "TMPDIR": str(folder / "tmp"), "IPYTHONDIR": str(folder / "home")}
     env["JUPYTER_RUNTIME_DIR"] = str(folder / "tmp")
     argv = [sys.executable, "-I", str(helpers_root / "helpers" / "coursework" / "replay.py")]
@@ -456,6 +498,8 @@ def start_replay(
         "deadline": deadline,
         "cell_timeout": cell_timeout,
         "exercise_timeout": exercise_timeout,
+        "serve": {ex: {"kind": r.kind, "socket": r.socket} for ex, r in remotes.items()},
+        "hold": (exercise_timeout + 10) * len(remotes),  # the judge's calls, each within its time limit
     }
     proc = subprocess.Popen(
         argv,
@@ -468,18 +512,41 @@ def start_replay(
     )
     _LIVE_KERNELS[proc.pid] = proc.pid
     try:
-        proc.stdin.write(json.dumps(request).encode())
-        proc.stdin.close()
+        proc.stdin.write(json.dumps(request).encode() + b"\n")
+        proc.stdin.flush()
+        if not remotes:
+            proc.stdin.close()  # nothing to serve: the replay ends with its verdict
     except OSError:
         pass
-    return Replay(proc, nonce, folder, time.monotonic() + deadline + 30)  # + the process's own start
+    return Replay(proc, nonce, folder, time.monotonic() + deadline + 30, remotes)  # + the process's own start
 
 
-def finish_replay(run: Replay) -> tuple[dict[str, dict], str | None]:
-    """Wait for the replay's verdict (until its deadline), stop it, remove its folder; return its rows and a flag."""
+def finish_replay(run: Replay, judge: Judge | None = None, timeout: float = 60.0) -> tuple[dict[str, dict], str | None]:
+    """Wait for the replay's verdict (until its deadline), judge what it serves, stop it; return its rows and a flag.
+
+    A web app the replay passed keeps its mark only if `judge` passes it too, calling it over HTTP from the
+    grader's own process (each call within `timeout` seconds): the replay's word alone is the learner's process's.
+    """
+    served_flags: list[str] = []
     try:
-        text = _read_all(run.proc, max(0.0, run.ends - time.monotonic()))
+        text = _read_all(run.proc, max(0.0, run.ends - time.monotonic()), lines=2)
+        rows, problem = parse_replay(text, run.nonce)
+        for exercise, remote in run.remotes.items():
+            row = rows.get(exercise)
+            if not (row and row["passed"]):
+                continue
+            if judge is None:
+                row.update(passed=False, message="not graded: no judge called the served app.", kind="")
+                continue
+            verdict = judge.served(exercise, remote, timeout)
+            if not verdict.passed:
+                row.update(passed=False, message=verdict.message, kind=verdict.kind)
+                served_flags.append(
+                    f"{exercise} passed its own process's check but not the grader's, over HTTP: read it"
+                )
     finally:
+        with contextlib.suppress(OSError):
+            run.proc.stdin.close()
         _kill_group(run.proc.pid)
         run.proc.wait(10)
         run.proc.stdout.close()
@@ -487,10 +554,10 @@ def finish_replay(run: Replay) -> tuple[dict[str, dict], str | None]:
         limits = run.folder / sandbox.LIMIT_FILE
         said = limits.read_text(encoding="utf-8", errors="replace").splitlines()[:1] if limits.is_file() else []
         shutil.rmtree(run.folder, ignore_errors=True)
-    rows, problem = parse_replay(text, run.nonce)
+    problems = [p for p in (problem, *served_flags) if p]
     if said:
-        problem = "; ".join(p for p in (problem, f"stopped by the sandbox's limit: {said[0][:200]}") if p)
-    return rows, problem
+        problems.append(f"stopped by the sandbox's limit: {said[0][:200]}")
+    return rows, "; ".join(problems) or None
 
 
 def parse_replay(text: str, nonce: str) -> tuple[dict[str, dict], str | None]:
@@ -545,12 +612,12 @@ def _clean(text: object) -> str:
     return str(text)[:4000].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _read_all(proc: subprocess.Popen, timeout: float) -> str:
-    """Return what `proc` writes on stdout until it closes it or `timeout` seconds pass."""
+def _read_all(proc: subprocess.Popen, timeout: float, lines: int = 0) -> str:
+    """Return what `proc` writes on stdout until it closes it, `timeout` seconds pass, or `lines` lines came."""
     fd, data, end = proc.stdout.fileno(), b"", time.monotonic() + timeout
     with selectors.DefaultSelector() as sel:
         sel.register(fd, selectors.EVENT_READ)
-        while len(data) < 1 << 24:
+        while len(data) < 1 << 24 and not (lines and data.count(b"\n") >= lines):
             left = end - time.monotonic()
             if left <= 0 or not sel.select(left):
                 break
@@ -658,8 +725,9 @@ def _grade_once(
     if replays:
         deadline = (exercise_timeout + cell_timeout) * len(replays)
         replay_env = {k: v for k, v in env.items() if k not in ("HOME", "TMPDIR", "JUPYTER_RUNTIME_DIR")}
+        served = {e: get_exercise(e).served for e in replays if get_exercise(e).served}
         replaying = start_replay(
-            replay_plan, boxes, replay_env, helpers_root, jail, deadline, cell_timeout, exercise_timeout
+            replay_plan, boxes, replay_env, helpers_root, jail, deadline, cell_timeout, exercise_timeout, served
         )
     client = notebook_client(
         nbformat.v4.new_notebook(),
@@ -674,7 +742,7 @@ def _grade_once(
     keep_errors_only(client)
     earlier_error: str | None = None
     stopped: str | None = None
-    judge = Judge(helpers_root, truths)  # started on the first answer that is plain data
+    judge = judge_for(helpers_root, truths)  # its process starts on the first answer it judges
 
     def run(source: str, timeout: float) -> tuple[str | None, bool]:
         cell = nbformat.v4.new_code_cell(source)
@@ -741,14 +809,13 @@ def _grade_once(
     except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
         stopped = f"grading stopped: {type(exc).__name__}: {exc}"
     finally:
-        judge.close()
         for pid, pgid in list(_LIVE_KERNELS.items()):
             if replaying is None or pid != replaying.proc.pid:  # the replay goes on: finish_replay stops it
                 _kill_group(pgid)  # whatever the kernel started in its group (servers in processes)
                 _LIVE_KERNELS.pop(pid, None)
     if replaying:
         started = time.monotonic()
-        rows, problem = finish_replay(replaying)
+        rows, problem = finish_replay(replaying, judge, exercise_timeout)
         grade.steps.append(
             (f"(waited for the replay of {len(replay_plan)} cells)", round(time.monotonic() - started, 2))
         )

@@ -7,12 +7,14 @@ Python process of the grader's, one per graded notebook:
     python -m helpers.coursework.judge      # reads {"id", "repr"} lines on stdin, writes one verdict line each
 
 Whatever the learner's kernel writes is at most an answer they chose: a patched `json`, a rewritten probe or
-a wrapped import can change what is judged, never the verdict.
+a wrapped import can change what is judged, never the verdict. An answer that is a web app reaches the judge as a
+socket its replay serves it on (helpers/coursework/served.py): the check runs here and sees only HTTP.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import selectors
@@ -21,7 +23,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from helpers.coursework.served import Remote
 
 MAX_REPR = 100_000  # characters: longer than any answer of the course, short enough to parse at once
 PLAIN = "plain data (strings, numbers, True/False/None, and tuples, lists, sets or dicts of them)"
@@ -45,16 +50,21 @@ def decode(text: Any) -> Any:
 def judge_line(line: str) -> dict[str, Any]:
     """Return the verdict row for one request line {"id": exercise, "repr": text}."""
     from helpers.coursework.checks import _sentence, evaluate
+    from helpers.coursework.served import Remote
 
     try:
         request = json.loads(line)
-        exercise, text = request["id"], request["repr"]
+        exercise = request["id"]
+        served = request.get("remote")
+        value = Remote(str(served["kind"]), str(served["socket"]), int(served["uid"])) if served else None
+        text = None if served else request["repr"]
     except (ValueError, KeyError, TypeError):
         return {"passed": False, "message": "the grader sent a request the judge could not read.", "kind": ""}
-    try:
-        value = decode(text)
-    except ValueError as exc:
-        return {"passed": False, "message": _sentence(str(exc)), "kind": "wrong"}
+    if value is None:
+        try:
+            value = decode(text)
+        except ValueError as exc:
+            return {"passed": False, "message": _sentence(str(exc)), "kind": "wrong"}
     result = evaluate(exercise, value)
     return {"passed": result.passed is True, "message": result.message, "kind": str(result.kind)}
 
@@ -93,6 +103,7 @@ class Judge:
         if truths is not None:  # the grading run's shared truths: measured once, read by every judge of the run
             self.env[TRUTHS_ENV] = str(truths)
         self.proc: subprocess.Popen | None = None
+        self.uses = 0  # answers judged since this judge was made
 
     def _start(self) -> subprocess.Popen:
         if self.proc is None or self.proc.poll() is not None:
@@ -108,9 +119,17 @@ class Judge:
 
     def verdict(self, exercise: str, text: str, timeout: float) -> Verdict:
         """Judge the answer whose repr is `text`; a judge that takes longer than `timeout` seconds is stopped."""
+        return self._ask({"id": exercise, "repr": text}, timeout)
+
+    def served(self, exercise: str, remote: Remote, timeout: float) -> Verdict:
+        """Judge the web app a replay serves at `remote`, over HTTP; stopped past `timeout` seconds."""
+        return self._ask({"id": exercise, "remote": dataclasses.asdict(remote)}, timeout)
+
+    def _ask(self, request: dict, timeout: float) -> Verdict:
+        self.uses += 1
         proc = self._start()
         try:
-            proc.stdin.write((json.dumps({"id": exercise, "repr": text}) + "\n").encode())
+            proc.stdin.write((json.dumps(request) + "\n").encode())
             proc.stdin.flush()
         except OSError:
             self.close()

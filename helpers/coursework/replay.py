@@ -2,7 +2,7 @@
 
 The grader runs this file in the learner's sandbox, once per notebook, after the learner's own kernel has ended:
 
-    python -I replay.py      # one JSON request on stdin; one JSON verdict line on stdout
+    python -I replay.py      # one JSON request line on stdin; the verdict's two lines on stdout
 
 The request holds the cells to run, in the notebook's order: the course's read-only cells the answers need
 (restored from the course, not taken from the submission) and the learner's answer cells as submitted, with the
@@ -17,7 +17,10 @@ home (this process has a home of its own). Inside, each answer cell still runs b
   (`sys.meta_path`, `sys.path_hooks`, `sys.path`) are put back, and the course's checks are imported afresh
   from the course's read-only copy, so a patched check, encoder or import hook judges nothing;
 - what the learner's code tried against the grader (walking the interpreter's objects, loading C code, reading
-  process memory, tracing) is refused and reported, and the grader flags it in grades.csv.
+  process memory, tracing) is refused and reported, and the grader flags it in grades.csv;
+- an answer that is a web app (00.2, 00.3, 01.2, 01.3) and passed here is then served on a Unix socket in this
+  process's folder, and stays up until the grader closes stdin: the grader's judge checks it again from its own
+  process, over HTTP (helpers/coursework/served.py), and only that verdict can give the mark.
 """
 
 from __future__ import annotations
@@ -296,6 +299,7 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
         send("T", f"{time.monotonic()!r} {limit!r}")
 
     cell_limit, check_limit = float(request["cell_timeout"]), float(request["exercise_timeout"])
+    serve = dict(request.get("serve") or {})  # exercise -> {"kind": "wsgi" or "asgi", "socket": path}
     state, ran_course_cell = None, True
     for kind, source, exercise in request["cells"]:
         timed(cell_limit)
@@ -347,7 +351,19 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
             rows.setdefault("(notes)", []).append(f"changing {changed[0]} while checked")
             message, kind = f"while it was checked, the answer changed the grader's code ({changed[0]})", ""
             result = None
-        rows[exercise] = {"passed": result is not None and result.passed is True, "message": message, "kind": kind}
+        passed = result is not None and result.passed is True
+        if passed and exercise in serve:
+            # A web app that passed here is served to the grader's judge, which checks it again over a socket
+            # from its own process: a patch this process makes while its check runs decides nothing there.
+            timed(check_limit)
+            try:
+                from helpers.coursework.served import serve_unix
+
+                serve_unix(value, serve[exercise]["kind"], serve[exercise]["socket"])
+            except Exception as exc:  # noqa: BLE001 - the learner's app may raise anything while it starts
+                passed, kind = False, "wrong"
+                message = f"your app could not be served to the grader: {type(exc).__name__}: {exc}."
+        rows[exercise] = {"passed": passed, "message": message, "kind": kind}
         send("R", json.dumps(rows))
 
 
@@ -378,11 +394,14 @@ def main() -> int:
     monotonic, read, write, select, exit_now = time.monotonic, os.read, os.write, _select(), os._exit
     stop = stopper()
     chunks = []
-    while chunk := os.read(0, 1 << 16):
+    while chunk := os.read(0, 1 << 16):  # one line (or all of stdin): the grader keeps stdin open past it
         chunks.append(chunk)
+        if b"\n" in chunk:
+            break
     request = json.loads(b"".join(chunks))
     nonce, deadline = str(request.pop("nonce")).encode("ascii"), float(request.pop("deadline"))
-    channel = os.dup(1)
+    hold = float(request.pop("hold", 0))  # how long served answers may stay up for the judge, at most
+    channel, control = os.dup(1), os.dup(0)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # what the cells print goes nowhere; only the main thread writes the verdict
         os.dup2(null, fd)
@@ -438,6 +457,11 @@ def main() -> int:
     refused = "\n".join(seen).encode("utf-8", "backslashreplace").hex().encode("ascii")
     head = b"V " + nonce + (b" 1 " if done else b" 0 ") + (refused or b"-")
     write(channel, head + b"\n" + rows + b"\n")
+    # Served answers stay up while the grader's judge calls them: until it closes stdin, or `hold` seconds.
+    end = monotonic() + hold
+    while monotonic() < end and select([control], [], [], max(0.0, end - monotonic()))[0]:
+        if not read(control, 1 << 16):
+            break
     exit_now(0)  # no atexit handler or thread of the learner's runs after the verdict
 
 

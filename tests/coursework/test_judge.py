@@ -123,3 +123,23 @@ def test_the_judge_process_answers_and_a_check_past_its_limit_costs_only_the_pro
     verdict = sleepy.verdict("00.1", "'server'", timeout=0.5)
     assert not verdict.passed and "longer than 0.5 s" in verdict.message
     assert proc.poll() is not None and sleepy.proc is None  # stopped, not left behind
+
+
+def test_a_grading_process_keeps_one_judge_across_notebooks_and_renews_it(monkeypatch):
+    from helpers.coursework import grade
+
+    monkeypatch.setattr(grade, "_JUDGES", {})
+    first = grade.judge_for(ROOT, None)
+    assert grade.judge_for(ROOT, None) is first  # the next notebook's answers: the same process
+    assert grade.judge_for(ROOT, ROOT) is not first  # another run's truths: another judge
+    namespace: dict = {}
+    exec(EXERCISES["01.1"].solution, namespace)
+    ok = first.verdict("01.1", repr(namespace["answer"]), 60)
+    pid = first.proc.pid
+    assert ok.passed and grade.judge_for(ROOT, None).verdict("01.1", "'Django'", 60).passed is False
+    assert first.proc.pid == pid  # one process judged both
+    first.uses = grade.JUDGE_USES
+    renewed = grade.judge_for(ROOT, None)
+    assert renewed is not first and first.proc is None  # the old one stopped
+    grade.close_judges()
+    assert grade._JUDGES == {}

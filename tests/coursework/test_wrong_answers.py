@@ -808,6 +808,11 @@ WRONG: dict[str, list[Wrong]] = {
             "did not return json",
         ),
         Wrong("another key", flask_adder('{"result": request.args.get("a", type=int)}'), 'expected {"sum"'),
+        Wrong(
+            "only the check's own examples",
+            flask_adder('{"sum": {"2": 42, "-5": 0}.get(request.args["a"], 7)}'),
+            'expected {"sum"',
+        ),
         Wrong("not an app", value(42), "flask app"),
     ],
     "00.3": [

@@ -65,14 +65,19 @@ def header_names_server(answer: Any) -> str | None:
         answer = create_app()
     ''',
     praise="Your app was served from this kernel, called over HTTP, and answered right.",
+    served="wsgi",
 )
 def flask_adds(answer: Any) -> str | None:
-    from helpers.serving.servers import serve_wsgi
+    import random
 
-    if not callable(answer):
+    from helpers.coursework.served import Remote, serve_wsgi
+
+    if not isinstance(answer, Remote) and not callable(answer):
         return "the answer should be a Flask app (what `Flask(__name__)` returns), not " + type(answer).__name__
+    # Two fixed pairs (their messages are the ones a learner meets), then one no answer can know in advance.
+    pick = random.SystemRandom().randint
     with serve_wsgi(answer, "exercise-00-2") as srv:
-        for a, b in [(2, 40), (-5, 5)]:
+        for a, b in [(2, 40), (-5, 5), (pick(-999, 999), pick(1000, 99999))]:
             r = srv.get("/add", params={"a": a, "b": b})
             if r.status_code == 404:
                 return 'GET /add answered 404 Not Found: is there a route for "/add"?'
@@ -115,11 +120,12 @@ def flask_adds(answer: Any) -> str | None:
     """,
     praise="That is what Django's SecurityMiddleware does for every response: in Flask you add it yourself "
     "(or install an extension that does).",
+    served="wsgi",
 )
 def flask_sends_nosniff(answer: Any) -> str | None:
-    from helpers.serving.servers import serve_wsgi
+    from helpers.coursework.served import Remote, serve_wsgi
 
-    if not callable(answer) or not hasattr(answer, "after_request"):
+    if not isinstance(answer, Remote) and (not callable(answer) or not hasattr(answer, "after_request")):
         return (
             "the answer should be a Flask app (what `hello_flask.create_app()` returns), not " + type(answer).__name__
         )

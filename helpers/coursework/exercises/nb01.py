@@ -79,14 +79,15 @@ def _refusal(result: Any) -> str:
         answer = app
     ''',
     praise="Your app was served from this kernel and passed every step of the same contract as the three bookshelves.",
+    served="asgi",
 )
 def fastapi_meets_contract(answer: Any) -> str | None:
     import json
 
     from helpers.components.contract import VALID_BOOK, run_contract
-    from helpers.serving.servers import serve_asgi
+    from helpers.coursework.served import Remote, serve_asgi
 
-    if not callable(answer) or not hasattr(answer, "routes"):
+    if not isinstance(answer, Remote) and (not callable(answer) or not hasattr(answer, "routes")):
         return f"the answer should be the FastAPI app object (`app`), not a {type(answer).__name__}."
     with serve_asgi(answer, "exercise-01-1", ready_path="/books") as srv, srv.client() as client:
         result = run_contract(client, "your app")
@@ -196,21 +197,23 @@ def _dry_run(app: Any) -> str | None:
             return [body]
     ''',
     praise="No framework at all: one function, a status line, headers and bytes.",
+    served="wsgi",
 )
 def bare_wsgi_json(answer: Any) -> str | None:
     import inspect
 
-    from helpers.serving.servers import serve_wsgi
+    from helpers.coursework.served import Remote, serve_wsgi
 
-    if not callable(answer):
-        return f"the answer should be a function taking (environ, start_response), not a {type(answer).__name__}."
-    if inspect.iscoroutinefunction(answer):
-        return "that is an `async def`: WSGI apps are plain `def` functions (async ones are ASGI)."
-    # Call it once as a server would, in this process: a body of text or a bare bytes object makes a real server
-    # fail on the connection, which would only look like an app that never answers.
-    problem = _dry_run(answer)
-    if problem:
-        return problem
+    if not isinstance(answer, Remote):  # the grader's judge sees only what the served answer sends
+        if not callable(answer):
+            return f"the answer should be a function taking (environ, start_response), not a {type(answer).__name__}."
+        if inspect.iscoroutinefunction(answer):
+            return "that is an `async def`: WSGI apps are plain `def` functions (async ones are ASGI)."
+        # Call it once as a server would, in this process: a body of text or a bare bytes object makes a real
+        # server fail on the connection, which would only look like an app that never answers.
+        problem = _dry_run(answer)
+        if problem:
+            return problem
     with serve_wsgi(answer, "exercise-01-3") as srv:
         r = srv.get("/anything")
     if r.status_code != 200:

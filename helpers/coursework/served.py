@@ -1,0 +1,159 @@
+"""Serve an answer that is a web app on a Unix socket, and let a check call it there from another process.
+
+In grading, the replay (replay.py) runs a learner's app in their sandbox and serves it on a socket in its folder;
+the grader's judge (judge.py) then runs the same check with a `Remote` in place of the app. The check's code, its
+HTTP client and its verdict live in the judge's process: the learner's code reaches them only as HTTP responses,
+so an answer that patches the check's client while it is called (and puts the patch back before anyone looks)
+changes nothing. Outside grading, `serve_wsgi` and `serve_asgi` serve the app in the kernel, as the notebooks do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import struct
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+KINDS = ("wsgi", "asgi")
+TIMEOUT_S = 10.0  # every call the judge makes to a served answer
+START_S = 10.0  # how long an answer's server may take to listen
+
+
+@dataclass(frozen=True)
+class Remote:
+    """An answer served by a learner's replay, as the judge sees it: its interface, socket and the uid serving it."""
+
+    kind: str
+    socket: str
+    uid: int
+
+
+class ServedBy(OSError):
+    """The socket was served by another user than the learner's replay."""
+
+
+class _PeerChecked:
+    """An httpcore network backend that connects to one Unix socket and refuses it unless `uid` listens there.
+
+    The socket's folder belongs to the learner, who could swap the socket for a link to someone else's server;
+    the kernel says who listens (SO_PEERCRED), so the judge talks only to the learner's own replay.
+    """
+
+    def __init__(self, uid: int) -> None:
+        import httpcore
+
+        self.uid = uid
+        self.backend = httpcore.SyncBackend()
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
+        stream = self.backend.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
+        sock = stream.get_extra_info("socket")
+        _, uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+        if uid != self.uid:
+            stream.close()
+            raise ServedBy(f"the answer's socket is served by uid {uid}, not by the learner's replay")
+        return stream
+
+    def __getattr__(self, name: str) -> Any:  # connect_tcp, sleep: as the standard backend does them
+        return getattr(self.backend, name)
+
+
+class RemoteServer:
+    """A served answer as a check uses a server from helpers.serving.servers: `get`, `post`, `request`, `client`."""
+
+    url = "http://answer"
+
+    def __init__(self, remote: Remote) -> None:
+        if remote.kind not in KINDS:
+            raise ValueError(f"a served answer's kind is one of {KINDS}, not {remote.kind!r}")
+        self.remote = remote
+
+    def client(self, timeout: float = TIMEOUT_S, **kwargs: Any) -> httpx.Client:
+        """Return an httpx.Client that reaches the served answer, with a timeout on every call."""
+        import httpcore
+
+        transport = httpx.HTTPTransport(uds=self.remote.socket)
+        # httpx takes no network backend of its own: the pool it built is replaced by one that checks the peer.
+        transport._pool = httpcore.ConnectionPool(uds=self.remote.socket, network_backend=_PeerChecked(self.remote.uid))
+        return httpx.Client(base_url=self.url, transport=transport, timeout=timeout, **kwargs)
+
+    def request(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """Send one request and return the response, read."""
+        timeout = kwargs.pop("timeout", TIMEOUT_S)
+        with self.client(timeout=timeout) as c:
+            response = c.request(method, path, **kwargs)
+            response.read()
+            return response
+
+    def get(self, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """GET `path` from the served answer."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """POST to `path` on the served answer."""
+        return self.request("POST", path, **kwargs)
+
+    def __enter__(self) -> RemoteServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_wsgi(app: Any, name: str, **kwargs: Any) -> Iterator[Any]:
+    """Serve `app` in this kernel as helpers.serving.servers does, or reach it where the replay serves it."""
+    if isinstance(app, Remote):
+        yield RemoteServer(app)
+        return
+    from helpers.serving.servers import serve_wsgi as serve
+
+    with serve(app, name, **kwargs) as srv:
+        yield srv
+
+
+@contextlib.contextmanager
+def serve_asgi(app: Any, name: str, **kwargs: Any) -> Iterator[Any]:
+    """Serve `app` in this kernel as helpers.serving.servers does, or reach it where the replay serves it."""
+    if isinstance(app, Remote):
+        yield RemoteServer(app)
+        return
+    from helpers.serving.servers import serve_asgi as serve
+
+    with serve(app, name, **kwargs) as srv:
+        yield srv
+
+
+def serve_unix(app: Any, kind: str, path: str) -> None:
+    """Serve `app` (a WSGI or an ASGI app) on the Unix socket `path` from a daemon thread, until this process ends.
+
+    Returns once the socket listens; raises RuntimeError if it does not within START_S seconds.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind is one of {KINDS}, not {kind!r}")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    if kind == "wsgi":
+        from werkzeug.serving import make_server
+
+        server = make_server(f"unix://{path}", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True, name="served-answer").start()
+        return
+    import uvicorn
+
+    config = uvicorn.Config(app, uds=path, lifespan="auto", log_config=None, access_log=False, loop="asyncio")
+    impl = uvicorn.Server(config)
+    thread = threading.Thread(target=impl.run, daemon=True, name="served-answer")
+    thread.start()
+    end = time.monotonic() + START_S
+    while not impl.started and thread.is_alive() and time.monotonic() < end:
+        time.sleep(0.005)
+    if not impl.started:
+        raise RuntimeError("the app did not start serving (its lifespan failed, or it is not an ASGI app)")
