@@ -30,6 +30,9 @@ class Exercise:
     # "wsgi" or "asgi" for an answer that is a web app: in grading the replay serves it and the grader's judge
     # runs the check against it over a socket (helpers/coursework/served.py), as well as the replay's own check.
     served: str = ""
+    # With served="call": the function a check calls the answer through, port(answer, *args) -> JSON-able; in grading
+    # the replay serves it beside the answer and the judge calls it with arguments of its own choosing.
+    port: Callable[..., Any] | None = None
 
 
 class ExerciseSet:
@@ -50,18 +53,21 @@ class ExerciseSet:
         data: bool = False,
         witness: WitnessFn | None = None,
         served: str = "",
+        port: Callable[..., Any] | None = None,
     ) -> Callable:
         """Return a decorator that adds the decorated function as the check of exercise `id`."""
         if not id.startswith(self.notebook + "."):
             raise ValueError(f"exercise {id!r} does not belong to notebook {self.notebook!r}")
         if id in self.items:
             raise ValueError(f"exercise {id!r} is declared twice")
-        if served not in ("", "wsgi", "asgi"):
-            raise ValueError(f'exercise {id!r}: served is "", "wsgi" or "asgi", not {served!r}')
+        if served not in ("", "wsgi", "asgi", "call"):
+            raise ValueError(f'exercise {id!r}: served is "", "wsgi", "asgi" or "call", not {served!r}')
+        if (served == "call") != (port is not None):
+            raise ValueError(f'exercise {id!r}: a port is given exactly when served="call"')
 
         def add(fn: CheckFn) -> CheckFn:
             self.items[id] = Exercise(
-                id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data, witness, served
+                id, title, fn, hint, textwrap.dedent(solution).strip(), praise, data, witness, served, port
             )
             return fn
 

@@ -18,9 +18,10 @@ home (this process has a home of its own). Inside, each answer cell still runs b
   from the course's read-only copy, so a patched check, encoder or import hook judges nothing;
 - what the learner's code tried against the grader (walking the interpreter's objects, loading C code, reading
   process memory, tracing) is refused and reported, and the grader flags it in grades.csv;
-- an answer that is a web app (00.2, 00.3, 01.2, 01.3) and passed here is then served on a Unix socket in this
-  process's folder, and stays up until the grader closes stdin: the grader's judge checks it again from its own
-  process, over HTTP (helpers/coursework/served.py), and only that verdict can give the mark.
+- an answer that is a web app (00.2, 00.3, 01.2, 01.3), or a function or class a check calls through a port of
+  the course's (03.3, 05.3), and passed here is then served on a Unix socket in this process's folder, and stays
+  up until the grader closes stdin: the grader's judge checks it again from its own process, over HTTP, with
+  inputs of its own choosing (helpers/coursework/served.py), and only that verdict can give the mark.
 """
 
 from __future__ import annotations
@@ -357,9 +358,13 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
             # from its own process: a patch this process makes while its check runs decides nothing there.
             timed(check_limit)
             try:
-                from helpers.coursework.served import serve_unix
+                from helpers.coursework import served
+                from helpers.coursework.exercises import get_exercise
 
-                serve_unix(value, serve[exercise]["kind"], serve[exercise]["socket"])
+                app, kind = value, serve[exercise]["kind"]
+                if kind == served.CALL:  # a function or a class: the course's port runs it on what the judge sends
+                    app, kind = served.call_app(served.bind(value, get_exercise(exercise).port)), "wsgi"
+                served.serve_unix(app, kind, serve[exercise]["socket"])
             except Exception as exc:  # noqa: BLE001 - the learner's app may raise anything while it starts
                 passed, kind = False, "wrong"
                 message = f"your app could not be served to the grader: {type(exc).__name__}: {exc}."

@@ -10,6 +10,7 @@ changes nothing. Outside grading, `serve_wsgi` and `serve_asgi` serve the app in
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import struct
@@ -22,6 +23,9 @@ from typing import Any
 import httpx
 
 KINDS = ("wsgi", "asgi")
+# An answer that is a function or a class is served as a "call": the course's own port function (the code a check
+# calls the answer through, such as accepts(validator, payload)) runs beside it, and the judge sends it arguments.
+CALL = "call"
 TIMEOUT_S = 10.0  # every call the judge makes to a served answer
 START_S = 10.0  # how long an answer's server may take to listen
 
@@ -71,8 +75,8 @@ class RemoteServer:
     url = "http://answer"
 
     def __init__(self, remote: Remote) -> None:
-        if remote.kind not in KINDS:
-            raise ValueError(f"a served answer's kind is one of {KINDS}, not {remote.kind!r}")
+        if remote.kind not in (*KINDS, CALL):
+            raise ValueError(f"a served answer's kind is one of {(*KINDS, CALL)}, not {remote.kind!r}")
         self.remote = remote
 
     def client(self, timeout: float = TIMEOUT_S, **kwargs: Any) -> httpx.Client:
@@ -105,6 +109,59 @@ class RemoteServer:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+class RemoteCall:
+    """A port of an answer the replay serves, called with JSON arguments over HTTP; what it raised is raised here."""
+
+    RAISED = {"TypeError": TypeError, "ValueError": ValueError}  # what checks catch; anything else: RuntimeError
+
+    def __init__(self, remote: Remote) -> None:
+        self.server = RemoteServer(remote)
+
+    def __call__(self, *args: Any) -> Any:
+        r = self.server.post("/", json={"args": list(args)})
+        body = r.json() if r.status_code == 200 else {}
+        if "raised" in body:
+            name, message = (list(body["raised"]) + ["", ""])[:2]
+            raise self.RAISED.get(str(name), RuntimeError)(str(message))
+        if "value" not in body:
+            raise RuntimeError(f"the served answer answered {r.status_code}, not a value")
+        return body["value"]
+
+
+def call(fn: Any, *args: Any) -> Any:
+    """Return fn(*args): the port of an answer that is a function."""
+    return fn(*args)
+
+
+def bind(answer: Any, port: Any) -> Any:
+    """Return `port` with `answer` as its first argument: called here, or over HTTP where the replay serves it."""
+    if isinstance(answer, Remote):
+        return RemoteCall(answer)
+    return functools.partial(port, answer)
+
+
+def call_app(fn: Any) -> Any:
+    """Return a WSGI app that answers a POST of {"args": [...]} with {"value": fn(*args)} or {"raised": [type, why]}."""
+    import json
+
+    def app(environ: dict, start_response: Any) -> list[bytes]:
+        try:
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            args = json.loads(environ["wsgi.input"].read(size) or b"{}").get("args", [])
+            try:
+                body = {"value": fn(*args)}
+            except Exception as exc:  # noqa: BLE001 - the learner's code raised: the check says so
+                body = {"raised": [type(exc).__name__, str(exc)]}
+            data = json.dumps(body, default=repr).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+        except Exception as exc:  # noqa: BLE001 - a request the port could not read
+            data = str(exc).encode()
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+        return [data]
+
+    return app
 
 
 @contextlib.contextmanager

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from helpers.coursework import grade
+from helpers.coursework import grade, served
 from helpers.coursework.checks import evaluate
 from helpers.coursework.exercises import EXERCISES
 from helpers.coursework.judge import Judge
-from helpers.coursework.served import Remote, RemoteServer, ServedBy, serve_unix
+from helpers.coursework.served import Remote, RemoteCall, RemoteServer, ServedBy, bind, call_app, serve_unix
 from tests.coursework.red_team import RED_TEAM_00_2
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,24 +83,21 @@ def replayed(tmp_path: Path, cells: list[list], judge: Judge | None) -> tuple[di
     return grade.finish_replay(run, judge, 30)
 
 
-def test_a_patch_that_puts_itself_back_fools_the_replay_but_not_the_judge(tmp_path):
+def replay_alone(tmp_path: Path, cells: list[list]) -> dict:
+    """Replay `cells` with nothing served (the replay's own checks only); return its rows."""
+    env = {**os.environ, "COURSE_GRADING": "1", "PYTHONPATH": str(ROOT)}
+    return grade.finish_replay(grade.start_replay(cells, tmp_path, env, ROOT, None, 60, 30, 30))[0]
+
+
+def cheat_and_honest(tmp_path: Path, exercise: str, cheat: str) -> tuple[dict, str | None, dict, str | None]:
+    """Grade `cheat` then the solution of `exercise` with one judge; return each one's rows and flag."""
     judge = Judge(ROOT)
     try:
-        rows, flag = replayed(tmp_path, [["answer", SELF_REMOVING_PATCH, "00.2"]], judge)
-        honest, none = replayed(tmp_path, [["answer", EXERCISES["00.2"].solution, "00.2"]], judge)
+        rows, flag = replayed(tmp_path, [["answer", cheat, exercise]], judge)
+        honest, none = replayed(tmp_path, [["answer", EXERCISES[exercise].solution, exercise]], judge)
     finally:
         judge.close()
-    assert rows["00.2"]["passed"] is False and 'expected {"sum": 42}' in rows["00.2"]["message"]
-    assert "not the grader's, over HTTP" in flag
-    assert honest["00.2"]["passed"] is True and none is None
-
-
-def test_without_the_judge_the_same_patch_passes_in_the_replay_so_the_judge_is_what_refuses_it(tmp_path):
-    # The replay alone (nothing served): its own check is fooled. This is why a served app's mark is the judge's.
-    env = {**os.environ, "COURSE_GRADING": "1", "PYTHONPATH": str(ROOT)}
-    run = grade.start_replay([["answer", SELF_REMOVING_PATCH, "00.2"]], tmp_path, env, ROOT, None, 60, 30, 30)
-    rows, _ = grade.finish_replay(run)
-    assert rows["00.2"]["passed"] is True
+    return rows, flag, honest, none
 
 
 def test_a_served_answer_without_a_judge_gets_no_mark(tmp_path):
@@ -108,7 +105,59 @@ def test_a_served_answer_without_a_judge_gets_no_mark(tmp_path):
     assert rows["00.3"]["passed"] is False and "no judge" in rows["00.3"]["message"]
 
 
-def test_every_web_app_answer_is_served_and_only_those():
+def test_the_answers_judged_over_http_are_these_and_none_is_data():
     web = {k for k, e in EXERCISES.items() if e.served}
-    assert web == {"00.2", "00.3", "01.2", "01.3"}
+    assert web == {"00.2", "00.3", "01.2", "01.3", "03.3", "05.3"}
     assert all(not EXERCISES[k].data for k in web)
+
+
+# A wrong 05.3: no rules at all, it reads which books to accept from the check's own frame (the random good book
+# included). In the replay's process the check is right there to read; where the judge calls it, it is not.
+FRAME_READER_05_3 = '''
+import json
+import sys
+
+from helpers.coursework.exercises import nb05
+
+
+def answer(payload):
+    """Accept the books the check's frame says are good; no rules of its own."""
+    frame = sys._getframe(1)
+    while frame is not None and "fresh" not in frame.f_locals:
+        frame = frame.f_back
+    good = [*nb05.ACCEPT, *nb05.UNSEEN_ACCEPT] + ([frame.f_locals["fresh"]] if frame is not None else [])
+    if json.dumps(payload, sort_keys=True) not in {json.dumps(b, sort_keys=True) for b in good}:
+        raise ValueError("refused")  # 1965.0 == 1965 in Python: compared as the client sent them
+'''
+
+
+@pytest.mark.parametrize(
+    "exercise, cheat, words",
+    [
+        ("00.2", SELF_REMOVING_PATCH, 'expected {"sum": 42}'),  # a patch that puts itself back
+        ("05.3", FRAME_READER_05_3, "didn't print"),  # a validator that reads the check's frame
+    ],
+)
+def test_a_cheat_that_fools_the_replay_gets_nothing_from_the_judge(tmp_path, exercise, cheat, words):
+    # The replay alone: its own check is fooled. This is why a served answer's mark is the judge's.
+    assert replay_alone(tmp_path, [["answer", cheat, exercise]])[exercise]["passed"] is True
+    rows, flag, honest, none = cheat_and_honest(tmp_path, exercise, cheat)
+    assert rows[exercise]["passed"] is False and words in rows[exercise]["message"]
+    assert "not the grader's, over HTTP" in flag
+    assert honest[exercise]["passed"] is True and none is None
+
+
+@pytest.mark.parametrize("exercise", ["03.3", "05.3"])
+def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(tmp_path, exercise):
+    namespace: dict = {}
+    exec(EXERCISES[exercise].solution, namespace)
+    path = short_socket(tmp_path)
+    port = EXERCISES[exercise].port
+    serve_unix(call_app(bind(namespace["answer"], port)), "wsgi", path)
+    remote = Remote("call", path, os.getuid())
+    assert evaluate(exercise, remote).passed is True
+    assert evaluate(exercise, namespace["answer"]).passed is True
+    # What the answer raised is raised where the judge called it, as the check expects it.
+    serve_unix(call_app(bind(lambda *a: 1 / 0, served.call)), "wsgi", path)
+    with pytest.raises(RuntimeError, match="division"):
+        RemoteCall(remote)(1)

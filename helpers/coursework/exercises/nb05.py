@@ -174,6 +174,28 @@ def safe_jinja(answer: Any) -> str | None:
     return None
 
 
+def _accepts(validator: Any, payload: dict[str, Any]) -> tuple[bool, str]:
+    """Return (accepted?, the error when not): the port 05.3's check calls a validator through."""
+    from helpers.components.validation_table import accepts
+
+    return accepts(validator, payload)
+
+
+def unseen_books() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any], str]]]:
+    """Return a good book drawn at random and bad ones made from it: inputs no answer can know in advance."""
+    import random
+    import string
+
+    draw = random.SystemRandom()
+    title = "".join(draw.choice(string.ascii_letters) for _ in range(draw.randint(1, 16)))
+    good = {"title": title, "year": draw.randint(1450, 2100)}
+    field = "".join(draw.choice(string.ascii_lowercase) for _ in range(8))
+    return good, [
+        ("its year as text", {**good, "year": str(good["year"])}, "a year is a whole number, not text."),
+        ("a field it doesn't have", {**good, field: 1}, "a book has only a title and a year."),
+    ]
+
+
 @exercise(
     "05.3",
     "a validator that says no",
@@ -200,37 +222,42 @@ def safe_jinja(answer: Any) -> str | None:
         answer = StrictBook
     ''',
     praise="Your validator refuses exactly what it should, and nothing more, on books it had never seen too.",
+    served="call",
+    port=lambda validator, payload: _accepts(validator, payload),
 )
 def strict_validator(answer: Any) -> str | None:
     import copy
     import json
 
-    from helpers.components.validation_table import accepts
+    from helpers.coursework.served import bind
+
+    accepts = bind(answer, _accepts)  # in grading, the judge sends the books where the replay serves the answer
 
     def said(payload: dict[str, Any]) -> str:
         return json.dumps(payload)  # as the client sent it: true, null, "1965"
 
     try:
-        accepts(answer, copy.deepcopy(ACCEPT[0]))
+        accepts(copy.deepcopy(ACCEPT[0]))
     except TypeError as exc:
         return str(exc)
+    fresh, rejects = unseen_books()
     for payload in ACCEPT:
-        ok, error = accepts(answer, copy.deepcopy(payload))
+        ok, error = accepts(copy.deepcopy(payload))
         if not ok:
             return f"your validator rejected the good input {said(payload)} ({error}); it must accept it."
     for label, payload in REJECT:
-        ok, _ = accepts(answer, copy.deepcopy(payload))
+        ok, _ = accepts(copy.deepcopy(payload))
         if ok:
             return f"your validator accepted {said(payload)} ({label}); it must reject it."
-    for payload in UNSEEN_ACCEPT:
-        ok, error = accepts(answer, copy.deepcopy(payload))
+    for payload in [*UNSEEN_ACCEPT, fresh]:
+        ok, error = accepts(copy.deepcopy(payload))
         if not ok:
             return (
                 f"your validator rejected {said(payload)}, a good book the notebook didn't print ({error}): "
                 "a validator states rules (types, lengths, fields), not a list of the books it has seen."
             )
-    for label, payload, why in UNSEEN_REJECT:
-        ok, _ = accepts(answer, copy.deepcopy(payload))
+    for label, payload, why in [*UNSEEN_REJECT, *rejects]:
+        ok, _ = accepts(copy.deepcopy(payload))
         if ok:
             return f"your validator accepted {said(payload)}, which the notebook didn't print ({label}): {why}"
     return None
