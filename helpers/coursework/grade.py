@@ -11,7 +11,8 @@ Grading one notebook goes in steps, as nbgrader's preprocessors do:
    added cells as submitted, the course's check cells skipped (`plan`); read-only cells that no answer reads
    from (measurements, plots) dropped unless --full is given (`prune`);
 2. run: the plan, in its own kernel with COURSE_GRADING=1 and a copy of `helpers` that has no solutions, each
-   cell under a time limit; an answer that is plain data is exported from the kernel as its repr;
+   cell under a time limit; an answer that is plain data is exported from the kernel as its repr (a notebook
+   with no cell of the learner's own needs no kernel: its replay, below, exports those answers too);
 3. verdict, outside that kernel: plain data judged by the grader's own process (helpers.coursework.judge); code
    answers run again, once the kernel has ended, in a fresh process with only the course's cells and the answer
    cells (helpers.coursework.replay), and a code answer that is a web app is checked once more by the grader's
@@ -57,7 +58,7 @@ from helpers.coursework import export, internals, sandbox
 from helpers.coursework.cells import COURSE_ID, find_roles, role_of, with_coursework_metadata
 from helpers.coursework.checks import GRADING_ENV, VERDICT_WORDS
 from helpers.coursework.exercises import exercise_ids, get_exercise
-from helpers.coursework.judge import Judge
+from helpers.coursework.judge import MAX_REPR, Judge
 from helpers.coursework.served import Remote
 from helpers.runner.course import notebook_names
 
@@ -604,6 +605,9 @@ def parse_replay(text: str, nonce: str) -> tuple[dict[str, dict], str | None]:
         for k, v in raw.items()
         if isinstance(v, dict)
     }
+    for k, v in raw.items():  # a plain-data answer's repr, for the judge (which refuses one past its length)
+        if isinstance(v, dict) and isinstance(v.get("repr"), str) and _clean(k) in rows:
+            rows[_clean(k)]["repr"] = v["repr"][: MAX_REPR + 1]
     return rows, "; ".join(problems) or None
 
 
@@ -691,8 +695,17 @@ def _grade_once(
             grade.flags.append(f"answer cell of {exercise} reaches for {', '.join(kinds)}: read it before its mark")
     # Code answers never run in the learner's kernel: they are judged in a fresh process (see `replay`), with only
     # the course's cells around them. The kernel runs the rest: the learner's cells and the plain-data answers.
-    replays = [e for e in ids if any(k == "answer" and x == e for k, _, x in steps) and not get_exercise(e).data]
-    replay_plan = replay_cells(steps, set(replays))
+    answered = [e for e in ids if any(k == "answer" and x == e for k, _, x in steps)]
+    # A notebook with no cell of the learner's own needs no kernel: the replay runs the same cells (the course's,
+    # pruned, and the answers) and exports each plain-data answer's repr for the judge, as the kernel would.
+    # That saves a sandboxed kernel per notebook, half of what grading an honest notebook costs.
+    no_kernel = not full and not any(kind == "learner" for kind, _, _ in steps)
+    replays = [e for e in answered if no_kernel or not get_exercise(e).data]
+    data = {e for e in replays if get_exercise(e).data}
+    replay_plan = [
+        ["data" if kind == "answer" and exercise in data else kind, source, exercise]
+        for kind, source, exercise in replay_cells(steps, set(replays))
+    ]
     steps = [step for step in steps if not (step[0] == "answer" and step[2] in replays)]
     if not full:
         steps, _ = prune(steps)
@@ -755,55 +768,56 @@ def _grade_once(
         return _error_of(cell), took >= timeout - 0.05
 
     try:
-        with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):  # the kernel's own warnings are noise here
-            grade.steps.append(("(kernel start)", round(time.monotonic() - t0, 2)))
-            pid = kernel_pid(client.km)
-            _LIVE_KERNELS[pid] = os.getpgid(pid)
-            timeouts_in_a_row = 0
-            for kind, source, exercise in steps:
-                if stopped:
-                    break
-                if kind == "answer":
-                    run(CLEAR, cell_timeout)
-                error, timed_out = run(source, cell_timeout)
-                timeouts_in_a_row = timeouts_in_a_row + 1 if timed_out else 0
-                if timed_out:  # the cell cost the whole limit (twice, if it ignored the interrupt): say which
-                    first = source.strip().splitlines()[0][:60] if source.strip() else ""
-                    grade.flags.append(f"a cell ran past the {cell_timeout:g} s limit and was stopped: {first!r}")
-                if kind != "answer":
-                    # a learner's own check call raises in grading mode: that says nothing about other cells
-                    if error and earlier_error is None and not error.startswith("ExerciseFailed"):
-                        earlier_error = error
-                    if timeouts_in_a_row >= 2:
-                        stopped = "the kernel stopped answering after cells ran past their time limit"
-                    continue
-                if timed_out:
+        if not no_kernel:
+            with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):  # the kernel's own warnings are noise here
+                grade.steps.append(("(kernel start)", round(time.monotonic() - t0, 2)))
+                pid = kernel_pid(client.km)
+                _LIVE_KERNELS[pid] = os.getpgid(pid)
+                timeouts_in_a_row = 0
+                for kind, source, exercise in steps:
+                    if stopped:
+                        break
+                    if kind == "answer":
+                        run(CLEAR, cell_timeout)
+                    error, timed_out = run(source, cell_timeout)
+                    timeouts_in_a_row = timeouts_in_a_row + 1 if timed_out else 0
+                    if timed_out:  # the cell cost the whole limit (twice, if it ignored the interrupt): say which
+                        first = source.strip().splitlines()[0][:60] if source.strip() else ""
+                        grade.flags.append(f"a cell ran past the {cell_timeout:g} s limit and was stopped: {first!r}")
+                    if kind != "answer":
+                        # a learner's own check call raises in grading mode: that says nothing about other cells
+                        if error and earlier_error is None and not error.startswith("ExerciseFailed"):
+                            earlier_error = error
+                        if timeouts_in_a_row >= 2:
+                            stopped = "the kernel stopped answering after cells ran past their time limit"
+                        continue
+                    if timed_out:
+                        results[exercise] = ExerciseGrade(
+                            exercise, False, f"the answer cell did not finish within {cell_timeout:g} s (stopped)"
+                        )
+                        continue
+                    if error:
+                        why = f"the answer cell raised {error}"
+                        if "SolutionsUnavailable" in error:
+                            grade.flags.append(f"{exercise}: tried to load a solution")
+                        if earlier_error:
+                            why += f" (an earlier cell raised {earlier_error})"
+                        results[exercise] = ExerciseGrade(exercise, False, why + ".")
+                        continue
+                    # Plain data: exported from the kernel, judged outside it (the check is deterministic).
+                    nonce = secrets.token_hex(16)
+                    error, timed_out = run(export.CALL.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
+                    verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
+                    if verdict:
+                        results[exercise] = verdict
+                        if verdict.passed and (flag := _witness_flag(exercise, _row(verdicts, exercise, nonce))):
+                            grade.flags.append(flag)
+                        continue
                     results[exercise] = ExerciseGrade(
-                        exercise, False, f"the answer cell did not finish within {cell_timeout:g} s (stopped)"
+                        exercise,
+                        False,
+                        "the answer could not be exported" + (f": {error}" if error else " (tampered with?)"),
                     )
-                    continue
-                if error:
-                    why = f"the answer cell raised {error}"
-                    if "SolutionsUnavailable" in error:
-                        grade.flags.append(f"{exercise}: tried to load a solution")
-                    if earlier_error:
-                        why += f" (an earlier cell raised {earlier_error})"
-                    results[exercise] = ExerciseGrade(exercise, False, why + ".")
-                    continue
-                # Plain data: exported from the kernel, judged outside it (the check is deterministic).
-                nonce = secrets.token_hex(16)
-                error, timed_out = run(export.CALL.format(exercise=exercise, path=str(verdicts), nonce=nonce), 30)
-                verdict = None if timed_out else _judged(verdicts, exercise, nonce, judge, exercise_timeout)
-                if verdict:
-                    results[exercise] = verdict
-                    if verdict.passed and (flag := _witness_flag(exercise, _row(verdicts, exercise, nonce))):
-                        grade.flags.append(flag)
-                    continue
-                results[exercise] = ExerciseGrade(
-                    exercise,
-                    False,
-                    "the answer could not be exported" + (f": {error}" if error else " (tampered with?)"),
-                )
     except DeadKernelError:
         stopped = "the kernel died (a cell ended the Python process)"
     except Exception as exc:  # a broken kernel start or client failure: say so in the row, grade the rest
@@ -825,7 +839,14 @@ def _grade_once(
             row = rows.get(exercise)
             if row and "SolutionsUnavailable" in row["message"]:
                 grade.flags.append(f"{exercise}: tried to load a solution")
-            if row:
+            if row and row["message"].startswith("the answer cell did not finish within"):
+                grade.flags.append(f"a cell ran past the {cell_timeout:g} s limit and was stopped: {exercise}'s answer")
+            if row and "repr" in row:  # plain data, from the replay: judged as the kernel's export would be
+                v = judge.verdict(exercise, row["repr"], exercise_timeout)
+                results[exercise] = ExerciseGrade(exercise, v.passed, v.message, v.kind)
+                if v.passed and (flag := _witness_flag(exercise, row)):
+                    grade.flags.append(flag)
+            elif row:
                 results[exercise] = ExerciseGrade(exercise, row["passed"], row["message"], row["kind"])
             else:
                 why = rows.get("(setup)", {}).get("message") or problem or "no verdict"

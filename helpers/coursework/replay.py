@@ -283,6 +283,8 @@ def run_cell(shell: Any, source: str) -> str | None:
 def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
     """Run the request's cells in order; after each answer cell, put `rows[exercise]` = the reference check's verdict.
 
+    A "data" cell is an answer that is plain data: its row holds the answer's repr instead, for the grader's judge.
+
     A read-only cell that raises stops the run: every answer after it is left without a row. `send(kind, text)`
     tells the main thread since when the current cell or check has run and for how long it may ("T"; it stops
     it past that), and the rows so far ("R").
@@ -302,9 +304,12 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
     cell_limit, check_limit = float(request["cell_timeout"]), float(request["exercise_timeout"])
     serve = dict(request.get("serve") or {})  # exercise -> {"kind": "wsgi" or "asgi", "socket": path}
     state, ran_course_cell = None, True
-    for kind, source, exercise in request["cells"]:
+    # A plain-data answer after the last code answer has no check after it to protect: what its cell patches can
+    # change only the answers it exports itself, so no snapshot is taken for it (each walks every module).
+    last_check = max((i for i, (kind, _, _) in enumerate(request["cells"]) if kind == "answer"), default=-1)
+    for i, (kind, source, exercise) in enumerate(request["cells"]):
         timed(cell_limit)
-        if kind != "answer":
+        if kind not in ("answer", "data"):
             ran_course_cell = True
             error = run_cell(shell, source)
             if error:
@@ -312,13 +317,15 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
                 send("R", json.dumps(rows))
                 return
             continue
-        if state is None or ran_course_cell:  # a read-only cell since may have changed what the answer finds
+        guarded = i <= last_check
+        if guarded and (state is None or ran_course_cell):  # a read-only cell since may have changed what it finds
             state = snapshot()
-        ran_course_cell = False
+            ran_course_cell = False
         shell.user_ns.pop("answer", None)
         error = run_cell(shell, source)
         value = shell.user_ns.pop("answer", None) if "answer" in shell.user_ns else NotImplemented
-        restore(state)
+        if guarded:
+            restore(state)
         if error and error.startswith(CellTimeout.__name__):
             message = f"the answer cell did not finish within {cell_limit:g} s (stopped)"
             rows[exercise] = {"passed": False, "message": message, "kind": ""}
@@ -330,6 +337,14 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
             continue
         if value is NotImplemented:
             rows[exercise] = {"passed": False, "message": "the answer cell did not bind `answer`.", "kind": "wrong"}
+            send("R", json.dumps(rows))
+            continue
+        if kind == "data":  # plain data: only its repr leaves, for the grader's judge; no check runs here
+            try:
+                rows[exercise] = {"passed": False, "message": "", "kind": "", "repr": repr(value)}
+            except Exception as exc:  # noqa: BLE001 - a learner's __repr__ may raise anything
+                why = f"the answer could not be read: {type(exc).__name__}: {exc}."
+                rows[exercise] = {"passed": False, "message": why, "kind": "wrong"}
             send("R", json.dumps(rows))
             continue
         evaluate = fresh_evaluate(request["root"])

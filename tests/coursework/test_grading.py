@@ -344,6 +344,8 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
     """Every submission of the gallery, built from notebook 00, by learner id."""
     wrong = {ex: "answer = 42" for ex in exercise_ids("00")}
     g = {"honest": answered(released(NB00)), "blank": released(NB00)}
+    # A cell of the learner's own: graded in a kernel (the two above need none, only the replay).
+    g["honest_scratch"] = insert_after_first_code(answered(released(NB00)), "scratch = 1 + 1")
     nb = released(NB00)
     nb.cells = [c for c in nb.cells if role_of(c)[0] != "check"]
     g["deleted_checks"] = nb
@@ -395,6 +397,7 @@ def gallery_00() -> dict[str, nbformat.NotebookNode]:
 # learner: (00.1, 00.2, 00.3, total of those three, a word each flag must hold, or "" for no flag)
 EXPECTED_00 = {
     "honest": ("1", "1", "1", "3", ""),
+    "honest_scratch": ("1", "1", "1", "3", ""),
     "blank": ("0", "0", "0", "0", ""),
     "deleted_checks": ("0", "0", "0", "0", "deleted"),
     "check_redefined": ("0", "0", "0", "0", "check cell of 00.1 was changed"),
@@ -711,11 +714,15 @@ def _cmdline(p: psutil.Process) -> str:
         return ""
 
 
-def test_ctrl_c_leaves_no_kernel(tmp_path):
+@pytest.mark.parametrize(
+    "added, process",
+    [(True, "ipykernel"), (False, "replay.py")],  # a cell of the learner's own: a kernel; none: only the replay
+)
+def test_ctrl_c_leaves_no_kernel(tmp_path, added, process):
     root = tmp_path / "subs" / "stuck"
     root.mkdir(parents=True)
     nb = answered(released(NB00), {"00.1": "import time\ntime.sleep(3600)\nanswer = 1"})
-    nbformat.write(nb, root / NB00)
+    nbformat.write(insert_after_first_code(nb, "scratch = 1") if added else nb, root / NB00)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [
@@ -743,8 +750,8 @@ def test_ctrl_c_leaves_no_kernel(tmp_path):
         deadline = time.monotonic() + 120
         while not kernels and time.monotonic() < deadline:
             time.sleep(0.5)
-            kernels = [p for p in psutil.Process(proc.pid).children(recursive=True) if "ipykernel" in _cmdline(p)]
-        assert kernels, "no kernel started"
+            kernels = [p for p in psutil.Process(proc.pid).children(recursive=True) if process in _cmdline(p)]
+        assert kernels, f"no {process} started"
         time.sleep(2)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
