@@ -31,7 +31,8 @@ class Exercise:
     # runs the check against it over a socket (helpers/coursework/served.py), as well as the replay's own check.
     served: str = ""
     # With served="call": the function a check calls the answer through, port(answer, *args) -> JSON-able; in grading
-    # the replay serves it beside the answer and the judge calls it with arguments of its own choosing.
+    # the replay serves it beside the answer and the judge calls it with arguments of its own choosing. With "wsgi"
+    # or "asgi": port(answer) is the app to serve (08.4's answer is a model; the API built from it is served).
     port: Callable[..., Any] | None = None
 
 
@@ -62,8 +63,8 @@ class ExerciseSet:
             raise ValueError(f"exercise {id!r} is declared twice")
         if served not in ("", "wsgi", "asgi", "call"):
             raise ValueError(f'exercise {id!r}: served is "", "wsgi", "asgi" or "call", not {served!r}')
-        if (served == "call") != (port is not None):
-            raise ValueError(f'exercise {id!r}: a port is given exactly when served="call"')
+        if served == "call" and port is None or not served and port is not None:
+            raise ValueError(f'exercise {id!r}: served="call" needs a port, and a port needs served')
 
         def add(fn: CheckFn) -> CheckFn:
             self.items[id] = Exercise(

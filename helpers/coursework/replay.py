@@ -18,8 +18,8 @@ home (this process has a home of its own). Inside, each answer cell still runs b
   from the course's read-only copy, so a patched check, encoder or import hook judges nothing;
 - what the learner's code tried against the grader (walking the interpreter's objects, loading C code, reading
   process memory, tracing) is refused and reported, and the grader flags it in grades.csv;
-- an answer that is a web app (00.2, 00.3, 01.2, 01.3), or a function or class a check calls through a port of
-  the course's (03.3, 05.3), and passed here is then served on a Unix socket in this process's folder, and stays
+- an answer that is a web app (00.2, 00.3, 01.2, 01.3), or that the course serves as one (08.4's model), or a
+  function or class a check calls through a port of the course's (03.3, 04.6, 05.3), and passed here is then served on a Unix socket in this process's folder, and stays
   up until the grader closes stdin: the grader's judge checks it again from its own process, over HTTP, with
   inputs of its own choosing (helpers/coursework/served.py), and only that verdict can give the mark.
 """
@@ -377,8 +377,11 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
                 from helpers.coursework.exercises import get_exercise
 
                 app, kind = value, serve[exercise]["kind"]
+                port = get_exercise(exercise).port
                 if kind == served.CALL:  # a function or a class: the course's port runs it on what the judge sends
-                    app, kind = served.call_app(served.bind(value, get_exercise(exercise).port)), "wsgi"
+                    app, kind = served.call_app(served.bind(value, port)), "wsgi"
+                elif port is not None:  # an app the course builds from the answer (08.4: an API from a model)
+                    app = port(value)
                 served.serve_unix(app, kind, serve[exercise]["socket"])
             except Exception as exc:  # noqa: BLE001 - the learner's app may raise anything while it starts
                 passed, kind = False, "wrong"

@@ -107,7 +107,7 @@ def test_a_served_answer_without_a_judge_gets_no_mark(tmp_path):
 
 def test_the_answers_judged_over_http_are_these_and_none_is_data():
     web = {k for k, e in EXERCISES.items() if e.served}
-    assert web == {"00.2", "00.3", "01.2", "01.3", "03.3", "05.3"}
+    assert web == {"00.2", "00.3", "01.2", "01.3", "03.3", "04.6", "05.3", "08.4"}
     assert all(not EXERCISES[k].data for k in web)
 
 
@@ -147,7 +147,7 @@ def test_a_cheat_that_fools_the_replay_gets_nothing_from_the_judge(tmp_path, exe
     assert honest[exercise]["passed"] is True and none is None
 
 
-@pytest.mark.parametrize("exercise", ["03.3", "05.3"])
+@pytest.mark.parametrize("exercise", ["03.3", "04.6", "05.3"])
 def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(tmp_path, exercise):
     namespace: dict = {}
     exec(EXERCISES[exercise].solution, namespace)
@@ -161,3 +161,21 @@ def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(tmp_path
     serve_unix(call_app(bind(lambda *a: 1 / 0, served.call)), "wsgi", path)
     with pytest.raises(RuntimeError, match="division"):
         RemoteCall(remote)(1)
+
+
+def test_a_model_is_judged_through_the_api_the_course_builds_from_it(tmp_path):
+    from pydantic import Field
+
+    from helpers.apps.api_first_fastapi import BookIn
+
+    class NoBound(BookIn):
+        pages: int = Field()  # no lower bound: the API keeps 0 pages
+
+    namespace: dict = {}
+    exec(EXERCISES["08.4"].solution, namespace)
+    port = EXERCISES["08.4"].port
+    for model, passed in [(namespace["answer"], True), (NoBound, False)]:
+        path = short_socket(tmp_path)
+        serve_unix(port(model), "asgi", path)
+        verdict = evaluate("08.4", Remote("asgi", path, os.getuid()))
+        assert verdict.passed is passed, verdict.message

@@ -477,63 +477,88 @@ def _flat(parameters: Any) -> list[Any]:
     ''',
     praise="The SQL text never changes and the name travels beside it, so no quote or hostile string can "
     "rewrite the query: that is what both ORMs do for you.",
+    served="call",
+    port=lambda answer, rows, name: search_secrets(answer, rows, name),
 )
 def name_as_parameter(answer: Any) -> str | None:
+    import random
+    import string
+
+    from helpers.coursework.served import Remote, bind
+
+    if not isinstance(answer, Remote) and not callable(answer):
+        return f"the answer should be your fixed owners_named(conn, name) function, not a {type(answer).__name__}."
+    search = bind(answer, search_secrets)  # in grading, the judge sends the names where the replay serves it
+    # Besides the notebook's names, an owner and a hostile name drawn at random: no answer knows them in advance.
+    draw = random.SystemRandom()
+    word = "".join(draw.choice(string.ascii_lowercase) for _ in range(10))
+    owner, hostile = f"{word[:4]}'{word[4:]}", f"{word}' OR '{word[:3]}'='{word[:3]}"
+    rows = [*SECRET_ROWS, (owner, "a fresh secret")]
+    for name, expected in {**SEARCHES, hostile: [], owner: [owner]}.items():
+        found = search(rows, name)
+        sent = [(statement, values) for statement, values in found["sent"]]
+        if "raised" in found:  # the learner's query failed: say on which name, and why that matters
+            if "'" in name:
+                return (
+                    f"with the name {name!r} your function raised {found['raised']}. The quote in "
+                    "the name ended your SQL's string early, so the rest of the name was read as SQL."
+                )
+            return f"with the name {name!r} your function raised {found['raised']}"
+        got = found["owners"]
+        if name in (HOSTILE, hostile) and got:
+            return (
+                f"the hostile name {name!r} returned {len(got)} rows: it became part of your SQL and "
+                "rewrote the WHERE clause, as the f-string did above."
+            )
+        if got != expected:
+            return (
+                f"with the name {name!r} your function returned {got!r}; the table's owners of that name are "
+                f"{expected!r}."
+            )
+        # The name's longest word, found even when quotes in it were doubled or escaped.
+        word = max(re.findall(r"\w+", name), key=len)
+        pasted = [statement for statement, _ in sent if word in statement]
+        if pasted:
+            return (
+                f"the rows are right, but the name was written into the SQL text ({pasted[0]!r}): whatever "
+                "quoting or escaping is added, a name built for it can break out. Send it beside the text "
+                "as a parameter."
+            )
+        if not sent:
+            return "your function sent no query to the database: it should ask the database for the owner's rows."
+        # The name must be a parameter of the query that picks the owner's rows, not of some other statement.
+        if not any(name in values and _SELECTS_BY_OWNER.search(statement) for statement, values in sent):
+            return (
+                "your function never sent the name to the database: it read owners and picked in Python. "
+                "Ask the database for that owner, with the name as a parameter."
+            )
+    return None
+
+
+def search_secrets(answer: Any, rows: list[Any], name: str) -> dict[str, Any]:
+    """Call `answer(conn, name)` on a fresh table `secret` of `rows`; return the owners found and the SQL sent.
+
+    {"owners": [...]} or {"raised": "Type: message"}, with "sent": [(statement, its values), ...] of that call.
+    """
     from sqlalchemy import create_engine, event
 
-    if not callable(answer):
-        return f"the answer should be your fixed owners_named(conn, name) function, not a {type(answer).__name__}."
     engine = create_engine("sqlite://")
     sent: list[tuple[str, list[Any]]] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        sent.append((statement, _flat(parameters)))
-
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql("CREATE TABLE secret (owner TEXT, value TEXT)")
-            for row in SECRET_ROWS:
-                conn.exec_driver_sql("INSERT INTO secret VALUES (?, ?)", row)
-        for name, expected in SEARCHES.items():
-            sent.clear()
-            try:
-                with engine.connect() as conn:
-                    got = [_owner(row) for row in answer(conn, name)]
-            except Exception as exc:  # the learner's query failed: say on which name, and why that matters
-                if "'" in name:
-                    return (
-                        f"with the name {name!r} your function raised {type(exc).__name__}: {exc}. The quote in "
-                        "the name ended your SQL's string early, so the rest of the name was read as SQL."
-                    )
-                return f"with the name {name!r} your function raised {type(exc).__name__}: {exc}"
-            if name == HOSTILE and got:
-                return (
-                    f"the hostile name {HOSTILE!r} returned {len(got)} rows: it became part of your SQL and "
-                    "rewrote the WHERE clause, as the f-string did above."
-                )
-            if got != expected:
-                return (
-                    f"with the name {name!r} your function returned {got!r}; the table's owners of that name are "
-                    f"{expected!r}."
-                )
-            # The name's longest word, found even when quotes in it were doubled or escaped.
-            word = max(re.findall(r"\w+", name), key=len)
-            pasted = [statement for statement, _ in sent if word in statement]
-            if pasted:
-                return (
-                    f"the rows are right, but the name was written into the SQL text ({pasted[0]!r}): whatever "
-                    "quoting or escaping is added, a name built for it can break out. Send it beside the text "
-                    "as a parameter."
-                )
-            if not sent:
-                return "your function sent no query to the database: it should ask the database for the owner's rows."
-            # The name must be a parameter of the query that picks the owner's rows, not of some other statement.
-            if not any(name in values and _SELECTS_BY_OWNER.search(statement) for statement, values in sent):
-                return (
-                    "your function never sent the name to the database: it read owners and picked in Python. "
-                    "Ask the database for that owner, with the name as a parameter."
-                )
+            for row in rows:
+                conn.exec_driver_sql("INSERT INTO secret VALUES (?, ?)", tuple(row))
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            sent.append((statement, _flat(parameters)))
+
+        try:
+            with engine.connect() as conn:
+                found: dict[str, Any] = {"owners": [_owner(row) for row in answer(conn, name)]}
+        except Exception as exc:  # noqa: BLE001 - the learner's query may raise anything
+            found = {"raised": f"{type(exc).__name__}: {exc}"}
     finally:
         engine.dispose()
-    return None
+    return {**found, "sent": sent}

@@ -475,39 +475,53 @@ def django_fanout(answer: Any) -> str | None:
         answer = BookWithPages
     ''',
     praise="The new field appears in the request schema and in the response schema, with its constraint, and you wrote no schema by hand.",
+    served="asgi",
+    port=lambda model: books_api(model),
 )
 def api_field(answer: Any) -> str | None:
-    from pydantic import ValidationError
+    import random
 
-    from helpers.apps.api_first_fastapi import BookIn, create_app
+    from helpers.coursework.served import Remote, serve_asgi
 
-    if not (isinstance(answer, type) and issubclass(answer, BookIn)):
-        return f"the answer should be a class that subclasses BookIn, like `class BookWithPages(BookIn): ...`; got {answer!r}."
-    schema = create_app(answer).openapi()
-    ref = schema["paths"]["/books"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    components = schema["components"]["schemas"]
-    request_props = components[ref.rsplit("/", 1)[1]]["properties"]
-    pages = request_props.get("pages")
-    if pages is None:
-        return f"the request schema has the fields {sorted(request_props)}, but no 'pages'."
-    if pages.get("type") != "integer":
-        return f"'pages' should be an integer in the schema, but it says {pages.get('type', pages)!r}."
-    if pages.get("minimum") != 1 and pages.get("exclusiveMinimum") != 0:
-        return "'pages' has no lower bound in the schema: use Field(ge=1) so 0 or -3 pages are refused."
-    if "pages" not in components.get("Book", {}).get("properties", {}):
-        return "'pages' is missing from the response model Book: did you pass your class to create_app?"
-    if {"title", "author", "year"} - set(request_props):
-        return "the original fields title, author and year must stay: subclass BookIn instead of replacing it."
-    # The schema is what the field says of itself; what the server does is what validation refuses.
-    book = {"title": "Dune", "author": "Frank Herbert", "year": 1965}
-    try:
-        answer.model_validate({**book, "pages": 0})
-    except ValidationError:
-        pass
-    else:
-        return "the schema says 'pages' is at least 1, but the model accepts 0 pages: put the bound on the field."
-    try:
-        answer.model_validate({**book, "pages": 412})
-    except ValidationError as exc:
-        return f"a book of 412 pages should pass, but the model refused it: {exc.errors()[0]['msg']}."
+    if not isinstance(answer, Remote):  # the grader's judge sees only what the served API sends
+        from helpers.apps.api_first_fastapi import BookIn
+
+        if not (isinstance(answer, type) and issubclass(answer, BookIn)):
+            return f"the answer should be a class that subclasses BookIn, like `class BookWithPages(BookIn): ...`; got {answer!r}."
+        answer = books_api(answer)
+    # The API built with the answer's model, served and called as a client would: the schema it publishes, then
+    # what it refuses and keeps (a page count drawn at random, so no answer knows it in advance).
+    with serve_asgi(answer, "exercise-08-4", ready_path="/books") as srv:
+        schema = srv.get("/openapi.json").json()
+        ref = schema["paths"]["/books"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        components = schema["components"]["schemas"]
+        request_props = components[ref.rsplit("/", 1)[1]]["properties"]
+        pages = request_props.get("pages")
+        if pages is None:
+            return f"the request schema has the fields {sorted(request_props)}, but no 'pages'."
+        if pages.get("type") != "integer":
+            return f"'pages' should be an integer in the schema, but it says {pages.get('type', pages)!r}."
+        if pages.get("minimum") != 1 and pages.get("exclusiveMinimum") != 0:
+            return "'pages' has no lower bound in the schema: use Field(ge=1) so 0 or -3 pages are refused."
+        if "pages" not in components.get("Book", {}).get("properties", {}):
+            return "'pages' is missing from the response model Book: did you pass your class to create_app?"
+        if {"title", "author", "year"} - set(request_props):
+            return "the original fields title, author and year must stay: subclass BookIn instead of replacing it."
+        # The schema is what the field says of itself; what the server does is what validation refuses.
+        book = {"title": "Dune", "author": "Frank Herbert", "year": 1965}
+        if srv.post("/books", json={**book, "pages": 0}).status_code != 422:
+            return "the schema says 'pages' is at least 1, but the model accepts 0 pages: put the bound on the field."
+        count = random.SystemRandom().randint(1, 5000)
+        r = srv.post("/books", json={**book, "pages": count})
+        if r.status_code != 201:
+            return f"a book of {count} pages should pass, but the API answered {r.status_code}: {r.text[:120]}."
+        if r.json().get("pages") != count:
+            return f"the API kept a book of {count} pages as {r.json()!r}: the response model must carry 'pages' too."
     return None
+
+
+def books_api(model: Any) -> Any:
+    """Return the books API of helpers.apps.api_first_fastapi built from the request model `model`."""
+    from helpers.apps.api_first_fastapi import create_app
+
+    return create_app(model)
