@@ -449,6 +449,9 @@ def replay_cells(steps: list[tuple[str, str, str | None]], exercises: set[str]) 
     return [[kind, source, exercise] for kind, source, exercise in kept]
 
 
+SOCKET_DIR_MAX = 90  # bytes: a served answer's socket is this folder, a slash and a short name (at most 107 in all)
+
+
 @dataclass
 class Replay:
     """A replay of code answers under way: its process, the nonce its verdict must carry, its folder, its deadline."""
@@ -481,8 +484,16 @@ def start_replay(
     for sub in ("home", "tmp", "work", "s"):
         (folder / sub).mkdir()
     uid = jail.uid + sandbox.REPLAY_UID_OFFSET if jail else os.getuid()
-    # Short socket names: a Unix socket's path holds at most 107 bytes.
-    remotes = {ex: Remote(kind, str(folder / "s" / str(i)), uid) for i, (ex, kind) in enumerate((served or {}).items())}
+    # A Unix socket's path holds at most 107 bytes. The grader's own folders are short; a caller's may not be
+    # (pytest's), and without a sandbox the system's temp folder does as well.
+    sockets = folder / "s"
+    if served and len(str(sockets)) > SOCKET_DIR_MAX:
+        if jail:
+            raise ValueError(f"the grading folder {parent} is too long a path for the sockets of served answers")
+        sockets = Path(tempfile.mkdtemp(prefix="course-s-"))
+        (folder / "s").rmdir()
+        (folder / "s").symlink_to(sockets)  # removed with the folder; the folder it names, by finish_replay
+    remotes = {ex: Remote(kind, str(sockets / str(i)), uid) for i, (ex, kind) in enumerate((served or {}).items())}
     env = {**env, "HOME": str(folder / "home"), "TMPDIR": str(folder / "tmp"), "IPYTHONDIR": str(folder / "home")}
     env["JUPYTER_RUNTIME_DIR"] = str(folder / "tmp")
     argv = [sys.executable, "-I", str(helpers_root / "helpers" / "coursework" / "replay.py")]
@@ -554,6 +565,8 @@ def finish_replay(run: Replay, judge: Judge | None = None, timeout: float = 60.0
         _LIVE_KERNELS.pop(run.proc.pid, None)
         limits = run.folder / sandbox.LIMIT_FILE
         said = limits.read_text(encoding="utf-8", errors="replace").splitlines()[:1] if limits.is_file() else []
+        if (run.folder / "s").is_symlink():  # a short folder of the temp dir, for a long parent's sockets
+            shutil.rmtree((run.folder / "s").readlink(), ignore_errors=True)
         shutil.rmtree(run.folder, ignore_errors=True)
     problems = [p for p in (problem, *served_flags) if p]
     if said:

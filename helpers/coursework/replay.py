@@ -383,7 +383,7 @@ def judge(request: dict, rows: dict[str, Any], send: Any) -> None:
                 elif port is not None:  # an app the course builds from the answer (08.4: an API from a model)
                     app = port(value)
                 served.serve_unix(app, kind, serve[exercise]["socket"])
-            except Exception as exc:  # noqa: BLE001 - the learner's app may raise anything while it starts
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the app may raise anything; werkzeug exits
                 passed, kind = False, "wrong"
                 message = f"your app could not be served to the grader: {type(exc).__name__}: {exc}."
         rows[exercise] = {"passed": passed, "message": message, "kind": kind}

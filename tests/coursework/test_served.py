@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,12 @@ def test_a_model_is_judged_through_the_api_the_course_builds_from_it(tmp_path):
         serve_unix(port(model), "asgi", path)
         verdict = evaluate("08.4", Remote("asgi", path, os.getuid()))
         assert verdict.passed is passed, verdict.message
+
+
+def test_a_folder_too_long_for_a_socket_path_still_serves_and_leaves_nothing(tmp_path):
+    parent = tmp_path / ("x" * 100)  # a Unix socket's path holds 107 bytes at most
+    parent.mkdir()
+    before = set(Path(tempfile.gettempdir()).glob("course-s-*"))
+    rows, flag = cheat_and_honest(parent, "00.3", "answer = 42")[2:]
+    assert rows["00.3"]["passed"] is True and flag is None
+    assert set(Path(tempfile.gettempdir()).glob("course-s-*")) == before
