@@ -711,7 +711,7 @@ def _grade_once(
     answered = [e for e in ids if any(k == "answer" and x == e for k, _, x in steps)]
     # A notebook with no cell of the learner's own needs no kernel: the replay runs the same cells (the course's,
     # pruned, and the answers) and exports each plain-data answer's repr for the judge, as the kernel would.
-    # That saves a sandboxed kernel per notebook, half of what grading an honest notebook costs.
+    # That saves a sandboxed kernel per notebook (30 learners x 10 notebooks: 340 s with a kernel each, 266 s without).
     no_kernel = not full and not any(kind == "learner" for kind, _, _ in steps)
     replays = [e for e in answered if no_kernel or not get_exercise(e).data]
     data = {e for e in replays if get_exercise(e).data}

@@ -22,11 +22,14 @@ from typing import Any
 
 import httpx
 
+from helpers.serving import servers
+from helpers.serving.servers import Requests
+
 KINDS = ("wsgi", "asgi")
 # An answer that is a function or a class is served as a "call": the course's own port function (the code a check
 # calls the answer through, such as accepts(validator, payload)) runs beside it, and the judge sends it arguments.
 CALL = "call"
-TIMEOUT_S = 10.0  # every call the judge makes to a served answer
+TIMEOUT_S = servers.DEFAULT_TIMEOUT  # every call the judge makes to a served answer
 START_S = 10.0  # how long an answer's server may take to listen
 
 
@@ -69,7 +72,7 @@ class _PeerChecked:
         return getattr(self.backend, name)
 
 
-class RemoteServer:
+class RemoteServer(Requests):
     """A served answer as a check uses a server from helpers.serving.servers: `get`, `post`, `request`, `client`."""
 
     url = "http://answer"
@@ -87,28 +90,6 @@ class RemoteServer:
         # httpx takes no network backend of its own: the pool it built is replaced by one that checks the peer.
         transport._pool = httpcore.ConnectionPool(uds=self.remote.socket, network_backend=_PeerChecked(self.remote.uid))
         return httpx.Client(base_url=self.url, transport=transport, timeout=timeout, **kwargs)
-
-    def request(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
-        """Send one request and return the response, read."""
-        timeout = kwargs.pop("timeout", TIMEOUT_S)
-        with self.client(timeout=timeout) as c:
-            response = c.request(method, path, **kwargs)
-            response.read()
-            return response
-
-    def get(self, path: str = "/", **kwargs: Any) -> httpx.Response:
-        """GET `path` from the served answer."""
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str = "/", **kwargs: Any) -> httpx.Response:
-        """POST to `path` on the served answer."""
-        return self.request("POST", path, **kwargs)
-
-    def __enter__(self) -> RemoteServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 class RemoteCall:
@@ -165,27 +146,23 @@ def call_app(fn: Any) -> Any:
 
 
 @contextlib.contextmanager
-def serve_wsgi(app: Any, name: str, **kwargs: Any) -> Iterator[Any]:
-    """Serve `app` in this kernel as helpers.serving.servers does, or reach it where the replay serves it."""
+def _served(app: Any, name: str, serve: Any, **kwargs: Any) -> Iterator[Any]:
+    """Yield a server for `app`: served in this kernel by `serve`, or reached where the replay serves it."""
     if isinstance(app, Remote):
         yield RemoteServer(app)
         return
-    from helpers.serving.servers import serve_wsgi as serve
-
     with serve(app, name, **kwargs) as srv:
         yield srv
 
 
-@contextlib.contextmanager
-def serve_asgi(app: Any, name: str, **kwargs: Any) -> Iterator[Any]:
+def serve_wsgi(app: Any, name: str, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
     """Serve `app` in this kernel as helpers.serving.servers does, or reach it where the replay serves it."""
-    if isinstance(app, Remote):
-        yield RemoteServer(app)
-        return
-    from helpers.serving.servers import serve_asgi as serve
+    return _served(app, name, servers.serve_wsgi, **kwargs)
 
-    with serve(app, name, **kwargs) as srv:
-        yield srv
+
+def serve_asgi(app: Any, name: str, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
+    """Serve `app` in this kernel as helpers.serving.servers does, or reach it where the replay serves it."""
+    return _served(app, name, servers.serve_asgi, **kwargs)
 
 
 def serve_unix(app: Any, kind: str, path: str) -> None:

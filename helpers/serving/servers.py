@@ -139,7 +139,30 @@ def _asgi_middleware(app: Callable) -> Callable:
     return wrapped
 
 
-class Server:
+class Requests:
+    """One request at a time, each on a short-lived connection, for anything whose `client(timeout)` reaches it."""
+
+    def client(self, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> httpx.Client:
+        raise NotImplementedError
+
+    def request(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """Send one request on a short-lived connection and return the response."""
+        timeout = kwargs.pop("timeout", DEFAULT_TIMEOUT)
+        with self.client(timeout=timeout) as c:
+            response = c.request(method, path, **kwargs)
+            response.read()
+            return response
+
+    def get(self, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """GET `path` from this server."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """POST to `path` on this server."""
+        return self.request("POST", path, **kwargs)
+
+
+class Server(Requests):
     """One app served from a background thread: its URL, clients, link and stop()."""
 
     def __init__(self, name: str, app: Any, interface: str) -> None:
@@ -177,22 +200,6 @@ class Server:
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         kwargs.setdefault("verify", _ssl_context())
         return httpx.AsyncClient(base_url=self.url, timeout=_timeout(timeout), limits=limits, **kwargs)
-
-    def request(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
-        """Send one request on a short-lived connection and return the response."""
-        timeout = kwargs.pop("timeout", DEFAULT_TIMEOUT)
-        with self.client(timeout=timeout) as c:
-            response = c.request(method, path, **kwargs)
-            response.read()
-            return response
-
-    def get(self, path: str = "/", **kwargs: Any) -> httpx.Response:
-        """GET `path` from this server."""
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str = "/", **kwargs: Any) -> httpx.Response:
-        """POST to `path` on this server."""
-        return self.request("POST", path, **kwargs)
 
     def browser_url(self, path: str = "/") -> str:
         """Return the URL a learner's browser should open."""

@@ -36,17 +36,18 @@ def adder() -> Flask:
     return app
 
 
-def short_socket(tmp_path: Path) -> str:
-    """Return a socket path short enough for Unix sockets (107 bytes), under `tmp_path` when it is."""
-    path = tmp_path / "s"
-    return str(path) if len(str(path)) < 100 else f"/tmp/served-{os.getpid()}-{tmp_path.name[:20]}"
+@pytest.fixture
+def socket_path():
+    """Yield a socket path short enough for Unix sockets (107 bytes) whatever pytest's folder; removed after."""
+    with tempfile.TemporaryDirectory(prefix="served-") as folder:
+        yield str(Path(folder) / "s")
 
 
 @pytest.mark.parametrize("kind", ["wsgi", "asgi"])
-def test_a_served_app_answers_a_check_in_another_process(tmp_path, kind):
+def test_a_served_app_answers_a_check_in_another_process(socket_path, kind):
     from fastapi import FastAPI
 
-    path = short_socket(tmp_path)
+    path = socket_path
     if kind == "wsgi":
         app = adder()
     else:
@@ -63,8 +64,8 @@ def test_a_served_app_answers_a_check_in_another_process(tmp_path, kind):
     assert evaluate("00.2", Remote(kind, path, os.getuid())).passed is True
 
 
-def test_a_socket_someone_else_serves_is_refused(tmp_path):
-    path = short_socket(tmp_path)
+def test_a_socket_someone_else_serves_is_refused(socket_path):
+    path = socket_path
     serve_unix(adder(), "wsgi", path)
     with pytest.raises(ServedBy, match="uid"):
         RemoteServer(Remote("wsgi", path, os.getuid() + 1)).get("/add", params={"a": 1, "b": 1})
@@ -149,10 +150,10 @@ def test_a_cheat_that_fools_the_replay_gets_nothing_from_the_judge(tmp_path, exe
 
 
 @pytest.mark.parametrize("exercise", ["03.3", "04.6", "05.3"])
-def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(tmp_path, exercise):
+def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(socket_path, exercise):
     namespace: dict = {}
     exec(EXERCISES[exercise].solution, namespace)
-    path = short_socket(tmp_path)
+    path = socket_path
     port = EXERCISES[exercise].port
     serve_unix(call_app(bind(namespace["answer"], port)), "wsgi", path)
     remote = Remote("call", path, os.getuid())
@@ -164,7 +165,7 @@ def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(tmp_path
         RemoteCall(remote)(1)
 
 
-def test_a_model_is_judged_through_the_api_the_course_builds_from_it(tmp_path):
+def test_a_model_is_judged_through_the_api_the_course_builds_from_it(socket_path):
     from pydantic import Field
 
     from helpers.apps.api_first_fastapi import BookIn
@@ -176,7 +177,7 @@ def test_a_model_is_judged_through_the_api_the_course_builds_from_it(tmp_path):
     exec(EXERCISES["08.4"].solution, namespace)
     port = EXERCISES["08.4"].port
     for model, passed in [(namespace["answer"], True), (NoBound, False)]:
-        path = short_socket(tmp_path)
+        path = socket_path
         serve_unix(port(model), "asgi", path)
         verdict = evaluate("08.4", Remote("asgi", path, os.getuid()))
         assert verdict.passed is passed, verdict.message

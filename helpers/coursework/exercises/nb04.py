@@ -457,6 +457,35 @@ def _flat(parameters: Any) -> list[Any]:
     return list(parameters)
 
 
+def search_secrets(answer: Any, rows: list[Any], name: str) -> dict[str, Any]:
+    """Call `answer(conn, name)` on a fresh table `secret` of `rows`; return the owners found and the SQL sent.
+
+    {"owners": [...]} or {"raised": "Type: message"}, with "sent": [(statement, its values), ...] of that call.
+    """
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine("sqlite://")
+    sent: list[tuple[str, list[Any]]] = []
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE secret (owner TEXT, value TEXT)")
+            for row in rows:
+                conn.exec_driver_sql("INSERT INTO secret VALUES (?, ?)", tuple(row))
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            sent.append((statement, _flat(parameters)))
+
+        try:
+            with engine.connect() as conn:
+                found: dict[str, Any] = {"owners": [_owner(row) for row in answer(conn, name)]}
+        except Exception as exc:  # noqa: BLE001 - the learner's query may raise anything
+            found = {"raised": f"{type(exc).__name__}: {exc}"}
+    finally:
+        engine.dispose()
+    return {**found, "sent": sent}
+
+
 @exercise(
     "04.6",
     "send the name as a parameter",
@@ -478,7 +507,7 @@ def _flat(parameters: Any) -> list[Any]:
     praise="The SQL text never changes and the name travels beside it, so no quote or hostile string can "
     "rewrite the query: that is what both ORMs do for you.",
     served="call",
-    port=lambda answer, rows, name: search_secrets(answer, rows, name),
+    port=search_secrets,
 )
 def name_as_parameter(answer: Any) -> str | None:
     import random
@@ -491,12 +520,12 @@ def name_as_parameter(answer: Any) -> str | None:
     search = bind(answer, search_secrets)  # in grading, the judge sends the names where the replay serves it
     # Besides the notebook's names, an owner and a hostile name drawn at random: no answer knows them in advance.
     draw = random.SystemRandom()
-    word = "".join(draw.choice(string.ascii_lowercase) for _ in range(10))
-    owner, hostile = f"{word[:4]}'{word[4:]}", f"{word}' OR '{word[:3]}'='{word[:3]}"
+    token = "".join(draw.choice(string.ascii_lowercase) for _ in range(10))
+    owner, hostile = f"{token[:4]}'{token[4:]}", f"{token}' OR '{token[:3]}'='{token[:3]}"
     rows = [*SECRET_ROWS, (owner, "a fresh secret")]
     for name, expected in {**SEARCHES, hostile: [], owner: [owner]}.items():
         found = search(rows, name)
-        sent = [(statement, values) for statement, values in found["sent"]]
+        sent = found["sent"]  # (statement, values) pairs
         if "raised" in found:  # the learner's query failed: say on which name, and why that matters
             if "'" in name:
                 return (
@@ -533,32 +562,3 @@ def name_as_parameter(answer: Any) -> str | None:
                 "Ask the database for that owner, with the name as a parameter."
             )
     return None
-
-
-def search_secrets(answer: Any, rows: list[Any], name: str) -> dict[str, Any]:
-    """Call `answer(conn, name)` on a fresh table `secret` of `rows`; return the owners found and the SQL sent.
-
-    {"owners": [...]} or {"raised": "Type: message"}, with "sent": [(statement, its values), ...] of that call.
-    """
-    from sqlalchemy import create_engine, event
-
-    engine = create_engine("sqlite://")
-    sent: list[tuple[str, list[Any]]] = []
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE secret (owner TEXT, value TEXT)")
-            for row in rows:
-                conn.exec_driver_sql("INSERT INTO secret VALUES (?, ?)", tuple(row))
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-            sent.append((statement, _flat(parameters)))
-
-        try:
-            with engine.connect() as conn:
-                found: dict[str, Any] = {"owners": [_owner(row) for row in answer(conn, name)]}
-        except Exception as exc:  # noqa: BLE001 - the learner's query may raise anything
-            found = {"raised": f"{type(exc).__name__}: {exc}"}
-    finally:
-        engine.dispose()
-    return {**found, "sent": sent}

@@ -223,7 +223,7 @@ def unseen_books() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any], str]
     ''',
     praise="Your validator refuses exactly what it should, and nothing more, on books it had never seen too.",
     served="call",
-    port=lambda validator, payload: _accepts(validator, payload),
+    port=_accepts,
 )
 def strict_validator(answer: Any) -> str | None:
     import copy

@@ -456,6 +456,13 @@ def django_fanout(answer: Any) -> str | None:
     return None
 
 
+def books_api(model: Any) -> Any:
+    """Return the books API of helpers.apps.api_first_fastapi built from the request model `model`."""
+    from helpers.apps.api_first_fastapi import create_app
+
+    return create_app(model)
+
+
 @exercise(
     "08.4",
     "add a field and watch the schema change",
@@ -476,7 +483,7 @@ def django_fanout(answer: Any) -> str | None:
     ''',
     praise="The new field appears in the request schema and in the response schema, with its constraint, and you wrote no schema by hand.",
     served="asgi",
-    port=lambda model: books_api(model),
+    port=books_api,
 )
 def api_field(answer: Any) -> str | None:
     import random
@@ -518,10 +525,3 @@ def api_field(answer: Any) -> str | None:
         if r.json().get("pages") != count:
             return f"the API kept a book of {count} pages as {r.json()!r}: the response model must carry 'pages' too."
     return None
-
-
-def books_api(model: Any) -> Any:
-    """Return the books API of helpers.apps.api_first_fastapi built from the request model `model`."""
-    from helpers.apps.api_first_fastapi import create_app
-
-    return create_app(model)
