@@ -197,7 +197,9 @@ def lanes(cores: list[int], other_pythons: list[str]) -> tuple[list[list[Step]],
     # from spinners that do no work. The pinned lanes wait on servers and kernels a good part of the time
     # (one notebook run used 57 % of its core); the third lane fills those waits.
     lane_c = [Step("notebooks", python=v, beside=2) for v in further]
-    lane_c += [u for v in further for u in units_of(v, beside=2)]
+    lane_c += [u for v in further for u in units_of(v, beside=2) if u.selection == "units"]
+    # Their job tests join the first lane, which ends soonest (ci31: lanes of 701, 724 and 772 s), pinned as it is.
+    lane_a += [Step("jobs", python=v, core=first) for v in further if units_of(v)]
     return [lane_a, lane_b, lane_c], quiet
 
 

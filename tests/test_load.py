@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers.apps import concurrency_fastapi, concurrency_flask
-from helpers.concurrency.load import LoadResult, fire, run_in_thread, run_load
+from helpers.concurrency.load import LoadResult, fire, fire_threads, run_in_thread, run_load
 from helpers.serving.servers import serve
 
 
@@ -44,6 +44,28 @@ def test_connection_limit_does_not_serialise_the_load(loop_server):
         if spreads[-1] < 0.2:
             break
     assert min(spreads) < 0.2, spreads
+
+
+def test_threads_send_at_once_on_clients_of_their_own(loop_server):
+    # fire_threads: the load a judge sends through a client it made itself. Twenty overlapping 100 ms waits end
+    # together, far sooner than twenty in a row; the best of three tries, as above.
+    for _ in range(3):
+        result = fire_threads(loop_server.client, "/io?ms=100", 20, timeout=10)
+        assert result.ok and len(result.times) == 20
+        assert all(end >= 0.1 for _, end in result.times)
+        if result.makespan < 1.0:
+            break
+    assert result.makespan < 1.0, result.times
+    # One request at a time (a blocking wait) takes the twenty waits in a row: the same load tells them apart.
+    with serve(concurrency_flask.create_app(), "test-load-threads-single", threaded=False, ready_path="/io?ms=0") as s:
+        assert fire_threads(s.client, "/io?ms=50", 10, timeout=10).makespan >= 10 * 0.05
+
+
+def test_a_thread_whose_request_fails_records_status_0():
+    result = fire_threads(
+        lambda timeout: __import__("httpx").Client(base_url="http://127.0.0.1:9", timeout=timeout), "/", 3, timeout=5
+    )
+    assert result.statuses == [0, 0, 0] and not result.ok
 
 
 def test_a_serialised_server_beyond_httpx_default_timeout_still_completes():

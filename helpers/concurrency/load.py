@@ -77,6 +77,49 @@ async def fire(
     return result
 
 
+def fire_threads(
+    make_client: Callable[..., httpx.Client], path: str = "/", n: int = 20, *, timeout: float = 60.0
+) -> LoadResult:
+    """Send `n` GET requests to `path` at once, from `n` threads with a client each from `make_client`; time each.
+
+    For servers an asyncio client can't reach: a grader's judge calls a learner's app through a Unix socket whose
+    peer it checks (helpers/coursework/served.py). A request that fails records status 0.
+    """
+    _validate(n, timeout)
+    clients = [make_client(timeout=timeout) for _ in range(n)]
+    start_together = threading.Barrier(n + 1)
+    result = LoadResult(t0=time.perf_counter())
+    rows: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * n
+
+    def one(k: int) -> None:
+        try:
+            start_together.wait(timeout)
+        except threading.BrokenBarrierError:
+            return
+        start = time.perf_counter() - result.t0
+        try:
+            status = clients[k].get(path).status_code
+        except httpx.HTTPError:
+            status = 0
+        rows[k] = (start, time.perf_counter() - result.t0, status)
+
+    threads = [threading.Thread(target=one, args=(k,), daemon=True, name=f"helpers-load-{k}") for k in range(n)]
+    try:
+        for thread in threads:
+            thread.start()
+        result.t0 = time.perf_counter()
+        start_together.wait(timeout)
+        for thread in threads:
+            thread.join(timeout + CANCEL_GRACE)
+    finally:
+        start_together.abort()  # a thread still waiting (a start that failed) ends now
+        for client in clients:
+            client.close()
+    result.times = [(start, end) for start, end, _ in rows]
+    result.statuses = [status for _, _, status in rows]
+    return result
+
+
 CANCEL_GRACE = 5.0  # seconds an interrupted load gets to close its connections
 
 

@@ -18,9 +18,10 @@ home (this process has a home of its own). Inside, each answer cell still runs b
   from the course's read-only copy, so a patched check, encoder or import hook judges nothing;
 - what the learner's code tried against the grader (walking the interpreter's objects, loading C code, reading
   process memory, tracing) is refused and reported, and the grader flags it in grades.csv;
-- an answer that is a web app (00.2, 00.3, 01.2, 01.3), or that the course serves as one (08.4's model), or a
-  function or class a check calls through a port of the course's (03.3, 04.6, 05.3), and passed here is then served on a Unix socket in this process's folder, and stays
-  up until the grader closes stdin: the grader's judge checks it again from its own process, over HTTP, with
+- every answer that is code and passed here is then served on a Unix socket in this process's folder, and stays
+  up until the grader closes stdin: a web app as itself (00.x, 01.x, 02.4), or as the app the course builds from it
+  (08.4's API, 07.2's app keeping its receipts beside the socket), a function or class through a port of the
+  course's (03.3, 04.x, 05.x, 06.4). The grader's judge checks it again from its own process, over HTTP, with
   inputs of its own choosing (helpers/coursework/served.py), and only that verdict can give the mark.
 """
 

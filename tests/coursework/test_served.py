@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -109,7 +110,22 @@ def test_a_served_answer_without_a_judge_gets_no_mark(tmp_path):
 
 def test_the_answers_judged_over_http_are_these_and_none_is_data():
     web = {k for k, e in EXERCISES.items() if e.served}
-    assert web == {"00.2", "00.3", "01.2", "01.3", "03.3", "04.6", "05.3", "08.4"}
+    assert web == {
+        "00.2",
+        "00.3",
+        "01.2",
+        "01.3",
+        "02.4",
+        "03.3",
+        "04.4",
+        "04.5",
+        "04.6",
+        "05.2",
+        "05.3",
+        "06.4",
+        "07.2",
+        "08.4",
+    }
     assert all(not EXERCISES[k].data for k in web)
 
 
@@ -133,11 +149,150 @@ def answer(payload):
 '''
 
 
+# A lazy 04.4 loop (a query per book) that takes Django's execute wrappers away while it runs, so no statement
+# is reported, and replaces the check's reading of them with one that says everything was read (put back when used).
+# Like every cheat here it patches the module the check runs from, found when called (the replay imports it afresh).
+HIDDEN_QUERIES_04_4 = """
+from helpers.serving.django_kernel import setup_django
+
+setup_django()
+import sys
+
+from django.db import connection
+
+from helpers.apps.library_django.models import Book
+
+
+def answer():
+    nb04 = sys.modules["helpers.coursework.exercises.nb04"]
+    real = nb04._fetched
+
+    def everything(library, sent):
+        nb04._fetched = real  # gone again before anyone looks
+        return {v for rows in library.values() for row in rows for v in row}
+
+    hidden, connection.execute_wrappers[:] = connection.execute_wrappers[:], []
+    try:
+        labels = [f"{b.title} by {b.author.name}" for b in Book.objects.order_by("id")]
+    finally:
+        connection.execute_wrappers[:] = hidden
+    nb04._fetched = everything
+    return labels
+"""
+
+# A 04.5 migration that changes nothing and hands the check a table it renamed itself, from the rows it read.
+OWN_TABLE_04_5 = """
+import sqlite3
+import sys
+
+from alembic import op
+
+
+def answer():
+    nb04 = sys.modules["helpers.coursework.exercises.nb04"]
+    real = nb04._slugged_books
+    rows = op.get_bind().exec_driver_sql("SELECT * FROM book").fetchall()
+
+    def renamed(given):
+        nb04._slugged_books = real  # gone again before anyone looks
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.execute("CREATE TABLE book (id INTEGER PRIMARY KEY, title, year, handle)")
+        conn.executemany("INSERT INTO book VALUES (?, ?, ?, ?)", rows)
+        return conn
+
+    nb04._slugged_books = renamed
+"""
+
+# A racy 06.4 UPDATE (no "stock > 0"): it makes the check's runner report no row changed on the second sale.
+SECOND_SALE_HIDDEN_06_4 = """
+import sys
+
+from sqlalchemy import update
+
+from helpers.apps.stock_sqlalchemy import Item
+
+_calls = []
+
+
+class _Nothing:
+    rowcount = 0
+
+
+def answer(item_id):
+    judged_sql = sys.modules["helpers.coursework.judged_sql"]
+    real = judged_sql.run
+
+    def forged(conn, sent):
+        judged_sql.run = real  # gone again before anyone looks
+        _calls.append(sent)
+        return _Nothing() if len(_calls) == 2 else real(conn, sent)
+
+    judged_sql.run = forged
+    return update(Item).where(Item.id == item_id).values(stock=Item.stock - 1)
+"""
+
+
+# A 02.4 app that still blocks the loop (time.sleep), and silences the check's heartbeat while it is read.
+QUIET_PROBE_02_4 = """
+import sys
+import time
+
+from fastapi import FastAPI
+
+answer = FastAPI()
+
+
+@answer.get("/slow")
+async def slow(ms: int = 100) -> dict:
+    probe = sys.modules["helpers.concurrency.lag_probe"].LagProbe
+    real = probe.since
+
+    def calm(self, t0):
+        probe.since = real  # gone again before anyone looks
+        return []
+
+    probe.since = calm
+    time.sleep(ms / 1000)
+    return {"waited_ms": ms}
+"""
+
+
+# A 07.2 app that sends the receipt inside the request, and tells the check's first look that none was sent yet.
+IN_REQUEST_07_2 = """
+import sys
+
+from fastapi import FastAPI
+
+from helpers.apps.receipts import send_receipt
+
+answer = FastAPI()
+
+
+@answer.post("/orders/{order_id}", status_code=202)
+def place_order(order_id: int) -> dict:
+    send_receipt(order_id)  # inside the request: the client waits for the mail server
+    receipts = sys.modules["helpers.apps.receipts"]
+    real = receipts.receipts_sent
+
+    def not_yet(path=None):
+        receipts.receipts_sent = real  # gone again before anyone looks
+        return []
+
+    receipts.receipts_sent = not_yet
+    return {"order": order_id}
+"""
+
+
 @pytest.mark.parametrize(
     "exercise, cheat, words",
     [
         ("00.2", SELF_REMOVING_PATCH, 'expected {"sum": 42}'),  # a patch that puts itself back
         ("05.3", FRAME_READER_05_3, "didn't print"),  # a validator that reads the check's frame
+        ("04.4", HIDDEN_QUERIES_04_4, "never read"),  # queries hidden from the count, the check's reading forged
+        ("04.5", OWN_TABLE_04_5, "should be a `handle`"),  # the check's table swapped for one renamed already
+        ("06.4", SECOND_SALE_HIDDEN_06_4, "second buyer"),  # the check's runner forged for one sale
+        ("02.4", QUIET_PROBE_02_4, "time.sleep"),  # a blocking handler behind a heartbeat that says all is well
+        ("07.2", IN_REQUEST_07_2, "already sent"),  # the receipt sent in the request, the check's first look forged
     ],
 )
 def test_a_cheat_that_fools_the_replay_gets_nothing_from_the_judge(tmp_path, exercise, cheat, words):
@@ -149,7 +304,7 @@ def test_a_cheat_that_fools_the_replay_gets_nothing_from_the_judge(tmp_path, exe
     assert honest[exercise]["passed"] is True and none is None
 
 
-@pytest.mark.parametrize("exercise", ["03.3", "04.6", "05.3"])
+@pytest.mark.parametrize("exercise", ["03.3", "04.4", "04.5", "04.6", "05.2", "05.3", "06.4"])
 def test_a_port_called_over_http_gives_the_check_what_a_call_here_gives(socket_path, exercise):
     namespace: dict = {}
     exec(EXERCISES[exercise].solution, namespace)
@@ -198,3 +353,73 @@ def test_a_folder_too_long_for_a_socket_path_still_serves_and_leaves_nothing(tmp
     assert rows["00.3"]["passed"] is True and flag is None
     short = [m for m in made if Path(m).name.startswith("course-s-")]
     assert short and not any(Path(m).exists() for m in short)
+
+
+def test_jinja2s_own_settings_reach_the_check_as_data_and_are_rendered_there():
+    import jinja2
+
+    from helpers.coursework.exercises import nb05
+
+    names, title = ["book.html"], "<script>x</script>"
+    # Jinja2's own settings leave the answer's process as data; no page is rendered there.
+    sent = nb05.rendered(jinja2.Environment(autoescape=jinja2.select_autoescape(["html"])), names, title)
+    assert set(sent) == {"settings"}
+    assert "&lt;script&gt;" in nb05._settings_pages(sent["settings"], names, title)["pages"]["book.html"]
+    # A function of the answer's own decides where the answer is: its pages come back instead.
+    assert set(nb05.rendered(jinja2.Environment(autoescape=lambda name: True), names, title)) == {"pages", "string"}
+    # Settings that are not Jinja2's own data are refused, by the check, in words.
+    for forged in [
+        {"select": {"enabled": "html", "disabled": [], "default_for_string": True, "default": True}},
+        {"autoescape": 1},
+        {"select": {"enabled": [], "disabled": [], "default_for_string": 1, "default": 0}},
+    ]:
+        assert nb05._settings_pages(forged, names, title) is None
+
+
+def test_a_blocking_handler_is_told_from_an_awaiting_one_by_its_makespan_alone(socket_path):
+    blocking = EXERCISES["02.4"].solution.replace("await asyncio.sleep", "__import__('time').sleep")
+    for source, passed in [(EXERCISES["02.4"].solution, True), (blocking, False)]:
+        namespace = {}
+        exec(source, namespace)
+        serve_unix(namespace["answer"], "asgi", socket_path)
+        verdict = evaluate("02.4", Remote("asgi", socket_path, os.getuid()))
+        assert verdict.passed is passed, verdict.message
+
+
+def test_a_receipts_file_is_read_only_when_it_is_the_learners_own_plain_file(tmp_path):
+    import sqlite3
+
+    from helpers.apps import receipts
+    from helpers.coursework.exercises.nb07 import read_receipts
+
+    mine = tmp_path / "mine.sqlite3"
+    with contextlib.closing(receipts.connect(str(mine))) as db:
+        db.execute("INSERT INTO receipts VALUES (42, 1.0, 1)")
+    assert read_receipts(str(mine), os.getuid()) == [42]
+    assert read_receipts(str(tmp_path / "none.sqlite3"), os.getuid()) == []  # not written yet
+    assert read_receipts(str(mine), os.getuid() + 1) is None  # another user's file
+    (tmp_path / "link").symlink_to(mine)
+    assert read_receipts(str(tmp_path / "link"), os.getuid()) is None  # a link, to anything
+    os.mkfifo(tmp_path / "pipe")
+    assert read_receipts(str(tmp_path / "pipe"), os.getuid()) is None  # a pipe: refused, not waited on
+    (tmp_path / "junk").write_bytes(b"not a database")
+    assert read_receipts(str(tmp_path / "junk"), os.getuid()) is None
+    with contextlib.closing(sqlite3.connect(tmp_path / "other.sqlite3")) as db:
+        db.execute("CREATE TABLE elsewhere (x)")
+        db.commit()
+    assert read_receipts(str(tmp_path / "other.sqlite3"), os.getuid()) is None  # no receipts table
+
+
+def test_an_app_served_with_its_receipts_beside_its_socket_is_judged_from_the_file(socket_path):
+    from helpers.coursework.exercises.nb07 import with_receipts
+
+    in_request = EXERCISES["07.2"].solution.replace(
+        "background_tasks.add_task(send_receipt, order_id)", "send_receipt(order_id)"
+    )
+    for source, passed in [(EXERCISES["07.2"].solution, True), (in_request, False)]:
+        namespace: dict = {}
+        exec(source, namespace)
+        serve_unix(with_receipts(namespace["answer"]), "asgi", socket_path)
+        verdict = evaluate("07.2", Remote("asgi", socket_path, os.getuid()))
+        assert verdict.passed is passed, verdict.message
+        os.unlink(socket_path + ".receipts.sqlite3")

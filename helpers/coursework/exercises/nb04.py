@@ -3,8 +3,10 @@ column, send a parameter."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from helpers.coursework.exercise import ExerciseSet
@@ -22,19 +24,90 @@ SLUGGED_BOOKS = [(1, "Dune", 1965, "dune-1965"), (2, "Emma", 1815, "emma-1815")]
 MIN_BOOKS = 10  # with this many books, a loop that queries once per book sends 11 queries, far past the 2 allowed
 
 
-def _library_ready() -> None:
+@contextlib.contextmanager
+def _on_library(library: dict[str, Any]) -> Iterator[Any]:
+    """Hold Django's library tables at `library`'s rows inside the block, then put back what was there.
+
+    Yields Django's connection. Everything happens in one transaction that is rolled back, so the notebook's own
+    library (and anything an answer wrote) is untouched afterwards.
+    """
     from helpers.serving.django_kernel import setup_django
 
     setup_django()
-    from helpers.apps.library_django.models import Author, Book
-    from helpers.components.library_data import load_django, make_data
+    from django.db import connection, transaction
 
-    # A library to judge with: before the notebook loaded its own, or after a cell deleted books (with one book
-    # left, even the unfixed loop sends only two queries).
-    if Book.objects.count() < MIN_BOOKS:
-        Book.objects.all().delete()
-        Author.objects.all().delete()
-        load_django(make_data(20, 5))
+    from helpers.components.library_data import LibraryData, load_django
+
+    with transaction.atomic():
+        load_django(LibraryData([tuple(a) for a in library["authors"]], [tuple(b) for b in library["books"]]))
+        try:
+            yield connection
+        finally:
+            transaction.set_rollback(True)
+
+
+def labels_sent(answer: Any, library: dict[str, Any]) -> dict[str, Any]:
+    """Call `answer()` on a library of `library`'s rows; return {"labels": [...], "sent": [[sql, params, many]...]}.
+
+    04.4's port: every statement Django sends while the answer runs is recorded as text, with its parameters, for
+    the check to run again on a library of its own. {"kind": type} when the answer returned no plain list of
+    strings, {"raised": why} when it raised.
+    """
+    sent: list[list[Any]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append([sql, [list(p) for p in params] if many else (list(params) if params else []), many])
+        return execute(sql, params, many, context)
+
+    try:
+        with _on_library(library) as connection, connection.execute_wrapper(record):
+            labels = answer()
+            # Read here, in the transaction: a lazy result (a generator) would run its queries after it.
+            if type(labels) is not list or any(type(label) is not str for label in labels):
+                return {"kind": type(labels).__name__}
+    except Exception as exc:  # noqa: BLE001 - the learner's function failed: the check says how
+        return {"raised": f"{type(exc).__name__}: {exc}"}
+    return {"labels": labels, "sent": sent}
+
+
+def _fetched(library: dict[str, Any], sent: list[Any]) -> set[Any] | str:
+    """Run the `sent` statements on the check's own library of `library`'s rows; return every value they read."""
+    import sqlite3
+
+    from helpers.coursework import judged_sql
+
+    values: set[Any] = set()
+    with _on_library(library) as connection:
+        connection.ensure_connection()
+        raw = connection.connection
+        with judged_sql.guarded(raw) as refused:  # read-only: nothing may be written
+            for row in sent:
+                try:
+                    sql, params, many = judged_sql.statement(row)
+                    cursor = judged_sql.run(raw, [judged_sql.django_to_qmark(sql), params, many])
+                    values.update(v for r in cursor.fetchall() for v in r)
+                except (sqlite3.Error, ValueError) as exc:
+                    return judged_sql.why(exc, refused)
+    return values
+
+
+def _random_library() -> dict[str, Any]:
+    """Return a library no answer knows in advance: a few authors, MIN_BOOKS and more books, names drawn at random."""
+    import random
+    import string
+
+    draw = random.SystemRandom()
+
+    def word() -> str:
+        return "".join(draw.choice(string.ascii_lowercase) for _ in range(8)).title()
+
+    author_ids = draw.sample(range(1, 10_000), draw.randint(3, 5))
+    book_ids = sorted(draw.sample(range(1, 100_000), draw.randint(MIN_BOOKS, MIN_BOOKS + 5)))
+    authors = [[a, f"{word()} {word()}", "Nowhere"] for a in author_ids]
+    books = [
+        [b, f"The {word()}", draw.randint(1800, 2024), draw.randint(50, 900), draw.choice(author_ids)] for b in book_ids
+    ]
+    return {"authors": authors, "books": books}
 
 
 # Exercise 04.1: the join each ORM writes to load books with their authors, read from the SQL it sends.
@@ -350,28 +423,87 @@ def predict_rollback(answer: Any) -> str | None:
         answer = book_labels
     ''',
     praise="The authors now come with the books, so the loop no longer queries once per book.",
+    served="call",
+    port=labels_sent,
 )
 def fix_n_plus_one(answer: Any) -> str | None:
-    from helpers.apps import library_queries
-    from helpers.components.query_count import count_django
+    from helpers.coursework.served import Remote, bind
 
-    if not callable(answer):
+    if not isinstance(answer, Remote) and not callable(answer):
         return f"the answer should be a function that returns the labels, not a {type(answer).__name__}."
-    _library_ready()
-    expected = library_queries.book_labels_django_fixed()
-    with count_django() as log:
-        got = answer()
+    # A library of the check's own: the answer runs on it where it is (in grading, the replay's process, which reports
+    # the statements it sent), and those statements run again here, on the check's copy, to see what they read.
+    library = _random_library()
+    got = bind(answer, labels_sent)(library)
+    if not isinstance(got, dict) or "raised" in got:
+        return f"your function raised {got.get('raised') if isinstance(got, dict) else 'an error'}"
     # A plain list of plain strings: a subclass of its own could redefine the comparison below.
-    if type(got) is not list or any(type(label) is not str for label in got):
-        return f"your function should return a plain list of strings, it returned a {type(got).__name__}."
-    if got != expected:
+    if "kind" in got or not isinstance(got.get("labels"), list) or not isinstance(got.get("sent"), list):
         return (
-            f"your function returned {len(got)} labels, starting {got[:2]!r}; "
+            f"your function should return a plain list of strings, it returned a {got.get('kind', 'something else')}."
+        )
+    names = {a[0]: a[1] for a in library["authors"]}
+    expected = [f"{title} by {names[author]}" for _, title, _, _, author in sorted(library["books"])]
+    labels, sent = got["labels"], got["sent"]
+    if labels != expected:
+        return (
+            f"your function returned {len(labels)} labels, starting {labels[:2]!r}; "
             f"expected {len(expected)}, starting {expected[:2]!r} (ordered by id)."
         )
-    if log.count > 2:
-        return f"the labels are right, but your function sent {log.count} queries; get it down to 2 or fewer."
+    if len(sent) > 2:
+        return f"the labels are right, but your function sent {len(sent)} queries; get it down to 2 or fewer."
+    # The labels came from somewhere: the statements Django sent must read every title and every author's name.
+    fetched = _fetched(library, sent)
+    if isinstance(fetched, str):
+        return f"the statements your function sent failed on a fresh copy of the library: {fetched}."
+    missing = {v for _, title, _, _, author in library["books"] for v in (title, names[author])} - fetched
+    if missing:
+        return (
+            f"the labels are right, but the {len(sent)} statement(s) Django sent never read {sorted(missing)[0]!r}: "
+            "where did it come from? Ask the queryset for the books and their authors."
+        )
     return None
+
+
+def _slugged_books(rows: list[Any]) -> Any:
+    """Return a fresh in-memory SQLite database whose table `book` holds `rows` (id, title, year, slug)."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(
+        "CREATE TABLE book (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, year INTEGER NOT NULL, slug VARCHAR(200))"
+    )
+    conn.executemany("INSERT INTO book VALUES (?, ?, ?, ?)", [tuple(row) for row in rows])
+    return conn
+
+
+def migration_sent(answer: Any, rows: list[Any]) -> dict[str, Any]:
+    """Run the migration `answer()` on a table `book` of `rows`; return {"sent": [[sql, params, many], ...]}.
+
+    04.5's port: Alembic's operations talk to that database while it runs, and every statement they send is
+    recorded as text, for the check to run on a copy of its own. {"raised": why} when the migration failed.
+    """
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import create_engine, event
+
+    conn = _slugged_books(rows)
+    engine = create_engine("sqlite://", creator=lambda: conn)
+    sent: list[list[Any]] = []
+
+    def record(connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        sent.append([statement, list(parameters) if many else parameters, many])
+
+    try:
+        with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+            event.listen(engine, "before_cursor_execute", record)  # only what the migration sends
+            answer()  # `from alembic import op` inside it now talks to this database
+        return {"sent": sent}
+    except Exception as exc:  # noqa: BLE001 - the learner's migration failed: the check says how
+        return {"raised": f"{type(exc).__name__}: {exc}"}
+    finally:
+        engine.dispose()
+        conn.close()
 
 
 @exercise(
@@ -394,39 +526,50 @@ def fix_n_plus_one(answer: Any) -> str | None:
         answer = upgrade
     ''',
     praise="One ALTER TABLE ... RENAME COLUMN, and every slug survived: that is what the tools can't guess.",
+    served="call",
+    port=migration_sent,
 )
 def rename_column(answer: Any) -> str | None:
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
-    from sqlalchemy import create_engine
+    import random
+    import sqlite3
+    import string
 
-    if not callable(answer):
+    from helpers.coursework import judged_sql
+    from helpers.coursework.served import Remote, bind
+
+    if not isinstance(answer, Remote) and not callable(answer):
         return f"the answer should be your upgrade() function, not a {type(answer).__name__}."
-    engine = create_engine("sqlite://")
+    # The notebook's two books and one more no answer knows in advance. In grading, the replay runs the migration on
+    # a database of these rows and sends the SQL it sent; that SQL is then run here, on the check's own copy.
+    draw = random.SystemRandom()
+    slug = "".join(draw.choice(string.ascii_lowercase) for _ in range(10))
+    rows = [*SLUGGED_BOOKS, (draw.randint(3, 999), slug.title(), draw.randint(1800, 2024), slug)]
+    got = bind(answer, migration_sent)([list(row) for row in rows])
+    if not isinstance(got, dict) or "raised" in got or not isinstance(got.get("sent"), list):
+        return f"your upgrade() raised {got.get('raised') if isinstance(got, dict) else 'an error'}"
+    conn = _slugged_books(rows)
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(
-                "CREATE TABLE book (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, "
-                "year INTEGER NOT NULL, slug VARCHAR(200))"
-            )
-            conn.exec_driver_sql("INSERT INTO book VALUES (?, ?, ?, ?)", SLUGGED_BOOKS[0])
-            conn.exec_driver_sql("INSERT INTO book VALUES (?, ?, ?, ?)", SLUGGED_BOOKS[1])
-        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-            answer()  # `from alembic import op` inside it now talks to this database
-        with engine.connect() as conn:
-            result = conn.exec_driver_sql("SELECT * FROM book ORDER BY id")
-            columns, got = list(result.keys()), [tuple(r) for r in result]
-    except Exception as exc:  # the learner's migration failed: say how
-        return f"your upgrade() raised {type(exc).__name__}: {exc}"
+        with judged_sql.guarded(conn, {"book"}, schema=True) as refused:
+            for sent in got["sent"]:
+                try:
+                    judged_sql.run(conn, sent)
+                except (sqlite3.Error, ValueError) as exc:
+                    return f"your upgrade()'s SQL failed on a fresh copy of the table: {judged_sql.why(exc, refused)}."
+        try:
+            cursor = conn.execute("SELECT * FROM book ORDER BY id")
+        except sqlite3.Error as exc:
+            return f"after your upgrade() the table book can't be read ({exc}): rename its column, not the table."
+        columns, got_rows = [d[0] for d in cursor.description], cursor.fetchall()
     finally:
-        engine.dispose()
+        conn.close()
     if "handle" not in columns:
         return f"after your upgrade() the table's columns are {columns}; there should be a `handle` column."
     if "slug" in columns:
         return f"`handle` is there but `slug` is still there too ({columns}): rename it rather than add a new one."
-    if [row[3] for row in got] != [row[3] for row in SLUGGED_BOOKS]:
+    kept = [row[columns.index("handle")] for row in got_rows]
+    if kept != [row[3] for row in sorted(rows)]:
         return (
-            f"the column is called handle now, but its values are {[row[3] for row in got]}: "
+            f"the column is called handle now, but its values are {kept}: "
             "the slugs were lost, as with drop + add. Rename the column instead."
         )
     return None

@@ -117,6 +117,88 @@ def predict_escaping(answer: Any) -> str | None:
     return f"one renderer you left out lets the script through: {len(unsafe - answer)} missing."
 
 
+def _pages(autoescape: Any, finalize: Any, names: list[str], title: str) -> dict[str, Any]:
+    """Render `title` in templates called `names`, and in one made from a string, with these escaping settings."""
+    import jinja2
+
+    pages = jinja2.Environment(
+        autoescape=autoescape,
+        finalize=finalize,
+        loader=jinja2.DictLoader({name: "<li>{{ title }}</li>" for name in names}),
+    )
+    return {
+        "pages": {name: str(pages.get_template(name).render(title=title)) for name in names},
+        "string": str(pages.from_string("<li>{{ title }}</li>").render(title=title)),
+    }
+
+
+def _own_settings(autoescape: Any) -> dict[str, Any] | None:
+    """Return `autoescape` as data when it is Jinja2's own (a bool, or what select_autoescape returned), else None."""
+    import jinja2
+
+    if type(autoescape) is bool:
+        return {"autoescape": autoescape}
+    made = jinja2.select_autoescape()
+    if getattr(autoescape, "__code__", None) is not made.__code__ or autoescape.__closure__ is None:
+        return None
+    cells = dict(zip(autoescape.__code__.co_freevars, (c.cell_contents for c in autoescape.__closure__)))
+    return {
+        "select": {
+            "enabled": [str(x).lstrip(".") for x in cells["enabled_patterns"]],
+            "disabled": [str(x).lstrip(".") for x in cells["disabled_patterns"]],
+            "default_for_string": cells["default_for_string"] is True,
+            "default": cells["default"] is True,
+        }
+    }
+
+
+def rendered(answer: Any, names: list[str], title: str) -> dict[str, Any]:
+    """Return the answer's escaping settings as data, or else the pages they render (`title` in templates `names`).
+
+    05.2's port: {"settings": ...} when the answer uses Jinja2's own settings (a bool or select_autoescape(...),
+    no finalize), which the check then renders with in its own process; {"pages": {name: html}, "string": html}
+    when a function of the answer's own decides; or what is wrong ({"kind"}, {"subclass"}, {"uncalled"}, {"raised"}).
+    """
+    import jinja2
+
+    if not isinstance(answer, jinja2.Environment):
+        return {"kind": type(answer).__name__}
+    if type(answer) is not jinja2.Environment:
+        return {"subclass": type(answer).__name__}
+    if answer.autoescape is jinja2.select_autoescape:
+        return {"uncalled": True}
+    settings = _own_settings(answer.autoescape)
+    if settings is not None and answer.finalize is None:
+        return {"settings": settings}
+    # The lesson is about the page templates, the files render_template loads: judge a .html template by its
+    # name, with the answer's own settings, whatever loader the answer has.
+    # Built here from the answer's escaping settings, not through its methods (an instance attribute can shadow them).
+    try:
+        return _pages(answer.autoescape, answer.finalize, names, title)
+    except Exception as exc:  # noqa: BLE001 - the answer's settings failed: the check says how
+        return {"raised": f"{type(exc).__name__}: {exc}"}
+
+
+def _settings_pages(settings: Any, names: list[str], title: str) -> dict[str, Any] | None:
+    """Render with settings sent as data (what _own_settings returns), here; None when they are not such data."""
+    import jinja2
+
+    if not isinstance(settings, dict):
+        return None
+    if type(settings.get("autoescape")) is bool:
+        return _pages(settings["autoescape"], None, names, title)
+    select = settings.get("select")
+    if not isinstance(select, dict):
+        return None
+    enabled, disabled = select.get("enabled"), select.get("disabled")
+    flags = (select.get("default_for_string"), select.get("default"))
+    if not all(isinstance(x, list) and all(isinstance(e, str) for e in x) for x in (enabled, disabled)):
+        return None
+    if not all(type(f) is bool for f in flags):
+        return None
+    return _pages(jinja2.select_autoescape(enabled, disabled, *flags), None, names, title)
+
+
 @exercise(
     "05.2",
     "make a bare Jinja2 environment safe",
@@ -133,43 +215,62 @@ def predict_escaping(answer: Any) -> str | None:
         answer = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "xml"]))
     """,
     praise="Hostile titles now arrive in the browser as text, not as code.",
+    served="call",
+    port=rendered,
 )
 def safe_jinja(answer: Any) -> str | None:
-    import jinja2
+    import random
+    import string
 
-    if not isinstance(answer, jinja2.Environment):
+    from helpers.coursework.served import Remote, bind
+
+    if not isinstance(answer, Remote) and not callable(getattr(answer, "from_string", None)):
         return f"the answer should be a jinja2.Environment, not a {type(answer).__name__}."
-    if type(answer) is not jinja2.Environment:
+    # The notebook's page names, one more and a title no answer knows in advance; in grading, the replay renders
+    # them with the answer's settings and only the pages come back here.
+    draw = random.SystemRandom()
+    token = "".join(draw.choice(string.ascii_lowercase) for _ in range(8))
+    names = [*PAGE_TEMPLATES, f"{token}/index.html"]
+    title = f"<script>alert('{token}')</script>"
+    got = bind(answer, rendered)(names, title)
+    if not isinstance(got, dict):
+        return "your environment could not be asked to render a page."
+    if "kind" in got:
+        return f"the answer should be a jinja2.Environment, not a {got['kind']}."
+    if "subclass" in got:
         # A subclass of one's own could behave one way for the check and another for the page.
         return (
-            f"the answer is a subclass of Environment ({type(answer).__name__}); the lesson is one setting of "
+            f"the answer is a subclass of Environment ({got['subclass']}); the lesson is one setting of "
             "jinja2.Environment itself: make the answer with jinja2.Environment(...)."
         )
-    if answer.autoescape is jinja2.select_autoescape:
+    if got.get("uncalled"):
         return (
             "you passed the function select_autoescape itself, not the setting it returns when you call it: "
             "Jinja2 calls it with each template's name and takes what comes back (a function, always true) as "
             "yes, so it escapes every template by accident, whatever its kind."
         )
-    # The lesson is about the page templates, the files render_template loads: judge a .html template by its
-    # name, with the answer's own settings, whatever loader the answer has.
-    # Built here from the answer's escaping settings, not through its methods (an instance attribute can shadow them).
-    pages = jinja2.Environment(
-        autoescape=answer.autoescape,
-        finalize=answer.finalize,
-        loader=jinja2.DictLoader({name: "<li>{{ title }}</li>" for name in PAGE_TEMPLATES}),
-    )
-    for name in PAGE_TEMPLATES:
-        out = pages.get_template(name).render(title=HOSTILE)
+    if "raised" in got:
+        return f"rendering a page with your environment's settings raised {got['raised']}"
+    if "settings" in got:  # Jinja2's own settings, as data: the pages are rendered here, not where the answer is
+        got = _settings_pages(got["settings"], names, title)
+        if got is None:
+            return "your environment's settings did not come back as Jinja2's own."
+    pages, strings = got.get("pages"), got.get("string")
+    if not isinstance(pages, dict) or not isinstance(strings, str):
+        return "your environment's pages did not come back as text."
+    once = "&lt;script&gt;alert(&#39;" + token
+    for name in names:
+        out = pages.get(name)
+        if not isinstance(out, str):
+            return f"the template {name!r} did not render."
         if "<script>" in out:
-            strings = pages.from_string("<li>{{ title }}</li>").render(title=HOSTILE)
             also = (
                 " Templates made from strings do come out escaped: which file names does your setting escape?"
                 if "<script>" not in strings
                 else ""
             )
             return f"your environment rendered the hostile title in the template {name!r} as live HTML: {out!r}.{also}"
-        if "&lt;script&gt;" not in out or "&amp;lt;" in out:
+        if once not in out or "&amp;lt;" in out:
             return f"the hostile title in {name!r} should come out escaped once, as &lt;script&gt;: got {out!r}."
     return None
 

@@ -4,6 +4,7 @@ item sold in one statement, and Django's async ORM seen from pg_stat_activity.""
 from __future__ import annotations
 
 import functools
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -443,44 +444,79 @@ def size_pools(answer: Any) -> str | None:
     )
 
 
-def _sell_table(answer: Any) -> tuple[list[int], list[int], list[int], list[int]] | str:
-    """Run `answer(item_id)`'s statement on a fresh SQLite shop; return rows changed per sale and the stocks after each."""
-    from sqlalchemy import create_engine, insert, select
+def sell_sql(answer: Any, item_id: int) -> dict[str, Any]:
+    """Return the SQL of `answer(item_id)` for SQLite: {"sql": text}, {"kind": what it returned} or {"raised": why}.
+
+    06.4's port: in grading the replay runs the answer and sends only its statement, as text; the check runs it.
+    """
+    from sqlalchemy.dialects import sqlite
     from sqlalchemy.sql.dml import Update
 
-    from helpers.apps.stock_sqlalchemy import Base, Item
-
-    engine = create_engine("sqlite://")
     try:
-        Base.metadata.create_all(engine)
-        with engine.begin() as conn:
-            conn.execute(
-                insert(Item),
-                [
-                    {"id": 1, "name": "last one", "price_cents": 100, "stock": 1},
-                    {"id": 2, "name": "five", "price_cents": 100, "stock": 5},
-                ],
-            )
+        stmt = answer(item_id)
+        if not isinstance(stmt, Update):
+            return {"kind": type(stmt).__name__}
+        return {"sql": str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))}
+    except Exception as exc:  # noqa: BLE001 - the learner's function failed: the check says how
+        return {"raised": f"{type(exc).__name__}: {exc}"}
+
+
+def _shop() -> sqlite3.Connection:
+    """Return a fresh SQLite shop of the check's own: the shop's item table, no rows."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateTable
+
+    from helpers.apps.stock_sqlalchemy import Item
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(str(CreateTable(Item.__table__).compile(dialect=sqlite.dialect())))
+    return conn
+
+
+def _sell_table(answer: Any) -> tuple[list[int], list[int], list[int], list[int]] | str:
+    """Run `answer(item_id)`'s statement on a fresh SQLite shop; return rows changed per sale and the stocks after each.
+
+    The statement runs on the check's own database (helpers/coursework/judged_sql.py), its items' ids drawn at
+    random: in grading, the answer's process only says what its statement is.
+    """
+    import random
+
+    from helpers.coursework import judged_sql
+    from helpers.coursework.served import bind
+
+    sell = bind(answer, sell_sql)  # in grading, the judge asks for each statement where the replay serves it
+    last, other = random.SystemRandom().sample(range(10, 10_000), 2)  # ids no answer knows in advance
+    conn = _shop()
+    try:
+        conn.executemany(
+            "INSERT INTO shop_item (id, name, price_cents, stock) VALUES (?, ?, 100, ?)",
+            [(last, "last one", 1), (other, "five", 5)],
+        )
         changed = []
         stocks = []
-        for item_id in (1, 1, 2):  # the last item twice (the second buyer must get nothing), then another item
-            try:
-                stmt = answer(item_id)
-            except TypeError as exc:
-                return f"sell(item_id) should take one argument, the item's id; calling sell({item_id}) raised: {exc}"
-            if not isinstance(stmt, Update):
-                kind = type(stmt).__name__
+        for item_id in (last, last, other):  # the last item twice (the second buyer must get nothing), then another
+            got = sell(item_id)
+            if not isinstance(got, dict):
+                return f"sell({item_id}) could not be asked for its statement."
+            if "raised" in got:
+                return f"sell(item_id) should take one argument, the item's id; calling sell({item_id}) raised: {got['raised']}"
+            if "sql" not in got:
+                kind = str(got.get("kind"))
                 return (
                     f"sell({item_id}) returned a {kind}, not an UPDATE statement: "
                     + ("a SELECT only reads, and deciding on what you read is the race. " if kind == "Select" else "")
                     + "Return one update(Item) statement that decides and writes at once."
                 )
-            with engine.begin() as conn:
-                changed.append(conn.execute(stmt).rowcount)
-                stocks.append([conn.execute(select(Item.stock).where(Item.id == i)).scalar_one() for i in (1, 2)])
+            with judged_sql.guarded(conn, {"shop_item"}) as refused:
+                try:
+                    changed.append(judged_sql.run(conn, [got["sql"]]).rowcount)
+                except (sqlite3.Error, ValueError) as exc:
+                    return f"sell({item_id})'s statement failed on a fresh shop: {judged_sql.why(exc, refused)}."
+            rows = dict(conn.execute("SELECT id, stock FROM shop_item"))
+            stocks.append([rows[last], rows[other]])
         return changed, stocks[0], stocks[1], stocks[2]
     finally:
-        engine.dispose()
+        conn.close()
 
 
 @exercise(
@@ -506,9 +542,13 @@ def _sell_table(answer: Any) -> tuple[list[int], list[int], list[int], list[int]
     """,
     praise="One UPDATE ... WHERE stock > 0: the database decides, so two buyers can never both take the last one. "
     "It is checkout_atomic's statement in helpers/apps/checkout_sqlalchemy.py.",
+    served="call",
+    port=sell_sql,
 )
 def sell_atomically(answer: Any) -> str | None:
-    if not callable(answer):
+    from helpers.coursework.served import Remote
+
+    if not isinstance(answer, Remote) and not callable(answer):
         return f"the answer should be a function sell(item_id) that returns an UPDATE statement, not a {type(answer).__name__}."
     outcome = _sell_table(answer)
     if isinstance(outcome, str):
@@ -516,7 +556,7 @@ def sell_atomically(answer: Any) -> str | None:
     changed, after_one_sale, after_two_sales, after_other = outcome
     if changed[0] > 1:
         return (
-            f"selling item 1 changed {changed[0]} rows: every item that had stock lost one. "
+            f"selling the last item changed {changed[0]} rows: every item that had stock lost one. "
             "Match the item's id as well as its stock."
         )
     if changed[0] != 1 or after_one_sale[0] != 0:
@@ -531,11 +571,12 @@ def sell_atomically(answer: Any) -> str | None:
         )
     if after_two_sales[1] != 5:
         return (
-            f"selling item 1 changed item 2's stock too (5 became {after_two_sales[1]}): match the item's id as well."
+            f"selling the last item changed the other item's stock too (5 became {after_two_sales[1]}): "
+            "match the item's id as well."
         )
     if after_other[1] != 4:
         return (
-            f"selling one of item 2 left its stock at {after_other[1]}, not 4: take one off the stock "
+            f"selling one of the other item (5 in stock) left its stock at {after_other[1]}, not 4: take one off the stock "
             "rather than setting it."
         )
     return None

@@ -82,11 +82,10 @@ def predict_survivors(answer: Any) -> str | None:
 
 
 @contextlib.contextmanager
-def _receipts_in(folder: Path, seconds: float) -> Iterator[Path]:
-    """Point send_receipt at a receipts file in `folder`, with a mail server that takes `seconds`; restore after."""
+def _receipts_at(path: str, seconds: float) -> Iterator[str]:
+    """Point send_receipt at the receipts file `path`, with a mail server that takes `seconds`; restore after."""
     saved = {name: os.environ.get(name) for name in ("RECEIPTS_DB", "RECEIPT_SECONDS")}
-    path = folder / "receipts.sqlite3"
-    os.environ["RECEIPTS_DB"], os.environ["RECEIPT_SECONDS"] = str(path), str(seconds)
+    os.environ["RECEIPTS_DB"], os.environ["RECEIPT_SECONDS"] = path, str(seconds)
     try:
         yield path
     finally:
@@ -99,6 +98,65 @@ def _receipts_in(folder: Path, seconds: float) -> Iterator[Path]:
 
 JOB_SECONDS = 0.4  # the check's mail server: long enough to tell "before the answer" from "after it"
 ORDER_ID = 7
+RECEIPTS_MAX = 1_000_000  # bytes: a receipts file the check reads is far smaller
+
+
+def receipts_beside(socket: str) -> str:
+    """Return where 07.2's app, served on the Unix socket `socket`, keeps its receipts in grading."""
+    return socket + ".receipts.sqlite3"
+
+
+def with_receipts(app: Any) -> Any:
+    """Return `app` keeping its receipts beside the socket it is served on: 07.2's port, in grading.
+
+    The grader's judge reads that file itself (read_receipts), so what the answer's process says of its
+    receipts decides nothing: only what it wrote, and when.
+    """
+    from helpers.apps import receipts
+
+    async def served(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        # A background task runs before the app's call returns, so it too sees these settings.
+        with _receipts_at(receipts_beside(str(scope["server"][0])), JOB_SECONDS) as path:
+            receipts.connect(path).close()  # the tables, before the job looks for them
+            await app(scope, receive, send)
+
+    return served
+
+
+def read_receipts(path: str, uid: int) -> list[int] | None:
+    """Return the order ids in the receipts file at `path` that `uid` wrote, without trusting it; None if unreadable.
+
+    Only a regular file of that user's, opened without following a link and at most RECEIPTS_MAX bytes, copied
+    into memory and read there: a learner's folder may hold a link, a pipe or a database made to mislead.
+    """
+    import sqlite3
+    import stat
+
+    from helpers.coursework import judged_sql
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return []
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != uid or info.st_size > RECEIPTS_MAX:
+            return None
+        data = f.read(RECEIPTS_MAX + 1)
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(data)
+        with judged_sql.guarded(db):
+            return [int(row[0]) for row in db.execute("SELECT order_id FROM receipts ORDER BY at")]
+    except (sqlite3.Error, ValueError, TypeError):  # half written, or not a receipts file
+        return None
+    finally:
+        db.close()
 
 
 @exercise(
@@ -128,38 +186,57 @@ ORDER_ID = 7
     """,
     praise="The client now gets its answer at once and the receipt follows: in the web process, so a crash "
     "there still loses it, as the notebook showed.",
+    served="asgi",
+    port=with_receipts,
 )
 def receipt_after_response(answer: Any) -> str | None:
-    from helpers.apps import receipts
-    from helpers.serving.servers import serve_asgi
+    import random
 
-    if not callable(answer) or isinstance(answer, type):
+    from helpers.apps import receipts
+    from helpers.coursework.served import Remote, serve_asgi
+
+    remote = isinstance(answer, Remote)
+    if not remote and (not callable(answer) or isinstance(answer, type)):
         return f"the answer should be your FastAPI app (what `FastAPI()` returns), not {answer!r:.60}."
-    with tempfile.TemporaryDirectory(prefix="course-07-2-") as folder, _receipts_in(Path(folder), JOB_SECONDS) as db:
-        receipts.connect(str(db)).close()  # the tables, before the job looks for them
-        with serve_asgi(answer, "exercise-07-2", ready_path="/") as server:
-            response = server.post(f"/orders/{ORDER_ID}", timeout=10)
-            sent_at_answer = receipts.receipts_sent(str(db))
-            # Wait for the receipt while the server still runs: the job runs after the answer, in the server.
-            end = time.monotonic() + JOB_SECONDS + 5
-            while not (sent := receipts.receipts_sent(str(db))) and time.monotonic() < end:
-                time.sleep(0.05)
+    with contextlib.ExitStack() as stack:
+        if remote:  # in grading: an order no answer knows in advance, and the receipts file read from here
+            order, db = random.SystemRandom().randint(100, 99_999), receipts_beside(answer.socket)
+
+            def sent_now() -> list[int]:
+                return read_receipts(db, answer.uid) or []
+        else:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="course-07-2-"))
+            order, db = ORDER_ID, stack.enter_context(_receipts_at(str(Path(folder) / "receipts.sqlite3"), JOB_SECONDS))
+            receipts.connect(db).close()  # the tables, before the job looks for them
+
+            def sent_now() -> list[int]:
+                return receipts.receipts_sent(db)
+
+        server = stack.enter_context(serve_asgi(answer, "exercise-07-2", ready_path="/"))
+        response = server.post(f"/orders/{order}", timeout=10)
+        sent_at_answer = sent_now()
+        # Wait for the receipt while the server still runs: the job runs after the answer, in the server.
+        end = time.monotonic() + JOB_SECONDS + 5
+        while not (sent := sent_now()) and time.monotonic() < end:
+            time.sleep(0.05)
     if response.status_code >= 500:
         return (
-            f"POST /orders/{ORDER_ID} answered {response.status_code}: the path function raised an exception. "
+            f"POST /orders/{order} answered {response.status_code}: the path function raised an exception. "
             "Its traceback is in the server log: `from helpers import server_logs; print(server_logs())`."
         )
     if response.status_code in (404, 405):
-        return f'POST /orders/{ORDER_ID} answered {response.status_code}: is there a POST route for "/orders/{{order_id}}"?'
-    if ORDER_ID in sent_at_answer:
+        return (
+            f'POST /orders/{order} answered {response.status_code}: is there a POST route for "/orders/{{order_id}}"?'
+        )
+    if order in sent_at_answer:
         return (
             "the receipt was already sent when the answer came: the job still runs inside the request, "
             "so the client waits for the mail server. Hand it to something that runs after the response."
         )
-    if sent != [ORDER_ID]:
+    if sent != [order]:
         return (
             f"the answer came at once, but {'no receipt was' if not sent else f'receipts {sent} were'} sent in the "
-            f"{JOB_SECONDS + 5:.0f} s after it: the job must still run, once, for order {ORDER_ID}, after the answer."
+            f"{JOB_SECONDS + 5:.0f} s after it: the job must still run, once, for order {order}, after the answer."
         )
     if response.status_code != 202:
         return (
