@@ -92,6 +92,16 @@ def test_only_the_default_python_grades_whole_classes(lanes, tmp_path):
     assert not any(arg.startswith("--ignore=tests/coursework") for arg in notebooks)
 
 
+def test_the_newest_python_skips_only_the_tests_of_tools_that_run_on_the_default_one(lanes, tmp_path):
+    assert lanes.DEFAULT_PYTHON_TOOLS and all((lanes.ROOT / f).is_file() for f in lanes.DEFAULT_PYTHON_TOOLS)
+    skipped = {f"--ignore={f}" for f in lanes.DEFAULT_PYTHON_TOOLS}
+    for python, skips in (("default", False), ("3.13", True)):
+        units = lanes.pytest_command("python", lanes.Step("units", python=python), tmp_path / "r.xml", tmp_path)
+        assert skipped.issubset(units) == skips, units
+    notebooks = lanes.pytest_command("python", lanes.Step("notebooks", python="3.13"), tmp_path / "r.xml", tmp_path)
+    assert not skipped & set(notebooks)
+
+
 def test_only_the_default_python_runs_each_notebook_twice(lanes, tmp_path):
     """Run All twice (the no-leak proof) on the default Python; once, with stop_all() still checked, elsewhere."""
     for python, once in (("default", False), ("3.12", True), ("3.13", True)):

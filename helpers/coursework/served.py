@@ -31,6 +31,7 @@ KINDS = ("wsgi", "asgi")
 CALL = "call"
 TIMEOUT_S = servers.DEFAULT_TIMEOUT  # every call the judge makes to a served answer
 START_S = 10.0  # how long an answer's server may take to listen
+MAX_BODY = 5_000_000  # bytes the judge reads of one answer's body: far more than any check needs
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ class _PeerChecked:
         return getattr(self.backend, name)
 
 
+class TooLarge(httpx.HTTPError):
+    """A served answer sent a body past MAX_BODY bytes."""
+
+
 class RemoteServer(Requests):
     """A served answer as a check uses a server from helpers.serving.servers: `get`, `post`, `request`, `client`."""
 
@@ -81,6 +86,20 @@ class RemoteServer(Requests):
         if remote.kind not in (*KINDS, CALL):
             raise ValueError(f"a served answer's kind is one of {(*KINDS, CALL)}, not {remote.kind!r}")
         self.remote = remote
+
+    def request(self, method: str, path: str = "/", **kwargs: Any) -> httpx.Response:
+        """Send one request; read at most MAX_BODY bytes of the answer's body, decoded (TooLarge past that)."""
+        timeout = kwargs.pop("timeout", TIMEOUT_S)
+        with self.client(timeout=timeout) as c, c.stream(method, path, **kwargs) as streamed:
+            body = b""
+            for chunk in streamed.iter_bytes():  # decoded as it comes: a small gzip can't inflate past the cap
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise TooLarge(f"the served answer sent more than {MAX_BODY:,} bytes")
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]
+        response = httpx.Response(streamed.status_code, headers=headers, content=body, request=streamed.request)
+        response.elapsed = streamed.elapsed  # 02.4 reads how long one request took
+        return response
 
     def client(self, timeout: float = TIMEOUT_S, **kwargs: Any) -> httpx.Client:
         """Return an httpx.Client that reaches the served answer, with a timeout on every call."""
@@ -102,7 +121,11 @@ class RemoteCall:
 
     def __call__(self, *args: Any) -> Any:
         r = self.server.post("/", json={"args": list(args)})
-        body = r.json() if r.status_code == 200 else {}
+        try:
+            body = r.json() if r.status_code == 200 else {}
+        except ValueError:  # not JSON: no value
+            body = {}
+        body = body if isinstance(body, dict) else {}
         if "raised" in body:
             name, message = (list(body["raised"]) + ["", ""])[:2]
             raise self.RAISED.get(str(name), RuntimeError)(str(message))

@@ -66,24 +66,39 @@ def test_threads_share_one_core_and_processes_use_several(two_cores):
     assert twice < two_cores + 0.3  # more processes than cores only take turns
 
 
-def test_the_framework_comparisons_claims_hold(two_cores):
-    # Notebook 03's verdicts on its two comparisons, on short runs (2 s, once each): their margins are wide.
-    from helpers.concurrency import framework_load as fl
-
-    try:
-        same = fl.compare(fl.same_server(workers=2), seconds=2.0, repeats=1, progress=False, name="t-same")
-        prod = fl.compare(fl.production(workers=2), seconds=2.0, repeats=1, progress=False, name="t-prod")
-    finally:
-        stop_processes()
+def failed_claims(same: list, prod: list) -> list[str]:
+    """Return notebook 03's claims on its two comparisons that these rows don't bear out (empty: all hold)."""
     flask_gthread, django_gthread, django_asgi, fastapi_worker = same
     flask_sync, django_sync, fastapi_uvicorn = prod
-    rates = {r.setup.label: round(r.median) for r in same + prod}
-    assert all(r.failed == 0 for r in same + prod), rates
-    # Keep-alive against a connection per request: the same Flask app, two gunicorn workers.
-    assert flask_gthread.median > 1.3 * flask_sync.median, rates
-    # Django's sync view under ASGI hops to a thread for every request.
-    assert django_asgi.median < 0.7 * django_gthread.median, rates
-    # Each framework's documented set-up: uvicorn keeps connections alive, the sync worker does not.
-    assert fastapi_uvicorn.median > 1.5 * max(flask_sync.median, django_sync.median), rates
-    # Part of FastAPI's lead in the documented set-ups is the server: on one server it shrinks.
-    assert fastapi_worker.median / flask_gthread.median < fastapi_uvicorn.median / flask_sync.median, rates
+    claims = {
+        "no request failed": all(r.failed == 0 for r in same + prod),
+        # Keep-alive against a connection per request: the same Flask app, two gunicorn workers.
+        "gthread over 1.3 x sync": flask_gthread.median > 1.3 * flask_sync.median,
+        # Django's sync view under ASGI hops to a thread for every request.
+        "Django ASGI under 0.7 x gthread": django_asgi.median < 0.7 * django_gthread.median,
+        # Each framework's documented set-up: uvicorn keeps connections alive, the sync worker does not.
+        "uvicorn over 1.5 x sync": fastapi_uvicorn.median > 1.5 * max(flask_sync.median, django_sync.median),
+        # Part of FastAPI's lead in the documented set-ups is the server: on one server it shrinks.
+        "FastAPI's lead smaller on one server": fastapi_worker.median / flask_gthread.median
+        < fastapi_uvicorn.median / flask_sync.median,
+    }
+    return [claim for claim, holds in claims.items() if not holds]
+
+
+def test_the_framework_comparisons_claims_hold(two_cores):
+    # Notebook 03's verdicts on its two comparisons, on short runs (2 s, once each). A burst of other work during
+    # one set-up's run moves its median (ci41: gthread at 1.30 x sync, against "over 1.3"), so up to two tries, as
+    # the pairs above: with a claim false, no try bears it out.
+    from helpers.concurrency import framework_load as fl
+
+    tries = []
+    try:
+        for _ in range(2):
+            same = fl.compare(fl.same_server(workers=2), seconds=2.0, repeats=1, progress=False, name="t-same")
+            prod = fl.compare(fl.production(workers=2), seconds=2.0, repeats=1, progress=False, name="t-prod")
+            tries.append(({r.setup.label: round(r.median) for r in same + prod}, failed_claims(same, prod)))
+            if not tries[-1][1]:
+                break
+    finally:
+        stop_processes()
+    assert not tries[-1][1], tries

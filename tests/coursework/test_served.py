@@ -169,7 +169,7 @@ def answer():
 
     def everything(library, sent):
         nb04._fetched = real  # gone again before anyone looks
-        return {v for rows in library.values() for row in rows for v in row}
+        return [tuple(row) for rows in library.values() for row in rows]
 
     hidden, connection.execute_wrappers[:] = connection.execute_wrappers[:], []
     try:
@@ -296,12 +296,22 @@ def place_order(order_id: int) -> dict:
     ],
 )
 def test_a_cheat_that_fools_the_replay_gets_nothing_from_the_judge(tmp_path, exercise, cheat, words):
-    # The replay alone: its own check is fooled. This is why a served answer's mark is the judge's.
-    assert replay_alone(tmp_path, [["answer", cheat, exercise]])[exercise]["passed"] is True
-    rows, flag, honest, none = cheat_and_honest(tmp_path, exercise, cheat)
+    judge = Judge(ROOT)
+    try:
+        rows, flag = replayed(tmp_path, [["answer", cheat, exercise]], judge)
+    finally:
+        judge.close()
     assert rows[exercise]["passed"] is False and words in rows[exercise]["message"]
-    assert "not the grader's, over HTTP" in flag
-    assert honest[exercise]["passed"] is True and none is None
+    # The flag is raised only for an answer whose own process's check passed it: the cheat fooled the check beside
+    # it, which is why a served answer's mark is the judge's. (The gallery grades every honest answer this way.)
+    assert f"{exercise} passed its own process's check but not the grader's, over HTTP" in flag
+
+
+def test_the_first_cheat_fools_the_replay_alone_and_the_solution_still_passes(tmp_path):
+    # What the flag above stands for, shown once: with no judge, the replay's own check gives the cheat the mark.
+    assert replay_alone(tmp_path, [["answer", SELF_REMOVING_PATCH, "00.2"]])["00.2"]["passed"] is True
+    honest, flag = cheat_and_honest(tmp_path, "00.2", SELF_REMOVING_PATCH)[2:]
+    assert honest["00.2"]["passed"] is True and flag is None
 
 
 @pytest.mark.parametrize("exercise", ["03.3", "04.4", "04.5", "04.6", "05.2", "05.3", "06.4"])
@@ -423,3 +433,55 @@ def test_an_app_served_with_its_receipts_beside_its_socket_is_judged_from_the_fi
         verdict = evaluate("07.2", Remote("asgi", socket_path, os.getuid()))
         assert verdict.passed is passed, verdict.message
         os.unlink(socket_path + ".receipts.sqlite3")
+
+
+def test_a_hidden_loop_behind_one_statement_that_reads_every_value_is_refused():
+    # 04.4 without patching the check: the loop's queries hidden from Django's wrappers, and one statement sent that
+    # reads every title and name, one per row. The rows tell no label: which name goes with which title?
+    source = """
+from helpers.serving.django_kernel import setup_django
+
+setup_django()
+from django.db import connection
+
+from helpers.apps.library_django.models import Author, Book
+
+
+def answer():
+    books, authors = Book._meta.db_table, Author._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT title FROM {books} UNION ALL SELECT name FROM {authors}")
+    hidden, connection.execute_wrappers[:] = connection.execute_wrappers[:], []
+    try:
+        return [f"{b.title} by {b.author.name}" for b in Book.objects.order_by("id")]
+    finally:
+        connection.execute_wrappers[:] = hidden
+"""
+    namespace: dict = {}
+    exec(source, namespace)
+    verdict = evaluate("04.4", namespace["answer"])
+    assert verdict.passed is False and "never read" in verdict.message
+    namespace = {}
+    exec(EXERCISES["04.4"].solution.replace('select_related("author")', 'prefetch_related("author")'), namespace)
+    assert evaluate("04.4", namespace["answer"]).passed is True  # two queries, linked by the author's id
+
+
+def test_the_judge_reads_no_more_of_an_answer_than_it_needs(socket_path, monkeypatch):
+    from helpers.coursework.served import TooLarge
+
+    monkeypatch.setattr(served, "MAX_BODY", 1000)
+    app = Flask("big")
+
+    @app.get("/")
+    def big() -> str:
+        return "x" * 5000
+
+    @app.get("/small")
+    def small() -> str:
+        return "x" * 10
+
+    serve_unix(app, "wsgi", socket_path)
+    remote = RemoteServer(Remote("wsgi", socket_path, os.getuid()))
+    assert remote.get("/small").text == "x" * 10 and remote.get("/small").elapsed.total_seconds() >= 0
+    with pytest.raises(TooLarge, match="1,000 bytes"):
+        remote.get("/")

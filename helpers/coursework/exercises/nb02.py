@@ -453,6 +453,12 @@ def fix_blocking(answer: Any) -> str | None:
             time.sleep(0.05)  # a few heartbeats after the last answer
             if not load.ok:
                 return f"some of {CONCURRENT} concurrent requests failed: statuses {sorted(set(load.statuses))}."
+            # Each of the ten must still wait its ms: an app that skips the wait when busy is not awaiting it.
+            if min(end - start for start, end in load.times) < 0.9 * WAIT_MS / 1000:
+                return (
+                    f"some of {CONCURRENT} concurrent requests to /slow?ms={WAIT_MS} answered in less than "
+                    f"{WAIT_MS} ms: each one must still wait, just without blocking the others."
+                )
             makespans.append(load.makespan)
             stalls.append(loop_stall(probe, t0) / CONCURRENT if probe else float("inf"))  # no heartbeat: inf
             blocked, held = blocked_per_request(min(makespans), reference), min(stalls)

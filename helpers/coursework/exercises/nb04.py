@@ -70,13 +70,13 @@ def labels_sent(answer: Any, library: dict[str, Any]) -> dict[str, Any]:
     return {"labels": labels, "sent": sent}
 
 
-def _fetched(library: dict[str, Any], sent: list[Any]) -> set[Any] | str:
-    """Run the `sent` statements on the check's own library of `library`'s rows; return every value they read."""
+def _fetched(library: dict[str, Any], sent: list[Any]) -> list[tuple] | str:
+    """Run the `sent` statements on the check's own library of `library`'s rows; return every row they read."""
     import sqlite3
 
     from helpers.coursework import judged_sql
 
-    values: set[Any] = set()
+    rows: list[tuple] = []
     with _on_library(library) as connection:
         connection.ensure_connection()
         raw = connection.connection
@@ -84,11 +84,28 @@ def _fetched(library: dict[str, Any], sent: list[Any]) -> set[Any] | str:
             for row in sent:
                 try:
                     sql, params, many = judged_sql.statement(row)
-                    cursor = judged_sql.run(raw, [judged_sql.django_to_qmark(sql), params, many])
-                    values.update(v for r in cursor.fetchall() for v in r)
+                    rows += judged_sql.run(raw, [judged_sql.django_to_qmark(sql), params, many]).fetchall()
                 except (sqlite3.Error, ValueError) as exc:
                     return judged_sql.why(exc, refused)
-    return values
+    return rows
+
+
+def _unread(library: dict[str, Any], rows: list[tuple]) -> list[str]:
+    """Return the labels that `rows` don't tell: a book's title with its author's name, in one row or through its author's id.
+
+    One row with both (a join), or a row with the title and the author's id and a row with that id and the name
+    (a second query): what Django's select_related and prefetch_related read. Values read one per row tell nothing.
+    """
+    names = {a[0]: a[1] for a in library["authors"]}
+    sets = [set(row) for row in rows]
+    missing = []
+    for _, title, _, _, author in library["books"]:
+        name = names[author]
+        joined = any(title in r and name in r for r in sets)
+        linked = any(title in r and author in r for r in sets) and any(author in r and name in r for r in sets)
+        if not (joined or linked):
+            missing.append(f"{title} by {name}")
+    return missing
 
 
 def _random_library() -> dict[str, Any]:
@@ -452,14 +469,14 @@ def fix_n_plus_one(answer: Any) -> str | None:
         )
     if len(sent) > 2:
         return f"the labels are right, but your function sent {len(sent)} queries; get it down to 2 or fewer."
-    # The labels came from somewhere: the statements Django sent must read every title and every author's name.
+    # The labels came from somewhere: the rows the statements Django sent read must tell each of them.
     fetched = _fetched(library, sent)
     if isinstance(fetched, str):
         return f"the statements your function sent failed on a fresh copy of the library: {fetched}."
-    missing = {v for _, title, _, _, author in library["books"] for v in (title, names[author])} - fetched
+    missing = _unread(library, fetched)
     if missing:
         return (
-            f"the labels are right, but the {len(sent)} statement(s) Django sent never read {sorted(missing)[0]!r}: "
+            f"the labels are right, but the {len(sent)} statement(s) Django sent never read {missing[0]!r}: "
             "where did it come from? Ask the queryset for the books and their authors."
         )
     return None
