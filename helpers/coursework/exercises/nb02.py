@@ -462,7 +462,9 @@ def fix_blocking(answer: Any) -> str | None:
             makespans.append(load.makespan)
             stalls.append(loop_stall(probe, t0) / CONCURRENT if probe else float("inf"))  # no heartbeat: inf
             blocked, held = blocked_per_request(min(makespans), reference), min(stalls)
-            if min(blocked, held) <= BLOCKED_LIMIT or min(blocked, held) >= 3 * BLOCKED_LIMIT:  # clear either way
+            # A pass ends it at once. A miss is tried again: a burst of other work on the core can hold a right
+            # answer's loop for one run (ci42: an awaiting app timed at 1.02 s, as if blocked), not for three.
+            if min(blocked, held) <= BLOCKED_LIMIT or len(makespans) >= 3 and min(blocked, held) >= 3 * BLOCKED_LIMIT:
                 break
     if blocked <= BLOCKED_LIMIT or held <= BLOCKED_LIMIT:
         return None
