@@ -450,7 +450,8 @@ def fix_blocking(answer: Any) -> str | None:
         for _ in range(5 if remote else 3):  # the makespan alone decides in grading: two more tries on a busy grader
             t0 = time.perf_counter()
             load = _load(server, threads=remote)
-            time.sleep(0.05)  # a few heartbeats after the last answer
+            if probe is not None:
+                time.sleep(0.05)  # a few heartbeats after the last answer
             if not load.ok:
                 return f"some of {CONCURRENT} concurrent requests failed: statuses {sorted(set(load.statuses))}."
             # Each of the ten must still wait its ms: an app that skips the wait when busy is not awaiting it.
@@ -460,7 +461,9 @@ def fix_blocking(answer: Any) -> str | None:
                     f"{WAIT_MS} ms: each one must still wait, just without blocking the others."
                 )
             makespans.append(load.makespan)
-            stalls.append(loop_stall(probe, t0) / CONCURRENT if probe else float("inf"))  # no heartbeat: inf
+            stalls.append(
+                loop_stall(probe, t0) / CONCURRENT if probe is not None else float("inf")
+            )  # no heartbeat: inf
             blocked, held = blocked_per_request(min(makespans), reference), min(stalls)
             # A pass ends it at once. A miss is tried again: a burst of other work on the core can hold a right
             # answer's loop for one run (ci42: an awaiting app timed at 1.02 s, as if blocked), not for three.
